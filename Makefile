@@ -1,0 +1,29 @@
+# logstitch: `make run` converts the bundled sample, `make test` runs the suite.
+SWIFT ?= swift
+OUT ?= ./logstitch-out
+SAMPLE_FORMAT = testdata/apigw-staging-format.txt
+
+.PHONY: all build release run test check-zlib clean pt-compare
+
+all: build
+
+check-zlib:
+	@test -f /usr/include/zlib.h || { echo "zlib headers are missing: install them with 'apt-get install zlib1g-dev'"; exit 1; }
+
+build: check-zlib
+	$(SWIFT) build
+
+release: check-zlib
+	$(SWIFT) build -c release
+
+run: release
+	@status=0; .build/release/logstitch convert --output $(OUT) --apigw-format @$(SAMPLE_FORMAT) testdata/sample || status=$$?; \
+	echo "outputs written to $(OUT):"; ls -1 $(OUT); \
+	if [ $$status -ne 0 ] && [ $$status -ne 3 ]; then exit $$status; fi
+
+test: check-zlib
+	$(SWIFT) build -c release
+	$(SWIFT) test
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "logstitch",
+    products: [
+        .executable(name: "logstitch", targets: ["logstitch"]),
+        .library(name: "LogStitch", targets: ["LogStitch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System zlib: headers from Debian's zlib1g-dev, no vendored C sources.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "LogStitch",
+            dependencies: ["CZlib"],
+            path: "Sources/LogStitch"
+        ),
+        .executableTarget(
+            name: "logstitch",
+            dependencies: [
+                "LogStitch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/logstitch"
+        ),
+        .testTarget(
+            name: "LogStitchTests",
+            dependencies: ["LogStitch"],
+            path: "Tests/LogStitchTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

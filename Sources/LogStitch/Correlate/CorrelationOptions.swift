@@ -1,0 +1,9 @@
+/// Command-line knowledge the correlator cannot get from the logs.
+public struct CorrelationOptions: Sendable {
+    /// `--api-name ID=NAME`: API names for segment names (`<name>/<stage>`).
+    public var apiNames: [String: String] = [:]
+    /// `--db-function INSTANCE=FUNCTION`: functions known to query an instance,
+    /// making their invocations candidates for uncommented statements.
+    public var dbFunctions: [String: Set<String>] = [:]
+    public init() {}
+}

@@ -1,0 +1,196 @@
+/// How an API Gateway request found its Lambda invocation.
+public enum LambdaJoin: String, Sendable {
+    case requestId = "request_id", traceId = "trace_id", none
+}
+
+/// How a slow query found its invocation.
+public enum QueryAttribution: String, Sendable {
+    case traceComment = "trace_comment", requestComment = "request_comment", time, none
+}
+
+public struct RequestRecord: Sendable {
+    public var request: ApiGatewayRequest
+    public var traceId: TraceId
+    public var invocation: Int?
+    public var join: LambdaJoin
+}
+
+public struct InvocationRecord: Sendable {
+    public var invocation: LambdaInvocation
+    public var traceId: TraceId
+    /// Index of the API Gateway request that called it.
+    public var request: Int?
+    public var queries: [Int] = []
+}
+
+public struct QueryRecord: Sendable {
+    public var query: SlowQuery
+    public var invocation: Int?
+    public var attribution: QueryAttribution
+    /// The trace it belongs to, when known (even without an invocation).
+    public var traceId: TraceId?
+}
+
+/// The joined result: every request, invocation and query, with their links.
+public struct TraceModel: Sendable {
+    public var requests: [RequestRecord] = []
+    public var invocations: [InvocationRecord] = []
+    public var queries: [QueryRecord] = []
+    public var statistics: [(String, Int)] = []
+}
+
+/// Joins API Gateway requests, Lambda invocations and slow queries.
+///
+/// Request ↔ invocation: by `$context.integration.requestId` (= the Lambda
+/// RequestId), else by X-Ray trace id. Query ↔ invocation: by the trace id or
+/// request id in the statement's comments; without one, by time, but only
+/// when exactly one invocation can have sent it. A wrong attribution is worse
+/// than none, so anything ambiguous stays unattributed.
+public struct Correlator {
+    public let options: CorrelationOptions
+
+    public init(options: CorrelationOptions) { self.options = options }
+
+    public func correlate(_ files: [ParsedFile], files inputs: [InputFile]) -> TraceModel {
+        var model = TraceModel()
+        let requests = files.flatMap(\.requests).sorted { a, b in
+            ((a.start ?? 0), a.requestId, a.file, a.line) < ((b.start ?? 0), b.requestId, b.file, b.line)
+        }
+        let invocations = InvocationAssembler.assemble(files.flatMap(\.lambdaEvents))
+        let queries = files.flatMap(\.queries).sorted { a, b in
+            (a.end, a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.end, b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
+        }
+
+        // Duplicate records (the same request logged twice, overlapping exports) keep the first.
+        var seenRequests = Set<String>()
+        let uniqueRequests = requests.filter { seenRequests.insert($0.requestId).inserted }
+
+        model.invocations = invocations.map { inv in
+            InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0))
+        }
+        var invocationById: [String: Int] = [:]
+        var invocationsByTrace: [TraceId: [Int]] = [:]
+        for (i, r) in model.invocations.enumerated() {
+            invocationById[r.invocation.requestId] = i
+            if let t = r.invocation.traceId { invocationsByTrace[t, default: []].append(i) }
+        }
+
+        var joinsById = 0, joinsByTrace = 0
+        for req in uniqueRequests {
+            var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0), invocation: nil, join: .none)
+            if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {
+                record.invocation = i; record.join = .requestId; joinsById += 1
+            } else if let t = req.traceId, let candidates = invocationsByTrace[t] {
+                // The first invocation of the trace that no request claimed yet.
+                if let i = candidates.first(where: { model.invocations[$0].request == nil }) {
+                    record.invocation = i; record.join = .traceId; joinsByTrace += 1
+                }
+            }
+            if let i = record.invocation {
+                // The invocation joins the request's trace.
+                model.invocations[i].request = model.requests.count
+                model.invocations[i].traceId = record.traceId
+            }
+            model.requests.append(record)
+        }
+
+        attributeQueries(queries, &model)
+        model.statistics = [
+            ("requests", model.requests.count),
+            ("requests_joined_by_request_id", joinsById),
+            ("requests_joined_by_trace_id", joinsByTrace),
+            ("requests_without_invocation", model.requests.count - joinsById - joinsByTrace),
+            ("invocations_without_request", model.invocations.filter { $0.request == nil }.count),
+            ("queries", model.queries.count),
+            ("queries_attributed_by_trace_comment", model.queries.filter { $0.attribution == .traceComment }.count),
+            ("queries_attributed_by_request_comment", model.queries.filter { $0.attribution == .requestComment }.count),
+            ("queries_attributed_by_time", model.queries.filter { $0.attribution == .time }.count),
+            ("queries_unattributed", model.queries.filter { $0.attribution == .none }.count),
+        ]
+        return model
+    }
+
+    /// `1-<start second>-<24 hex of MD5(request id)>`: the same request always gets the same id.
+    public static func syntheticTraceId(_ requestId: String, start: EpochMicros) -> TraceId {
+        let secs = UInt32(truncatingIfNeeded: max(0, start / 1_000_000))
+        let epoch = String(secs, radix: 16).leftPadded(8)
+        let hash = MD5.hex("logstitch-trace:" + requestId)
+        return TraceId(uncheckedText: "1-" + epoch + "-" + hash.prefix(24))
+    }
+
+    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel) {
+        var byRequestId: [String: Int] = [:]
+        var byTrace: [TraceId: [Int]] = [:]
+        for (i, r) in model.invocations.enumerated() {
+            byRequestId[r.invocation.requestId] = i
+            byTrace[r.traceId, default: []].append(i)
+        }
+        var apiRequestToInvocation: [String: Int] = [:]
+        var requestTrace: [TraceId: Int] = [:]
+        for (ri, r) in model.requests.enumerated() {
+            if let i = r.invocation { apiRequestToInvocation[r.request.requestId.lowercased()] = i }
+            requestTrace[r.traceId] = ri
+        }
+
+        // Pass 1: exact, from comments.
+        var records = queries.map { QueryRecord(query: $0, invocation: nil, attribution: .none, traceId: nil) }
+        var sendersByInstance: [String: Set<String>] = options.dbFunctions
+        for qi in records.indices {
+            let q = records[qi].query
+            if let rid = q.keys.requestId, let i = byRequestId[rid] ?? apiRequestToInvocation[rid] {
+                records[qi].invocation = i
+                records[qi].attribution = .requestComment
+            } else if let t = q.keys.traceId {
+                records[qi].traceId = t
+                if let candidates = byTrace[t] {
+                    // Within the trace: the invocation that was running when the statement ran.
+                    let running = candidates.filter { Self.mayContain(model.invocations[$0].invocation, q) }
+                    if running.count == 1 || candidates.count == 1 {
+                        records[qi].invocation = running.count == 1 ? running[0] : candidates[0]
+                        records[qi].attribution = .traceComment
+                    }
+                }
+            }
+            if let i = records[qi].invocation {
+                records[qi].traceId = model.invocations[i].traceId
+                sendersByInstance[q.instance, default: []].insert(model.invocations[i].invocation.function)
+            }
+        }
+        // Pass 2: by time, among invocations of functions known to use the instance.
+        var candidatesByFunction: [String: [Int]] = [:]
+        for (i, r) in model.invocations.enumerated() { candidatesByFunction[r.invocation.function, default: []].append(i) }
+        for qi in records.indices where records[qi].attribution == .none && records[qi].query.keys.isEmpty {
+            let q = records[qi].query
+            guard let functions = sendersByInstance[q.instance], !functions.isEmpty else { continue }
+            var possible: [Int] = []
+            for f in functions.sorted() {
+                for i in candidatesByFunction[f] ?? [] where Self.mayContain(model.invocations[i].invocation, q) { possible.append(i) }
+            }
+            if possible.count == 1, Self.surelyContains(model.invocations[possible[0]].invocation, q) {
+                records[qi].invocation = possible[0]
+                records[qi].attribution = .time
+                records[qi].traceId = model.invocations[possible[0]].traceId
+            }
+        }
+        for (qi, r) in records.enumerated() { if let i = r.invocation { model.invocations[i].queries.append(qi) } }
+        model.queries = records
+    }
+
+    /// The statement's true end lies in [end, end + resolution). It can have
+    /// been sent by the invocation if some such end puts its whole run inside.
+    static func mayContain(_ inv: LambdaInvocation, _ q: SlowQuery) -> Bool {
+        guard let s = inv.start, let e = inv.end else { return false }
+        let latestEnd = q.end + max(0, q.endResolution - 1)
+        // Some end e' in [q.end, latestEnd] with e' - d >= s and e' <= e.
+        let lo = max(q.end, s + q.durationUs)
+        let hi = min(latestEnd, e)
+        return lo <= hi
+    }
+
+    /// Every possible end puts the run inside the invocation.
+    static func surelyContains(_ inv: LambdaInvocation, _ q: SlowQuery) -> Bool {
+        guard let s = inv.start, let e = inv.end else { return false }
+        let latestEnd = q.end + max(0, q.endResolution - 1)
+        return q.end - q.durationUs >= s && latestEnd <= e
+    }
+}

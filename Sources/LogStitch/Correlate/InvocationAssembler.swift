@@ -1,0 +1,134 @@
+/// Merges Lambda events into invocations. Events of one invocation can sit in
+/// different files hours apart, so nothing here depends on input order: each
+/// field comes from a specific kind of event, and ties resolve to the
+/// earliest (time, file, line).
+struct InvocationAssembler {
+    static func functionName(group: String?, stream: String?) -> String? {
+        if let g = group, g.hasPrefix("/aws/lambda/") {
+            let name = g.dropFirst("/aws/lambda/".count)
+            if !name.isEmpty { return String(name) }
+        }
+        // Custom log group: stream YYYY/MM/DD/<function>[<version>]<hex>.
+        if let s = stream {
+            let parts = s.split(separator: "/")
+            if parts.count >= 4, let open = parts[3].firstIndex(of: "["), open > parts[3].startIndex {
+                return String(parts[3][..<open])
+            }
+        }
+        return nil
+    }
+
+    static func assemble(_ events: [LambdaEvent]) -> [LambdaInvocation] {
+        // Stable processing order, whatever order the files came in.
+        let ordered = events.sorted { a, b in
+            if (a.time ?? 0) != (b.time ?? 0) { return (a.time ?? 0) < (b.time ?? 0) }
+            if a.file != b.file { return a.file < b.file }
+            return a.line < b.line
+        }
+        var byId: [String: LambdaInvocation] = [:]
+        var loose: [LambdaEvent] = []
+        for e in ordered {
+            guard let id = e.requestId else { loose.append(e); continue }
+            var inv = byId[id] ?? {
+                var n = LambdaInvocation()
+                n.requestId = id
+                n.file = e.file
+                n.line = e.line
+                return n
+            }()
+            merge(e, into: &inv)
+            byId[id] = inv
+        }
+        var invocations = byId.values.map { finalize($0) }.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
+        attachLoose(loose, to: &invocations)
+        return invocations.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
+    }
+
+    static func merge(_ e: LambdaEvent, into inv: inout LambdaInvocation) {
+        if inv.logGroup == nil { inv.logGroup = e.logGroup }
+        if inv.logStream == nil { inv.logStream = e.logStream }
+        if let f = e.function, inv.function == "unknown" { inv.function = f }
+        switch e.kind {
+        case .start:
+            if !inv.sawStart { inv.start = e.time; inv.sawStart = true }
+            if inv.version == nil { inv.version = e.version }
+            if inv.traceId == nil { inv.traceId = e.traceId }
+        case .report:
+            inv.sawReport = true
+            inv.durationUs = e.durationUs ?? inv.durationUs
+            inv.billedDurationUs = e.billedDurationUs ?? inv.billedDurationUs
+            inv.memorySizeMB = e.memorySizeMB ?? inv.memorySizeMB
+            inv.maxMemoryUsedMB = e.maxMemoryUsedMB ?? inv.maxMemoryUsedMB
+            inv.initDurationUs = e.initDurationUs ?? inv.initDurationUs
+            inv.restoreDurationUs = e.restoreDurationUs ?? inv.restoreDurationUs
+            inv.billedRestoreDurationUs = e.billedRestoreDurationUs ?? inv.billedRestoreDurationUs
+            if let t = e.time { inv.end = t }
+            if let s = e.status, s != .success { escalate(&inv, s) }
+            if let t = e.errorType { inv.errorType = t }
+            if let t = e.traceId { inv.traceId = t; inv.segmentId = e.segmentId; inv.sampled = e.sampled }
+        case .runtimeDone:
+            if let s = e.status, s != .success { escalate(&inv, s) }
+            if inv.errorType == nil { inv.errorType = e.errorType }
+            if inv.runtimeOverheadUs == nil { inv.runtimeOverheadUs = e.runtimeOverheadUs }
+            if inv.traceId == nil { inv.traceId = e.traceId }
+        case .end:
+            if inv.end == nil { inv.end = e.time }
+            if let s = e.status { escalate(&inv, s) }
+            if inv.errorMessage == nil { inv.errorMessage = e.errorMessage }
+            if e.status == .timeout, inv.errorType == nil { inv.errorType = e.errorType }
+        case .timeout:
+            escalate(&inv, .timeout)
+            if inv.errorType == nil || inv.errorType == "Sandbox.Timedout" { inv.errorType = "Sandbox.Timedout" }
+            if inv.errorMessage == nil { inv.errorMessage = e.errorMessage }
+        case .error:
+            escalate(&inv, .error)
+            if inv.errorType == nil { inv.errorType = e.errorType }
+            if inv.errorMessage == nil { inv.errorMessage = e.errorMessage }
+        case .appLog, .extensionLine, .initStart, .initReport, .restoreStart, .restoreReport:
+            break
+        }
+    }
+
+    /// error < timeout: a timeout is the more specific outcome.
+    static func escalate(_ inv: inout LambdaInvocation, _ s: InvocationStatus) {
+        if s == .timeout || (s == .error && inv.status == .success) { inv.status = s }
+    }
+
+    static func finalize(_ inv0: LambdaInvocation) -> LambdaInvocation {
+        var inv = inv0
+        if inv.function == "unknown", let f = functionName(group: inv.logGroup, stream: inv.logStream) { inv.function = f }
+        if inv.start == nil, let end = inv.end, let d = inv.durationUs { inv.start = end - d }
+        if let s = inv.start, let d = inv.durationUs { inv.end = max(inv.end ?? 0, s + d) }
+        if inv.end == nil { inv.end = inv.start }
+        return inv
+    }
+
+    /// Events with no request id: init and restore phases belong to the next
+    /// invocation in the same log stream (execution environment); unhandled
+    /// error lines to the invocation running in that stream at the time.
+    static func attachLoose(_ events: [LambdaEvent], to invocations: inout [LambdaInvocation]) {
+        var byStream: [String: [Int]] = [:]
+        for (i, inv) in invocations.enumerated() { if let s = inv.logStream { byStream[s, default: []].append(i) } }
+        for e in events {
+            guard let stream = e.logStream, let t = e.time, let idx = byStream[stream] else { continue }
+            switch e.kind {
+            case .initStart, .initReport, .restoreStart, .restoreReport:
+                guard let i = idx.first(where: { (invocations[$0].start ?? .max) >= t }) else { continue }
+                if let f = e.function, invocations[i].function == "unknown" { invocations[i].function = f }
+                if e.kind == .restoreReport, invocations[i].restoreDurationUs == nil { invocations[i].restoreDurationUs = e.restoreDurationUs }
+                if e.kind == .initReport, invocations[i].initDurationUs == nil, invocations[i].restoreDurationUs == nil {
+                    invocations[i].initDurationUs = e.initDurationUs
+                }
+            case .error:
+                let running = idx.filter { (invocations[$0].start ?? .max) <= t && t <= (invocations[$0].end ?? .min) }
+                guard running.count == 1 else { continue }
+                let i = running[0]
+                escalate(&invocations[i], .error)
+                if invocations[i].errorType == nil { invocations[i].errorType = e.errorType }
+                if invocations[i].errorMessage == nil { invocations[i].errorMessage = e.errorMessage }
+            default:
+                continue
+            }
+        }
+    }
+}

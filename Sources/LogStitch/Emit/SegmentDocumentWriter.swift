@@ -1,0 +1,309 @@
+/// Writes X-Ray segment documents shaped the way X-Ray itself draws
+/// API Gateway → Lambda → SQL: a stage segment with a `Lambda` subsegment,
+/// an `AWS::Lambda` service segment, and an `AWS::Lambda::Function` segment
+/// whose `Invocation` subsegment holds the attributed queries.
+///
+/// Ids are hashes of the request id and the entity's role, so a rerun writes
+/// the same bytes and a re-upload overwrites rather than duplicates.
+public struct SegmentDocumentWriter {
+    public static let maxDocumentBytes = 64 * 1024
+    let model: TraceModel
+    let options: CorrelationOptions
+
+    public init(model: TraceModel, options: CorrelationOptions) {
+        self.model = model
+        self.options = options
+    }
+
+    /// 16 lowercase hex digits, never all zero.
+    public static func segmentId(_ requestId: String, _ role: String) -> String {
+        let h = String(MD5.hex(requestId + "#" + role).prefix(16))
+        return h == "0000000000000000" ? "0000000000000001" : h
+    }
+
+    /// X-Ray names allow letters, digits, whitespace and `_ . : / % & # = + - @`, up to 200 characters.
+    public static func sanitizeName(_ name: String) -> String {
+        var out = ""
+        for ch in name.unicodeScalars {
+            let ok = ch.properties.isAlphabetic || ch.properties.numericType != nil || ch.properties.isWhitespace
+                || "_.:/%&#=+-@".unicodeScalars.contains(ch)
+            out.unicodeScalars.append(ok ? ch : "_")
+        }
+        if out.unicodeScalars.count > 200 { out = String(String.UnicodeScalarView(out.unicodeScalars.prefix(200))) }
+        return out.isEmpty ? "unknown" : out
+    }
+
+    static func truncated(_ s: String, _ n: Int = 250) -> String {
+        s.count <= n ? s : String(s.prefix(n))
+    }
+
+    /// All documents, one per line, traces in start-time order.
+    public func ndjson() -> [UInt8] {
+        var out: [UInt8] = []
+        var traces: [(start: EpochMicros, trace: String, docs: [[UInt8]])] = []
+        for r in model.requests {
+            var docs = [gatewaySegment(r)]
+            if let i = r.invocation { docs += lambdaSegments(model.invocations[i], parent: Self.segmentId(r.request.requestId, "lambda-subsegment")) }
+            traces.append((r.request.start ?? 0, r.traceId.text, docs))
+        }
+        for inv in model.invocations where inv.request == nil {
+            traces.append((inv.invocation.start ?? 0, inv.traceId.text, lambdaSegments(inv, parent: nil)))
+        }
+        traces.sort { ($0.start, $0.trace) < ($1.start, $1.trace) }
+        for t in traces { for d in t.docs { out.append(contentsOf: d); out.append(ASCII.lf) } }
+        return out
+    }
+
+    func times(_ w: inout JSONWriter, _ start: EpochMicros, _ end: EpochMicros) {
+        w.field("start_time", raw: JSONWriter.seconds(start))
+        w.field("end_time", raw: JSONWriter.seconds(max(start, end)))
+    }
+
+    func gatewaySegment(_ r: RequestRecord) -> [UInt8] {
+        let q = r.request
+        let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
+        let stage = q.stage ?? "stage"
+        let start = q.start ?? 0
+        let end = start + (q.responseLatencyMs ?? 0) * 1000
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("name", Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes()))
+        w.field("id", Self.segmentId(q.requestId, "apigateway"))
+        w.field("trace_id", r.traceId.text)
+        times(&w, start, end)
+        w.field("origin", "AWS::ApiGateway::Stage")
+        if let apiId = q.apiId, apiId.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            w.field("resource_arn", "arn:aws:apigateway:\(region(q) ?? "us-east-1")::/restapis/\(apiId.lowercased())/stages/\(stage)")
+        }
+        w.objectStart("http")
+        w.objectStart("request")
+        w.field("method", q.method ?? "GET")
+        w.field("url", Self.truncated(url(q)))
+        w.field("client_ip", q.sourceIp.map { Self.truncated($0) })
+        w.field("user_agent", q.userAgent.map { Self.truncated($0) })
+        w.endObject()
+        if q.status != nil || q.responseLength != nil {
+            w.objectStart("response")
+            if let s = q.status { w.field("status", s) }
+            if let l = q.responseLength { w.field("content_length", l) }
+            w.endObject()
+        }
+        w.endObject()
+        flags(&w, status: q.status)
+        w.objectStart("aws")
+        w.objectStart("api_gateway")
+        w.field("request_id", q.requestId)
+        w.field("rest_api_id", q.apiId)
+        w.field("stage", q.stage)
+        w.field("account_id", q.accountId)
+        w.endObject()
+        w.endObject()
+        w.objectStart("metadata")
+        w.objectStart("logstitch")
+        w.field("lambda_join", r.join.rawValue)
+        w.field("extended_request_id", q.extendedRequestId)
+        w.field("route", q.route)
+        w.field("error_message", q.errorMessage)
+        w.endObject()
+        w.endObject()
+        if let i = r.invocation {
+            let inv = model.invocations[i].invocation
+            // The integration span: its start is not logged, so it ends where the response ends.
+            let integrationUs = (q.integrationLatencyMs ?? ((inv.end ?? 0) - (inv.start ?? 0)) / 1000) * 1000
+            let subEnd = max(start, end - max(0, ((q.responseLatencyMs ?? 0) * 1000 - integrationUs) / 2))
+            let subStart = max(start, subEnd - integrationUs)
+            w.arrayStart("subsegments")
+            w.element()
+            w.beginObject()
+            w.field("id", Self.segmentId(q.requestId, "lambda-subsegment"))
+            w.field("name", "Lambda")
+            times(&w, subStart, subEnd)
+            w.field("namespace", "aws")
+            w.objectStart("aws")
+            w.field("operation", "Invoke")
+            w.field("function_name", inv.function)
+            w.field("request_id", inv.requestId)
+            w.endObject()
+            w.endObject()
+            w.endArray()
+        }
+        w.endObject()
+        return w.bytes
+    }
+
+    func region(_ q: ApiGatewayRequest) -> String? {
+        guard let d = q.domainName, let r = d.range(of: ".execute-api.") else { return nil }
+        return d[r.upperBound...].split(separator: ".").first.map(String.init)
+    }
+
+    func url(_ q: ApiGatewayRequest) -> String {
+        let host = q.domainName ?? (q.apiId.map { "\($0).execute-api.amazonaws.com" } ?? "apigateway")
+        var path = q.path ?? q.route ?? "/"
+        if q.path == nil, let s = q.stage, s != "$default" { path = "/" + s + path }
+        if !path.hasPrefix("/") { path = "/" + path }
+        return "https://" + host + path
+    }
+
+    func flags(_ w: inout JSONWriter, status: Int?) {
+        guard let s = status else { return }
+        if s == 429 { w.field("error", true); w.field("throttle", true) }
+        else if (400..<500).contains(s) { w.field("error", true) }
+        else if s >= 500 { w.field("fault", true) }
+    }
+
+    /// The AWS::Lambda service segment and the AWS::Lambda::Function segment;
+    /// queries move to independent subsegments if the function document
+    /// would pass X-Ray's 64 KB limit.
+    func lambdaSegments(_ r: InvocationRecord, parent: String?) -> [[UInt8]] {
+        let inv = r.invocation
+        let rid = inv.requestId
+        let start = inv.start ?? 0
+        let end = inv.end ?? start
+        let name = Self.sanitizeName(inv.function)
+        let failed = inv.status != .success
+        let serviceId = Self.segmentId(rid, "lambda-service")
+        let functionId = Self.segmentId(rid, "lambda-function")
+        let invocationId = Self.segmentId(rid, "invocation")
+        let initStart = start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0)
+
+        var s = JSONWriter()
+        s.beginObject()
+        s.field("name", name)
+        s.field("id", serviceId)
+        s.field("trace_id", r.traceId.text)
+        if let p = parent { s.field("parent_id", p) }
+        times(&s, initStart, end)
+        s.field("origin", "AWS::Lambda")
+        if failed { s.field("fault", true) }
+        s.objectStart("aws"); s.field("request_id", rid); s.endObject()
+        s.endObject()
+
+        func functionDocument(embedQueries: Bool) -> [UInt8] {
+            var f = JSONWriter()
+            f.beginObject()
+            f.field("name", name)
+            f.field("id", functionId)
+            f.field("trace_id", r.traceId.text)
+            f.field("parent_id", serviceId)
+            times(&f, start, end)
+            f.field("origin", "AWS::Lambda::Function")
+            if failed {
+                f.field("fault", true)
+                cause(&f, inv)
+            }
+            f.objectStart("aws")
+            f.field("request_id", rid)
+            if let g = inv.logGroup { f.arrayStart("cloudwatch_logs"); f.element(); f.beginObject(); f.field("log_group", g); f.endObject(); f.endArray() }
+            f.endObject()
+            f.objectStart("annotations")
+            f.field("cold_start", inv.coldStart)
+            f.endObject()
+            f.objectStart("metadata")
+            f.objectStart("logstitch")
+            f.field("status", inv.status.rawValue)
+            f.field("log_stream", inv.logStream)
+            if let b = inv.billedDurationUs { f.field("billed_duration_ms", raw: JSONWriter.millis(b)) }
+            if let m = inv.memorySizeMB { f.field("memory_size_mb", m) }
+            if let m = inv.maxMemoryUsedMB { f.field("max_memory_used_mb", m) }
+            f.endObject()
+            f.endObject()
+            f.arrayStart("subsegments")
+            if let restore = inv.restoreDurationUs {
+                sub(&f, Self.segmentId(rid, "restore"), "Restore", start - restore, start)
+            } else if let initUs = inv.initDurationUs {
+                sub(&f, Self.segmentId(rid, "initialization"), "Initialization", start - initUs, start)
+            }
+            let invocationEnd = start + (inv.durationUs ?? (end - start))
+            f.element()
+            f.beginObject()
+            f.field("id", invocationId)
+            f.field("name", "Invocation")
+            times(&f, start, invocationEnd)
+            if failed { f.field("fault", true) }
+            if embedQueries && !r.queries.isEmpty {
+                f.arrayStart("subsegments")
+                for qi in r.queries { f.element(); querySubsegment(&f, model.queries[qi], qi, independent: nil) }
+                f.endArray()
+            }
+            f.endObject()
+            if let o = inv.runtimeOverheadUs, o > 0 {
+                sub(&f, Self.segmentId(rid, "overhead"), "Overhead", invocationEnd, invocationEnd + o)
+            }
+            f.endArray()
+            f.endObject()
+            return f.bytes
+        }
+        let whole = functionDocument(embedQueries: true)
+        if whole.count <= Self.maxDocumentBytes { return [s.bytes, whole] }
+        var docs = [s.bytes, functionDocument(embedQueries: false)]
+        for qi in r.queries {
+            var q = JSONWriter()
+            querySubsegment(&q, model.queries[qi], qi, independent: (r.traceId.text, invocationId))
+            docs.append(q.bytes)
+        }
+        return docs
+    }
+
+    func sub(_ w: inout JSONWriter, _ id: String, _ name: String, _ start: EpochMicros, _ end: EpochMicros) {
+        w.element()
+        w.beginObject()
+        w.field("id", id)
+        w.field("name", name)
+        times(&w, start, end)
+        w.endObject()
+    }
+
+    func cause(_ w: inout JSONWriter, _ inv: LambdaInvocation) {
+        w.objectStart("cause")
+        w.arrayStart("exceptions")
+        w.element()
+        w.beginObject()
+        w.field("id", Self.segmentId(inv.requestId, "exception"))
+        w.field("type", inv.errorType ?? (inv.status == .timeout ? "Sandbox.Timedout" : "Error"))
+        w.field("message", Self.truncated(inv.errorMessage ?? (inv.status == .timeout ? "Task timed out" : "Invocation failed"), 1000))
+        w.endObject()
+        w.endArray()
+        w.endObject()
+    }
+
+    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: String, parent: String)?) {
+        let q = r.query
+        let db = q.database ?? "database"
+        w.beginObject()
+        w.field("id", Self.segmentId("query:\(q.instance):\(q.end):\(q.connectionId ?? 0):\(q.fingerprintId):\(index)", "sql"))
+        w.field("name", Self.sanitizeName(db + "@" + q.instance))
+        if let ind = independent {
+            w.field("type", "subsegment")
+            w.field("trace_id", ind.trace)
+            w.field("parent_id", ind.parent)
+        }
+        times(&w, q.end - q.durationUs, q.end)
+        w.field("namespace", "remote")
+        w.objectStart("sql")
+        w.field("url", (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db))
+        w.field("database_type", q.engine.rawValue)
+        w.field("user", q.user.map { Self.truncated($0) })
+        w.field("sanitized_query", q.sanitizedQuery)
+        w.endObject()
+        w.objectStart("metadata")
+        w.objectStart("rds_slow_query")
+        w.field("attribution", r.attribution.rawValue)
+        w.field("fingerprint_id", q.fingerprintId)
+        w.field("query_time_ms", raw: JSONWriter.millis(q.durationUs))
+        if let l = q.lockTimeUs { w.field("lock_time_ms", raw: JSONWriter.millis(l)) }
+        if let v = q.rowsSent { w.field("rows_sent", v) }
+        if let v = q.rowsExamined { w.field("rows_examined", v) }
+        w.field("end_time_resolution_ms", raw: JSONWriter.millis(q.endResolution))
+        w.endObject()
+        w.endObject()
+        w.endObject()
+    }
+
+    func urlPath(_ s: String) -> String {
+        s.map { $0 == "/" || $0 == "?" || $0 == " " ? "_" : String($0) }.joined()
+    }
+}
+
+extension String {
+    func replacingSlashes() -> String { map { $0 == "/" ? "_" : String($0) }.joined() }
+}

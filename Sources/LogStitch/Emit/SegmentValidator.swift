@@ -1,0 +1,240 @@
+/// Checks segment documents against AWS's schema (v1.0.0) and the rules the
+/// X-Ray service and its main consumers enforce (see shared/reference
+/// xray-spec.md §6): sizes, ids, names, times, types, namespaces, HTTP,
+/// causes, annotations, metadata, SQL, and trace-level parent links.
+public enum SegmentValidator {
+    public struct Problem: Sendable, Equatable {
+        public var line: Int
+        public var message: String
+    }
+
+    public struct Report: Sendable {
+        public var documents = 0
+        public var invalidDocuments = 0
+        public var problems: [Problem] = []
+    }
+
+    /// A parsed JSON value; validation is off the hot path, so a tree is fine.
+    indirect enum Node {
+        case object([(String, Node)])
+        case array([Node])
+        case string(String)
+        case number(String)
+        case bool(Bool)
+        case null
+
+        subscript(_ key: String) -> Node? {
+            if case .object(let members) = self { return members.first { $0.0 == key }?.1 }
+            return nil
+        }
+        var string: String? { if case .string(let s) = self { return s }; return nil }
+        var number: Double? { if case .number(let s) = self { return Double(s) }; return nil }
+        var isInteger: Bool { if case .number(let s) = self { return !s.contains(".") && !s.contains("e") && !s.contains("E") }; return false }
+    }
+
+    static func node(_ s: JSONScanner, _ v: JSONScanner.Value) -> Node {
+        switch v.kind {
+        case .object:
+            var members: [(String, Node)] = []
+            s.forEachMember(v) { k, val in members.append((s.string(k), node(s, val))); return true }
+            return .object(members)
+        case .array:
+            var items: [Node] = []
+            s.forEachElement(v) { items.append(node(s, $0)); return true }
+            return .array(items)
+        case .string: return .string(s.string(v))
+        case .number: return .number(s.raw(v).string)
+        case .bool: return .bool(s.raw(v).equals("true"))
+        case .null, .bare: return .null
+        }
+    }
+
+    public static func validate(ndjson: [UInt8]) -> Report {
+        var report = Report()
+        var idsByTrace: [String: [String: Int]] = [:]       // trace → id → line
+        var parentsByTrace: [String: [(String, Int)]] = [:]  // trace → (parent id, line)
+        var rootsByTrace: [String: Int] = [:]
+        var lineNo = 0
+        var badLines = Set<Int>()
+        ndjson.withUnsafeBytes { all in
+            all.forEachField(separatedBy: ASCII.lf) { raw in
+                lineNo += 1
+                let line = raw.trimmed()
+                guard line.count > 0 else { return }
+                report.documents += 1
+                var problems: [String] = []
+                if line.count > 65536 { problems.append("document is \(line.count) bytes; X-Ray's limit is 64 KB") }
+                var s = JSONScanner(line)
+                guard let v = s.value(), v.kind == .object, ({ s.skipWhitespace(); return s.atEnd })() else {
+                    report.problems.append(Problem(line: lineNo, message: "not a single JSON object"))
+                    report.invalidDocuments += 1
+                    return
+                }
+                let doc = node(s, v)
+                let independent = doc["type"] != nil
+                if let t = doc["type"], t.string != "subsegment" { problems.append("type must be \"subsegment\"") }
+                guard let trace = doc["trace_id"]?.string else {
+                    problems.append("missing trace_id")
+                    report.problems += problems.map { Problem(line: lineNo, message: $0) }
+                    report.invalidDocuments += 1
+                    return
+                }
+                if !validTraceId(trace) { problems.append("trace_id '\(trace)' is not 1-<8 hex>-<24 hex>") }
+                if independent {
+                    if doc["parent_id"]?.string.map(validId) != true { problems.append("independent subsegment needs a 16-hex parent_id") }
+                } else if doc["parent_id"] == nil {
+                    rootsByTrace[trace, default: 0] += 1
+                }
+                if let p = doc["parent_id"]?.string { parentsByTrace[trace, default: []].append((p, lineNo)) }
+                var duplicates: [String] = []
+                entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { id in
+                    if let other = idsByTrace[trace]?[id] { duplicates.append("id \(id) is not unique in trace \(trace) (also on line \(other))") }
+                    idsByTrace[trace, default: [:]][id] = lineNo
+                }
+                problems += duplicates
+                if !problems.isEmpty {
+                    report.invalidDocuments += 1
+                    badLines.insert(lineNo)
+                    report.problems += problems.map { Problem(line: lineNo, message: $0) }
+                }
+            }
+        }
+        // Trace-level: parents resolve, one root per trace.
+        for (trace, parents) in parentsByTrace.sorted(by: { $0.key < $1.key }) {
+            for (p, line) in parents where idsByTrace[trace]?[p] == nil {
+                report.problems.append(Problem(line: line, message: "parent_id \(p) is not an id in trace \(trace)"))
+                if badLines.insert(line).inserted { report.invalidDocuments += 1 }
+            }
+        }
+        for (trace, roots) in rootsByTrace.sorted(by: { $0.key < $1.key }) where roots > 1 {
+            report.problems.append(Problem(line: 0, message: "trace \(trace) has \(roots) root segments"))
+        }
+        report.problems.sort { ($0.line, $0.message) < ($1.line, $1.message) }
+        return report
+    }
+
+    static func validTraceId(_ t: String) -> Bool {
+        let b = Array(t.utf8)
+        guard b.count == 35, b[0] == 0x31, b[1] == ASCII.minus, b[10] == ASCII.minus else { return false }
+        for i in 2..<35 where i != 10 { if ASCII.hexValue(b[i]) == nil { return false } }
+        return true
+    }
+
+    static func validId(_ id: String) -> Bool {
+        let b = Array(id.utf8)
+        return b.count == 16 && b.allSatisfy { ASCII.hexValue($0) != nil } && id != "0000000000000000"
+    }
+
+    static func validName(_ n: String) -> Bool {
+        let count = n.unicodeScalars.count
+        guard count >= 1, count <= 200 else { return false }
+        return n.unicodeScalars.allSatisfy { ch in
+            ch.properties.isAlphabetic || ch.properties.numericType != nil || ch.properties.isWhitespace
+                || "_.:/%&#=+-@".unicodeScalars.contains(ch)
+        }
+    }
+
+    static func entity(_ e: Node, path: String, isSegment: Bool, enclosingId: String?, _ problems: inout [String], _ sawId: (String) -> Void) {
+        let here = path.isEmpty ? "" : path + ": "
+        guard case .object = e else { problems.append("\(here)subsegment is not an object"); return }
+        if let n = e["name"]?.string { if !validName(n) { problems.append("\(here)name '\(n)' has characters X-Ray rejects or is not 1–200 long") } }
+        else { problems.append("\(here)missing name") }
+        var myId: String?
+        if let id = e["id"]?.string {
+            if validId(id) { myId = id; sawId(id) } else { problems.append("\(here)id '\(id)' is not 16 hex digits") }
+        } else { problems.append("\(here)missing id") }
+        let start = e["start_time"]?.number
+        if start == nil { problems.append("\(here)start_time missing or not a number") }
+        if let s = start, s < 946684800 || s > 4294967295 { problems.append("\(here)start_time \(s) is out of range") }
+        if let end = e["end_time"] {
+            guard let en = end.number else { problems.append("\(here)end_time is not a number"); return }
+            if let s = start, en < s { problems.append("\(here)end_time is before start_time") }
+        } else if case .bool(true)? = e["in_progress"] {
+        } else { problems.append("\(here)needs end_time or in_progress: true") }
+        for flag in ["in_progress", "error", "throttle", "fault"] {
+            if let f = e[flag] { if case .bool = f {} else { problems.append("\(here)\(flag) must be a boolean") } }
+        }
+        if !isSegment, let p = e["parent_id"]?.string, let enc = enclosingId, p != enc {
+            problems.append("\(here)embedded subsegment's parent_id differs from its enclosing entity's id")
+        }
+        if let ns = e["namespace"] {
+            if let s = ns.string, s == "aws" || s == "remote" {} else { problems.append("\(here)namespace must be \"aws\" or \"remote\"") }
+        }
+        if let http = e["http"] {
+            if let req = http["request"] {
+                for k in ["method", "url", "user_agent", "client_ip"] {
+                    if let v = req[k] {
+                        guard let s = v.string else { problems.append("\(here)http.request.\(k) must be a string"); continue }
+                        if s.count > 250 { problems.append("\(here)http.request.\(k) is longer than 250") }
+                    }
+                }
+            }
+            if let resp = http["response"] {
+                if let st = resp["status"] {
+                    if !st.isInteger || !(100...599).contains(Int(st.number ?? 0)) { problems.append("\(here)http.response.status must be an integer 100–599") }
+                }
+                if let cl = resp["content_length"], !cl.isInteger { problems.append("\(here)http.response.content_length must be an integer") }
+            }
+        }
+        if let user = e["user"], (user.string?.count ?? 251) > 250 { problems.append("\(here)user must be a string of at most 250") }
+        if let cause = e["cause"] {
+            switch cause {
+            case .string(let s): if s.utf8.count != 16 { problems.append("\(here)cause id must be 16 characters") }
+            case .object:
+                if case .array(let exs)? = cause["exceptions"] {
+                    for ex in exs {
+                        if ex["id"]?.string.map(validId) != true { problems.append("\(here)exception id must be 16 hex digits") }
+                        for k in ["truncated", "skipped"] { if let v = ex[k], !v.isInteger { problems.append("\(here)exception \(k) must be an integer") } }
+                    }
+                }
+            default: problems.append("\(here)cause must be an exception id or an object")
+            }
+        }
+        if let ann = e["annotations"] {
+            if case .object(let members) = ann {
+                for (k, v) in members {
+                    if k.isEmpty || k.count > 500 || !k.utf8.allSatisfy({ ASCII.isHexOrWord($0) }) { problems.append("\(here)annotation key '\(k)' must be [A-Za-z0-9_]") }
+                    switch v {
+                    case .string(let s): if s.count > 1000 { problems.append("\(here)annotation '\(k)' is longer than 1000") }
+                    case .number, .bool: break
+                    default: problems.append("\(here)annotation '\(k)' must be a string, number or boolean")
+                    }
+                }
+            } else { problems.append("\(here)annotations must be an object") }
+        }
+        if let meta = e["metadata"] {
+            if case .object(let members) = meta {
+                for (k, v) in members { if case .object = v {} else { problems.append("\(here)metadata namespace '\(k)' must be an object") } }
+            } else { problems.append("\(here)metadata must be an object") }
+        }
+        if let sql = e["sql"] {
+            if case .object(let members) = sql {
+                for (k, v) in members where v.string == nil { problems.append("\(here)sql.\(k) must be a string") }
+                if let url = sql["url"]?.string {
+                    if !sqlURLValid(url) { problems.append("\(here)sql.url '\(url)' is not scheme://host/database") }
+                    if let r = url.range(of: "://"), url[r.upperBound...].split(separator: "/").first?.contains("@") == true,
+                       url[r.upperBound...].split(separator: "@").first?.contains(":") == true {
+                        problems.append("\(here)sql.url must not carry a password")
+                    }
+                }
+                if let u = sql["user"]?.string, u.count > 250 { problems.append("\(here)sql.user is longer than 250") }
+            } else { problems.append("\(here)sql must be an object") }
+        }
+        if let subs = e["subsegments"] {
+            guard case .array(let items) = subs else { problems.append("\(here)subsegments must be an array"); return }
+            for (i, sub) in items.enumerated() {
+                let name = sub["name"]?.string ?? "#\(i)"
+                entity(sub, path: path.isEmpty ? name : path + " > " + name, isSegment: false, enclosingId: myId, &problems, sawId)
+            }
+        }
+    }
+
+    /// `^(.+//.+)/([^?]+)\??.*$`, the shape the OpenTelemetry receiver requires.
+    static func sqlURLValid(_ url: String) -> Bool {
+        guard let r = url.range(of: "//"), r.lowerBound > url.startIndex else { return false }
+        let afterScheme = url[r.upperBound...]
+        guard let slash = afterScheme.firstIndex(of: "/"), slash > afterScheme.startIndex else { return false }
+        let db = afterScheme[afterScheme.index(after: slash)...].prefix { $0 != "?" }
+        return !db.isEmpty
+    }
+}

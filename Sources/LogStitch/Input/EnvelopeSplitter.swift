@@ -1,0 +1,162 @@
+/// Splits CloudWatch Logs subscription envelopes as Firehose delivers them:
+/// JSON objects back to back (`}{`) or one per line, each carrying a log
+/// group, a stream and a batch of events. Each event becomes one record.
+struct EnvelopeSplitter {
+    var message: [UInt8] = []
+
+    /// Tracks a JSON object's extent across buffer refills without parsing it.
+    struct Boundary {
+        var depth = 0
+        var inString = false
+        var escaped = false
+
+        /// Index just past the object that starts at `from`, or nil if it continues past `to`.
+        mutating func scan(_ w: ByteView, from: Int, to: Int) -> Int? {
+            var i = from
+            while i < to {
+                let c = w[i]
+                if inString {
+                    if escaped { escaped = false }
+                    else if c == ASCII.backslash { escaped = true }
+                    else if c == ASCII.quote { inString = false }
+                } else if c == ASCII.quote { inString = true }
+                else if c == ASCII.leftBrace { depth += 1 }
+                else if c == ASCII.rightBrace {
+                    depth -= 1
+                    if depth == 0 { return i + 1 }
+                }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    mutating func run<C: RecordConsumer>(_ buffer: ReadBuffer, _ ctx: inout LogFileReader.Context, _ consumer: inout C) throws(InputError) {
+        while true {
+            // Skip whitespace between envelopes, counting lines.
+            while true {
+                var w = buffer.view(0, buffer.end)
+                var i = buffer.start
+                while i < buffer.end, ASCII.isSpace(w[i]) { if w[i] == ASCII.lf { ctx.line += 1 }; i += 1 }
+                buffer.consume(upTo: i)
+                if buffer.available > 0 { break }
+                if try buffer.fill() == nil { return }
+                w = buffer.view(0, buffer.end)
+            }
+            let startLine = ctx.line + 1
+            if buffer.view(0, buffer.end)[buffer.start] != ASCII.leftBrace {
+                try skipGarbage(buffer, &ctx, line: startLine)
+                continue
+            }
+            var boundary = Boundary()
+            var scan = buffer.start
+            var end: Int?
+            while true {
+                end = boundary.scan(buffer.view(0, buffer.end), from: scan, to: buffer.end)
+                if end != nil { break }
+                if buffer.available > ctx.limits.maxEnvelopeBytes {
+                    ctx.rejectRecord(line: startLine, reason: "subscription envelope longer than \(ctx.limits.maxEnvelopeBytes) bytes; skipped", excerpt: buffer.window)
+                    buffer.consume(upTo: buffer.start + 1)
+                    try skipGarbage(buffer, &ctx, line: startLine, silently: true)
+                    break
+                }
+                scan = buffer.end
+                guard let shift = try buffer.fill() else {
+                    ctx.rejectRecord(line: startLine, reason: "subscription envelope is cut off at the end of the file", excerpt: buffer.window)
+                    buffer.consume(upTo: buffer.end)
+                    return
+                }
+                scan -= shift
+            }
+            guard let objectEnd = end else { continue }
+            let envelope = buffer.view(buffer.start, objectEnd)
+            process(envelope, line: startLine, &ctx, &consumer)
+            // Line numbers continue after any newlines inside the envelope.
+            var k = 0
+            while let nl = envelope.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
+            buffer.consume(upTo: objectEnd)
+        }
+    }
+
+    /// Skips to the next envelope start after bytes that are not one; they
+    /// are rejected as one record (unless already reported).
+    func skipGarbage(_ buffer: ReadBuffer, _ ctx: inout LogFileReader.Context, line: Int, silently: Bool = false) throws(InputError) {
+        var reported = silently
+        while true {
+            let w = buffer.window
+            let next = w.index(of: "{\"messageType\"", from: 0) ?? w.index(of: "{\"owner\"", from: 0)
+            if !reported {
+                ctx.rejectRecord(line: line, reason: "expected a CloudWatch Logs subscription envelope ('{\"messageType\":…}')", excerpt: w.prefix(next ?? w.count))
+                reported = true
+            }
+            let skipTo = next ?? max(0, w.count - 16)
+            let skipped = w.prefix(skipTo)
+            var k = 0
+            while let nl = skipped.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
+            buffer.consume(upTo: buffer.start + skipTo)
+            if next != nil { return }
+            if try buffer.fill() == nil {
+                buffer.consume(upTo: buffer.end)
+                return
+            }
+        }
+    }
+
+    mutating func process<C: RecordConsumer>(_ envelope: ByteView, line: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
+        var scanner = JSONScanner(envelope)
+        guard let root = scanner.value(), root.kind == .object else {
+            ctx.rejectRecord(line: line, reason: "malformed subscription envelope JSON", excerpt: envelope)
+            return
+        }
+        var messageType: JSONScanner.Value?
+        var group: JSONScanner.Value?
+        var stream: JSONScanner.Value?
+        var events: JSONScanner.Value?
+        scanner.forEachMember(root) { k, v in
+            if scanner.key(k, is: "messageType") { messageType = v }
+            else if scanner.key(k, is: "logGroup") { group = v }
+            else if scanner.key(k, is: "logStream") { stream = v }
+            else if scanner.key(k, is: "logEvents") { events = v }
+            return true
+        }
+        if let t = messageType, scanner.raw(t).equals("CONTROL_MESSAGE") {
+            ctx.report.recordsSeen += 1
+            ctx.report.ignored += 1
+            return
+        }
+        guard let t = messageType, scanner.raw(t).equals("DATA_MESSAGE"), let evs = events, evs.kind == .array else {
+            ctx.rejectRecord(line: line, reason: "subscription envelope without messageType DATA_MESSAGE and a logEvents array", excerpt: envelope)
+            return
+        }
+        let groupName = group.map { scanner.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ctx.file.pathLogGroup
+        let streamName = stream.map { scanner.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ctx.file.pathLogStream
+        scanner.forEachElement(evs) { ev in
+            var timestamp: EpochMicros?
+            var msg: JSONScanner.Value?
+            if ev.kind == .object {
+                scanner.forEachMember(ev) { k, v in
+                    if scanner.key(k, is: "timestamp"), v.kind == .number, let ms = scanner.raw(v).parseInt() { timestamp = ms * 1000 }
+                    else if scanner.key(k, is: "message"), v.kind == .string { msg = v }
+                    return true
+                }
+            }
+            guard let m = msg else {
+                ctx.rejectRecord(line: line, reason: "log event without a message string", excerpt: scanner.raw(ev))
+                return true
+            }
+            message.removeAll(keepingCapacity: true)
+            scanner.decode(m, into: &message)
+            // Lambda platform lines end in "\n"; the newline is not part of the message.
+            while let last = message.last, last == ASCII.lf || last == ASCII.cr { message.removeLast() }
+            message.withUnsafeBytes { bytes in
+                if bytes.trimmed().count == 0 {
+                    ctx.report.recordsSeen += 1; ctx.report.ignored += 1
+                } else {
+                    ctx.count(LogRecord(file: ctx.file.index, line: line, timestamp: timestamp,
+                                        logGroup: groupName, logStream: streamName, message: bytes), &consumer)
+                }
+            }
+            return true
+        }
+    }
+}

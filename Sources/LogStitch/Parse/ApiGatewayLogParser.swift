@@ -1,0 +1,153 @@
+/// Parses API Gateway access-log lines with the stage templates given by
+/// `--apigw-format` (first match wins), else with the default JSON key
+/// names and the documented CLF formats.
+public struct ApiGatewayLogParser {
+    public let templates: [ApiGatewayTemplate]
+    let defaultText: [ApiGatewayTemplate]
+    var slots: [Range<Int>?] = []
+    var values: [ByteView?] = Array(repeating: nil, count: ApiGatewayField.allCases.count)
+    var scratch: [UInt8] = []
+
+    public enum Result {
+        case request(ApiGatewayRequest)
+        case notApiGateway
+        case malformed(String)
+    }
+
+    public init(templates: [ApiGatewayTemplate]) {
+        self.templates = templates
+        defaultText = [try! ApiGatewayTemplate(ApiGatewayTemplate.restCLF), try! ApiGatewayTemplate(ApiGatewayTemplate.httpCLF)]
+    }
+
+    public mutating func parse(_ line: ByteView, time: EpochMicros?) -> Result {
+        let m = line.trimmed()
+        guard m.count > 0 else { return .notApiGateway }
+        for t in templates {
+            if let r = apply(t, m, time: time) { return r }
+        }
+        if m[0] == ASCII.leftBrace {
+            if let r = applyJSON(ApiGatewayField.defaultJSONKeys, m, time: time, requireHTTPKey: true) { return r }
+            return .notApiGateway
+        }
+        for t in defaultText { if let r = apply(t, m, time: time) { return r } }
+        return .notApiGateway
+    }
+
+    mutating func apply(_ t: ApiGatewayTemplate, _ m: ByteView, time: EpochMicros?) -> Result? {
+        switch t.kind {
+        case .json(let map):
+            guard m[0] == ASCII.leftBrace else { return nil }
+            return applyJSON(map, m, time: time, requireHTTPKey: false)
+        case .text(let matcher):
+            var end = 0
+            guard matcher.match(m, slots: &slots, end: &end) else { return nil }
+            for f in ApiGatewayField.allCases {
+                values[f.rawValue] = slots[f.rawValue].map { m.slice($0.lowerBound, $0.upperBound) }
+            }
+            return build(time: time)
+        }
+    }
+
+    /// Reads a JSON line (leniently: `"status":-` occurs) through a key map.
+    mutating func applyJSON(_ map: [String: ApiGatewayField], _ m: ByteView, time: EpochMicros?, requireHTTPKey: Bool) -> Result? {
+        var s = JSONScanner(m, lenient: true)
+        guard let root = s.value(), root.kind == .object else {
+            return requireHTTPKey ? nil : .malformed("access log line is not a JSON object as its template is")
+        }
+        for i in values.indices { values[i] = nil }
+        var found = 0
+        var escaped: [(ApiGatewayField, String)] = []
+        func walk(_ obj: JSONScanner.Value, _ prefix: String) {
+            s.forEachMember(obj) { k, v in
+                let key = prefix.isEmpty ? s.raw(k).string : prefix + s.raw(k).string
+                if v.kind == .object { walk(v, key + "."); return true }
+                if let f = map[key] {
+                    found += 1
+                    if v.kind == .string && v.hasEscapes { escaped.append((f, s.string(v))) }
+                    else { values[f.rawValue] = s.raw(v) }
+                }
+                return true
+            }
+        }
+        walk(root, "")
+        if requireHTTPKey {
+            let present = values
+            func has(_ f: ApiGatewayField) -> Bool { present[f.rawValue] != nil || escaped.contains { $0.0 == f } }
+            guard has(.requestId) || has(.extendedRequestId),
+                  has(.httpMethod) || has(.status) || has(.routeKey) || has(.resourcePath) || has(.requestTime) || has(.requestTimeEpoch)
+            else { return nil }
+        }
+        // Values with JSON escapes are decoded into owned storage.
+        if escaped.isEmpty { return build(time: time) }
+        var storage: [[UInt8]] = escaped.map { Array($0.1.utf8) }
+        return storage.withUnsafeMutableBufferPointer { buf -> Result in
+            var pointers: [UnsafeMutableRawBufferPointer] = []
+            for i in 0..<buf.count {
+                let p = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, buf[i].count), alignment: 1)
+                buf[i].withUnsafeBytes { p.copyMemory(from: $0) }
+                pointers.append(p)
+                values[escaped[i].0.rawValue] = ByteView(rebasing: UnsafeRawBufferPointer(p)[0..<buf[i].count])
+            }
+            defer { pointers.forEach { $0.deallocate() } }
+            return build(time: time)
+        }
+    }
+
+    @inline(__always) func value(_ f: ApiGatewayField) -> ByteView? {
+        guard let v = values[f.rawValue] else { return nil }
+        let t = v.trimmed()
+        if t.count == 0 || t.equals("-") || t.equals("(none)") || t.equals("null") { return nil }
+        return t
+    }
+
+    func build(time: EpochMicros?) -> Result {
+        var r = ApiGatewayRequest()
+        guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
+            return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
+        }
+        r.requestId = rid.string
+        r.extendedRequestId = value(.extendedRequestId)?.string
+        r.apiId = value(.apiId)?.string
+        r.stage = value(.stage)?.string
+        r.method = value(.httpMethod)?.string
+        r.path = value(.path)?.string
+        r.domainName = value(.domainName)?.string
+        r.protocolName = value(.protocolName)?.string
+        if let rp = value(.resourcePath) {
+            r.route = rp.string
+        } else if let rk = value(.routeKey) {
+            // HTTP APIs: "GET /pets/{id}" → method GET, route /pets/{id}; "$default" stays.
+            if let sp = rk.index(of: ASCII.space) {
+                if r.method == nil { r.method = rk.prefix(sp).string }
+                r.route = rk.dropFirst(sp + 1).string
+            } else {
+                r.route = rk.string
+            }
+        }
+        if let st = value(.status) {
+            guard let v = st.parseInt(), v >= 100, v <= 599 else { return .malformed("API Gateway status is not an HTTP status code") }
+            r.status = Int(v)
+        }
+        r.responseLength = value(.responseLength)?.parseInt()
+        if let e = value(.requestTimeEpoch), let v = e.parseFixed(scale: 3) {
+            // REST logs milliseconds (13 digits), HTTP APIs seconds (10 digits).
+            let intDigits = e.index(of: ASCII.dot) ?? e.count
+            if intDigits >= 12 { r.start = v; r.startResolution = 1000 }     // v is ms×1000 = µs
+            else { r.start = v * 1000; r.startResolution = e.index(of: ASCII.dot) != nil ? 1000 : 1_000_000 }
+        } else if let rt = value(.requestTime), let t = Timestamp.parseCLF(rt) {
+            r.start = t; r.startResolution = 1_000_000
+        } else if let t = time {
+            // The CloudWatch event time of an access log is the request start in ms.
+            r.start = t; r.startResolution = 1000
+        }
+        r.responseLatencyMs = value(.responseLatency)?.parseInt()
+        r.integrationLatencyMs = value(.integrationLatency)?.parseInt()
+        r.integrationRequestId = value(.integrationRequestId)?.string.lowercased()
+        if let x = value(.xrayTraceId) { r.traceId = TraceId.parse(x) }
+        r.sourceIp = value(.sourceIp)?.string
+        r.userAgent = value(.userAgent)?.string
+        r.errorMessage = value(.errorMessage)?.string
+        r.accountId = value(.accountId)?.string
+        return .request(r)
+    }
+}

@@ -1,0 +1,75 @@
+/// Outcome of one Lambda invocation as the platform reported it.
+public enum InvocationStatus: String, Sendable {
+    case success, error, timeout
+}
+
+/// One invocation of a function, assembled from START, END, REPORT (or their
+/// JSON `platform.*` forms), init/restore lines and error lines.
+public struct LambdaInvocation: Sendable, Equatable {
+    public var function: String = "unknown"
+    public var requestId: String = ""
+    public var version: String?
+    /// START time (or REPORT time − duration when START is missing).
+    public var start: EpochMicros?
+    /// REPORT (or END) time.
+    public var end: EpochMicros?
+    public var initDurationUs: Int64?
+    public var restoreDurationUs: Int64?
+    public var billedRestoreDurationUs: Int64?
+    public var durationUs: Int64?
+    public var billedDurationUs: Int64?
+    public var memorySizeMB: Int64?
+    public var maxMemoryUsedMB: Int64?
+    public var status: InvocationStatus = .success
+    public var errorType: String?
+    public var errorMessage: String?
+    public var traceId: TraceId?
+    public var segmentId: String?
+    public var sampled: Bool?
+    public var logGroup: String?
+    public var logStream: String?
+    /// Runtime-reported spans from JSON logs (e.g. responseLatency, runtimeOverhead), in µs.
+    public var runtimeOverheadUs: Int64?
+    public var sawReport = false
+    public var sawStart = false
+    public var file: Int = 0
+    public var line: Int = 0
+
+    public init() {}
+
+    public var coldStart: Bool { initDurationUs != nil || restoreDurationUs != nil }
+}
+
+/// A Lambda log record reduced to what it says about an invocation. Records
+/// for one invocation can sit in different files, so they are merged later
+/// by request id (or, lacking one, by log stream and time).
+public struct LambdaEvent: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case start, end, report, runtimeDone, initStart, initReport, restoreStart, restoreReport, timeout, error, appLog, extensionLine
+    }
+    public var kind: Kind
+    public var requestId: String?
+    public var time: EpochMicros?
+    public var logGroup: String?
+    public var logStream: String?
+    public var function: String?
+    public var version: String?
+    public var initDurationUs: Int64?
+    public var restoreDurationUs: Int64?
+    public var billedRestoreDurationUs: Int64?
+    public var durationUs: Int64?
+    public var billedDurationUs: Int64?
+    public var memorySizeMB: Int64?
+    public var maxMemoryUsedMB: Int64?
+    public var status: InvocationStatus?
+    public var errorType: String?
+    public var errorMessage: String?
+    public var traceId: TraceId?
+    public var segmentId: String?
+    public var sampled: Bool?
+    public var runtimeOverheadUs: Int64?
+    public var file: Int = 0
+    public var line: Int = 0
+
+    public init(kind: Kind) { self.kind = kind }
+}

@@ -1,0 +1,388 @@
+/// Recognises Lambda log records — platform lines in text or JSON form,
+/// runtime app-log lines of Node.js, Python and .NET, error lines — and
+/// reduces each to a `LambdaEvent`. Free-form application output in a Lambda
+/// log group is known noise: it names no invocation.
+public struct LambdaLogParser {
+    public enum Result {
+        case event(LambdaEvent)
+        /// `XRAY TraceId…` on its own line (raw files): belongs to the REPORT before it.
+        case xrayContinuation(TraceId, segmentId: String?, sampled: Bool?)
+        case noise
+        case notLambda
+    }
+
+    public init() {}
+
+    /// `inLambdaGroup`: the record is known to come from a Lambda log group,
+    /// so unrecognised text is application output rather than foreign data.
+    public func parse(_ m: ByteView, time: EpochMicros?, inLambdaGroup: Bool) -> Result {
+        guard m.count > 0 else { return .noise }
+        switch m[0] {
+        case 0x53 where m.hasPrefix("START RequestId: "): return start(m, time)
+        case 0x45 where m.hasPrefix("END RequestId: "): return end(m, time)
+        case 0x52 where m.hasPrefix("REPORT RequestId: "): return report(m, time)
+        case 0x49 where m.hasPrefix("INIT_START"):
+            var e = LambdaEvent(kind: .initStart); e.time = time; return .event(e)
+        case 0x49 where m.hasPrefix("INIT_REPORT"): return initReport(m, time)
+        case 0x52 where m.hasPrefix("RESTORE_START"):
+            var e = LambdaEvent(kind: .restoreStart); e.time = time; return .event(e)
+        case 0x52 where m.hasPrefix("RESTORE_REPORT"): return restoreReport(m, time)
+        case 0x52 where m.hasPrefix("RequestId: "): return runtimeExit(m, time)
+        case 0x45 where m.hasPrefix("EXTENSION"):
+            var e = LambdaEvent(kind: .extensionLine); e.time = time; return .event(e)
+        case 0x58 where m.hasPrefix("XRAY TraceId: "):
+            let x = xray(m)
+            if let t = x.trace { return .xrayContinuation(t, segmentId: x.segment, sampled: x.sampled) }
+            return .notLambda
+        case ASCII.leftBrace: return json(m, time, inLambdaGroup: inLambdaGroup)
+        case ASCII.leftBracket: if let r = pythonLine(m, time) { return r }
+        default: break
+        }
+        if let r = tabbedAppLine(m, time) { return r }
+        if let r = timeoutLine(m, time) { return r }
+        return inLambdaGroup ? .noise : .notLambda
+    }
+
+    // MARK: platform text lines
+
+    func requestId(after prefixLength: Int, in m: ByteView) -> (String, Int)? {
+        var e = prefixLength
+        while e < m.count, !ASCII.isSpace(m[e]) { e += 1 }
+        guard e > prefixLength else { return nil }
+        return (m.slice(prefixLength, e).string.lowercased(), e)
+    }
+
+    func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
+        guard let (id, e) = requestId(after: 17, in: m) else { return .notLambda }
+        var ev = LambdaEvent(kind: .start)
+        ev.requestId = id; ev.time = time
+        if let v = m.index(of: "Version: ", from: e) {
+            let rest = m.dropFirst(v + 9)
+            var k = 0
+            while k < rest.count, !ASCII.isSpace(rest[k]) { k += 1 }
+            if k > 0 { ev.version = rest.prefix(k).string }
+        }
+        return .event(ev)
+    }
+
+    func end(_ m: ByteView, _ time: EpochMicros?) -> Result {
+        guard let (id, e) = requestId(after: 15, in: m) else { return .notLambda }
+        var ev = LambdaEvent(kind: .end)
+        ev.requestId = id; ev.time = time
+        if let t = m.index(of: "Task timed out after", from: e) {
+            ev.status = .timeout
+            ev.errorType = "Sandbox.Timedout"
+            ev.errorMessage = m.dropFirst(t).trimmed().string
+        }
+        return .event(ev)
+    }
+
+    /// `Key: value` pairs separated by tabs (or newlines), in any order.
+    func forEachPair(_ m: ByteView, _ body: (ByteView, ByteView) -> Void) {
+        var start = 0
+        while start < m.count {
+            var e = start
+            while e < m.count, m[e] != ASCII.tab, m[e] != ASCII.lf { e += 1 }
+            let field = m.slice(start, e)
+            if let c = field.index(of: ": ") {
+                body(field.prefix(c).trimmed(), field.dropFirst(c + 2).trimmed())
+            }
+            start = e + 1
+        }
+    }
+
+    /// `123.45 ms` → µs.
+    func millis(_ v: ByteView) -> Int64? {
+        var t = v
+        if t.hasSuffix(" ms") { t = t.prefix(t.count - 3) }
+        return t.trimmed().parseFixed(scale: 3)
+    }
+
+    func megabytes(_ v: ByteView) -> Int64? {
+        var t = v
+        if t.hasSuffix(" MB") { t = t.prefix(t.count - 3) }
+        return t.trimmed().parseInt()
+    }
+
+    func report(_ m: ByteView, _ time: EpochMicros?) -> Result {
+        guard let (id, e) = requestId(after: 18, in: m) else { return .notLambda }
+        var ev = LambdaEvent(kind: .report)
+        ev.requestId = id; ev.time = time
+        var bad = false
+        forEachPair(m.dropFirst(e)) { k, v in
+            if k.equals("Duration") { ev.durationUs = millis(v); if ev.durationUs == nil { bad = true } }
+            else if k.equals("Billed Duration") { ev.billedDurationUs = millis(v) }
+            else if k.equals("Memory Size") { ev.memorySizeMB = megabytes(v) }
+            else if k.equals("Max Memory Used") { ev.maxMemoryUsedMB = megabytes(v) }
+            else if k.equals("Init Duration") { ev.initDurationUs = millis(v) }
+            else if k.equals("Restore Duration") { ev.restoreDurationUs = millis(v) }
+            else if k.equals("Billed Restore Duration") { ev.billedRestoreDurationUs = millis(v) }
+            else if k.equals("Status") {
+                if v.equals("timeout") { ev.status = .timeout }
+                else if v.equals("error") || v.equals("failure") { ev.status = .error }
+                else if v.equals("success") { ev.status = .success }
+            }
+            else if k.equals("Error Type") { ev.errorType = v.string }
+        }
+        if bad { return .notLambda }
+        if let x = m.index(of: "XRAY TraceId: ", from: e) {
+            let r = xray(m.dropFirst(x))
+            ev.traceId = r.trace; ev.segmentId = r.segment; ev.sampled = r.sampled
+        }
+        return .event(ev)
+    }
+
+    func xray(_ m: ByteView) -> (trace: TraceId?, segment: String?, sampled: Bool?) {
+        var trace: TraceId?, segment: String?, sampled: Bool?
+        forEachPair(m) { k, v in
+            if k.equals("XRAY TraceId") { trace = TraceId.parse(v) }
+            else if k.equals("SegmentId") { segment = v.string.lowercased() }
+            else if k.equals("Sampled") { sampled = v.equals("true") }
+        }
+        return (trace, segment, sampled)
+    }
+
+    func initReport(_ m: ByteView, _ time: EpochMicros?) -> Result {
+        var ev = LambdaEvent(kind: .initReport)
+        ev.time = time
+        forEachPair(m.dropFirst(11)) { k, v in
+            if k.equals("Init Duration") { ev.initDurationUs = millis(v) }
+            else if k.equals("Status") {
+                if v.equals("timeout") { ev.status = .timeout } else if v.equals("error") { ev.status = .error }
+            }
+            else if k.equals("Error Type") { ev.errorType = v.string }
+        }
+        return .event(ev)
+    }
+
+    func restoreReport(_ m: ByteView, _ time: EpochMicros?) -> Result {
+        var ev = LambdaEvent(kind: .restoreReport)
+        ev.time = time
+        forEachPair(m.dropFirst(14)) { k, v in
+            if k.equals("Restore Duration") { ev.restoreDurationUs = millis(v) }
+        }
+        return .event(ev)
+    }
+
+    /// `RequestId: <id> Error: Runtime exited with error: signal: killed\nRuntime.ExitError`
+    func runtimeExit(_ m: ByteView, _ time: EpochMicros?) -> Result {
+        guard let (id, e) = requestId(after: 11, in: m), let err = m.index(of: "Error: ", from: e) else { return .notLambda }
+        var ev = LambdaEvent(kind: .error)
+        ev.requestId = id; ev.time = time
+        let rest = m.dropFirst(err + 7)
+        if let nl = rest.index(of: ASCII.lf) {
+            ev.errorMessage = rest.prefix(nl).trimmed().string
+            ev.errorType = rest.dropFirst(nl + 1).trimmed().string
+        } else {
+            ev.errorMessage = rest.trimmed().string
+            ev.errorType = "Runtime.ExitError"
+        }
+        ev.status = .error
+        return .event(ev)
+    }
+
+    /// `<ts> <id> Task timed out after 5.01 seconds` (space separated).
+    func timeoutLine(_ m: ByteView, _ time: EpochMicros?) -> Result? {
+        guard let (t, n) = Timestamp.parseISO8601Prefix(m), n < m.count, m[n] == ASCII.space else { return nil }
+        let rest = m.dropFirst(n + 1)
+        guard rest.count > 37, ASCII.isUUID(rest.prefix(36)), rest[36] == ASCII.space,
+              rest.dropFirst(37).hasPrefix("Task timed out after") else { return nil }
+        var ev = LambdaEvent(kind: .timeout)
+        ev.requestId = rest.prefix(36).string.lowercased()
+        ev.time = time ?? t
+        ev.status = .timeout
+        ev.errorType = "Sandbox.Timedout"
+        ev.errorMessage = rest.dropFirst(37).trimmed().string
+        return .event(ev)
+    }
+
+    // MARK: runtime app-log lines
+
+    /// Node.js and .NET: `<ts>\t<requestId|undefined>\t<LEVEL>\t<message>`.
+    func tabbedAppLine(_ m: ByteView, _ time: EpochMicros?) -> Result? {
+        guard let (t, n) = Timestamp.parseISO8601Prefix(m), n < m.count, m[n] == ASCII.tab else { return nil }
+        let rest = m.dropFirst(n + 1)
+        guard let tab1 = rest.index(of: ASCII.tab) else { return nil }
+        let rid = rest.prefix(tab1)
+        let afterId = rest.dropFirst(tab1 + 1)
+        let tab2 = afterId.index(of: ASCII.tab) ?? afterId.count
+        let level = afterId.prefix(tab2)
+        guard level.count >= 4, level.count <= 5 else { return nil }
+        let message = afterId.dropFirst(tab2 + 1)
+        return appLine(requestId: rid, level: level, message: message, time: time ?? t)
+    }
+
+    /// Python: `[LEVEL]\t<ts>\t<requestId>\t<message>`, or an unhandled
+    /// exception `[ERROR] KeyError: 'x'\rTraceback…` with no request id.
+    func pythonLine(_ m: ByteView, _ time: EpochMicros?) -> Result? {
+        guard let close = m.index(of: ASCII.rightBracket), close < 10 else { return nil }
+        let level = m.slice(1, close)
+        let rest = m.dropFirst(close + 1)
+        if rest.count > 0 && rest[0] == ASCII.tab {
+            let fields = rest.dropFirst(1)
+            guard let tab1 = fields.index(of: ASCII.tab) else { return nil }
+            let ts = Timestamp.parseISO8601(fields.prefix(tab1))
+            let after = fields.dropFirst(tab1 + 1)
+            let tab2 = after.index(of: ASCII.tab) ?? after.count
+            return appLine(requestId: after.prefix(tab2), level: level, message: after.dropFirst(tab2 + 1), time: time ?? ts)
+        }
+        if level.equals("ERROR"), rest.count > 1, rest[0] == ASCII.space {
+            // Unhandled exception: "Type: message\rTraceback ...".
+            let body = rest.dropFirst(1)
+            let lineEnd = body.index(of: ASCII.cr) ?? body.index(of: ASCII.lf) ?? body.count
+            let first = body.prefix(lineEnd)
+            var ev = LambdaEvent(kind: .error)
+            ev.time = time
+            ev.status = .error
+            if let c = first.index(of: ASCII.colon) {
+                ev.errorType = first.prefix(c).trimmed().string
+                ev.errorMessage = first.dropFirst(c + 1).trimmed().string
+            } else {
+                ev.errorType = first.trimmed().string
+            }
+            return .event(ev)
+        }
+        return nil
+    }
+
+    func appLine(requestId rid: ByteView, level: ByteView, message: ByteView, time: EpochMicros?) -> Result {
+        var ev = LambdaEvent(kind: .appLog)
+        ev.time = time
+        if ASCII.isUUID(rid) { ev.requestId = rid.string.lowercased() }
+        // Errors the runtime logs for a failed invoke carry their type as JSON.
+        if level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
+           let brace = message.index(of: ASCII.leftBrace) {
+            let j = message.dropFirst(brace)
+            var s = JSONScanner(j)
+            if let root = s.value(), root.kind == .object {
+                s.forEachMember(root) { k, v in
+                    if s.key(k, is: "errorType"), v.kind == .string { ev.errorType = s.string(v) }
+                    else if s.key(k, is: "errorMessage"), v.kind == .string { ev.errorMessage = s.string(v) }
+                    return true
+                }
+                if ev.errorType != nil { ev.kind = .error; ev.status = .error }
+            }
+        }
+        return .event(ev)
+    }
+
+    // MARK: JSON format
+
+    func json(_ m: ByteView, _ time: EpochMicros?, inLambdaGroup: Bool) -> Result {
+        var s = JSONScanner(m)
+        guard let root = s.value(), root.kind == .object else { return inLambdaGroup ? .noise : .notLambda }
+        var type: JSONScanner.Value?, record: JSONScanner.Value?, jtime: JSONScanner.Value?
+        var requestId: JSONScanner.Value?, errorType: JSONScanner.Value?, errorMessage: JSONScanner.Value?
+        var timestamp: JSONScanner.Value?, level: JSONScanner.Value?
+        s.forEachMember(root) { k, v in
+            let key = s.raw(k)
+            if key.equals("type") { type = v }
+            else if key.equals("record") { record = v }
+            else if key.equals("time") { jtime = v }
+            else if key.equals("requestId") || key.equals("AWSRequestId") || key.equals("awsRequestId") { requestId = v }
+            else if key.equals("errorType") { errorType = v }
+            else if key.equals("errorMessage") { errorMessage = v }
+            else if key.equals("timestamp") { timestamp = v }
+            else if key.equals("level") || key.equals("log_level") { level = v }
+            return true
+        }
+        let when = jtime.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? timestamp.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? time
+        if let t = type, s.raw(t).hasPrefix("platform.") {
+            return platform(s, typeName: s.raw(t).dropFirst(9), record: record, time: when)
+        }
+        // Application JSON line (Node/Python/Java/.NET) or a runtime error object.
+        guard requestId != nil || errorType != nil || level != nil else { return inLambdaGroup ? .noise : .notLambda }
+        var ev = LambdaEvent(kind: .appLog)
+        ev.time = when
+        if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = s.raw(r).string.lowercased() }
+        if let et = errorType, et.kind == .string {
+            ev.kind = .error
+            ev.status = .error
+            ev.errorType = s.string(et)
+            ev.errorMessage = errorMessage.map { s.string($0) }
+        }
+        if ev.requestId == nil && ev.kind == .appLog && !inLambdaGroup { return .notLambda }
+        return .event(ev)
+    }
+
+    func platform(_ s: JSONScanner, typeName: ByteView, record: JSONScanner.Value?, time: EpochMicros?) -> Result {
+        var ev: LambdaEvent
+        if typeName.equals("start") { ev = LambdaEvent(kind: .start) }
+        else if typeName.equals("runtimeDone") { ev = LambdaEvent(kind: .runtimeDone) }
+        else if typeName.equals("report") { ev = LambdaEvent(kind: .report) }
+        else if typeName.equals("initStart") { ev = LambdaEvent(kind: .initStart) }
+        else if typeName.equals("initReport") { ev = LambdaEvent(kind: .initReport) }
+        else if typeName.equals("restoreStart") { ev = LambdaEvent(kind: .restoreStart) }
+        else if typeName.equals("restoreReport") { ev = LambdaEvent(kind: .restoreReport) }
+        else if typeName.equals("initRuntimeDone") || typeName.equals("restoreRuntimeDone") || typeName.equals("extension")
+                    || typeName.equals("telemetrySubscription") || typeName.equals("logsDropped") {
+            ev = LambdaEvent(kind: .extensionLine)
+        } else { return .noise }
+        ev.time = time
+        guard let rec = record, rec.kind == .object else { return .event(ev) }
+        s.forEachMember(rec) { k, v in
+            let key = s.raw(k)
+            if key.equals("requestId"), v.kind == .string { ev.requestId = s.raw(v).string.lowercased() }
+            else if key.equals("version"), v.kind == .string { ev.version = s.string(v) }
+            else if key.equals("functionName"), v.kind == .string { ev.function = s.string(v) }
+            else if key.equals("functionArn"), v.kind == .string {
+                let arn = s.string(v)
+                if let r = arn.range(of: ":function:") {
+                    ev.function = String(arn[r.upperBound...].split(separator: ":").first ?? "")
+                }
+            }
+            else if key.equals("status"), v.kind == .string {
+                let st = s.raw(v)
+                if st.equals("timeout") { ev.status = .timeout }
+                else if st.equals("error") || st.equals("failure") { ev.status = .error }
+                else if st.equals("success") { ev.status = .success }
+            }
+            else if key.equals("errorType"), v.kind == .string { ev.errorType = s.string(v) }
+            else if key.equals("metrics"), v.kind == .object { metrics(s, v, &ev) }
+            else if key.equals("tracing"), v.kind == .object {
+                s.forEachMember(v) { tk, tv in
+                    if s.raw(tk).equals("value"), tv.kind == .string {
+                        var buf = [UInt8]()
+                        s.decode(tv, into: &buf)
+                        buf.withUnsafeBytes { b in
+                            ev.traceId = TraceId.parse(b)
+                            if let p = b.index(of: "Parent="), p + 23 <= b.count { ev.segmentId = b.slice(p + 7, p + 23).string }
+                            if let sm = b.index(of: "Sampled=") , sm + 8 < b.count { ev.sampled = b[sm + 8] == 0x31 }
+                        }
+                    }
+                    return true
+                }
+            }
+            else if key.equals("spans"), v.kind == .array {
+                s.forEachElement(v) { span in
+                    var isOverhead = false
+                    var d: Int64?
+                    s.forEachMember(span) { sk, sv in
+                        if s.raw(sk).equals("name") { isOverhead = s.raw(sv).equals("runtimeOverhead") }
+                        else if s.raw(sk).equals("durationMs"), sv.kind == .number { d = s.raw(sv).parseFixed(scale: 3) }
+                        return true
+                    }
+                    if isOverhead, let d { ev.runtimeOverheadUs = d }
+                    return true
+                }
+            }
+            return true
+        }
+        return .event(ev)
+    }
+
+    func metrics(_ s: JSONScanner, _ v: JSONScanner.Value, _ ev: inout LambdaEvent) {
+        s.forEachMember(v) { k, n in
+            guard n.kind == .number else { return true }
+            let key = s.raw(k), val = s.raw(n)
+            if key.equals("durationMs") { ev.durationUs = val.parseFixed(scale: 3) }
+            else if key.equals("billedDurationMs") { ev.billedDurationUs = val.parseFixed(scale: 3) }
+            else if key.equals("memorySizeMB") { ev.memorySizeMB = val.parseInt() }
+            else if key.equals("maxMemoryUsedMB") { ev.maxMemoryUsedMB = val.parseInt() }
+            else if key.equals("initDurationMs") { ev.initDurationUs = val.parseFixed(scale: 3) }
+            else if key.equals("restoreDurationMs") { ev.restoreDurationUs = val.parseFixed(scale: 3) }
+            else if key.equals("billedRestoreDurationMs") { ev.billedRestoreDurationUs = val.parseFixed(scale: 3) }
+            return true
+        }
+    }
+}

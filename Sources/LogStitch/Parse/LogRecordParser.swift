@@ -1,0 +1,268 @@
+/// Decides what each record is — API Gateway, Lambda, MySQL or PostgreSQL,
+/// known noise, or unreadable — and parses it.
+///
+/// The log group (from the envelope or the path) decides where it can; a
+/// record with no group is recognised by its content, and lines that only
+/// make sense after another (a slow-log statement, a PostgreSQL continuation,
+/// a raw REPORT's XRAY line) follow the last source seen in the file.
+public struct LogRecordParser: RecordConsumer {
+    enum GroupHint { case none, lambda, mysql, postgresql, apiGateway, executionLog }
+
+    public private(set) var output = ParsedFile()
+    var apiGateway: ApiGatewayLogParser
+    let lambda = LambdaLogParser()
+    let postgres: PostgresLogParser
+    var mysql = MySQLSlowLogParser()
+    var lastKind: SourceKind?
+    var lastReportIndex: Int?
+    var lastQueryIndex: Int?
+    var lastQueryByPid: [Int64: Int] = [:]
+    var lateRejects: [LateReject] = []
+    var mysqlFirstLines: [Int: Int] = [:]
+    var file: InputFile?
+    var completed: [SlowQuery] = []
+    var incomplete: [(line: Int, reason: String)] = []
+
+    public init(options: ParseOptions) throws {
+        apiGateway = ApiGatewayLogParser(templates: options.apiGatewayTemplates)
+        postgres = try PostgresLogParser(prefix: options.postgresPrefix)
+    }
+
+    public mutating func beginFile(_ file: InputFile) {
+        self.file = file
+        output = ParsedFile()
+        mysql = MySQLSlowLogParser()
+        lastKind = nil
+        lastReportIndex = nil
+        lastQueryIndex = nil
+        lastQueryByPid = [:]
+        pgQueriesStart = 0
+    }
+
+    var pgQueriesStart = 0
+
+    public mutating func endFile() {
+        if mysqlOpen {
+            mysql.finish(&completed, &incomplete)
+            drainMySQL()
+            mysqlOpen = false
+        }
+        // PostgreSQL statements were kept open for continuation lines; finish them now.
+        for i in output.queries.indices where output.queries[i].engine == .postgresql && output.queries[i].fingerprint.isEmpty {
+            SlowQueryFinisher.finish(&output.queries[i])
+        }
+    }
+
+    /// Records found bad after the fact; the reader moves them from parsed to rejected.
+    public mutating func takeLateRejects() -> [LateReject] {
+        defer { lateRejects.removeAll() }
+        return lateRejects
+    }
+
+    var mysqlOpen = false
+
+    static func hint(_ group: String?) -> GroupHint {
+        guard let g = group else { return .none }
+        if g.hasPrefix("/aws/lambda/") { return .lambda }
+        if g.hasPrefix("/aws/rds/") {
+            if g.hasSuffix("/postgresql") { return .postgresql }
+            if g.hasSuffix("/slowquery") { return .mysql }
+            return .none
+        }
+        if g.hasPrefix("API-Gateway-Execution-Logs_") { return .executionLog }
+        if g.hasPrefix("/aws/apigateway/") { return .apiGateway }
+        return .none
+    }
+
+    /// The DB instance a slow log belongs to: the instance id, or for Aurora
+    /// clusters the stream (one per instance) or else the cluster.
+    static func instance(group: String?, stream: String?) -> String {
+        guard let g = group else { return "unknown" }
+        let parts = g.split(separator: "/")
+        guard parts.count >= 4, parts[0] == "aws", parts[1] == "rds" else { return "unknown" }
+        if parts[2] == "cluster", let s = stream, !s.isEmpty { return s }
+        return String(parts[3])
+    }
+
+    public mutating func consume(_ record: LogRecord) -> RecordOutcome {
+        let m = record.message
+        switch Self.hint(record.logGroup) {
+        case .lambda: return parseLambda(record, inGroup: true)
+        case .mysql: return parseMySQL(record)
+        case .postgresql: return parsePostgres(record, known: true)
+        case .executionLog: return .ignored
+        case .apiGateway: return parseApiGateway(record, known: true)
+        case .none: break
+        }
+        // No group: recognise by content, unambiguous shapes first.
+        if m.count > 0 {
+            let c = m[0]
+            if c == 0x53 || c == 0x45 || c == 0x52 || c == 0x49 || c == 0x58 {
+                if case .parsed(let k) = parseLambda(record, inGroup: false) { return .parsed(k) }
+            }
+            if MySQLSlowLogParser.looksLikeEntryStart(m) || (lastKind == .mysql && !startsLikeOtherSource(m)) {
+                return parseMySQL(record)
+            }
+            if c == ASCII.tab, lastKind == .postgresql { return parsePostgres(record, known: true) }
+        }
+        if postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) != nil { return parsePostgres(record, known: true) }
+        if case .parsed(let k) = parseApiGateway(record, known: false) { return .parsed(k) }
+        if case .parsed(let k) = parseLambda(record, inGroup: false) { return .parsed(k) }
+        if m.trimmed().count == 0 { return .ignored }
+        return .rejected("not recognised as an API Gateway access log (no --apigw-format template matched), a Lambda log, a MySQL slow log or a PostgreSQL log line")
+    }
+
+    func startsLikeOtherSource(_ m: ByteView) -> Bool {
+        m.hasPrefix("START RequestId: ") || m.hasPrefix("REPORT RequestId: ") || m.hasPrefix("END RequestId: ")
+            || (m.count > 0 && m[0] == ASCII.leftBrace && m.index(of: "\"requestId\"") != nil)
+    }
+
+    // MARK: per source
+
+    mutating func parseLambda(_ r: LogRecord, inGroup: Bool) -> RecordOutcome {
+        switch lambda.parse(r.message, time: r.timestamp, inLambdaGroup: inGroup) {
+        case .event(var e):
+            e.logGroup = r.logGroup
+            e.logStream = r.logStream
+            e.file = r.file
+            e.line = r.line
+            if e.kind == .report { lastReportIndex = output.lambdaEvents.count } else if e.kind == .start { lastReportIndex = nil }
+            output.lambdaEvents.append(e)
+            lastKind = .lambda
+            return .parsed(.lambda)
+        case .xrayContinuation(let t, let seg, let sampled):
+            guard let i = lastReportIndex else {
+                return inGroup ? .rejected("XRAY TraceId line with no REPORT line before it") : .rejected("XRAY TraceId line outside a Lambda log")
+            }
+            output.lambdaEvents[i].traceId = t
+            output.lambdaEvents[i].segmentId = seg
+            output.lambdaEvents[i].sampled = sampled
+            lastReportIndex = nil
+            return .parsed(.lambda)
+        case .noise:
+            return .ignored
+        case .notLambda:
+            return inGroup ? .ignored : .rejected("not a Lambda log line")
+        }
+    }
+
+    mutating func parseMySQL(_ r: LogRecord) -> RecordOutcome {
+        mysql.instance = Self.instance(group: r.logGroup, stream: r.logStream)
+        lastKind = .mysql
+        let multiLine = r.message.index(of: ASCII.lf) != nil || r.timestamp != nil
+        var anyEntry = false
+        var unexpected = false
+        let fileIndex = r.file
+        let lineNo = r.line
+        var p = mysql
+        var c = completed, inc = incomplete
+        r.message.forEachField(separatedBy: ASCII.lf) { l in
+            var line = l
+            if line.count > 0, line[line.count - 1] == ASCII.cr { line = line.prefix(line.count - 1) }
+            switch p.feed(line, recordTime: r.timestamp, file: fileIndex, lineNo: lineNo, completed: &c, incomplete: &inc) {
+            case .entry: anyEntry = true
+            case .noise: break
+            case .unexpected: unexpected = true
+            }
+        }
+        mysql = p
+        completed = c
+        incomplete = inc
+        if multiLine {
+            // A CloudWatch event holds exactly one entry: close it now.
+            mysql.finish(&completed, &incomplete)
+            mysqlOpen = false
+            let before = output.queries.count
+            let badBefore = incomplete.count
+            drainMySQL(lateForOtherLines: true, currentLine: lineNo)
+            if output.queries.count > before { return .parsed(.mysql) }
+            if incomplete.count > badBefore || !lateBad.isEmpty {
+                let reason = lateBad.first ?? "MySQL slow-log entry is incomplete"
+                lateBad.removeAll()
+                return .rejected(reason)
+            }
+            return anyEntry ? .rejected("MySQL slow-log entry is incomplete") : (unexpected ? .rejected("not a MySQL slow-log line") : .ignored)
+        }
+        mysqlOpen = mysql.entry != nil
+        drainMySQL()
+        if unexpected { return .rejected("MySQL slow-log line outside any entry (expected '# Time:', '# User@Host:' or '# Query_time:' first)") }
+        return anyEntry ? .parsed(.mysql) : .ignored
+    }
+
+    var lateBad: [String] = []
+
+    /// Moves finished entries to the output; incomplete ones become late rejects.
+    mutating func drainMySQL(lateForOtherLines: Bool = false, currentLine: Int = 0) {
+        for var q in completed { q.file = file?.index ?? q.file; output.queries.append(q) }
+        completed.removeAll()
+        for bad in incomplete {
+            if lateForOtherLines && bad.line == currentLine { lateBad.append(bad.reason) }
+            else { lateRejects.append(LateReject(line: bad.line, kind: .mysql, reason: bad.reason)) }
+        }
+        incomplete.removeAll()
+    }
+
+    mutating func parsePostgres(_ r: LogRecord, known: Bool) -> RecordOutcome {
+        let m = r.message
+        if m.count > 0, m[0] == ASCII.tab || (m[0] == ASCII.space && lastKind == .postgresql) {
+            // Raw log: a continuation line of the previous statement.
+            lastKind = .postgresql
+            guard let i = lastQueryIndex else { return .ignored }
+            var cont: [UInt8] = []
+            PostgresLogParser.appendContinuation(m, to: &cont)
+            output.queries[i].text += "\n" + String(decoding: cont, as: UTF8.self)
+            return .parsed(.postgresql)
+        }
+        let instance = Self.instance(group: r.logGroup, stream: r.logStream)
+        guard let result = postgres.parse(m, file: r.file, lineNo: r.line, instance: instance) else {
+            if m.trimmed().count == 0 { return .ignored }
+            return .rejected("PostgreSQL log line does not start with the log_line_prefix '\(PostgresLogParserPrefix.current(postgres))'")
+        }
+        lastKind = .postgresql
+        switch result {
+        case .statement(var q):
+            if q.end == 0, let t = r.timestamp { q.end = t }
+            lastQueryIndex = output.queries.count
+            if let pid = q.connectionId { lastQueryByPid[pid] = output.queries.count }
+            output.queries.append(q)
+            return .parsed(.postgresql)
+        case .parameters(let pid, let text):
+            if let pid, let i = lastQueryByPid[pid] {
+                output.queries[i].parameters = text
+            } else {
+                output.orphanParameters += 1
+            }
+            lastQueryIndex = nil
+            return .parsed(.postgresql)
+        case .noise:
+            lastQueryIndex = nil
+            return .ignored
+        case .malformed(let reason):
+            lastQueryIndex = nil
+            return .rejected(reason)
+        }
+    }
+
+    mutating func parseApiGateway(_ r: LogRecord, known: Bool) -> RecordOutcome {
+        switch apiGateway.parse(r.message, time: r.timestamp) {
+        case .request(var req):
+            req.file = r.file
+            req.line = r.line
+            output.requests.append(req)
+            lastKind = .apiGateway
+            return .parsed(.apiGateway)
+        case .malformed(let reason):
+            return .rejected(reason)
+        case .notApiGateway:
+            if known {
+                if r.message.trimmed().count == 0 { return .ignored }
+                return .rejected("API Gateway access log line matches no --apigw-format template nor the default JSON/CLF formats")
+            }
+            return .rejected("not an API Gateway access log line")
+        }
+    }
+}
+
+enum PostgresLogParserPrefix {
+    static func current(_ p: PostgresLogParser) -> String { p.prefixText }
+}

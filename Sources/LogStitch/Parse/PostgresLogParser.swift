@@ -1,0 +1,195 @@
+/// Parses PostgreSQL / Aurora PostgreSQL logs written with
+/// `log_min_duration_statement`: the RDS prefix `%t:%r:%u@%d:[%p]:` (or any
+/// `--pg-prefix`), then `LOG:  duration: 1532.412 ms  statement: …`
+/// (`execute <name>:`, `parse`, `bind`, auto_explain `plan:`), a separate
+/// `DETAIL:  parameters: …` event from the same backend, and tab-indented
+/// continuation lines. Other LOG lines (connections, checkpoints) are noise.
+/// `%t` has one-second resolution, which the record keeps.
+public struct PostgresLogParser {
+    public static let rdsPrefix = "%t:%r:%u@%d:[%p]:"
+
+    enum Slot: Int, CaseIterable { case time, host, user, database, pid, appName, session }
+    let matcher: TemplateMatcher
+    let timeResolution: EpochMicros
+    public let prefixText: String
+
+    public struct Line {
+        public var time: EpochMicros?
+        public var host: String?
+        public var user: String?
+        public var database: String?
+        public var pid: Int64?
+        public var severity: ByteView
+        public var message: ByteView
+    }
+
+    public struct BadPrefix: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(prefix: String = PostgresLogParser.rdsPrefix) throws {
+        prefixText = prefix
+        var segments: [TemplateMatcher.Segment] = []
+        var literal: [UInt8] = []
+        var resolution: EpochMicros = 1_000_000
+        let bytes = Array(prefix.utf8)
+        var i = 0
+        func flush() { if !literal.isEmpty { segments.append(.literal(literal)); literal = [] } }
+        while i < bytes.count {
+            guard bytes[i] == 0x25, i + 1 < bytes.count else { literal.append(bytes[i]); i += 1; continue }
+            let c = bytes[i + 1]
+            i += 2
+            let field: (Slot?, TemplateMatcher.ValueClass)
+            switch c {
+            case 0x25: literal.append(0x25); continue
+            case 0x74: field = (.time, .pgTimestamp)                      // %t
+            case 0x6D: field = (.time, .pgTimestamp); resolution = 1000   // %m
+            case 0x6E: field = (.time, .decimal); resolution = 1000       // %n
+            case 0x72: field = (.host, .hostPort)                         // %r
+            case 0x68: field = (.host, .token)                            // %h
+            case 0x75: field = (.user, .token)                            // %u
+            case 0x64: field = (.database, .token)                        // %d
+            case 0x70: field = (.pid, .integer)                           // %p
+            case 0x61: field = (.appName, .any)                           // %a
+            case 0x63: field = (.session, .token)                         // %c
+            case 0x6C, 0x78, 0x76, 0x65, 0x51: field = (nil, .token)      // %l %x %v %e %Q
+            case 0x69, 0x62: field = (nil, .any)                          // %i %b
+            case 0x73: field = (nil, .pgTimestamp)                        // %s
+            case 0x71: continue                                           // %q: no output for session lines
+            default: throw BadPrefix(description: "unsupported log_line_prefix escape %\(Character(UnicodeScalar(c)))")
+            }
+            flush()
+            segments.append(.value(slot: field.0?.rawValue ?? Slot.allCases.count, field.1))
+        }
+        flush()
+        guard segments.contains(where: { if case .value(let s, _) = $0 { return s == Slot.time.rawValue } else { return false } }) else {
+            throw BadPrefix(description: "--pg-prefix must contain a time escape (%t, %m or %n) to place statements in time")
+        }
+        matcher = TemplateMatcher(segments: segments, slotCount: Slot.allCases.count + 1, anchoredAtEnd: false)
+        timeResolution = resolution
+    }
+
+    /// `2024-01-01 00:00:00 UTC`, `… .123 UTC`, or with a numeric zone.
+    public static func parseTimestamp(_ v: ByteView) -> EpochMicros? {
+        guard v.count >= 19, let (t, n) = Timestamp.parseISO8601Prefix(v) else { return nil }
+        if n == v.count { return t }
+        // A zone name other than UTC: RDS always logs UTC; accept GMT as well.
+        let zone = v.dropFirst(n).trimmed()
+        if zone.equals("UTC") || zone.equals("GMT") || zone.equals("Z") { return t }
+        return nil
+    }
+
+    /// Splits off the prefix and severity; nil if the line does not start with the prefix.
+    public func parseLine(_ m: ByteView) -> Line? {
+        var slots: [Range<Int>?] = []
+        var end = 0
+        guard matcher.match(m, slots: &slots, end: &end) else { return nil }
+        let rest = m.dropFirst(end)
+        guard let colon = rest.index(of: ASCII.colon), colon > 0, colon <= 13 else { return nil }
+        let severity = rest.prefix(colon)
+        for k in 0..<severity.count where !(severity[k] >= 0x41 && severity[k] <= 0x5A) && !ASCII.isDigit(severity[k]) { return nil }
+        var s = colon + 1
+        while s < rest.count, rest[s] == ASCII.space { s += 1 }
+        func text(_ slot: Slot) -> ByteView? {
+            guard let r = slots[slot.rawValue] else { return nil }
+            let v = m.slice(r.lowerBound, r.upperBound)
+            return v.count == 0 ? nil : v
+        }
+        var line = Line(severity: severity, message: rest.dropFirst(s))
+        if let t = text(.time) {
+            line.time = Self.parseTimestamp(t) ?? t.parseFixed(scale: 6)
+        }
+        if let h = text(.host) {
+            // host(port): keep the host; the port identifies the connection.
+            if let open = (0..<h.count).last(where: { h[$0] == 0x28 }) { line.host = h.prefix(open).string } else { line.host = h.string }
+        }
+        line.user = text(.user)?.string
+        line.database = text(.database)?.string
+        line.pid = text(.pid)?.parseInt()
+        return line
+    }
+
+    public enum Result {
+        case statement(SlowQuery)
+        case parameters(pid: Int64?, String)
+        case noise
+        case malformed(String)
+    }
+
+    /// Interprets one event (prefix line plus any continuation lines).
+    public func parse(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result? {
+        let firstEnd = m.index(of: ASCII.lf) ?? m.count
+        guard let line = parseLine(m.prefix(firstEnd)) else { return nil }
+        if line.severity.equals("DETAIL") {
+            if line.message.hasPrefix("parameters: ") {
+                var text = Array(line.message.dropFirst(12))
+                if firstEnd < m.count { Self.appendContinuation(m.dropFirst(firstEnd + 1), to: &text) }
+                return .parameters(pid: line.pid, String(decoding: text, as: UTF8.self))
+            }
+            return .noise
+        }
+        guard line.severity.equals("LOG"), line.message.hasPrefix("duration: ") else { return .noise }
+        let d = line.message.dropFirst(10)
+        guard let ms = d.index(of: " ms"), let durationUs = d.prefix(ms).parseFixed(scale: 3) else {
+            return .malformed("PostgreSQL duration line without 'duration: <number> ms'")
+        }
+        var rest = d.dropFirst(ms + 3)
+        while rest.count > 0, rest[0] == ASCII.space { rest = rest.dropFirst(1) }
+        var sql: [UInt8] = []
+        var isPlan = false
+        if rest.hasPrefix("statement:") {
+            sql.append(contentsOf: rest.dropFirst(10))
+        } else if rest.hasPrefix("execute ") || rest.hasPrefix("parse ") || rest.hasPrefix("bind ") {
+            guard let c = rest.index(of: ": ") ?? (rest.hasSuffix(":") ? rest.count - 1 : nil) else {
+                return .malformed("PostgreSQL extended-protocol duration line without ': <statement>'")
+            }
+            sql.append(contentsOf: rest.dropFirst(min(rest.count, c + 2)))
+        } else if rest.hasPrefix("plan:") {
+            isPlan = true
+        } else if rest.count == 0 {
+            // log_duration without the statement (it was logged on its own line): nothing to attribute.
+            return .noise
+        } else {
+            return .malformed("PostgreSQL duration line with an unknown statement kind")
+        }
+        if firstEnd < m.count {
+            var cont: [UInt8] = []
+            Self.appendContinuation(m.dropFirst(firstEnd + 1), to: &cont)
+            if isPlan {
+                // auto_explain: the statement is the "Query Text:" line.
+                cont.withUnsafeBytes { b in
+                    if let q = b.index(of: "Query Text: ") {
+                        let after = b.dropFirst(q + 12)
+                        sql.append(contentsOf: after.prefix(after.index(of: ASCII.lf) ?? after.count))
+                    }
+                }
+            } else {
+                if !sql.isEmpty && !sql.allSatisfy(ASCII.isSpace) { sql.append(ASCII.lf) }
+                sql.append(contentsOf: cont)
+            }
+        }
+        var q = SlowQuery(engine: .postgresql)
+        q.instance = instance
+        q.database = line.database
+        q.user = line.user
+        q.clientHost = line.host
+        q.connectionId = line.pid
+        q.end = line.time ?? 0
+        q.endResolution = timeResolution
+        q.durationUs = durationUs
+        q.text = String(decoding: sql, as: UTF8.self).trimmingCharacters(in: " \t\n")
+        q.file = file
+        q.line = lineNo
+        return .statement(q)
+    }
+
+    /// PostgreSQL indents every continuation line with one tab; strip it.
+    static func appendContinuation(_ m: ByteView, to out: inout [UInt8]) {
+        var first = true
+        m.forEachField(separatedBy: ASCII.lf) { l in
+            if !first { out.append(ASCII.lf) }
+            first = false
+            out.append(contentsOf: l.count > 0 && l[0] == ASCII.tab ? l.dropFirst(1) : l)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Hands input files to worker threads and collects their results by index,
+/// so the merged result does not depend on which worker finished first.
+final class FileScheduler: @unchecked Sendable {
+    let files: [InputFile]
+    let lock = NSLock()
+    var next = 0
+    var reports: [FileReport?]
+    var parsed: [ParsedFile?]
+    var done = 0
+    var bytesDone: Int64 = 0
+    let started = ContinuousClock.now
+    let progress: Bool
+    var lastProgress = ContinuousClock.now
+
+    init(files: [InputFile], progress: Bool) {
+        self.files = files
+        reports = Array(repeating: nil, count: files.count)
+        parsed = Array(repeating: nil, count: files.count)
+        self.progress = progress
+    }
+
+    func take() -> InputFile? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < files.count else { return nil }
+        next += 1
+        return files[next - 1]
+    }
+
+    func finish(_ index: Int, _ report: FileReport, _ output: ParsedFile) {
+        lock.lock(); defer { lock.unlock() }
+        reports[index] = report
+        parsed[index] = output
+        done += 1
+        bytesDone += report.uncompressedBytes
+        if progress {
+            let now = ContinuousClock.now
+            if now - lastProgress > .milliseconds(200) || done == files.count {
+                lastProgress = now
+                let secs = max(0.001, (now - started).seconds)
+                let mbps = Double(bytesDone) / 1_000_000 / secs
+                let line = "\rlogstitch: \(done)/\(files.count) files, \(String(format: "%.1f", mbps)) MB/s   "
+                FileHandle.standardError.write(line.data(using: .utf8)!)
+            }
+        }
+    }
+
+    /// Reads every file with `jobs` workers, each with its own reusable buffers.
+    func run(jobs: Int, limits: ReaderLimits, parse: ParseOptions) throws {
+        _ = try LogRecordParser(options: parse)   // validates the options before threads start
+        let workers = max(1, min(jobs, files.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let reader = LogFileReader(limits: limits)
+            var consumer = try! LogRecordParser(options: parse)
+            while let file = self.take() {
+                let report = reader.read(file, into: &consumer)
+                self.finish(file.index, report, consumer.output)
+            }
+        }
+        if progress { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

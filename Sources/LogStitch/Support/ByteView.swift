@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A borrowed view of bytes inside one of the pipeline's reusable buffers.
+///
+/// Records and parsers pass these around instead of `String`s so that the hot
+/// path allocates nothing per line. A view is valid only while the buffer it
+/// points into is untouched (normally: for the duration of one callback);
+/// anything that must outlive that is copied out with `string` or `bytes`.
+public typealias ByteView = UnsafeRawBufferPointer
+
+public enum ASCII {
+    public static let tab: UInt8 = 0x09
+    public static let lf: UInt8 = 0x0A
+    public static let cr: UInt8 = 0x0D
+    public static let space: UInt8 = 0x20
+    public static let quote: UInt8 = 0x22
+    public static let hash: UInt8 = 0x23
+    public static let apostrophe: UInt8 = 0x27
+    public static let comma: UInt8 = 0x2C
+    public static let minus: UInt8 = 0x2D
+    public static let dot: UInt8 = 0x2E
+    public static let slash: UInt8 = 0x2F
+    public static let zero: UInt8 = 0x30
+    public static let nine: UInt8 = 0x39
+    public static let colon: UInt8 = 0x3A
+    public static let semicolon: UInt8 = 0x3B
+    public static let equals: UInt8 = 0x3D
+    public static let at: UInt8 = 0x40
+    public static let leftBracket: UInt8 = 0x5B
+    public static let backslash: UInt8 = 0x5C
+    public static let rightBracket: UInt8 = 0x5D
+    public static let leftBrace: UInt8 = 0x7B
+    public static let rightBrace: UInt8 = 0x7D
+
+    @inline(__always) public static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+    @inline(__always) public static func isSpace(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
+    }
+    @inline(__always) public static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b &- 0x30
+        case 0x61...0x66: return b &- 0x61 &+ 10
+        case 0x41...0x46: return b &- 0x41 &+ 10
+        default: return nil
+        }
+    }
+    @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
+        (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The bytes from `from` up to (not including) `to`.
+    @inline(__always)
+    public func slice(_ from: Int, _ to: Int) -> ByteView {
+        precondition(from >= 0 && from <= to && to <= count)
+        guard let base = baseAddress else { return ByteView(start: nil, count: 0) }
+        return ByteView(start: base + from, count: to - from)
+    }
+
+    @inline(__always)
+    public func dropFirst(_ n: Int) -> ByteView { slice(Swift.min(n, count), count) }
+
+    @inline(__always)
+    public func prefix(_ n: Int) -> ByteView { slice(0, Swift.min(n, count)) }
+
+    /// Index of the first `byte` at or after `from`, using memchr.
+    @inline(__always)
+    public func index(of byte: UInt8, from: Int = 0) -> Int? {
+        guard from < count, let base = baseAddress else { return nil }
+        guard let hit = memchr(base + from, Int32(byte), count - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
+    }
+
+    /// Index of the first occurrence of `needle` at or after `from`.
+    public func index(of needle: StaticString, from: Int = 0) -> Int? {
+        needle.withUTF8Buffer { n in index(ofBytes: ByteView(n), from: from) }
+    }
+
+    public func index(ofBytes needle: ByteView, from: Int = 0) -> Int? {
+        // memmem needs _GNU_SOURCE, which Swift's Glibc module does not set:
+        // memchr for the first byte, then memcmp for the rest.
+        guard needle.count > 0, from <= count, let base = baseAddress, let nb = needle.baseAddress else { return nil }
+        let first = needle[0]
+        var i = from
+        let last = count - needle.count
+        while i <= last {
+            guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + at, nb, needle.count) == 0 { return at }
+            i = at + 1
+        }
+        return nil
+    }
+
+    public func hasPrefix(_ p: StaticString) -> Bool {
+        p.withUTF8Buffer { pb in
+            guard pb.count <= count else { return false }
+            if pb.count == 0 { return true }
+            return memcmp(baseAddress!, pb.baseAddress!, pb.count) == 0
+        }
+    }
+
+    public func hasPrefix(at offset: Int, _ p: StaticString) -> Bool {
+        guard offset <= count else { return false }
+        return dropFirst(offset).hasPrefix(p)
+    }
+
+    public func hasSuffix(_ p: StaticString) -> Bool {
+        p.withUTF8Buffer { pb in
+            guard pb.count <= count else { return false }
+            if pb.count == 0 { return true }
+            return memcmp(baseAddress! + (count - pb.count), pb.baseAddress!, pb.count) == 0
+        }
+    }
+
+    public func equals(_ p: StaticString) -> Bool {
+        p.withUTF8Buffer { pb in
+            pb.count == count && (count == 0 || memcmp(baseAddress!, pb.baseAddress!, count) == 0)
+        }
+    }
+
+    public func equals(_ other: ByteView) -> Bool {
+        other.count == count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+    }
+
+    /// Without leading and trailing spaces, tabs, CR and LF.
+    public func trimmed() -> ByteView {
+        var s = 0, e = count
+        while s < e && ASCII.isSpace(self[s]) { s += 1 }
+        while e > s && ASCII.isSpace(self[e - 1]) { e -= 1 }
+        return slice(s, e)
+    }
+
+    /// Decodes as UTF-8, repairing invalid sequences; for values that leave the hot path.
+    public var string: String { String(decoding: self, as: UTF8.self) }
+
+    /// A copy of the bytes.
+    public var bytes: [UInt8] { [UInt8](self) }
+
+    /// Parses an unsigned decimal integer that spans the whole view.
+    public func parseInt() -> Int64? {
+        guard count > 0, count <= 18 else { return nil }
+        var v: Int64 = 0
+        var i = 0
+        var neg = false
+        if self[0] == ASCII.minus { neg = true; i = 1; if count == 1 { return nil } }
+        while i < count {
+            let d = self[i] &- 0x30
+            if d > 9 { return nil }
+            v = v &* 10 &+ Int64(d)
+            i += 1
+        }
+        return neg ? -v : v
+    }
+
+    /// Parses a non-negative decimal like `128.83` into an integer number of
+    /// `10^-scale` units (scale 3 for ms→µs). Extra digits are rounded half up,
+    /// so no binary floating point ever touches a duration.
+    public func parseFixed(scale: Int) -> Int64? {
+        guard count > 0 else { return nil }
+        var intPart: Int64 = 0
+        var i = 0
+        var digits = 0
+        var neg = false
+        if self[0] == ASCII.minus { neg = true; i = 1 }
+        while i < count, ASCII.isDigit(self[i]) {
+            intPart = intPart &* 10 &+ Int64(self[i] &- 0x30); i += 1; digits += 1
+            if digits > 15 { return nil }
+        }
+        var frac: Int64 = 0
+        var fracDigits = 0
+        var roundUp = false
+        if i < count && self[i] == ASCII.dot {
+            i += 1
+            while i < count, ASCII.isDigit(self[i]) {
+                if fracDigits < scale {
+                    frac = frac * 10 + Int64(self[i] &- 0x30); fracDigits += 1
+                } else if fracDigits == scale {
+                    roundUp = self[i] >= 0x35; fracDigits += 1
+                }
+                i += 1; digits += 1
+            }
+        }
+        guard i == count, digits > 0 else { return nil }
+        var scaleMul: Int64 = 1
+        for _ in 0..<scale { scaleMul *= 10 }
+        var f = frac
+        var fd = Swift.min(fracDigits, scale)
+        while fd < scale { f *= 10; fd += 1 }
+        let v = intPart * scaleMul + f + (roundUp ? 1 : 0)
+        return neg ? -v : v
+    }
+
+    /// Splits on `separator`, calling `body` for each field (empty fields included).
+    @inline(__always)
+    public func forEachField(separatedBy separator: UInt8, _ body: (ByteView) -> Void) {
+        var start = 0
+        while true {
+            if let i = index(of: separator, from: start) {
+                body(slice(start, i)); start = i + 1
+            } else {
+                body(slice(start, count)); return
+            }
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    public mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { append(contentsOf: $0) }
+    }
+    public mutating func append(_ v: ByteView) {
+        append(contentsOf: v)
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import LogStitch
+
+struct Logstitch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logstitch",
+        abstract: "Turn gzipped AWS logs (API Gateway, Lambda, RDS slow queries) into X-Ray traces and latency reports.",
+        version: ConvertJob.version,
+        subcommands: [Convert.self, Validate.self],
+        defaultSubcommand: Convert.self
+    )
+}
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read log files and write segments.ndjson, the CSV reports, summary.json and rejects.csv.",
+        discussion: """
+        Exit status: 0 every input was read and parsed; 3 outputs written but some input was rejected \
+        (see rejects.csv); 2 usage error; 1 fatal error (nothing new written).
+        """
+    )
+
+    @Option(name: .long, help: "Output directory; outputs are replaced atomically at the end of the run.")
+    var output: String = "./logstitch-out"
+
+    @Option(name: .customLong("apigw-format"), help: ArgumentHelp("An API Gateway access log format exactly as configured on the stage ($context variables; JSON, CLF, CSV, XML or any text). Repeatable; @FILE reads it from a file.", valueName: "TEMPLATE"))
+    var apigwFormat: [String] = []
+
+    @Option(name: .customLong("pg-prefix"), help: "PostgreSQL log_line_prefix, if not RDS's '%t:%r:%u@%d:[%p]:'.")
+    var pgPrefix: String = PostgresLogParser.rdsPrefix
+
+    @Option(name: .customLong("api-name"), help: ArgumentHelp("Name an API for segment names: ID=NAME. Repeatable.", valueName: "ID=NAME"))
+    var apiName: [String] = []
+
+    @Option(name: .customLong("db-function"), help: ArgumentHelp("A function that queries a DB instance, for time-based attribution of uncommented statements: INSTANCE=FUNCTION. Repeatable.", valueName: "INSTANCE=FUNCTION"))
+    var dbFunction: [String] = []
+
+    @Option(name: .customLong("max-line-bytes"), help: "Longest line or CloudWatch event accepted; longer ones are rejected.")
+    var maxLineBytes: Int = 2 * 1024 * 1024
+
+    @Option(name: .long, help: "Files read in parallel.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Argument(help: ArgumentHelp("Log files, directories (searched recursively, hidden files skipped) or - for standard input.", valueName: "INPUT"))
+    var inputs: [String]
+
+    func validate() throws {
+        guard maxLineBytes >= 1024 * 1024 else { throw ValidationError("--max-line-bytes must be at least 1048576 (CloudWatch events go up to 1 MB)") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        for p in apiName + dbFunction where !p.contains("=") { throw ValidationError("'\(p)' is not of the form KEY=VALUE") }
+    }
+
+    func run() throws {
+        var options = ConvertOptions()
+        options.inputs = inputs
+        options.outputDirectory = output
+        options.jobs = jobs
+        options.limits.maxLineBytes = maxLineBytes
+        options.progress = isatty(2) != 0
+        options.parse.postgresPrefix = pgPrefix
+        do {
+            _ = try PostgresLogParser(prefix: pgPrefix)
+            options.parse.apiGatewayTemplates = try apigwFormat.map { arg in
+                if arg.hasPrefix("@") {
+                    let path = String(arg.dropFirst())
+                    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read template file '\(path)'") }
+                    return try ApiGatewayTemplate(text)
+                }
+                return try ApiGatewayTemplate(arg)
+            }
+        } catch let e as ValidationError { throw e } catch { throw ValidationError("\(error)") }
+        for p in apiName { let kv = p.split(separator: "=", maxSplits: 1); options.correlate.apiNames[String(kv[0])] = String(kv[1]) }
+        for p in dbFunction {
+            let kv = p.split(separator: "=", maxSplits: 1)
+            options.correlate.dbFunctions[String(kv[0]), default: []].insert(String(kv[1]))
+        }
+        let result: ConvertJob.Result
+        do {
+            result = try ConvertJob.run(options)
+        } catch let missing as InputDiscovery.MissingInput {
+            throw ValidationError(missing.description)
+        } catch {
+            FileHandle.standardError.write("logstitch: error: \(error)\n".data(using: .utf8)!)
+            throw ExitCode(ExitStatus.fatal.rawValue)
+        }
+        FileHandle.standardError.write((result.summaryLine + "\n").data(using: .utf8)!)
+        if result.status != .success { throw ExitCode(result.status.rawValue) }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check X-Ray segment documents (one JSON object per line) against the schema's and X-Ray's rules.",
+        discussion: "Exit status: 0 all documents valid; 3 some documents invalid; 2 usage error; 1 unreadable file."
+    )
+
+    @Argument(help: ArgumentHelp("NDJSON files of segment documents.", valueName: "FILE"))
+    var files: [String]
+
+    func run() throws {
+        var invalid = 0, total = 0
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write("logstitch: error: cannot read \(path)\n".data(using: .utf8)!)
+                throw ExitCode(ExitStatus.fatal.rawValue)
+            }
+            let report = SegmentValidator.validate(ndjson: [UInt8](data))
+            total += report.documents
+            for problem in report.problems {
+                print("\(path):\(problem.line): \(problem.message)")
+            }
+            invalid += report.invalidDocuments
+        }
+        print("\(total) documents, \(invalid) invalid")
+        if invalid > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
+    }
+}
+
+// Usage errors exit 2 (ArgumentParser's default is 64), which cron wrappers expect.
+do {
+    var command = try Logstitch.parseAsRoot()
+    try command.run()
+} catch let code as ExitCode {
+    exit(code.rawValue)
+} catch {
+    let code = Logstitch.exitCode(for: error)
+    if code == .success {
+        print(Logstitch.fullMessage(for: error))
+        exit(0)
+    }
+    FileHandle.standardError.write((Logstitch.fullMessage(for: error) + "\n").data(using: .utf8)!)
+    exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+}
