@@ -83,7 +83,7 @@ public struct ReportEmitter {
             // GB-seconds: billed seconds × configured GB, summed exactly in µs·MB.
             let usMB = invs.reduce(Int64(0)) { $0 + ($1.billedDurationUs ?? 0) * ($1.memorySizeMB ?? 0) }
             let gbSeconds = Self.decimal(usMB, divisor: 1_000_000 * 1024, places: 6)
-            csv.row([name, String(invs.count), String(cold), Self.decimal(Int64(cold) * 100_000, divisor: Int64(max(1, invs.count)), places: 3),
+            csv.row([name, String(invs.count), String(cold), Self.decimal(Int64(cold) * 100, divisor: Int64(max(1, invs.count)), places: 3),
                      String(invs.filter { $0.status == .error }.count), String(invs.filter { $0.status == .timeout }.count),
                      Self.ms(Self.percentile(durations, 50)), Self.ms(Self.percentile(durations, 90)), Self.ms(Self.percentile(durations, 95)),
                      Self.ms(Self.percentile(durations, 99)), Self.ms(durations.last),

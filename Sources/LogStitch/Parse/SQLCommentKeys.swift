@@ -138,9 +138,10 @@ public enum SQLCommentKeys {
 }
 
 extension String {
+    /// Trims any of the given scalars (by scalar, so "\r\n" is two of them).
     func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        var s = Substring(self)
+        let chars = Set(set.unicodeScalars)
+        var s = Substring(self).unicodeScalars
         while let f = s.first, chars.contains(f) { s.removeFirst() }
         while let l = s.last, chars.contains(l) { s.removeLast() }
         return String(s)
