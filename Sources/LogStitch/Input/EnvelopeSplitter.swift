@@ -62,6 +62,7 @@ struct EnvelopeSplitter {
                 }
                 scan = buffer.end
                 guard let shift = try buffer.fill() else {
+                    if buffer.damage != nil { return }   // rejected with the damage
                     ctx.rejectRecord(line: startLine, reason: "subscription envelope is cut off at the end of the file", excerpt: buffer.window)
                     buffer.consume(upTo: buffer.end)
                     return

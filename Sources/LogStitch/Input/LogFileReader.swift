@@ -85,26 +85,26 @@ public struct LogFileReader {
     func readFraming<C: RecordConsumer>(_ ctx: inout Context, _ consumer: inout C) throws(InputError) {
         // Look at enough of the start to tell the framings apart.
         while buffer.available < 4096, try buffer.fill() != nil {}
-        if buffer.available == 0 { ctx.report.framing = "empty"; return }
+        if buffer.available == 0 {
+            ctx.report.framing = "empty"
+            if let damage = buffer.damage { throw damage }
+            return
+        }
         let framing = detectFraming(buffer.window)
         ctx.report.framing = framing.rawValue
         switch framing {
         case .lines, .export:
             var export = ExportEventAssembler(enabled: framing == .export, maxBytes: limits.maxLineBytes)
-            do {
-                try splitLines(&ctx) { line, lineNo, ctx in
-                    export.take(line: line, lineNo: lineNo, &ctx, &consumer)
-                }
-            } catch {
-                // The event being assembled was decoded before the damage: keep it.
-                export.flush(&ctx, &consumer)
-                throw error
+            try splitLines(&ctx) { line, lineNo, ctx in
+                export.take(line: line, lineNo: lineNo, &ctx, &consumer)
             }
+            // The event being assembled was decoded before any damage: keep it.
             export.flush(&ctx, &consumer)
         case .envelopes:
             var splitter = EnvelopeSplitter()
             try splitter.run(buffer, &ctx, &consumer)
         }
+        if let damage = buffer.damage { throw damage }
     }
 
     func detectFraming(_ head: ByteView) -> Framing {
@@ -129,6 +129,8 @@ public struct LogFileReader {
                 ctx.line += 1
                 if skipping {
                     skipping = false
+                } else if nl - buffer.start > limits.maxLineBytes {
+                    ctx.rejectOverlong(w.slice(buffer.start, nl), line: ctx.line, limit: limits.maxLineBytes)
                 } else {
                     var e = nl
                     if e > buffer.start && w[e - 1] == ASCII.cr { e -= 1 }
@@ -145,7 +147,7 @@ public struct LogFileReader {
             if skipping { buffer.consume(upTo: buffer.end) }
             scan = buffer.end
             guard let shift = try buffer.fill() else {
-                if buffer.available > 0 && !skipping {
+                if buffer.available > 0 && !skipping && buffer.damage == nil {
                     ctx.line += 1
                     var tail = buffer.window
                     if tail[tail.count - 1] == ASCII.cr { tail = tail.prefix(tail.count - 1) }

@@ -11,6 +11,8 @@ public final class ReadBuffer {
     var consumedBefore: Int64 = 0
     var stream: ByteStream?
     public private(set) var atEOF = false
+    /// Why the stream ended early, if it did.
+    public private(set) var damage: InputError?
     public private(set) var totalRead: Int64 = 0
 
     public static let readChunk = 256 * 1024
@@ -27,7 +29,7 @@ public final class ReadBuffer {
 
     func reset(stream: ByteStream) {
         self.stream = stream
-        start = 0; end = 0; consumedBefore = 0; atEOF = false; totalRead = 0
+        start = 0; end = 0; consumedBefore = 0; atEOF = false; totalRead = 0; damage = nil
     }
 
     func release() { stream = nil }
@@ -67,7 +69,16 @@ public final class ReadBuffer {
             }
         }
         let room = UnsafeMutableRawBufferPointer(rebasing: storage[end..<capacity])
-        let n = try stream!.read(into: room)
+        let n: Int
+        do {
+            n = try stream!.read(into: room)
+        } catch {
+            // Damage ends the stream here; what was read before it is still
+            // framed, and the reader reports the damage afterwards.
+            damage = error
+            atEOF = true
+            return nil
+        }
         if n == 0 { atEOF = true; return nil }
         end += n
         totalRead += Int64(n)
