@@ -37,14 +37,17 @@ public struct LogFileReader {
             return report
         }
         var context = Context(file: file, report: report, limits: limits)
+        var framingStarted = false
         do {
             let stream = try unwrapCompression(raw, file, &context.report)
+            framingStarted = true
             buffer.reset(stream: stream)
             defer { buffer.release() }
             try readFraming(&context, &consumer)
         } catch {
             context.flushDamagedTail(buffer, &consumer)
-            fail(&context.report, file, error, line: context.line + 1)
+            // Damage found while detecting the format concerns the file as a whole (line 0).
+            fail(&context.report, file, error, line: framingStarted ? context.line + 1 : 0)
         }
         consumer.endFile()
         context.applyLateRejects(&consumer)
