@@ -21,6 +21,7 @@ public struct MySQLSlowLogParser {
         var startSeconds: Int64?
         var firstLine: Int
         var explicitDatabase = false
+        var isAdminCommand = false
     }
 
     public enum LineKind { case noise, entry, unexpected }
@@ -80,6 +81,7 @@ public struct MySQLSlowLogParser {
             if line.hasPrefix("# administrator command: ") {
                 guard entry != nil else { return .unexpected }
                 entry!.statement.append(contentsOf: line.dropFirst(2))
+                entry!.isAdminCommand = true
                 return .entry
             }
             if entry == nil {
@@ -221,6 +223,9 @@ public struct MySQLSlowLogParser {
         }
         if e.query.database == nil, let id = e.query.connectionId, let db = databaseByThread[id] { e.query.database = db }
         if e.query.database == nil, e.query.connectionId == nil { e.query.database = lastDatabase }
+        // As pt-query-digest reads it: without the statement's final ';'.
+        while let last = e.statement.last, ASCII.isSpace(last) { e.statement.removeLast() }
+        if e.statement.last == ASCII.semicolon { e.statement.removeLast() }
         e.query.text = String(decoding: e.statement, as: UTF8.self)
         SlowQueryFinisher.finish(&e.query)
         completed.append(e.query)
