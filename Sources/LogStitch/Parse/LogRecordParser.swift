@@ -15,7 +15,6 @@ public struct LogRecordParser: RecordConsumer {
     var mysql = MySQLSlowLogParser()
     var lastKind: SourceKind?
     var lastReportIndex: Int?
-    var lastQueryIndex: Int?
     var lastQueryByPid: [Int64: Int] = [:]
     var lateRejects: [LateReject] = []
     var mysqlFirstLines: [Int: Int] = [:]
@@ -34,14 +33,14 @@ public struct LogRecordParser: RecordConsumer {
         mysql = MySQLSlowLogParser()
         lastKind = nil
         lastReportIndex = nil
-        lastQueryIndex = nil
         lastQueryByPid = [:]
-        pgQueriesStart = 0
+        openPostgresEvent.removeAll()
+        openPostgresIndex = nil
+        openPostgresRecord = nil
     }
 
-    var pgQueriesStart = 0
-
     public mutating func endFile() {
+        closePostgresEvent()
         if mysqlOpen {
             mysql.finish(&completed, &incomplete)
             drainMySQL()
@@ -202,28 +201,50 @@ public struct LogRecordParser: RecordConsumer {
         incomplete.removeAll()
     }
 
+    /// A raw PostgreSQL file gives an event's continuation lines as separate
+    /// records: the event is kept here and re-read whole when it ends.
+    var openPostgresEvent: [UInt8] = []
+    var openPostgresIndex: Int?
+    var openPostgresRecord: (file: Int, line: Int, instance: String)?
+
+    mutating func closePostgresEvent() {
+        defer { openPostgresEvent.removeAll(keepingCapacity: true); openPostgresIndex = nil; openPostgresRecord = nil }
+        guard let i = openPostgresIndex, let r = openPostgresRecord, openPostgresEvent.contains(ASCII.lf) else { return }
+        let result = openPostgresEvent.withUnsafeBytes { postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance) }
+        if case .statement(var q)? = result {
+            let old = output.queries[i]
+            if q.end == 0 { q.end = old.end }
+            q.parameters = old.parameters
+            output.queries[i] = q
+        }
+    }
+
     mutating func parsePostgres(_ r: LogRecord, known: Bool) -> RecordOutcome {
         let m = r.message
         if m.count > 0, m[0] == ASCII.tab || (m[0] == ASCII.space && lastKind == .postgresql) {
-            // Raw log: a continuation line of the previous statement.
+            // Raw log: a continuation line of the open event.
             lastKind = .postgresql
-            guard let i = lastQueryIndex else { return .ignored }
-            var cont: [UInt8] = []
-            PostgresLogParser.appendContinuation(m, to: &cont)
-            output.queries[i].text += "\n" + String(decoding: cont, as: UTF8.self)
+            guard openPostgresIndex != nil else { return .ignored }
+            openPostgresEvent.append(ASCII.lf)
+            openPostgresEvent.append(contentsOf: m)
             return .parsed(.postgresql)
         }
+        closePostgresEvent()
         let instance = Self.instance(group: r.logGroup, stream: r.logStream)
         guard let result = postgres.parse(m, file: r.file, lineNo: r.line, instance: instance) else {
             if m.trimmed().count == 0 { return .ignored }
-            return .rejected("PostgreSQL log line does not start with the log_line_prefix '\(PostgresLogParserPrefix.current(postgres))'")
+            return .rejected("PostgreSQL log line does not start with the log_line_prefix '\(postgres.prefixText)'")
         }
         lastKind = .postgresql
         switch result {
         case .statement(var q):
             if q.end == 0, let t = r.timestamp { q.end = t }
-            lastQueryIndex = output.queries.count
             if let pid = q.connectionId { lastQueryByPid[pid] = output.queries.count }
+            if m.index(of: ASCII.lf) == nil {
+                openPostgresIndex = output.queries.count
+                openPostgresRecord = (r.file, r.line, instance)
+                openPostgresEvent.append(contentsOf: m)
+            }
             output.queries.append(q)
             return .parsed(.postgresql)
         case .parameters(let pid, let text):
@@ -232,13 +253,10 @@ public struct LogRecordParser: RecordConsumer {
             } else {
                 output.orphanParameters += 1
             }
-            lastQueryIndex = nil
             return .parsed(.postgresql)
         case .noise:
-            lastQueryIndex = nil
             return .ignored
         case .malformed(let reason):
-            lastQueryIndex = nil
             return .rejected(reason)
         }
     }
@@ -263,6 +281,3 @@ public struct LogRecordParser: RecordConsumer {
     }
 }
 
-enum PostgresLogParserPrefix {
-    static func current(_ p: PostgresLogParser) -> String { p.prefixText }
-}
