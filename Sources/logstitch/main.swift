@@ -21,7 +21,7 @@ struct Convert: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Output directory; outputs are replaced atomically at the end of the run.")
+    @Option(name: [.short, .long], help: "Output directory; outputs are replaced atomically at the end of the run.")
     var output: String = "./logstitch-out"
 
     @Option(name: .customLong("apigw-format"), help: ArgumentHelp("An API Gateway access log format exactly as configured on the stage ($context variables; JSON, CLF, CSV, XML or any text). Repeatable; @FILE reads it from a file.", valueName: "TEMPLATE"))
