@@ -31,6 +31,12 @@ let package = Package(
             ],
             path: "Sources/logstitch"
         ),
+        // `make bench`: corpus generator and per-stage timings.
+        .executableTarget(
+            name: "logstitch-bench",
+            dependencies: ["LogStitch"],
+            path: "Benchmarks/logstitch-bench"
+        ),
         .testTarget(
             name: "LogStitchTests",
             dependencies: ["LogStitch"],

@@ -39,6 +39,9 @@ struct Convert: ParsableCommand {
     @Option(name: .customLong("max-line-bytes"), help: "Longest line or CloudWatch event accepted; longer ones are rejected.")
     var maxLineBytes: Int = 2 * 1024 * 1024
 
+    @Flag(name: .long, help: "Write segments.ndjson.gz and the reports as .csv.gz (gzip via zlib).")
+    var compress = false
+
     @Option(name: .long, help: "Files read in parallel.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -56,6 +59,7 @@ struct Convert: ParsableCommand {
         options.inputs = inputs
         options.outputDirectory = output
         options.jobs = jobs
+        options.compress = compress
         options.limits.maxLineBytes = maxLineBytes
         options.progress = isatty(2) != 0
         options.parse.postgresPrefix = pgPrefix

@@ -132,9 +132,10 @@ public struct Correlator {
             requestTrace[r.traceId] = ri
         }
 
-        // Pass 1: exact, from comments.
+        // Pass 1: exact, from comments. It also learns which functions send
+        // statements to which instance, as which DB user.
         var records = queries.map { QueryRecord(query: $0, invocation: nil, attribution: .none, traceId: nil) }
-        var sendersByInstance: [String: Set<String>] = options.dbFunctions
+        var senders = SenderIndex(declared: options.dbFunctions)
         for qi in records.indices {
             let q = records[qi].query
             if let rid = q.keys.requestId, let i = byRequestId[rid] ?? apiRequestToInvocation[rid] {
@@ -153,7 +154,7 @@ public struct Correlator {
             }
             if let i = records[qi].invocation {
                 records[qi].traceId = model.invocations[i].traceId
-                sendersByInstance[q.instance, default: []].insert(model.invocations[i].invocation.function)
+                senders.learn(instance: q.instance, user: q.user, function: model.invocations[i].invocation.function)
             }
         }
         // Pass 2: by time, among invocations of functions known to use the instance.
@@ -161,7 +162,8 @@ public struct Correlator {
         for (i, r) in model.invocations.enumerated() { candidatesByFunction[r.invocation.function, default: []].append(i) }
         for qi in records.indices where records[qi].attribution == .none && records[qi].query.keys.isEmpty {
             let q = records[qi].query
-            guard let functions = sendersByInstance[q.instance], !functions.isEmpty else { continue }
+            let functions = senders.functions(instance: q.instance, user: q.user)
+            guard !functions.isEmpty else { continue }
             var possible: [Int] = []
             for f in functions.sorted() {
                 for i in candidatesByFunction[f] ?? [] where Self.mayContain(model.invocations[i].invocation, q) { possible.append(i) }
@@ -192,5 +194,26 @@ public struct Correlator {
         guard let s = inv.start, let e = inv.end else { return false }
         let latestEnd = q.end + max(0, q.endResolution - 1)
         return q.end - q.durationUs >= s && latestEnd <= e
+    }
+}
+
+/// Which functions are known to send statements to a DB instance: learned
+/// from commented statements (per DB user, so a reporting job's user never
+/// makes an API function a candidate), or declared with `--db-function`
+/// (any user).
+struct SenderIndex {
+    var declared: [String: Set<String>]
+    var learned: [String: Set<String>] = [:]
+
+    init(declared: [String: Set<String>]) { self.declared = declared }
+
+    static func key(_ instance: String, _ user: String?) -> String { instance + "\u{0}" + (user ?? "") }
+
+    mutating func learn(instance: String, user: String?, function: String) {
+        learned[Self.key(instance, user), default: []].insert(function)
+    }
+
+    func functions(instance: String, user: String?) -> Set<String> {
+        (declared[instance] ?? []).union(learned[Self.key(instance, user)] ?? [])
     }
 }

@@ -102,3 +102,11 @@ public enum InputError: Error, Equatable, Sendable {
 
     static func layerText(_ layer: Int) -> String { layer > 1 ? " (inner gzip layer \(layer))" : "" }
 }
+
+/// Exposes the reader's gzip sniffing to benchmarks (which time inflate alone).
+public enum PrefixedStreamAccess {
+    public static func sniff(_ stream: ByteStream) throws(InputError) -> (stream: ByteStream, isGzip: Bool) {
+        let head = try PrefixedStream.sniff(stream, count: 2)
+        return (PrefixedStream(prefix: head, upstream: stream), head == [0x1F, 0x8B])
+    }
+}

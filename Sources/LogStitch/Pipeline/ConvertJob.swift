@@ -29,11 +29,16 @@ public enum ConvertJob {
 
         do {
             let emitter = ReportEmitter(model: model, options: options.correlate)
-            try output.stage("segments.ndjson", emitter.segmentsNDJSON())
-            try output.stage("requests.csv", emitter.requestsCSV())
-            try output.stage("routes.csv", emitter.routesCSV())
-            try output.stage("functions.csv", emitter.functionsCSV())
-            try output.stage("queries.csv", emitter.queriesCSV())
+            // --compress: .ndjson.gz / .csv.gz for jobs that keep their outputs.
+            func stage(_ name: String, _ bytes: [UInt8]) throws {
+                if options.compress { try output.stage(name + ".gz", GzipWriter.compress(bytes)) }
+                else { try output.stage(name, bytes) }
+            }
+            try stage("segments.ndjson", emitter.segmentsNDJSON())
+            try stage("requests.csv", emitter.requestsCSV())
+            try stage("routes.csv", emitter.routesCSV())
+            try stage("functions.csv", emitter.functionsCSV())
+            try stage("queries.csv", emitter.queriesCSV())
             try output.stage("rejects.csv", summary.rejectsCSV())
             try output.stage("summary.json", summary.json(version: version))
             try output.commit()

@@ -8,6 +8,8 @@ public struct ConvertOptions: Sendable {
     /// Files read at once (decompression and parsing run per file).
     public var jobs = 2
     public var progress = false
+    /// Write `.ndjson.gz` / `.csv.gz` instead of plain outputs.
+    public var compress = false
 
     public init() {}
 }

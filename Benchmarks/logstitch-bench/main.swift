@@ -1,0 +1,24 @@
+import Foundation
+import LogStitch
+
+/// `logstitch-bench generate DIR --hours N --rate R`: writes a corpus.
+/// `logstitch-bench stages DIR`: times each pipeline stage alone on it.
+let args = CommandLine.arguments
+func option(_ name: String, _ fallback: Double) -> Double {
+    if let i = args.firstIndex(of: name), i + 1 < args.count, let v = Double(args[i + 1]) { return v }
+    return fallback
+}
+guard args.count >= 3 else {
+    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR")
+    exit(2)
+}
+switch args[1] {
+case "generate":
+    let g = CorpusGenerator(directory: args[2], hours: Int(option("--hours", 24)), requestsPerSecond: option("--rate", 11))
+    g.run(threads: ProcessInfo.processInfo.activeProcessorCount)
+case "stages":
+    StageBenchmarks(directory: args[2]).run()
+default:
+    print("unknown command \(args[1])")
+    exit(2)
+}
