@@ -157,16 +157,30 @@ public struct Correlator {
                 senders.learn(instance: q.instance, user: q.user, function: model.invocations[i].invocation.function)
             }
         }
-        // Pass 2: by time, among invocations of functions known to use the instance.
+        // Pass 2: by time, among invocations of functions known to use the
+        // instance. Each function's invocations are sorted by start, so only
+        // those that started before the statement ended are looked at.
         var candidatesByFunction: [String: [Int]] = [:]
         for (i, r) in model.invocations.enumerated() { candidatesByFunction[r.invocation.function, default: []].append(i) }
+        for (f, list) in candidatesByFunction {
+            candidatesByFunction[f] = list.sorted { (model.invocations[$0].invocation.start ?? 0, $0) < (model.invocations[$1].invocation.start ?? 0, $1) }
+        }
+        let longestUs = model.invocations.reduce(Int64(0)) { max($0, ($1.invocation.end ?? 0) - ($1.invocation.start ?? 0)) }
         for qi in records.indices where records[qi].attribution == .none && records[qi].query.keys.isEmpty {
             let q = records[qi].query
             let functions = senders.functions(instance: q.instance, user: q.user)
             guard !functions.isEmpty else { continue }
             var possible: [Int] = []
+            let latestEnd = q.end + max(0, q.endResolution - 1)
             for f in functions.sorted() {
-                for i in candidatesByFunction[f] ?? [] where Self.mayContain(model.invocations[i].invocation, q) { possible.append(i) }
+                guard let list = candidatesByFunction[f] else { continue }
+                // First invocation that may still be running at the statement's start.
+                let from = Self.lowerBound(list) { (model.invocations[$0].invocation.start ?? 0) < q.end - q.durationUs - longestUs }
+                var k = from
+                while k < list.count, (model.invocations[list[k]].invocation.start ?? 0) <= latestEnd {
+                    if Self.mayContain(model.invocations[list[k]].invocation, q) { possible.append(list[k]) }
+                    k += 1
+                }
             }
             if possible.count == 1, Self.surelyContains(model.invocations[possible[0]].invocation, q) {
                 records[qi].invocation = possible[0]
@@ -176,6 +190,16 @@ public struct Correlator {
         }
         for (qi, r) in records.enumerated() { if let i = r.invocation { model.invocations[i].queries.append(qi) } }
         model.queries = records
+    }
+
+    /// Index of the first element for which `isBefore` is false (binary search).
+    static func lowerBound(_ list: [Int], _ isBefore: (Int) -> Bool) -> Int {
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if isBefore(list[mid]) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// The statement's true end lies in [end, end + resolution). It can have

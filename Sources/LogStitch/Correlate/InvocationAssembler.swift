@@ -19,27 +19,38 @@ struct InvocationAssembler {
     }
 
     static func assemble(_ events: [LambdaEvent]) -> [LambdaInvocation] {
-        // Stable processing order, whatever order the files came in.
-        let ordered = events.sorted { a, b in
+        // Stable processing order, whatever order the files came in: by time,
+        // then by kind, then by where the record was. Indices are sorted, not
+        // the (large) events themselves.
+        var order = Array(events.indices)
+        order.sort { ia, ib in
+            let a = events[ia], b = events[ib]
             if (a.time ?? 0) != (b.time ?? 0) { return (a.time ?? 0) < (b.time ?? 0) }
+            if a.kind.rank != b.kind.rank { return a.kind.rank < b.kind.rank }
             if a.file != b.file { return a.file < b.file }
             return a.line < b.line
         }
-        var byId: [String: LambdaInvocation] = [:]
+        var slot: [String: Int] = [:]
+        slot.reserveCapacity(events.count / 3)
+        var built: [LambdaInvocation] = []
         var loose: [LambdaEvent] = []
-        for e in ordered {
+        for i in order {
+            let e = events[i]
             guard let id = e.requestId else { loose.append(e); continue }
-            var inv = byId[id] ?? {
+            if let k = slot[id] {
+                merge(e, into: &built[k])
+            } else {
                 var n = LambdaInvocation()
                 n.requestId = id
                 n.file = e.file
                 n.line = e.line
-                return n
-            }()
-            merge(e, into: &inv)
-            byId[id] = inv
+                merge(e, into: &n)
+                slot[id] = built.count
+                built.append(n)
+            }
         }
-        var invocations = byId.values.map { finalize($0) }.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
+        for k in built.indices { built[k] = finalize(built[k]) }
+        var invocations = built.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
         attachLoose(loose, to: &invocations)
         return invocations.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
     }

@@ -1,52 +1,87 @@
 /// Appends JSON text by hand, in a fixed key order, so output is byte-for-byte
-/// stable and no Foundation encoder runs per document.
+/// stable and no Foundation encoder runs per document. Keys are static
+/// strings (written as they are); values are escaped only when they need it.
 public struct JSONWriter {
     public var bytes: [UInt8] = []
-    var needsComma: [Bool] = [false]
+    /// One bit per open container: does the next member need a comma?
+    var commaBits: UInt64 = 0
+    var depth = 0
+    var pendingValue = false
 
     public init() { bytes.reserveCapacity(1024) }
 
-    mutating func separator() {
-        if needsComma[needsComma.count - 1] { bytes.append(ASCII.comma) }
-        needsComma[needsComma.count - 1] = true
+    @inline(__always) mutating func separator() {
+        let bit: UInt64 = 1 << UInt64(depth & 63)
+        if commaBits & bit != 0 { bytes.append(ASCII.comma) }
+        commaBits |= bit
     }
 
-    public mutating func beginObject() { bytes.append(ASCII.leftBrace); needsComma.append(false) }
-    public mutating func endObject() { bytes.append(ASCII.rightBrace); needsComma.removeLast() }
-    public mutating func beginArray() { bytes.append(ASCII.leftBracket); needsComma.append(false) }
-    public mutating func endArray() { bytes.append(ASCII.rightBracket); needsComma.removeLast() }
+    @inline(__always) mutating func push() { depth += 1; commaBits &= ~(1 << UInt64(depth & 63)) }
 
-    public mutating func key(_ k: String) {
+    /// Starts a new top-level document in the same buffer (NDJSON).
+    public mutating func beginDocument() { depth = 0; commaBits = 0; pendingValue = false }
+
+    public mutating func beginObject() { bytes.append(ASCII.leftBrace); push() }
+    public mutating func endObject() { bytes.append(ASCII.rightBrace); depth -= 1 }
+    public mutating func beginArray() { bytes.append(ASCII.leftBracket); push() }
+    public mutating func endArray() { bytes.append(ASCII.rightBracket); depth -= 1 }
+
+    public mutating func key(_ k: StaticString) {
+        separator()
+        bytes.append(ASCII.quote)
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(ASCII.quote)
+        bytes.append(ASCII.colon)
+        pendingValue = true
+    }
+
+    /// A key known only at run time (summary.json's source names).
+    public mutating func key(dynamic k: String) {
         separator()
         string(k)
         bytes.append(ASCII.colon)
-        // The value that follows must not add a comma of its own.
-        needsComma[needsComma.count - 1] = false
         pendingValue = true
     }
-    var pendingValue = false
 
-    mutating func beforeValue() {
-        if pendingValue { pendingValue = false; needsComma[needsComma.count - 1] = true } else { separator() }
+    @inline(__always) mutating func beforeValue() {
+        if pendingValue { pendingValue = false } else { separator() }
     }
 
-    public mutating func objectStart(_ k: String) { key(k); beforeValue(); beginObject() }
-    public mutating func arrayStart(_ k: String) { key(k); beforeValue(); beginArray() }
+    public mutating func objectStart(_ k: StaticString) { key(k); beforeValue(); beginObject() }
+    public mutating func arrayStart(_ k: StaticString) { key(k); beforeValue(); beginArray() }
     public mutating func element() { beforeValue() }
 
-    public mutating func field(_ k: String, _ v: String) { key(k); beforeValue(); string(v) }
-    public mutating func field(_ k: String, _ v: String?) { if let v { field(k, v) } }
-    public mutating func field(_ k: String, _ v: Int) { key(k); beforeValue(); bytes.append(contentsOf: String(v).utf8) }
-    public mutating func field(_ k: String, _ v: Int64) { key(k); beforeValue(); bytes.append(contentsOf: String(v).utf8) }
-    public mutating func field(_ k: String, _ v: Bool) { key(k); beforeValue(); bytes.append(contentsOf: (v ? "true" : "false").utf8) }
-    public mutating func fieldNull(_ k: String) { key(k); beforeValue(); bytes.append(contentsOf: "null".utf8) }
-    /// A number given as its exact decimal text (times, durations).
-    public mutating func field(_ k: String, raw: String) { key(k); beforeValue(); bytes.append(contentsOf: raw.utf8) }
+    public mutating func field(_ k: StaticString, _ v: String) { key(k); beforeValue(); string(v) }
+    public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
+    public mutating func field(_ k: StaticString, _ v: Int) { key(k); beforeValue(); integer(Int64(v)) }
+    public mutating func field(_ k: StaticString, _ v: Int64) { key(k); beforeValue(); integer(v) }
+    public mutating func field(_ k: StaticString, _ v: Bool) { key(k); beforeValue(); literal(v ? "true" : "false") }
+    public mutating func fieldNull(_ k: StaticString) { key(k); beforeValue(); literal("null") }
+    public mutating func field(dynamic k: String, _ v: Int) { key(dynamic: k); beforeValue(); integer(Int64(v)) }
+    /// Epoch seconds with exactly six decimals, from integer microseconds.
+    public mutating func field(_ k: StaticString, seconds t: EpochMicros) { key(k); beforeValue(); Self.appendSeconds(t, to: &bytes) }
+    /// Milliseconds with up to three decimals, from microseconds.
+    public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.appendMillis(us, to: &bytes) }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }
 
+    mutating func literal(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+
+    mutating func integer(_ v: Int64) { Self.appendInteger(v, to: &bytes) }
+
     public mutating func string(_ s: String) {
-        bytes.append(ASCII.quote)
-        for b in s.utf8 {
+        var s = s
+        s.withUTF8 { buf in
+            bytes.append(ASCII.quote)
+            var clean = true
+            for b in buf where b < 0x20 || b == ASCII.quote || b == ASCII.backslash || b == 0x7F { clean = false; break }
+            if clean { bytes.append(contentsOf: buf) } else { escape(buf) }
+            bytes.append(ASCII.quote)
+        }
+    }
+
+    mutating func escape(_ buf: UnsafeBufferPointer<UInt8>) {
+        let hex: StaticString = "0123456789abcdef"
+        for b in buf {
             switch b {
             case ASCII.quote: bytes.append(ASCII.backslash); bytes.append(ASCII.quote)
             case ASCII.backslash: bytes.append(ASCII.backslash); bytes.append(ASCII.backslash)
@@ -54,27 +89,64 @@ public struct JSONWriter {
             case ASCII.cr: bytes.append(ASCII.backslash); bytes.append(0x72)
             case ASCII.tab: bytes.append(ASCII.backslash); bytes.append(0x74)
             case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [ASCII.backslash, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                hex.withUTF8Buffer { h in
+                    bytes.append(contentsOf: [ASCII.backslash, 0x75, 0x30, 0x30, h[Int(b >> 4)], h[Int(b & 15)]])
+                }
             default: bytes.append(b)
             }
         }
-        bytes.append(ASCII.quote)
+    }
+
+    public static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
+        if v < 0 { out.append(ASCII.minus); appendInteger(v == .min ? .max : -v, to: &out); return }
+        if v < 10 { out.append(UInt8(0x30 + v)); return }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            while x > 0 { d[n] = UInt8(0x30 + x % 10); x /= 10; n += 1 }
+            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        }
+    }
+
+    static func appendPadded(_ v: Int64, width: Int, to out: inout [UInt8]) {
+        var div: Int64 = 1
+        for _ in 1..<width { div *= 10 }
+        var x = v
+        while div > 0 { out.append(UInt8(0x30 + (x / div) % 10)); x %= div; div /= 10 }
+    }
+
+    public static func appendSeconds(_ t: EpochMicros, to out: inout [UInt8]) {
+        var a = t
+        if a < 0 { out.append(ASCII.minus); a = -a }
+        appendInteger(a / 1_000_000, to: &out)
+        out.append(ASCII.dot)
+        appendPadded(a % 1_000_000, width: 6, to: &out)
+    }
+
+    public static func appendMillis(_ us: Int64, to out: inout [UInt8]) {
+        var a = us
+        if a < 0 { out.append(ASCII.minus); a = -a }
+        appendInteger(a / 1000, to: &out)
+        var frac = a % 1000
+        if frac == 0 { return }
+        var width = 3
+        while frac % 10 == 0 { frac /= 10; width -= 1 }
+        out.append(ASCII.dot)
+        appendPadded(frac, width: width, to: &out)
     }
 
     /// Epoch seconds with exactly six decimals, from integer microseconds.
     public static func seconds(_ t: EpochMicros) -> String {
-        let neg = t < 0
-        let a = neg ? -t : t
-        return (neg ? "-" : "") + String(a / 1_000_000) + "." + String(a % 1_000_000).leftPadded(6)
+        var out: [UInt8] = []
+        appendSeconds(t, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Milliseconds with up to three decimals (trailing zeros dropped), from microseconds.
     public static func millis(_ us: Int64) -> String {
-        let neg = us < 0
-        let a = neg ? -us : us
-        var frac = String(a % 1000).leftPadded(3)
-        while frac.hasSuffix("0") { frac.removeLast() }
-        return (neg ? "-" : "") + String(a / 1000) + (frac.isEmpty ? "" : "." + frac)
+        var out: [UInt8] = []
+        appendMillis(us, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -15,14 +15,18 @@ public struct SegmentDocumentWriter {
         self.options = options
     }
 
-    /// 16 lowercase hex digits, never all zero.
-    public static func segmentId(_ requestId: String, _ role: String) -> String {
-        let h = String(MD5.hex(requestId + "#" + role).prefix(16))
-        return h == "0000000000000000" ? "0000000000000001" : h
+    /// 16 lowercase hex digits from a stable hash of the request id and the role, never all zero.
+    public static func segmentId(_ requestId: String, _ role: StaticString) -> String {
+        StableHash.segmentId(requestId, role)
     }
 
     /// X-Ray names allow letters, digits, whitespace and `_ . : / % & # = + - @`, up to 200 characters.
     public static func sanitizeName(_ name: String) -> String {
+        // Fast path: plain ASCII names need no Unicode property lookups.
+        if name.utf8.count <= 200, !name.isEmpty, name.utf8.allSatisfy({ b in
+            ASCII.isHexOrWord(b) || b == ASCII.space || b == ASCII.dot || b == ASCII.colon
+                || b == ASCII.slash || b == 0x25 || b == 0x26 || b == ASCII.hash || b == ASCII.equals || b == 0x2B
+                || b == ASCII.minus || b == ASCII.at }) { return name }
         var out = ""
         for ch in name.unicodeScalars {
             let ok = ch.properties.isAlphabetic || ch.properties.numericType != nil || ch.properties.isWhitespace
@@ -39,33 +43,41 @@ public struct SegmentDocumentWriter {
 
     /// All documents, one per line, traces in start-time order.
     public func ndjson() -> [UInt8] {
-        var out: [UInt8] = []
-        var traces: [(start: EpochMicros, trace: String, docs: [[UInt8]])] = []
-        for r in model.requests {
-            var docs = [gatewaySegment(r)]
-            if let i = r.invocation { docs += lambdaSegments(model.invocations[i], parent: Self.segmentId(r.request.requestId, "lambda-subsegment")) }
-            traces.append((r.request.start ?? 0, r.traceId.text, docs))
+        // Which trace comes first: (start, trace id); requests own their
+        // invocation's documents, lone invocations their own.
+        var order: [(start: EpochMicros, trace: String, request: Int, invocation: Int)] = []
+        order.reserveCapacity(model.requests.count + model.invocations.count)
+        for (i, r) in model.requests.enumerated() { order.append((r.request.start ?? 0, r.traceId.text, i, -1)) }
+        for (i, inv) in model.invocations.enumerated() where inv.request == nil {
+            order.append((inv.invocation.start ?? 0, inv.traceId.text, -1, i))
         }
-        for inv in model.invocations where inv.request == nil {
-            traces.append((inv.invocation.start ?? 0, inv.traceId.text, lambdaSegments(inv, parent: nil)))
+        order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
+        var w = JSONWriter()
+        w.bytes.reserveCapacity(order.count * 2048)
+        for o in order {
+            if o.request >= 0 {
+                let r = model.requests[o.request]
+                gatewaySegment(&w, r)
+                if let i = r.invocation { lambdaSegments(&w, model.invocations[i], parent: Self.segmentId(r.request.requestId, "lambda-subsegment")) }
+            } else {
+                lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
+            }
         }
-        traces.sort { ($0.start, $0.trace) < ($1.start, $1.trace) }
-        for t in traces { for d in t.docs { out.append(contentsOf: d); out.append(ASCII.lf) } }
-        return out
+        return w.bytes
     }
 
     func times(_ w: inout JSONWriter, _ start: EpochMicros, _ end: EpochMicros) {
-        w.field("start_time", raw: JSONWriter.seconds(start))
-        w.field("end_time", raw: JSONWriter.seconds(max(start, end)))
+        w.field("start_time", seconds: start)
+        w.field("end_time", seconds: max(start, end))
     }
 
-    func gatewaySegment(_ r: RequestRecord) -> [UInt8] {
+    func gatewaySegment(_ w: inout JSONWriter, _ r: RequestRecord) {
         let q = r.request
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
         let start = q.start ?? 0
         let end = start + (q.responseLatencyMs ?? 0) * 1000
-        var w = JSONWriter()
+        w.beginDocument()
         w.beginObject()
         w.field("name", Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes()))
         w.field("id", Self.segmentId(q.requestId, "apigateway"))
@@ -128,7 +140,7 @@ public struct SegmentDocumentWriter {
             w.endArray()
         }
         w.endObject()
-        return w.bytes
+        w.bytes.append(ASCII.lf)
     }
 
     func region(_ q: ApiGatewayRequest) -> String? {
@@ -154,7 +166,7 @@ public struct SegmentDocumentWriter {
     /// The AWS::Lambda service segment and the AWS::Lambda::Function segment;
     /// queries move to independent subsegments if the function document
     /// would pass X-Ray's 64 KB limit.
-    func lambdaSegments(_ r: InvocationRecord, parent: String?) -> [[UInt8]] {
+    func lambdaSegments(_ out: inout JSONWriter, _ r: InvocationRecord, parent: String?) {
         let inv = r.invocation
         let rid = inv.requestId
         let start = inv.start ?? 0
@@ -166,20 +178,21 @@ public struct SegmentDocumentWriter {
         let invocationId = Self.segmentId(rid, "invocation")
         let initStart = start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0)
 
-        var s = JSONWriter()
-        s.beginObject()
-        s.field("name", name)
-        s.field("id", serviceId)
-        s.field("trace_id", r.traceId.text)
-        if let p = parent { s.field("parent_id", p) }
-        times(&s, initStart, end)
-        s.field("origin", "AWS::Lambda")
-        if failed { s.field("fault", true) }
-        s.objectStart("aws"); s.field("request_id", rid); s.endObject()
-        s.endObject()
+        out.beginDocument()
+        out.beginObject()
+        out.field("name", name)
+        out.field("id", serviceId)
+        out.field("trace_id", r.traceId.text)
+        if let p = parent { out.field("parent_id", p) }
+        times(&out, initStart, end)
+        out.field("origin", "AWS::Lambda")
+        if failed { out.field("fault", true) }
+        out.objectStart("aws"); out.field("request_id", rid); out.endObject()
+        out.endObject()
+        out.bytes.append(ASCII.lf)
 
-        func functionDocument(embedQueries: Bool) -> [UInt8] {
-            var f = JSONWriter()
+        func functionDocument(_ f: inout JSONWriter, embedQueries: Bool) {
+            f.beginDocument()
             f.beginObject()
             f.field("name", name)
             f.field("id", functionId)
@@ -202,7 +215,7 @@ public struct SegmentDocumentWriter {
             f.objectStart("logstitch")
             f.field("status", inv.status.rawValue)
             f.field("log_stream", inv.logStream)
-            if let b = inv.billedDurationUs { f.field("billed_duration_ms", raw: JSONWriter.millis(b)) }
+            if let b = inv.billedDurationUs { f.field("billed_duration_ms", millis: b) }
             if let m = inv.memorySizeMB { f.field("memory_size_mb", m) }
             if let m = inv.maxMemoryUsedMB { f.field("max_memory_used_mb", m) }
             f.endObject()
@@ -231,17 +244,18 @@ public struct SegmentDocumentWriter {
             }
             f.endArray()
             f.endObject()
-            return f.bytes
+            f.bytes.append(ASCII.lf)
         }
-        let whole = functionDocument(embedQueries: true)
-        if whole.count <= Self.maxDocumentBytes { return [s.bytes, whole] }
-        var docs = [s.bytes, functionDocument(embedQueries: false)]
+        let before = out.bytes.count
+        functionDocument(&out, embedQueries: true)
+        if out.bytes.count - before - 1 <= Self.maxDocumentBytes { return }
+        out.bytes.removeLast(out.bytes.count - before)
+        functionDocument(&out, embedQueries: false)
         for qi in r.queries {
-            var q = JSONWriter()
-            querySubsegment(&q, model.queries[qi], qi, independent: (r.traceId.text, invocationId))
-            docs.append(q.bytes)
+            out.beginDocument()
+            querySubsegment(&out, model.queries[qi], qi, independent: (r.traceId.text, invocationId))
+            out.bytes.append(ASCII.lf)
         }
-        return docs
     }
 
     func sub(_ w: inout JSONWriter, _ id: String, _ name: String, _ start: EpochMicros, _ end: EpochMicros) {
@@ -270,7 +284,7 @@ public struct SegmentDocumentWriter {
         let q = r.query
         let db = q.database ?? "database"
         w.beginObject()
-        w.field("id", Self.segmentId("query:\(q.instance):\(q.end):\(q.connectionId ?? 0):\(q.fingerprintId):\(index)", "sql"))
+        w.field("id", Self.segmentId(queryKey(q), "sql"))
         w.field("name", Self.sanitizeName(db + "@" + q.instance))
         if let ind = independent {
             w.field("type", "subsegment")
@@ -289,14 +303,19 @@ public struct SegmentDocumentWriter {
         w.objectStart("rds_slow_query")
         w.field("attribution", r.attribution.rawValue)
         w.field("fingerprint_id", q.fingerprintId)
-        w.field("query_time_ms", raw: JSONWriter.millis(q.durationUs))
-        if let l = q.lockTimeUs { w.field("lock_time_ms", raw: JSONWriter.millis(l)) }
+        w.field("query_time_ms", millis: q.durationUs)
+        if let l = q.lockTimeUs { w.field("lock_time_ms", millis: l) }
         if let v = q.rowsSent { w.field("rows_sent", v) }
         if let v = q.rowsExamined { w.field("rows_examined", v) }
-        w.field("end_time_resolution_ms", raw: JSONWriter.millis(q.endResolution))
+        w.field("end_time_resolution_ms", millis: q.endResolution)
         w.endObject()
         w.endObject()
         w.endObject()
+    }
+
+    /// What makes a statement unique, for its subsegment id (independent of input order).
+    func queryKey(_ q: SlowQuery) -> String {
+        "query:\(q.instance):\(q.end):\(q.durationUs):\(q.connectionId ?? 0):\(q.fingerprintId):\(q.text.utf8.count)"
     }
 
     func urlPath(_ s: String) -> String {

@@ -30,7 +30,7 @@ public struct RunSummary {
         w.field("uncompressed_bytes", files.reduce(Int64(0)) { $0 + $1.uncompressedBytes })
         w.field("records_seen", totalSeen)
         w.objectStart("records_parsed")
-        for kind in SourceKind.allCases { w.field(kind.name, files.reduce(0) { $0 + $1.parsed[kind.rawValue] }) }
+        for kind in SourceKind.allCases { w.field(dynamic: kind.name, files.reduce(0) { $0 + $1.parsed[kind.rawValue] }) }
         w.endObject()
         w.field("records_parsed_total", totalParsed)
         w.field("records_ignored", totalIgnored)
@@ -43,7 +43,7 @@ public struct RunSummary {
         w.endObject()
         if !extra.isEmpty {
             w.objectStart("correlation")
-            for (k, v) in extra { w.field(k, v) }
+            for (k, v) in extra { w.field(dynamic: k, v) }
             w.endObject()
         }
         w.arrayStart("files")
@@ -57,7 +57,7 @@ public struct RunSummary {
             w.field("uncompressed_bytes", f.uncompressedBytes)
             w.field("records_seen", f.recordsSeen)
             w.objectStart("records_parsed")
-            for kind in SourceKind.allCases { w.field(kind.name, f.parsed[kind.rawValue]) }
+            for kind in SourceKind.allCases { w.field(dynamic: kind.name, f.parsed[kind.rawValue]) }
             w.endObject()
             w.field("records_ignored", f.ignored)
             w.field("records_rejected", f.rejected)
@@ -66,7 +66,9 @@ public struct RunSummary {
             w.endObject()
         }
         w.endArray()
-        w.field("wall_time_seconds", raw: JSONWriter.millis(wallTimeMicros / 1000 * 1000).isEmpty ? "0" : String(format3(wallTimeMicros)))
+        w.key("wall_time_seconds")
+        w.element()
+        w.bytes.append(contentsOf: format3(wallTimeMicros).utf8)
         w.endObject()
         w.bytes.append(ASCII.lf)
         return w.bytes

@@ -46,6 +46,24 @@ public struct LambdaInvocation: Sendable, Equatable {
 public struct LambdaEvent: Sendable {
     public enum Kind: Sendable, Equatable {
         case start, end, report, runtimeDone, initStart, initReport, restoreStart, restoreReport, timeout, error, appLog, extensionLine
+
+        /// Order among events with the same timestamp: the life cycle's order.
+        var rank: Int {
+            switch self {
+            case .initStart: return 0
+            case .initReport: return 1
+            case .restoreStart: return 2
+            case .restoreReport: return 3
+            case .start: return 4
+            case .appLog: return 5
+            case .extensionLine: return 6
+            case .error: return 7
+            case .timeout: return 8
+            case .runtimeDone: return 9
+            case .end: return 10
+            case .report: return 11
+            }
+        }
     }
     public var kind: Kind
     public var requestId: String?

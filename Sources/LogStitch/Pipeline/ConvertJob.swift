@@ -19,8 +19,10 @@ public enum ConvertJob {
         try scheduler.run(jobs: options.jobs, limits: options.limits, parse: options.parse)
         let reports = scheduler.reports.map { $0! }
         let parsed = scheduler.parsed.map { $0! }
+        PhaseTimer.mark("read+parse")
 
         let model = Correlator(options: options.correlate).correlate(parsed, files: files)
+        PhaseTimer.mark("correlate")
         let elapsed = ContinuousClock.now - started
         var summary = RunSummary(files: reports, wallTimeMicros: Int64(elapsed.seconds * 1_000_000))
         summary.invocations = model.invocations.count
@@ -41,7 +43,9 @@ public enum ConvertJob {
             try stage("queries.csv", emitter.queriesCSV())
             try output.stage("rejects.csv", summary.rejectsCSV())
             try output.stage("summary.json", summary.json(version: version))
+            PhaseTimer.mark("emit")
             try output.commit()
+            PhaseTimer.mark("commit")
         } catch {
             output.discard()
             throw error
@@ -53,5 +57,18 @@ public enum ConvertJob {
             + "; \(model.requests.count) requests, \(model.invocations.count) invocations, \(model.queries.count) queries"
             + " → \(options.outputDirectory)"
         return Result(status: status, summaryLine: line, summary: summary)
+    }
+}
+
+/// `LOGSTITCH_TIMING=1` prints how long each phase took, on standard error.
+enum PhaseTimer {
+    nonisolated(unsafe) static var last = ContinuousClock.now
+    static let enabled = ProcessInfo.processInfo.environment["LOGSTITCH_TIMING"] != nil
+
+    static func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        FileHandle.standardError.write("timing: \(phase) \(now - last)\n".data(using: .utf8)!)
+        last = now
     }
 }
