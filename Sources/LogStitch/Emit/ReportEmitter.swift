@@ -1,4 +1,5 @@
-/// The CSV latency reports and the segment file, built from the joined model.
+/// The CSV latency reports and the segment file for a joined model (or one
+/// window of it: `owns` says which entities this window writes).
 /// Percentiles are exact nearest-rank over all values; times are
 /// milliseconds with up to three decimals; rows are sorted by their keys.
 public struct ReportEmitter {
@@ -14,7 +15,23 @@ public struct ReportEmitter {
         SegmentDocumentWriter(model: model, options: options).ndjson()
     }
 
-    /// Nearest rank: the smallest value with at least p% of values at or below it.
+    public func requestsCSV() -> [UInt8] {
+        var csv = CSVWriter(header: Self.requestsHeader)
+        appendRequestRows(to: &csv) { _ in true }
+        return csv.bytes
+    }
+
+    public func routesCSV() -> [UInt8] { accumulated().routesCSV() }
+    public func functionsCSV() -> [UInt8] { accumulated().functionsCSV() }
+    public func queriesCSV() -> [UInt8] { accumulated().queriesCSV() }
+
+    func accumulated() -> ReportAccumulator {
+        var a = ReportAccumulator()
+        a.add(model, ownsRequest: { _ in true }, ownsInvocation: { _ in true }, ownsQuery: { _ in true })
+        return a
+    }
+
+    /// Nearest rank: the smallest value with at least p% of the values at or below it.
     public static func percentile(_ sorted: [Int64], _ p: Int) -> Int64? {
         guard !sorted.isEmpty else { return nil }
         let rank = max(1, (p * sorted.count + 99) / 100)
@@ -24,13 +41,19 @@ public struct ReportEmitter {
     static func ms(_ us: Int64?) -> String { us.map { JSONWriter.millis($0) } ?? "" }
     static func iso(_ t: EpochMicros?) -> String { t.map { Timestamp.formatISO8601Millis($0) } ?? "" }
 
-    public func requestsCSV() -> [UInt8] {
-        var csv = CSVWriter(header: ["trace_id", "api_request_id", "stage", "method", "route", "path", "status", "start_time",
-                                     "latency_ms", "integration_latency_ms", "lambda_request_id", "function", "cold_start",
-                                     "init_ms", "duration_ms", "billed_ms", "db_queries", "db_ms", "lambda_join",
-                                     "api_id", "lambda_status", "error_type"])
-        let rows = model.requests.sorted { ((($0.request.start ?? 0)), $0.request.requestId) < (($1.request.start ?? 0), $1.request.requestId) }
-        for r in rows {
+    public static let requestsHeader = ["trace_id", "api_request_id", "stage", "method", "route", "path", "status", "start_time",
+                                        "latency_ms", "integration_latency_ms", "lambda_request_id", "function", "cold_start",
+                                        "init_ms", "duration_ms", "billed_ms", "db_queries", "db_ms", "lambda_join",
+                                        "api_id", "lambda_status", "error_type"]
+
+    /// One row per request this window owns, sorted by start time then request id.
+    public func appendRequestRows(to csv: inout CSVWriter, owns: (RequestRecord) -> Bool) {
+        let rows = model.requests.indices.filter { owns(model.requests[$0]) }.sorted {
+            let a = model.requests[$0].request, b = model.requests[$1].request
+            return ((a.start ?? 0), a.requestId) < ((b.start ?? 0), b.requestId)
+        }
+        for i in rows {
+            let r = model.requests[i]
             let q = r.request
             let inv = r.invocation.map { model.invocations[$0] }
             let queries = inv?.queries.map { model.queries[$0].query } ?? []
@@ -46,52 +69,6 @@ public struct ReportEmitter {
                 r.join.rawValue, q.apiId ?? "", inv?.invocation.status.rawValue ?? "", inv?.invocation.errorType ?? "",
             ])
         }
-        return csv.bytes
-    }
-
-    public func routesCSV() -> [UInt8] {
-        var csv = CSVWriter(header: ["stage", "method", "route", "requests", "errors_4xx", "faults_5xx", "throttles",
-                                     "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms"])
-        var groups: [[String]: [RequestRecord]] = [:]
-        for r in model.requests { groups[[r.request.stage ?? "", r.request.method ?? "", r.request.route ?? ""], default: []].append(r) }
-        for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let rs = groups[key]!
-            let lat = rs.compactMap { $0.request.responseLatencyMs.map { $0 * 1000 } }.sorted()
-            let statuses = rs.compactMap(\.request.status)
-            csv.row(key + [String(rs.count),
-                           String(statuses.filter { (400..<500).contains($0) }.count),
-                           String(statuses.filter { $0 >= 500 }.count),
-                           String(statuses.filter { $0 == 429 }.count),
-                           Self.ms(Self.percentile(lat, 50)), Self.ms(Self.percentile(lat, 90)), Self.ms(Self.percentile(lat, 95)),
-                           Self.ms(Self.percentile(lat, 99)), Self.ms(lat.last)])
-        }
-        return csv.bytes
-    }
-
-    public func functionsCSV() -> [UInt8] {
-        var csv = CSVWriter(header: ["function", "invocations", "cold_starts", "cold_start_pct", "errors", "timeouts",
-                                     "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "init_p50_ms", "init_p95_ms", "init_max_ms",
-                                     "billed_ms_total", "memory_mb", "max_memory_used_mb", "gb_seconds"])
-        var groups: [String: [LambdaInvocation]] = [:]
-        for r in model.invocations { groups[r.invocation.function, default: []].append(r.invocation) }
-        for name in groups.keys.sorted() {
-            let invs = groups[name]!
-            let durations = invs.compactMap(\.durationUs).sorted()
-            let inits = invs.compactMap { $0.restoreDurationUs ?? $0.initDurationUs }.sorted()
-            let cold = invs.filter(\.coldStart).count
-            let billed = invs.compactMap(\.billedDurationUs).reduce(0, +)
-            // GB-seconds: billed seconds × configured GB, summed exactly in µs·MB.
-            let usMB = invs.reduce(Int64(0)) { $0 + ($1.billedDurationUs ?? 0) * ($1.memorySizeMB ?? 0) }
-            let gbSeconds = Self.decimal(usMB, divisor: 1_000_000 * 1024, places: 6)
-            csv.row([name, String(invs.count), String(cold), Self.decimal(Int64(cold) * 100, divisor: Int64(max(1, invs.count)), places: 3),
-                     String(invs.filter { $0.status == .error }.count), String(invs.filter { $0.status == .timeout }.count),
-                     Self.ms(Self.percentile(durations, 50)), Self.ms(Self.percentile(durations, 90)), Self.ms(Self.percentile(durations, 95)),
-                     Self.ms(Self.percentile(durations, 99)), Self.ms(durations.last),
-                     Self.ms(Self.percentile(inits, 50)), Self.ms(Self.percentile(inits, 95)), Self.ms(inits.last),
-                     Self.ms(billed), invs.compactMap(\.memorySizeMB).max().map(String.init) ?? "",
-                     invs.compactMap(\.maxMemoryUsedMB).max().map(String.init) ?? "", gbSeconds])
-        }
-        return csv.bytes
     }
 
     /// `value / divisor` rounded half up to `places` decimals, trailing zeros dropped.
@@ -103,25 +80,125 @@ public struct ReportEmitter {
         while frac.hasSuffix("0") { frac.removeLast() }
         return String(scaled / scale) + (frac.isEmpty ? "" : "." + frac)
     }
+}
+
+/// Running totals for routes.csv, functions.csv and queries.csv, fed window
+/// by window with the entities each window owns.
+public struct ReportAccumulator {
+    struct Route { var requests = 0, errors4xx = 0, faults5xx = 0, throttles = 0; var latency = ExactDistribution() }
+    struct Function {
+        var invocations = 0, coldStarts = 0, errors = 0, timeouts = 0
+        var duration = ExactDistribution(), initDuration = ExactDistribution()
+        var billedUs: Int64 = 0, usMB: Int64 = 0
+        var memoryMB: Int64?, maxMemoryUsedMB: Int64?
+    }
+    struct QueryClass {
+        var fingerprint = ""
+        var count = 0
+        var totalUs: Int64 = 0
+        var duration = ExactDistribution()
+        var rowsExamined: Int64 = 0
+        var attributed = 0
+        var example: (durationUs: Int64, trace: String)?
+    }
+
+    var routes: [[String]: Route] = [:]
+    var functions: [String: Function] = [:]
+    var queries: [[String]: QueryClass] = [:]
+
+    public init() {}
+
+    public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
+                             ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
+        for r in model.requests where ownsRequest(r) {
+            let q = r.request
+            var route = routes[[q.stage ?? "", q.method ?? "", q.route ?? ""]] ?? Route()
+            route.requests += 1
+            if let s = q.status {
+                if (400..<500).contains(s) { route.errors4xx += 1 }
+                if s >= 500 { route.faults5xx += 1 }
+                if s == 429 { route.throttles += 1 }
+            }
+            if let l = q.responseLatencyMs { route.latency.add(l * 1000) }
+            routes[[q.stage ?? "", q.method ?? "", q.route ?? ""]] = route
+        }
+        for r in model.invocations where ownsInvocation(r) {
+            let inv = r.invocation
+            var f = functions[inv.function] ?? Function()
+            f.invocations += 1
+            if inv.coldStart { f.coldStarts += 1 }
+            if inv.status == .error { f.errors += 1 }
+            if inv.status == .timeout { f.timeouts += 1 }
+            if let d = inv.durationUs { f.duration.add(d) }
+            if let i = inv.restoreDurationUs ?? inv.initDurationUs { f.initDuration.add(i) }
+            f.billedUs += inv.billedDurationUs ?? 0
+            f.usMB += (inv.billedDurationUs ?? 0) * (inv.memorySizeMB ?? 0)
+            if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
+            if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
+            functions[inv.function] = f
+        }
+        for r in model.queries where ownsQuery(r) {
+            let q = r.query
+            let key = [q.fingerprintId, q.engine.rawValue, q.instance, q.database ?? ""]
+            var c = queries[key] ?? QueryClass()
+            if c.count == 0 { c.fingerprint = q.fingerprint }
+            c.count += 1
+            c.totalUs += q.durationUs
+            c.duration.add(q.durationUs)
+            c.rowsExamined += q.rowsExamined ?? 0
+            if r.invocation != nil {
+                c.attributed += 1
+                // The slowest attributed statement is the most useful trace to open.
+                let trace = r.traceId?.text ?? ""
+                if let e = c.example {
+                    if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) { c.example = (q.durationUs, trace) }
+                } else { c.example = (q.durationUs, trace) }
+            }
+            queries[key] = c
+        }
+    }
+
+    static func ms(_ us: Int64?) -> String { ReportEmitter.ms(us) }
+
+    public func routesCSV() -> [UInt8] {
+        var csv = CSVWriter(header: ["stage", "method", "route", "requests", "errors_4xx", "faults_5xx", "throttles",
+                                     "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms"])
+        for key in routes.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let r = routes[key]!
+            let p = r.latency.percentiles([50, 90, 95, 99])
+            csv.row(key + [String(r.requests), String(r.errors4xx), String(r.faults5xx), String(r.throttles)]
+                    + p.map(Self.ms) + [Self.ms(r.latency.max)])
+        }
+        return csv.bytes
+    }
+
+    public func functionsCSV() -> [UInt8] {
+        var csv = CSVWriter(header: ["function", "invocations", "cold_starts", "cold_start_pct", "errors", "timeouts",
+                                     "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "init_p50_ms", "init_p95_ms", "init_max_ms",
+                                     "billed_ms_total", "memory_mb", "max_memory_used_mb", "gb_seconds"])
+        for name in functions.keys.sorted() {
+            let f = functions[name]!
+            let d = f.duration.percentiles([50, 90, 95, 99])
+            let i = f.initDuration.percentiles([50, 95])
+            // GB-seconds: billed seconds × configured GB, summed exactly in µs·MB.
+            csv.row([name, String(f.invocations), String(f.coldStarts),
+                     ReportEmitter.decimal(Int64(f.coldStarts) * 100, divisor: Int64(max(1, f.invocations)), places: 3),
+                     String(f.errors), String(f.timeouts)] + d.map(Self.ms) + [Self.ms(f.duration.max)]
+                    + i.map(Self.ms) + [Self.ms(f.initDuration.max), Self.ms(f.billedUs),
+                                        f.memoryMB.map(String.init) ?? "", f.maxMemoryUsedMB.map(String.init) ?? "",
+                                        ReportEmitter.decimal(f.usMB, divisor: 1_000_000 * 1024, places: 6)])
+        }
+        return csv.bytes
+    }
 
     public func queriesCSV() -> [UInt8] {
         var csv = CSVWriter(header: ["fingerprint_id", "database_type", "instance", "database", "fingerprint", "count", "total_ms",
                                      "p50_ms", "p95_ms", "p99_ms", "max_ms", "rows_examined_total", "attributed", "example_trace_id"])
-        var groups: [[String]: [QueryRecord]] = [:]
-        for r in model.queries {
-            let q = r.query
-            groups[[q.fingerprintId, q.engine.rawValue, q.instance, q.database ?? ""], default: []].append(r)
-        }
-        for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let rs = groups[key]!
-            let d = rs.map(\.query.durationUs).sorted()
-            let attributed = rs.filter { $0.invocation != nil }
-            // The slowest attributed statement is the most useful trace to open.
-            let example = attributed.max { ($0.query.durationUs, $1.traceId?.text ?? "") < ($1.query.durationUs, $0.traceId?.text ?? "") }
-            csv.row(key + [rs[0].query.fingerprint, String(rs.count), Self.ms(d.reduce(0, +)),
-                           Self.ms(Self.percentile(d, 50)), Self.ms(Self.percentile(d, 95)), Self.ms(Self.percentile(d, 99)), Self.ms(d.last),
-                           String(rs.compactMap(\.query.rowsExamined).reduce(0, +)), String(attributed.count),
-                           example?.traceId?.text ?? ""])
+        for key in queries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let c = queries[key]!
+            let p = c.duration.percentiles([50, 95, 99])
+            csv.row(key + [c.fingerprint, String(c.count), Self.ms(c.totalUs)] + p.map(Self.ms)
+                    + [Self.ms(c.duration.max), String(c.rowsExamined), String(c.attributed), c.example?.trace ?? ""])
         }
         return csv.bytes
     }

@@ -1,0 +1,133 @@
+/// A compact binary encoding for parsed records, so a run can park them in
+/// temporary files by time and read back one window at a time: memory then
+/// follows the busiest window, not the size of the input.
+public struct SpillWriter {
+    public var bytes: [UInt8] = []
+
+    @inline(__always) mutating func int(_ v: Int64) {
+        // Zig-zag varint: small magnitudes take one or two bytes.
+        var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
+        while u >= 0x80 { bytes.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
+        bytes.append(UInt8(u))
+    }
+    @inline(__always) mutating func int(_ v: Int) { int(Int64(v)) }
+    @inline(__always) mutating func int(_ v: Int64?) {
+        if let v { bytes.append(1); int(v) } else { bytes.append(0) }
+    }
+    @inline(__always) mutating func int(_ v: Int?) { int(v.map(Int64.init)) }
+    @inline(__always) mutating func bool(_ v: Bool?) { bytes.append(v == nil ? 0 : (v! ? 2 : 1)) }
+    @inline(__always) mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { b in int(b.count); bytes.append(contentsOf: b) }
+    }
+    @inline(__always) mutating func string(_ s: String?) {
+        if let s { bytes.append(1); string(s) } else { bytes.append(0) }
+    }
+}
+
+public struct SpillReader {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    public var atEnd: Bool { position >= bytes.count }
+
+    @inline(__always) mutating func byte() -> UInt8 { defer { position += 1 }; return bytes[position] }
+    @inline(__always) mutating func int() -> Int64 {
+        var u: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let b = byte()
+            u |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { break }
+            shift += 7
+        }
+        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+    }
+    @inline(__always) mutating func optionalInt() -> Int64? { byte() == 0 ? nil : int() }
+    @inline(__always) mutating func bool() -> Bool? { let b = byte(); return b == 0 ? nil : b == 2 }
+    @inline(__always) mutating func string() -> String {
+        let n = Int(int())
+        defer { position += n }
+        return String(decoding: bytes.slice(position, position + n), as: UTF8.self)
+    }
+    @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
+}
+
+/// The three kinds of parsed record a spill file holds, tagged.
+enum SpillTag: UInt8 { case request = 1, lambdaEvent = 2, query = 3 }
+
+extension ApiGatewayRequest {
+    func encode(_ w: inout SpillWriter) {
+        w.string(requestId); w.string(extendedRequestId); w.string(apiId); w.string(stage); w.string(method)
+        w.string(route); w.string(path); w.string(domainName); w.string(protocolName); w.int(status)
+        w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
+        w.string(integrationRequestId); w.string(traceId?.text); w.string(sourceIp); w.string(userAgent)
+        w.string(errorMessage); w.string(accountId); w.int(file); w.int(line)
+    }
+
+    init(_ r: inout SpillReader) {
+        self.init()
+        requestId = r.string(); extendedRequestId = r.optionalString(); apiId = r.optionalString(); stage = r.optionalString()
+        method = r.optionalString(); route = r.optionalString(); path = r.optionalString(); domainName = r.optionalString()
+        protocolName = r.optionalString(); status = r.optionalInt().map(Int.init); responseLength = r.optionalInt()
+        start = r.optionalInt(); startResolution = r.int(); responseLatencyMs = r.optionalInt(); integrationLatencyMs = r.optionalInt()
+        integrationRequestId = r.optionalString(); traceId = r.optionalString().map { TraceId(uncheckedText: $0) }
+        sourceIp = r.optionalString(); userAgent = r.optionalString(); errorMessage = r.optionalString(); accountId = r.optionalString()
+        file = Int(r.int()); line = Int(r.int())
+    }
+}
+
+extension LambdaEvent.Kind {
+    static let all: [LambdaEvent.Kind] = [.start, .end, .report, .runtimeDone, .initStart, .initReport, .restoreStart,
+                                          .restoreReport, .timeout, .error, .appLog, .extensionLine]
+    var code: Int64 { Int64(Self.all.firstIndex(of: self)!) }
+}
+
+extension InvocationStatus {
+    static let all: [InvocationStatus] = [.success, .error, .timeout]
+}
+
+extension LambdaEvent {
+    func encode(_ w: inout SpillWriter) {
+        w.int(kind.code); w.string(requestId); w.int(time); w.string(logGroup); w.string(logStream); w.string(function)
+        w.string(version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
+        w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
+        w.int(status.map { Int64(InvocationStatus.all.firstIndex(of: $0)!) })
+        w.string(errorType); w.string(errorMessage); w.string(traceId?.text); w.string(segmentId); w.bool(sampled)
+        w.int(runtimeOverheadUs); w.int(file); w.int(line)
+    }
+
+    init(_ r: inout SpillReader) {
+        self.init(kind: LambdaEvent.Kind.all[Int(r.int())])
+        requestId = r.optionalString(); time = r.optionalInt(); logGroup = r.optionalString(); logStream = r.optionalString()
+        function = r.optionalString(); version = r.optionalString(); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
+        billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
+        memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
+        status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
+        errorType = r.optionalString(); errorMessage = r.optionalString(); traceId = r.optionalString().map { TraceId(uncheckedText: $0) }
+        segmentId = r.optionalString(); sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
+    }
+}
+
+extension SlowQuery {
+    func encode(_ w: inout SpillWriter) {
+        w.int(engine == .mysql ? 0 : 1); w.string(instance); w.string(database); w.string(user); w.string(clientHost)
+        w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
+        w.int(rowsExamined); w.string(text); w.string(parameters); w.string(sanitizedQuery); w.string(fingerprint)
+        w.string(fingerprintId); w.string(keys.traceId?.text); w.string(keys.requestId); w.int(keys.tags.count)
+        for (k, v) in keys.tags { w.string(k); w.string(v) }
+        w.int(file); w.int(line)
+    }
+
+    init(_ r: inout SpillReader) {
+        self.init(engine: r.int() == 0 ? .mysql : .postgresql)
+        instance = r.string(); database = r.optionalString(); user = r.optionalString(); clientHost = r.optionalString()
+        connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
+        rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
+        sanitizedQuery = r.string(); fingerprint = r.string(); fingerprintId = r.string()
+        keys.traceId = r.optionalString().map { TraceId(uncheckedText: $0) }; keys.requestId = r.optionalString()
+        let n = Int(r.int())
+        for _ in 0..<n { keys.tags.append((r.string(), r.string())) }
+        file = Int(r.int()); line = Int(r.int())
+    }
+}
