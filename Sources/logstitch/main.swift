@@ -39,6 +39,9 @@ struct Convert: ParsableCommand {
     @Option(name: .customLong("max-line-bytes"), help: "Longest line or CloudWatch event accepted; longer ones are rejected.")
     var maxLineBytes: Int = 2 * 1024 * 1024
 
+    @Option(name: .customLong("tmp-dir"), help: "Where to park parsed records by time while correlating (default: the system temporary directory); removed at exit.")
+    var tmpDir: String?
+
     @Flag(name: .long, help: "Write segments.ndjson.gz and the reports as .csv.gz (gzip via zlib).")
     var compress = false
 
@@ -60,6 +63,7 @@ struct Convert: ParsableCommand {
         options.outputDirectory = output
         options.jobs = jobs
         options.compress = compress
+        options.temporaryDirectory = tmpDir
         options.limits.maxLineBytes = maxLineBytes
         options.progress = isatty(2) != 0
         options.parse.postgresPrefix = pgPrefix

@@ -37,6 +37,8 @@ public struct TraceModel: Sendable {
     public var invocations: [InvocationRecord] = []
     public var queries: [QueryRecord] = []
     public var statistics: [(String, Int)] = []
+    /// Which functions this model saw sending commented statements (instance, user).
+    public var learnedSenders = SenderIndex(declared: [:])
 }
 
 /// Joins API Gateway requests, Lambda invocations and slow queries.
@@ -51,7 +53,12 @@ public struct Correlator {
 
     public init(options: CorrelationOptions) { self.options = options }
 
-    public func correlate(_ files: [ParsedFile], files inputs: [InputFile]) -> TraceModel {
+    /// `senders`: what earlier passes learned about which functions query
+    /// which instance (a windowed run learns it over the whole input first);
+    /// without it, the model's own commented statements teach it.
+    /// `exactOnly`: stop after the exact (comment) attributions, for the pass
+    /// that only learns which functions send statements where.
+    public func correlate(_ files: [ParsedFile], files inputs: [InputFile], senders: SenderIndex? = nil, exactOnly: Bool = false) -> TraceModel {
         var model = TraceModel()
         let requests = files.flatMap(\.requests).sorted { a, b in
             ((a.start ?? 0), a.requestId, a.file, a.line) < ((b.start ?? 0), b.requestId, b.file, b.line)
@@ -94,7 +101,7 @@ public struct Correlator {
             model.requests.append(record)
         }
 
-        attributeQueries(queries, &model)
+        attributeQueries(queries, &model, senders: senders, exactOnly: exactOnly)
         model.statistics = [
             ("requests", model.requests.count),
             ("requests_joined_by_request_id", joinsById),
@@ -118,7 +125,7 @@ public struct Correlator {
         return TraceId(uncheckedText: "1-" + epoch + "-" + hash.prefix(24))
     }
 
-    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel) {
+    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, senders given: SenderIndex?, exactOnly: Bool) {
         var byRequestId: [String: Int] = [:]
         var byTrace: [TraceId: [Int]] = [:]
         for (i, r) in model.invocations.enumerated() {
@@ -135,7 +142,7 @@ public struct Correlator {
         // Pass 1: exact, from comments. It also learns which functions send
         // statements to which instance, as which DB user.
         var records = queries.map { QueryRecord(query: $0, invocation: nil, attribution: .none, traceId: nil) }
-        var senders = SenderIndex(declared: options.dbFunctions)
+        var learned = SenderIndex(declared: [:])
         for qi in records.indices {
             let q = records[qi].query
             if let rid = q.keys.requestId, let i = byRequestId[rid] ?? apiRequestToInvocation[rid] {
@@ -154,9 +161,13 @@ public struct Correlator {
             }
             if let i = records[qi].invocation {
                 records[qi].traceId = model.invocations[i].traceId
-                senders.learn(instance: q.instance, user: q.user, function: model.invocations[i].invocation.function)
+                learned.learn(instance: q.instance, user: q.user, function: model.invocations[i].invocation.function)
             }
         }
+        model.learnedSenders = learned
+        if exactOnly { model.queries = records; return }
+        var senders = given ?? learned
+        senders.declared = options.dbFunctions
         // Pass 2: by time, among invocations of functions known to use the
         // instance. Each function's invocations are sorted by start, so only
         // those that started before the statement ended are looked at.
@@ -225,9 +236,14 @@ public struct Correlator {
 /// from commented statements (per DB user, so a reporting job's user never
 /// makes an API function a candidate), or declared with `--db-function`
 /// (any user).
-struct SenderIndex {
+public struct SenderIndex: Sendable {
     var declared: [String: Set<String>]
     var learned: [String: Set<String>] = [:]
+
+    /// Adds what another index learned.
+    mutating func merge(_ other: SenderIndex) {
+        for (k, v) in other.learned { learned[k, default: []].formUnion(v) }
+    }
 
     init(declared: [String: Set<String>]) { self.declared = declared }
 

@@ -8,6 +8,9 @@ public struct CSVWriter {
         row(header)
     }
 
+    /// Rows without a header (a later piece of a streamed file).
+    public init(rowsOnly: ()) {}
+
     public mutating func row(_ fields: [String]) {
         for (i, f) in fields.enumerated() {
             if i > 0 { bytes.append(ASCII.comma) }

@@ -26,6 +26,27 @@ public final class OutputDirectory {
         guard access(path, W_OK) == 0 else { throw Failure(description: "output directory '\(path)' is not writable") }
     }
 
+    /// Every staged temporary file of the process, for the signal handler.
+    nonisolated(unsafe) static var allStaged: Set<String> = []
+    static let stagedLock = NSLock()
+
+    /// Removes every staged temporary file (on SIGINT/SIGTERM).
+    public static func discardAllStaged() {
+        for p in allStaged { unlink(p) }
+    }
+
+    /// Opens an output to be written piece by piece (gzip-compressed when
+    /// `compress`, adding `.gz` to the name); it is renamed into place by `commit`.
+    public func openStream(_ name: String, compress: Bool) throws -> StagedFile {
+        let finalName = compress ? name + ".gz" : name
+        let temp = "\(path)/.\(finalName).tmp-\(token)"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(description: "cannot write \(temp): \(String(cString: strerror(errno)))") }
+        Self.stagedLock.lock(); Self.allStaged.insert(temp); Self.stagedLock.unlock()
+        staged.append((temp, "\(path)/\(finalName)"))
+        return StagedFile(fd: fd, path: temp, compress: compress)
+    }
+
     /// Stages one output file's full contents.
     public func stage(_ name: String, _ bytes: [UInt8]) throws {
         let temp = "\(path)/.\(name).tmp-\(token)"
@@ -52,6 +73,7 @@ public final class OutputDirectory {
     /// Renames every staged file into place.
     public func commit() throws {
         for (temp, final) in staged {
+            Self.stagedLock.lock(); Self.allStaged.remove(temp); Self.stagedLock.unlock()
             guard rename(temp, final) == 0 else {
                 throw Failure(description: "cannot rename \(temp) to \(final): \(String(cString: strerror(errno)))")
             }
@@ -66,4 +88,51 @@ public final class OutputDirectory {
     }
 
     deinit { discard() }
+}
+
+/// An output being written in pieces: buffered, optionally gzip-compressed
+/// through zlib as it goes.
+public final class StagedFile {
+    let fd: Int32
+    let path: String
+    var gzip: GzipStream?
+    var buffer: [UInt8] = []
+    var failure: String?
+
+    init(fd: Int32, path: String, compress: Bool) {
+        self.fd = fd
+        self.path = path
+        gzip = compress ? GzipStream() : nil
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        if let g = gzip { g.compress(bytes, finish: false) { self.raw($0) } } else { raw(bytes) }
+    }
+
+    func raw(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { flushBuffer() }
+    }
+
+    func flushBuffer() {
+        var off = 0
+        buffer.withUnsafeBytes { b in
+            while off < b.count {
+                let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
+                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
+                off += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Finishes the file; throws if any write failed (a full disk, say).
+    public func close() throws {
+        if let g = gzip { g.compress([], finish: true) { self.raw($0) } }
+        flushBuffer()
+        fsync(fd)
+        Glibc.close(fd)
+        if let f = failure { throw OutputDirectory.Failure(description: "cannot write \(path): \(f)") }
+    }
 }

@@ -42,13 +42,17 @@ public struct SegmentDocumentWriter {
     }
 
     /// All documents, one per line, traces in start-time order.
-    public func ndjson() -> [UInt8] {
+    public func ndjson() -> [UInt8] { ndjson(ownsRequest: { _ in true }, ownsInvocation: { _ in true }) }
+
+    /// The documents of the traces a window owns: those of its requests, and
+    /// of its invocations that no request called.
+    public func ndjson(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool) -> [UInt8] {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: String, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
-        for (i, r) in model.requests.enumerated() { order.append((r.request.start ?? 0, r.traceId.text, i, -1)) }
-        for (i, inv) in model.invocations.enumerated() where inv.request == nil {
+        for (i, r) in model.requests.enumerated() where ownsRequest(r) { order.append((r.request.start ?? 0, r.traceId.text, i, -1)) }
+        for (i, inv) in model.invocations.enumerated() where inv.request == nil && ownsInvocation(inv) {
             order.append((inv.invocation.start ?? 0, inv.traceId.text, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }

@@ -22,6 +22,11 @@ public struct LogRecordParser: RecordConsumer {
     var completed: [SlowQuery] = []
     var incomplete: [(line: Int, reason: String)] = []
 
+    /// Where finished records go while a file is still being read (the
+    /// spill), so one huge file does not have to fit in memory.
+    public var sink: ((ParsedFile) -> Void)?
+    static let drainAt = 16_384
+
     public init(options: ParseOptions) throws {
         apiGateway = ApiGatewayLogParser(templates: options.apiGatewayTemplates)
         postgres = try PostgresLogParser(prefix: options.postgresPrefix)
@@ -30,6 +35,7 @@ public struct LogRecordParser: RecordConsumer {
     public mutating func beginFile(_ file: InputFile) {
         self.file = file
         output = ParsedFile()
+        lateRejects = []
         mysql = MySQLSlowLogParser()
         lastKind = nil
         lastReportIndex = nil
@@ -84,6 +90,38 @@ public struct LogRecordParser: RecordConsumer {
     }
 
     public mutating func consume(_ record: LogRecord) -> RecordOutcome {
+        if sink != nil, output.requests.count + output.lambdaEvents.count + output.queries.count > Self.drainAt { drain() }
+        return classify(record)
+    }
+
+    /// Hands finished records to the sink, keeping those later lines may
+    /// still change: the last REPORT (its XRAY line), the open PostgreSQL
+    /// event, and recent statements a DETAIL line may pair with.
+    mutating func drain() {
+        guard let sink else { return }
+        var part = ParsedFile()
+        swap(&part.requests, &output.requests)
+        let keepEvents = lastReportIndex ?? output.lambdaEvents.count
+        part.lambdaEvents = Array(output.lambdaEvents[..<keepEvents])
+        output.lambdaEvents.removeFirst(keepEvents)
+        if lastReportIndex != nil { lastReportIndex = 0 }
+        var keepQueries = max(0, output.queries.count - 256)
+        if let o = openPostgresIndex { keepQueries = min(keepQueries, o) }
+        part.queries = Array(output.queries[..<keepQueries])
+        output.queries.removeFirst(keepQueries)
+        if let o = openPostgresIndex { openPostgresIndex = o - keepQueries }
+        lastQueryByPid = lastQueryByPid.compactMapValues { $0 >= keepQueries ? $0 - keepQueries : nil }
+        sink(part)
+    }
+
+    /// Hands everything left at the end of a file to the sink.
+    public mutating func drainAll() {
+        guard let sink else { return }
+        sink(output)
+        output = ParsedFile()
+    }
+
+    mutating func classify(_ record: LogRecord) -> RecordOutcome {
         let m = record.message
         switch Self.hint(record.logGroup) {
         case .lambda: return parseLambda(record, inGroup: true)

@@ -13,50 +13,54 @@ public enum ConvertJob {
 
     public static func run(_ options: ConvertOptions) throws -> Result {
         let started = ContinuousClock.now
+        PhaseTimer.last = started
         let files = try InputDiscovery.expand(options.inputs)
         let output = try OutputDirectory(path: options.outputDirectory)
-        let scheduler = FileScheduler(files: files, progress: options.progress)
-        try scheduler.run(jobs: options.jobs, limits: options.limits, parse: options.parse)
-        let reports = scheduler.reports.map { $0! }
-        let parsed = scheduler.parsed.map { $0! }
-        PhaseTimer.mark("read+parse")
-
-        let model = Correlator(options: options.correlate).correlate(parsed, files: files)
-        PhaseTimer.mark("correlate")
-        let elapsed = ContinuousClock.now - started
-        var summary = RunSummary(files: reports, wallTimeMicros: Int64(elapsed.seconds * 1_000_000))
-        summary.invocations = model.invocations.count
-        summary.unknownFunctionInvocations = model.invocations.filter { $0.invocation.function == "unknown" }.count
-        summary.extra = model.statistics
-
+        let store = try SpillStore(parent: options.temporaryDirectory)
+        defer { store.remove() }
         do {
-            let emitter = ReportEmitter(model: model, options: options.correlate)
-            // --compress: .ndjson.gz / .csv.gz for jobs that keep their outputs.
+            // 1. Read and parse every file in parallel; records go to the spill by time.
+            let scheduler = FileScheduler(files: files, progress: options.progress)
+            try scheduler.run(jobs: options.jobs, limits: options.limits, parse: options.parse, spill: store)
+            let reports = scheduler.reports.map { $0! }
+            PhaseTimer.mark("read+parse")
+
+            // 2. Correlate window by window, streaming segments and request rows.
+            let segments = try output.openStream("segments.ndjson", compress: options.compress)
+            let requests = try output.openStream("requests.csv", compress: options.compress)
+            let totals = WindowedCorrelation(store: store, files: files, options: options).run(segments: segments, requests: requests)
+            try segments.close()
+            try requests.close()
+            PhaseTimer.mark("correlate+emit")
+
+            // 3. The reports that need every window, then the summary.
+            let elapsed = ContinuousClock.now - started
+            var summary = RunSummary(files: reports, wallTimeMicros: Int64(elapsed.seconds * 1_000_000))
+            summary.invocations = totals.invocations
+            summary.unknownFunctionInvocations = totals.unknownFunctionInvocations
+            summary.extra = totals.statistics
             func stage(_ name: String, _ bytes: [UInt8]) throws {
                 if options.compress { try output.stage(name + ".gz", GzipWriter.compress(bytes)) }
                 else { try output.stage(name, bytes) }
             }
-            try stage("segments.ndjson", emitter.segmentsNDJSON())
-            try stage("requests.csv", emitter.requestsCSV())
-            try stage("routes.csv", emitter.routesCSV())
-            try stage("functions.csv", emitter.functionsCSV())
-            try stage("queries.csv", emitter.queriesCSV())
+            try stage("routes.csv", totals.accumulator.routesCSV())
+            try stage("functions.csv", totals.accumulator.functionsCSV())
+            try stage("queries.csv", totals.accumulator.queriesCSV())
             try output.stage("rejects.csv", summary.rejectsCSV())
             try output.stage("summary.json", summary.json(version: version))
-            PhaseTimer.mark("emit")
             try output.commit()
-            PhaseTimer.mark("commit")
+            PhaseTimer.mark("reports+commit")
+            let status: ExitStatus = summary.hasProblems ? .partial : .success
+            let line = "logstitch: \(files.count) files, \(summary.totalSeen) records: \(summary.totalParsed) parsed, "
+                + "\(summary.totalIgnored) ignored, \(summary.totalRejected) rejected"
+                + (summary.filesWithErrors > 0 ? ", \(summary.filesWithErrors) damaged files" : "")
+                + "; \(totals.requests) requests, \(totals.invocations) invocations, \(totals.queries) queries"
+                + " → \(options.outputDirectory)"
+            return Result(status: status, summaryLine: line, summary: summary)
         } catch {
             output.discard()
             throw error
         }
-        let status: ExitStatus = summary.hasProblems ? .partial : .success
-        let line = "logstitch: \(files.count) files, \(summary.totalSeen) records: \(summary.totalParsed) parsed, "
-            + "\(summary.totalIgnored) ignored, \(summary.totalRejected) rejected"
-            + (summary.filesWithErrors > 0 ? ", \(summary.filesWithErrors) damaged files" : "")
-            + "; \(model.requests.count) requests, \(model.invocations.count) invocations, \(model.queries.count) queries"
-            + " → \(options.outputDirectory)"
-        return Result(status: status, summaryLine: line, summary: summary)
     }
 }
 

@@ -46,19 +46,52 @@ final class FileScheduler: @unchecked Sendable {
         }
     }
 
-    /// Reads every file with `jobs` workers, each with its own reusable buffers.
-    func run(jobs: Int, limits: ReaderLimits, parse: ParseOptions) throws {
+    /// Collects one worker's parsed records into the spill.
+    final class SpillSink {
+        var writer: SpillStore.Writer
+        var failure: Error?
+        init(_ store: SpillStore) { writer = SpillStore.Writer(store: store) }
+        func take(_ part: ParsedFile) {
+            guard failure == nil else { return }
+            do { try writer.add(part) } catch { failure = error }
+        }
+    }
+
+    /// Reads every file with `jobs` workers, each with its own reusable
+    /// buffers. With a spill store, parsed records go there (memory stays
+    /// flat); without one, they are kept per file in `parsed`.
+    func run(jobs: Int, limits: ReaderLimits, parse: ParseOptions, spill: SpillStore? = nil) throws {
         _ = try LogRecordParser(options: parse)   // validates the options before threads start
         let workers = max(1, min(jobs, files.count))
+        let failures = FailureBox()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let reader = LogFileReader(limits: limits)
             var consumer = try! LogRecordParser(options: parse)
+            let sink = spill.map { SpillSink($0) }
+            if let sink { consumer.sink = { sink.take($0) } }
             while let file = self.take() {
                 let report = reader.read(file, into: &consumer)
-                self.finish(file.index, report, consumer.output)
+                if let sink {
+                    consumer.drainAll()
+                    self.finish(file.index, report, ParsedFile())
+                    _ = sink
+                } else {
+                    self.finish(file.index, report, consumer.output)
+                }
+            }
+            if let sink {
+                do { try sink.writer.flush() } catch { failures.set(error) }
+                if let f = sink.failure { failures.set(f) }
             }
         }
         if progress { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        if let f = failures.error { throw f }
+    }
+
+    final class FailureBox: @unchecked Sendable {
+        let lock = NSLock()
+        var error: Error?
+        func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
     }
 }
 

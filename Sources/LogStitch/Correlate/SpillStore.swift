@@ -1,0 +1,149 @@
+import Foundation
+
+/// Parks parsed records in temporary files, one per (time bucket, worker),
+/// so that correlation can read back one window of time at a time. Records
+/// of one request arrive in separate files hours apart and CloudWatch sorts
+/// nothing; bucketing by the records' own times makes lateness irrelevant.
+///
+/// Buckets are 30 minutes: a window of three buckets (k−1, k, k+1) holds every
+/// partner of a record owned by bucket k, as long as an invocation lasts at
+/// most Lambda's 15-minute limit and starts within 15 minutes of its request.
+public final class SpillStore: @unchecked Sendable {
+    public static let bucketMicros: Int64 = 30 * 60 * 1_000_000
+    public let directory: String
+    let lock = NSLock()
+    var bucketSet: Set<Int64> = []
+    var workers = 0
+    public private(set) var bytesWritten: Int64 = 0
+
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
+
+    /// Creates a private directory under `parent` (the system temp dir by default).
+    public init(parent: String?) throws {
+        let base = parent ?? NSTemporaryDirectory()
+        let dir = (base.hasSuffix("/") ? base : base + "/") + "logstitch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        catch { throw Failure(description: "cannot create temporary directory under '\(base)' (--tmp-dir): \(error.localizedDescription)") }
+        directory = dir
+        TemporaryFiles.register(dir)
+    }
+
+    /// Removes the spill files.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+        TemporaryFiles.unregister(directory)
+    }
+
+    public static func bucket(_ t: EpochMicros) -> Int64 {
+        t >= 0 ? t / bucketMicros : (t - bucketMicros + 1) / bucketMicros
+    }
+
+    public var buckets: [Int64] { lock.lock(); defer { lock.unlock() }; return bucketSet.sorted() }
+
+    func path(bucket: Int64, worker: Int) -> String { "\(directory)/b\(bucket)-w\(worker).spill" }
+
+    func newWorker() -> Int { lock.lock(); defer { lock.unlock() }; workers += 1; return workers - 1 }
+
+    func append(bucket: Int64, worker: Int, _ bytes: [UInt8]) throws {
+        let p = path(bucket: bucket, worker: worker)
+        let fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var off = 0
+        try bytes.withUnsafeBytes { b in
+            while off < b.count {
+                let n = write(fd, b.baseAddress! + off, b.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))")
+                }
+                off += n
+            }
+        }
+        lock.lock(); bucketSet.insert(bucket); bytesWritten += Int64(bytes.count); lock.unlock()
+    }
+
+    /// Everything parked in one bucket, from every worker.
+    public func read(bucket: Int64) -> ParsedFile {
+        var out = ParsedFile()
+        for w in 0..<workers {
+            guard let data = FileManager.default.contents(atPath: path(bucket: bucket, worker: w)) else { continue }
+            data.withUnsafeBytes { raw in
+                var r = SpillReader(raw)
+                while !r.atEnd {
+                    switch SpillTag(rawValue: r.byte()) {
+                    case .request: out.requests.append(ApiGatewayRequest(&r))
+                    case .lambdaEvent: out.lambdaEvents.append(LambdaEvent(&r))
+                    case .query: out.queries.append(SlowQuery(&r))
+                    case nil: return
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// One worker's buffers, flushed to the bucket files as they fill.
+    public struct Writer {
+        let store: SpillStore
+        let worker: Int
+        var buffers: [Int64: SpillWriter] = [:]
+        var buffered = 0
+        static let flushAt = 4 << 20
+
+        init(store: SpillStore) {
+            self.store = store
+            worker = store.newWorker()
+        }
+
+        mutating func add(_ output: ParsedFile) throws {
+            for r in output.requests { put(Self.time(r.start), .request) { r.encode(&$0) } }
+            for e in output.lambdaEvents { put(Self.time(e.time), .lambdaEvent) { e.encode(&$0) } }
+            for q in output.queries { put(q.end, .query) { q.encode(&$0) } }
+            if buffered > Self.flushAt { try flush() }
+        }
+
+        /// Records without a time all go to the epoch's bucket, together.
+        static func time(_ t: EpochMicros?) -> EpochMicros { t ?? 0 }
+
+        mutating func put(_ t: EpochMicros, _ tag: SpillTag, _ body: (inout SpillWriter) -> Void) {
+            let b = SpillStore.bucket(t)
+            var w = buffers[b] ?? SpillWriter()
+            let before = w.bytes.count
+            w.bytes.append(tag.rawValue)
+            body(&w)
+            buffered += w.bytes.count - before
+            buffers[b] = w
+        }
+
+        public mutating func flush() throws {
+            for (b, w) in buffers where !w.bytes.isEmpty { try store.append(bucket: b, worker: worker, w.bytes) }
+            buffers.removeAll(keepingCapacity: true)
+            buffered = 0
+        }
+    }
+}
+
+/// Temporary directories to remove if the run is interrupted.
+public enum TemporaryFiles {
+    nonisolated(unsafe) static var paths: Set<String> = []
+    static let lock = NSLock()
+
+    static func register(_ p: String) { lock.lock(); paths.insert(p); lock.unlock(); installHandlers() }
+    static func unregister(_ p: String) { lock.lock(); paths.remove(p); lock.unlock() }
+
+    nonisolated(unsafe) static var installed = false
+    static func installHandlers() {
+        guard !installed else { return }
+        installed = true
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig) { s in
+                // Best effort: remove the spill and staged outputs, then die of the signal.
+                for p in TemporaryFiles.paths { _ = try? FileManager.default.removeItem(atPath: p) }
+                OutputDirectory.discardAllStaged()
+                signal(s, SIG_DFL)
+                raise(s)
+            }
+        }
+    }
+}
