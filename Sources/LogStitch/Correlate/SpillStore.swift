@@ -5,11 +5,10 @@ import Foundation
 /// of one request arrive in separate files hours apart and CloudWatch sorts
 /// nothing; bucketing by the records' own times makes lateness irrelevant.
 ///
-/// Buckets are 30 minutes: a window of three buckets (k−1, k, k+1) holds every
-/// partner of a record owned by bucket k, as long as an invocation lasts at
-/// most Lambda's 15-minute limit and starts within 15 minutes of its request.
+/// Buckets are 10 minutes of event time; correlation reads them back in
+/// blocks (see `WindowedCorrelation`).
 public final class SpillStore: @unchecked Sendable {
-    public static let bucketMicros: Int64 = 30 * 60 * 1_000_000
+    public static let bucketMicros: Int64 = 10 * 60 * 1_000_000
     public let directory: String
     let lock = NSLock()
     var bucketSet: Set<Int64> = []
@@ -87,7 +86,9 @@ public final class SpillStore: @unchecked Sendable {
     public struct Writer {
         let store: SpillStore
         let worker: Int
-        var buffers: [Int64: SpillWriter] = [:]
+        /// Few buckets are open at once (a file covers a stretch of time), so a
+        /// short list beats a dictionary, and appends happen in place.
+        var buffers: [(bucket: Int64, writer: SpillWriter)] = []
         var buffered = 0
         static let flushAt = 4 << 20
 
@@ -108,12 +109,12 @@ public final class SpillStore: @unchecked Sendable {
 
         mutating func put(_ t: EpochMicros, _ tag: SpillTag, _ body: (inout SpillWriter) -> Void) {
             let b = SpillStore.bucket(t)
-            var w = buffers[b] ?? SpillWriter()
-            let before = w.bytes.count
-            w.bytes.append(tag.rawValue)
-            body(&w)
-            buffered += w.bytes.count - before
-            buffers[b] = w
+            var i = buffers.firstIndex { $0.bucket == b } ?? -1
+            if i < 0 { buffers.append((b, SpillWriter())); i = buffers.count - 1 }
+            let before = buffers[i].writer.bytes.count
+            buffers[i].writer.bytes.append(tag.rawValue)
+            body(&buffers[i].writer)
+            buffered += buffers[i].writer.bytes.count - before
         }
 
         public mutating func flush() throws {

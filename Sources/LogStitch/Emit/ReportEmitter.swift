@@ -112,53 +112,60 @@ public struct ReportAccumulator {
                              ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
         for r in model.requests where ownsRequest(r) {
             let q = r.request
-            var route = routes[[q.stage ?? "", q.method ?? "", q.route ?? ""]] ?? Route()
-            route.requests += 1
+            // Mutated in place: a copy would copy its whole distribution.
+            let key = [q.stage ?? "", q.method ?? "", q.route ?? ""]
+            if routes[key] == nil { routes[key] = Route() }
+            routes[key]!.requests += 1
             if let s = q.status {
-                if (400..<500).contains(s) { route.errors4xx += 1 }
-                if s >= 500 { route.faults5xx += 1 }
-                if s == 429 { route.throttles += 1 }
+                if (400..<500).contains(s) { routes[key]!.errors4xx += 1 }
+                if s >= 500 { routes[key]!.faults5xx += 1 }
+                if s == 429 { routes[key]!.throttles += 1 }
             }
-            if let l = q.responseLatencyMs { route.latency.add(l * 1000) }
-            routes[[q.stage ?? "", q.method ?? "", q.route ?? ""]] = route
+            if let l = q.responseLatencyMs { routes[key]!.latency.add(l * 1000) }
         }
         for r in model.invocations where ownsInvocation(r) {
             let inv = r.invocation
-            var f = functions[inv.function] ?? Function()
-            f.invocations += 1
-            if inv.coldStart { f.coldStarts += 1 }
-            if inv.status == .error { f.errors += 1 }
-            if inv.status == .timeout { f.timeouts += 1 }
-            if let d = inv.durationUs { f.duration.add(d) }
-            if let i = inv.restoreDurationUs ?? inv.initDurationUs { f.initDuration.add(i) }
-            f.billedUs += inv.billedDurationUs ?? 0
-            f.usMB += (inv.billedDurationUs ?? 0) * (inv.memorySizeMB ?? 0)
-            if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
-            if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
-            functions[inv.function] = f
+            Self.update(&functions, inv.function, Function()) { f in
+                f.invocations += 1
+                if inv.coldStart { f.coldStarts += 1 }
+                if inv.status == .error { f.errors += 1 }
+                if inv.status == .timeout { f.timeouts += 1 }
+                if let d = inv.durationUs { f.duration.add(d) }
+                if let i = inv.restoreDurationUs ?? inv.initDurationUs { f.initDuration.add(i) }
+                f.billedUs += inv.billedDurationUs ?? 0
+                f.usMB += (inv.billedDurationUs ?? 0) * (inv.memorySizeMB ?? 0)
+                if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
+                if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
+            }
         }
         for r in model.queries where ownsQuery(r) {
             let q = r.query
             let key = [q.fingerprintId, q.engine.rawValue, q.instance, q.database ?? ""]
-            var c = queries[key] ?? QueryClass()
-            if c.count == 0 { c.fingerprint = q.fingerprint }
-            c.count += 1
-            c.totalUs += q.durationUs
-            c.duration.add(q.durationUs)
-            c.rowsExamined += q.rowsExamined ?? 0
-            if r.invocation != nil {
-                c.attributed += 1
-                // The slowest attributed statement is the most useful trace to open.
-                let trace = r.traceId?.text ?? ""
-                if let e = c.example {
-                    if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) { c.example = (q.durationUs, trace) }
-                } else { c.example = (q.durationUs, trace) }
+            Self.update(&queries, key, QueryClass()) { c in
+                if c.count == 0 { c.fingerprint = q.fingerprint }
+                c.count += 1
+                c.totalUs += q.durationUs
+                c.duration.add(q.durationUs)
+                c.rowsExamined += q.rowsExamined ?? 0
+                if r.invocation != nil {
+                    c.attributed += 1
+                    // The slowest attributed statement is the most useful trace to open.
+                    let trace = r.traceId?.text ?? ""
+                    if let e = c.example {
+                        if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) { c.example = (q.durationUs, trace) }
+                    } else { c.example = (q.durationUs, trace) }
+                }
             }
-            queries[key] = c
         }
     }
 
     static func ms(_ us: Int64?) -> String { ReportEmitter.ms(us) }
+
+    /// Changes a dictionary value in place (no copy of its distributions).
+    static func update<K: Hashable, V>(_ d: inout [K: V], _ key: K, _ fresh: @autoclosure () -> V, _ body: (inout V) -> Void) {
+        if d[key] == nil { d[key] = fresh() }
+        body(&d[key]!)
+    }
 
     public func routesCSV() -> [UInt8] {
         var csv = CSVWriter(header: ["stage", "method", "route", "requests", "errors_4xx", "faults_5xx", "throttles",

@@ -1,12 +1,17 @@
-/// Correlates the spilled records one window of time at a time: bucket k is
-/// read with its neighbours k−1 and k+1, joined, and only what bucket k owns
-/// is written (requests and lone invocations by start time, statements by
-/// end time). Memory follows the busiest hour and a half, whatever the
-/// input's size; outputs come out in time order.
+/// Correlates the spilled records one block of time at a time. A block owns
+/// two hours of event time; it is read with 20 minutes of margin on each
+/// side, joined, and only what it owns is written (requests and lone
+/// invocations by start time, statements by end time). 20 minutes covers
+/// every partner: an invocation lasts at most Lambda's 15-minute limit and
+/// starts within moments of its request. Memory follows the busiest 2 h 40
+/// min of event time, whatever the input's size or order; outputs come out
+/// in time order.
 struct WindowedCorrelation {
     let store: SpillStore
     let files: [InputFile]
     let options: ConvertOptions
+    static let blockBuckets: Int64 = 12     // 2 h of 10-minute buckets
+    static let marginBuckets: Int64 = 2     // 20 min
 
     struct Totals {
         var accumulator = ReportAccumulator()
@@ -17,47 +22,63 @@ struct WindowedCorrelation {
         var queries = 0
     }
 
-    /// Keeps the decoded buckets of the current window.
+    /// Keeps decoded buckets while consecutive blocks need them.
     struct WindowCache {
         let store: SpillStore
         var decoded: [Int64: ParsedFile] = [:]
 
-        mutating func window(_ k: Int64) -> [ParsedFile] {
-            for old in decoded.keys where old < k - 1 { decoded[old] = nil }
+        mutating func window(_ range: ClosedRange<Int64>) -> [ParsedFile] {
+            for old in decoded.keys where old < range.lowerBound { decoded[old] = nil }
             var parts: [ParsedFile] = []
-            for b in (k - 1)...(k + 1) {
+            for b in range {
                 if decoded[b] == nil { decoded[b] = store.read(bucket: b) }
-                parts.append(decoded[b]!)
+                if let p = decoded[b], !(p.requests.isEmpty && p.lambdaEvents.isEmpty && p.queries.isEmpty) { parts.append(p) }
             }
             return parts
         }
     }
 
+    /// The blocks that hold data, in order: block b owns buckets [b·12, b·12+11].
+    func blocks() -> [Int64] {
+        var seen: [Int64] = []
+        for k in store.buckets {
+            let b = k >= 0 ? k / Self.blockBuckets : (k - Self.blockBuckets + 1) / Self.blockBuckets
+            if seen.last != b { seen.append(b) }
+        }
+        return seen
+    }
+
+    func owned(_ block: Int64) -> ClosedRange<Int64> { (block * Self.blockBuckets)...(block * Self.blockBuckets + Self.blockBuckets - 1) }
+    func loaded(_ block: Int64) -> ClosedRange<Int64> {
+        let o = owned(block)
+        return (o.lowerBound - Self.marginBuckets)...(o.upperBound + Self.marginBuckets)
+    }
+
     func run(segments: StagedFile, requests: StagedFile) -> Totals {
-        let buckets = store.buckets
+        let blocks = blocks()
         let correlator = Correlator(options: options.correlate)
         // Pass 1: which functions send commented statements to which instance,
-        // over the whole input, so time attribution does not depend on windows.
+        // over the whole input, so time attribution does not depend on blocks.
         var senders = SenderIndex(declared: options.correlate.dbFunctions)
         var cache = WindowCache(store: store)
-        for k in buckets {
-            senders.merge(correlator.correlate(cache.window(k), files: files, exactOnly: true).learnedSenders)
+        for b in blocks {
+            let own = owned(b)
+            senders.merge(SenderLearner.learn(cache.window(loaded(b))) { own.contains(SpillStore.bucket($0.end)) })
         }
-        // Pass 2: join, write what each window owns, accumulate the reports.
+        // Pass 2: join, write what each block owns, accumulate the reports.
         var totals = Totals()
         var counts: [String: Int] = [:]
         let statNames = ["requests", "requests_joined_by_request_id", "requests_joined_by_trace_id", "requests_without_invocation",
                          "invocations_without_request", "queries", "queries_attributed_by_trace_comment",
                          "queries_attributed_by_request_comment", "queries_attributed_by_time", "queries_unattributed"]
         cache = WindowCache(store: store)
-        var header = CSVWriter(header: ReportEmitter.requestsHeader)
-        requests.write(header.bytes)
-        header = CSVWriter(header: [])
-        for k in buckets {
-            let model = correlator.correlate(cache.window(k), files: files, senders: senders)
-            let ownsRequest = { (r: RequestRecord) in SpillStore.bucket(r.request.start ?? 0) == k }
-            let ownsInvocation = { (r: InvocationRecord) in SpillStore.bucket(r.invocation.start ?? 0) == k }
-            let ownsQuery = { (r: QueryRecord) in SpillStore.bucket(r.query.end) == k }
+        requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
+        for b in blocks {
+            let own = owned(b)
+            let model = correlator.correlate(cache.window(loaded(b)), files: files, senders: senders)
+            let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
+            let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.invocation.start ?? 0)) }
+            let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
             segments.write(SegmentDocumentWriter(model: model, options: options.correlate)
                             .ndjson(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation))
             var rows = CSVWriter(rowsOnly: ())
@@ -91,5 +112,39 @@ struct WindowedCorrelation {
         totals.requests = counts["requests"] ?? 0
         totals.queries = counts["queries"] ?? 0
         return totals
+    }
+}
+
+/// The cheap first pass: which function sent each commented statement, from
+/// the request ids and trace ids Lambda records carry, without assembling
+/// invocations. A trace whose invocations belong to several functions
+/// teaches nothing (which one ran the statement is not known yet).
+enum SenderLearner {
+    static func learn(_ parts: [ParsedFile], owns: (SlowQuery) -> Bool) -> SenderIndex {
+        var index = SenderIndex(declared: [:])
+        var byRequest: [String: String] = [:]
+        var byTrace: [TraceId: String] = [:]
+        var ambiguousTraces = Set<TraceId>()
+        var apiToLambda: [String: String] = [:]
+        for p in parts {
+            for e in p.lambdaEvents {
+                guard let id = e.requestId,
+                      let f = e.function ?? InvocationAssembler.functionName(group: e.logGroup, stream: e.logStream) else { continue }
+                byRequest[id] = f
+                if let t = e.traceId {
+                    if let g = byTrace[t], g != f { ambiguousTraces.insert(t) } else { byTrace[t] = f }
+                }
+            }
+            for r in p.requests { if let l = r.integrationRequestId { apiToLambda[r.requestId.lowercased()] = l } }
+        }
+        for p in parts {
+            for q in p.queries where owns(q) {
+                var function: String?
+                if let rid = q.keys.requestId { function = byRequest[rid] ?? apiToLambda[rid].flatMap { byRequest[$0] } }
+                if function == nil, let t = q.keys.traceId, !ambiguousTraces.contains(t) { function = byTrace[t] }
+                if let f = function { index.learn(instance: q.instance, user: q.user, function: f) }
+            }
+        }
+        return index
     }
 }
