@@ -44,7 +44,6 @@ struct CorpusGenerator {
 
     func run(threads: Int) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try? (Self.stagingFormat + "\n").write(toFile: directory + "/staging-format.txt", atomically: true, encoding: .utf8)
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let h = next.take(below: hours) { generateHour(h) }

@@ -19,12 +19,12 @@ struct StageBenchmarks {
         let d = ContinuousClock.now - t0
         let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         let mbps = bytes > 0 ? String(format: "%8.1f MB/s", Double(bytes) / 1e6 / s) : "             "
-        print(String(format: "  %-34@ %7.2f s  ", label as NSString, s) + mbps)
+        print("  " + label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%7.2f s  ", s) + mbps)
         return r
     }
 
     func run() {
-        let files = try! InputDiscovery.expand([directory]).filter { !$0.path.hasSuffix(".txt") }
+        let files = try! InputDiscovery.expand([directory])
         var options = ParseOptions()
         options.apiGatewayTemplates = [try! ApiGatewayTemplate(CorpusGenerator.stagingFormat)]
         // Uncompressed size, for MB/s of every stage.

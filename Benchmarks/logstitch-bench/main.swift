@@ -8,8 +8,13 @@ func option(_ name: String, _ fallback: Double) -> Double {
     if let i = args.firstIndex(of: name), i + 1 < args.count, let v = Double(args[i + 1]) { return v }
     return fallback
 }
+if args.count == 2 && args[1] == "format" {
+    // The staging stage's access-log template, for --apigw-format.
+    print(CorpusGenerator.stagingFormat)
+    exit(0)
+}
 guard args.count >= 3 else {
-    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR")
+    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR | format")
     exit(2)
 }
 switch args[1] {

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# make bench: generates (once, cached outside the repository) a realistic
+# corpus, then measures on the same files in the same run: zcat alone,
+# logstitch convert end to end, per-stage timings, and peak memory at 1x and
+# 8x the simulated time span (same request rate).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CACHE="${LOGSTITCH_BENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/logstitch-bench}"
+RATE="${LOGSTITCH_BENCH_RATE:-11}"        # API requests per second
+HOURS="${LOGSTITCH_BENCH_HOURS:-24}"      # 1x span: a simulated day
+mkdir -p "$CACHE"
+
+swift build -c release --product logstitch >/dev/null
+swift build -c release --product logstitch-bench >/dev/null
+BIN=.build/release/logstitch
+BENCH=.build/release/logstitch-bench
+FORMAT="$CACHE/staging-format.txt"
+$BENCH format > "$FORMAT"
+
+generate() {   # name hours
+    local dir="$CACHE/$1-r$RATE"
+    if [ ! -f "$dir.complete" ]; then
+        rm -rf "$dir"
+        echo "generating $1 ($2 simulated hours at $RATE req/s) in $dir ..." >&2
+        local t0=$(date +%s.%N)
+        $BENCH generate "$dir" --hours "$2" --rate "$RATE"
+        touch "$dir.complete"
+        echo "  generated in $(python3 -c "print(f'{$(date +%s.%N)-$t0:.0f}')") s" >&2
+    fi
+    echo "$dir"
+}
+
+seconds() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
+
+convert() {    # dir out -> "wall_s peak_kb"
+    local log; log=$(mktemp)
+    /usr/bin/time -f "%e %M" -o "$log" $BIN convert --output "$2" --apigw-format @"$FORMAT" "$1" 2>/dev/null || {
+        local rc=$?; [ $rc -eq 3 ] || { echo "convert failed ($rc)" >&2; exit 1; }; }
+    cat "$log"; rm -f "$log"
+}
+
+ONE=$(generate day-1x "$HOURS")
+EIGHT=$(generate day-8x $((HOURS * 8)))
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+echo
+echo "corpus 1x: $ONE"
+COMPRESSED=$(du -sb "$ONE" | cut -f1)
+# zcat alone, all files, to /dev/null.
+t0=$(date +%s.%N); find "$ONE" -type f -print0 | xargs -0 zcat -f > /dev/null; t1=$(date +%s.%N)
+ZCAT=$(seconds "$t0" "$t1")
+read -r WALL1 RSS1 < <(convert "$ONE" "$OUT/one")
+read -r WALL8 RSS8 < <(convert "$EIGHT" "$OUT/eight")
+python3 - "$OUT/one/summary.json" "$ZCAT" "$WALL1" "$RSS1" "$WALL8" "$RSS8" "$COMPRESSED" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s["totals"]
+zcat, wall1, rss1, wall8, rss8, comp = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+mb = t["uncompressed_bytes"] / 1e6
+print(f"  input: {t['files']} files, {comp/1e6:.0f} MB gzip, {mb:.0f} MB uncompressed, {t['records_seen']} records")
+print(f"  zcat alone:             {zcat:7.2f} s   {mb/zcat:7.1f} MB/s")
+print(f"  logstitch convert:      {wall1:7.2f} s   {mb/wall1:7.1f} MB/s   {t['records_seen']/wall1:,.0f} records/s")
+print(f"  ratio (zcat / convert): {zcat/wall1:7.2f}   (target >= 1.0)")
+print(f"  peak RSS 1x:            {rss1/1024:7.0f} MB")
+print(f"  peak RSS 8x:            {rss8/1024:7.0f} MB   ({wall8:.1f} s)")
+print(f"  RSS 8x / 1x:            {rss8/rss1:7.2f}   (target <= 1.5, both < 1024 MB)")
+PY
+echo
+STAGES=$(generate stages-2h 2)
+$BENCH stages "$STAGES"
