@@ -192,6 +192,11 @@ public struct LogRecordParser: RecordConsumer {
         let fileIndex = r.file
         let lineNo = r.line
         var p = mysql
+        if multiLine {
+            // A CloudWatch event is a whole entry, and events come in any
+            // order: nothing is inherited from the event before it.
+            p.forgetPreviousEntries()
+        }
         var c = completed, inc = incomplete
         r.message.forEachField(separatedBy: ASCII.lf) { l in
             var line = l

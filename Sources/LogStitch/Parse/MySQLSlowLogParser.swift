@@ -35,6 +35,15 @@ public struct MySQLSlowLogParser {
 
     public init() {}
 
+    /// Drops what later entries would inherit (time, database per thread):
+    /// for CloudWatch events, whose order means nothing.
+    public mutating func forgetPreviousEntries() {
+        lastTime = nil
+        lastTimeResolution = 1
+        databaseByThread.removeAll(keepingCapacity: true)
+        lastDatabase = nil
+    }
+
     public static func isHeader(_ line: ByteView) -> Bool {
         if line.hasPrefix("Tcp port:") { return true }
         if line.hasPrefix("Time") {
