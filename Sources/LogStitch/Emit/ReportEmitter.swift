@@ -75,10 +75,15 @@ public struct ReportEmitter {
     static func decimal(_ value: Int64, divisor: Int64, places: Int) -> String {
         var scale: Int64 = 1
         for _ in 0..<places { scale *= 10 }
-        let scaled = (value * scale + divisor / 2) / divisor
-        var frac = String(scaled % scale).leftPadded(places)
+        // Integer and fractional parts apart, so large totals cannot overflow.
+        var whole = value / divisor
+        let rest = value % divisor
+        let (product, overflow) = rest.multipliedReportingOverflow(by: scale)
+        var fracValue = overflow ? Int64((Double(rest) / Double(divisor) * Double(scale)).rounded()) : (product + divisor / 2) / divisor
+        if fracValue >= scale { whole += 1; fracValue -= scale }
+        var frac = String(fracValue).leftPadded(places)
         while frac.hasSuffix("0") { frac.removeLast() }
-        return String(scaled / scale) + (frac.isEmpty ? "" : "." + frac)
+        return String(whole) + (frac.isEmpty ? "" : "." + frac)
     }
 }
 
@@ -132,8 +137,8 @@ public struct ReportAccumulator {
                 if inv.status == .timeout { f.timeouts += 1 }
                 if let d = inv.durationUs { f.duration.add(d) }
                 if let i = inv.restoreDurationUs ?? inv.initDurationUs { f.initDuration.add(i) }
-                f.billedUs += inv.billedDurationUs ?? 0
-                f.usMB += (inv.billedDurationUs ?? 0) * (inv.memorySizeMB ?? 0)
+                f.billedUs &+= inv.billedDurationUs ?? 0
+                f.usMB &+= Self.saturatingProduct(inv.billedDurationUs ?? 0, inv.memorySizeMB ?? 0)
                 if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
                 if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
             }
@@ -144,9 +149,9 @@ public struct ReportAccumulator {
             Self.update(&queries, key, QueryClass()) { c in
                 if c.count == 0 { c.fingerprint = q.fingerprint }
                 c.count += 1
-                c.totalUs += q.durationUs
+                c.totalUs &+= q.durationUs
                 c.duration.add(q.durationUs)
-                c.rowsExamined += q.rowsExamined ?? 0
+                c.rowsExamined &+= q.rowsExamined ?? 0
                 if r.invocation != nil {
                     c.attributed += 1
                     // The slowest attributed statement is the most useful trace to open.
@@ -160,6 +165,12 @@ public struct ReportAccumulator {
     }
 
     static func ms(_ us: Int64?) -> String { ReportEmitter.ms(us) }
+
+    /// Absurd log values must not crash a run: products saturate.
+    static func saturatingProduct(_ a: Int64, _ b: Int64) -> Int64 {
+        let (p, o) = a.multipliedReportingOverflow(by: b)
+        return o ? .max : p
+    }
 
     /// Changes a dictionary value in place (no copy of its distributions).
     static func update<K: Hashable, V>(_ d: inout [K: V], _ key: K, _ fresh: @autoclosure () -> V, _ body: (inout V) -> Void) {

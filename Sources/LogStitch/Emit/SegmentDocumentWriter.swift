@@ -41,6 +41,14 @@ public struct SegmentDocumentWriter {
         s.count <= n ? s : String(s.prefix(n))
     }
 
+    /// X-Ray needs real times: a request or invocation whose time is unknown
+    /// (or absurd) gets no segment documents; it stays in the CSV reports and
+    /// summary.json counts it (`traces_without_time`).
+    public static func placeable(_ t: EpochMicros?) -> Bool {
+        guard let t else { return false }
+        return t >= 946_684_800_000_000 && t < 4_294_000_000_000_000
+    }
+
     /// All documents, one per line, traces in start-time order.
     public func ndjson() -> [UInt8] { ndjson(ownsRequest: { _ in true }, ownsInvocation: { _ in true }) }
 
@@ -51,8 +59,10 @@ public struct SegmentDocumentWriter {
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: String, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
-        for (i, r) in model.requests.enumerated() where ownsRequest(r) { order.append((r.request.start ?? 0, r.traceId.text, i, -1)) }
-        for (i, inv) in model.invocations.enumerated() where inv.request == nil && ownsInvocation(inv) {
+        for (i, r) in model.requests.enumerated() where ownsRequest(r) && Self.placeable(r.request.start) {
+            order.append((r.request.start ?? 0, r.traceId.text, i, -1))
+        }
+        for (i, inv) in model.invocations.enumerated() where inv.request == nil && ownsInvocation(inv) && Self.placeable(inv.invocation.start) {
             order.append((inv.invocation.start ?? 0, inv.traceId.text, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
@@ -62,7 +72,7 @@ public struct SegmentDocumentWriter {
             if o.request >= 0 {
                 let r = model.requests[o.request]
                 gatewaySegment(&w, r)
-                if let i = r.invocation { lambdaSegments(&w, model.invocations[i], parent: Self.segmentId(r.request.requestId, "lambda-subsegment")) }
+                if let i = r.invocation, Self.placeable(model.invocations[i].invocation.start) { lambdaSegments(&w, model.invocations[i], parent: Self.segmentId(r.request.requestId, "lambda-subsegment")) }
             } else {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
             }

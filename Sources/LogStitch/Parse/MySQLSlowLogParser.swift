@@ -225,7 +225,7 @@ public struct MySQLSlowLogParser {
             incomplete.append((e.firstLine, "MySQL slow-log entry without a statement"))
             return
         }
-        if e.query.end == 0, let s = e.startSeconds {
+        if e.query.end == 0, let s = e.startSeconds, s >= 0, s < 100_000_000_000 {
             // Only SET timestamp (the start, whole seconds) is known.
             e.query.end = s * 1_000_000 + e.query.durationUs
             e.query.endResolution = 1_000_000

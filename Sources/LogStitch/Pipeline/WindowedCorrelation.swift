@@ -70,7 +70,8 @@ struct WindowedCorrelation {
         var counts: [String: Int] = [:]
         let statNames = ["requests", "requests_joined_by_request_id", "requests_joined_by_trace_id", "requests_without_invocation",
                          "invocations_without_request", "queries", "queries_attributed_by_trace_comment",
-                         "queries_attributed_by_request_comment", "queries_attributed_by_time", "queries_unattributed"]
+                         "queries_attributed_by_request_comment", "queries_attributed_by_time", "queries_unattributed",
+                         "traces_without_time"]
         cache = WindowCache(store: store)
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         for b in blocks {
@@ -87,6 +88,7 @@ struct WindowedCorrelation {
             totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
             for r in model.requests where ownsRequest(r) {
                 counts["requests", default: 0] += 1
+                if !SegmentDocumentWriter.placeable(r.request.start) { counts["traces_without_time", default: 0] += 1 }
                 switch r.join {
                 case .requestId: counts["requests_joined_by_request_id", default: 0] += 1
                 case .traceId: counts["requests_joined_by_trace_id", default: 0] += 1
@@ -96,7 +98,10 @@ struct WindowedCorrelation {
             for r in model.invocations where ownsInvocation(r) {
                 totals.invocations += 1
                 if r.invocation.function == "unknown" { totals.unknownFunctionInvocations += 1 }
-                if r.request == nil { counts["invocations_without_request", default: 0] += 1 }
+                if r.request == nil {
+                    counts["invocations_without_request", default: 0] += 1
+                    if !SegmentDocumentWriter.placeable(r.invocation.start) { counts["traces_without_time", default: 0] += 1 }
+                }
             }
             for q in model.queries where ownsQuery(q) {
                 counts["queries", default: 0] += 1

@@ -142,13 +142,15 @@ extension UnsafeRawBufferPointer {
     /// A copy of the bytes.
     public var bytes: [UInt8] { [UInt8](self) }
 
-    /// Parses an unsigned decimal integer that spans the whole view.
+    /// Parses a decimal integer that spans the whole view. At most 15 digits,
+    /// so that scaling any parsed value to microseconds cannot overflow.
     public func parseInt() -> Int64? {
-        guard count > 0, count <= 18 else { return nil }
+        guard count > 0, count <= 16 else { return nil }
         var v: Int64 = 0
         var i = 0
         var neg = false
         if self[0] == ASCII.minus { neg = true; i = 1; if count == 1 { return nil } }
+        if count - i > 15 { return nil }
         while i < count {
             let d = self[i] &- 0x30
             if d > 9 { return nil }
@@ -170,7 +172,8 @@ extension UnsafeRawBufferPointer {
         if self[0] == ASCII.minus { neg = true; i = 1 }
         while i < count, ASCII.isDigit(self[i]) {
             intPart = intPart &* 10 &+ Int64(self[i] &- 0x30); i += 1; digits += 1
-            if digits > 15 { return nil }
+            // Keep intPart × 10^scale inside Int64 (and well clear of it).
+            if digits > 17 - scale { return nil }
         }
         var frac: Int64 = 0
         var fracDigits = 0
