@@ -28,6 +28,16 @@ public struct SpillWriter {
 public struct SpillReader {
     let bytes: UnsafeRawBufferPointer
     var position = 0
+    /// Log groups and streams repeat on every event: one String each.
+    var interned: [String: String] = [:]
+
+    /// An optional string that repeats often, shared instead of copied.
+    @inline(__always) mutating func optionalInternedString() -> String? {
+        guard let s = optionalString() else { return nil }
+        if let known = interned[s] { return known }
+        if interned.count < 4096 { interned[s] = s }
+        return s
+    }
 
     public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
     public var atEnd: Bool { position >= bytes.count }
@@ -99,8 +109,8 @@ extension LambdaEvent {
 
     init(_ r: inout SpillReader) {
         self.init(kind: LambdaEvent.Kind.all[Int(r.int())])
-        requestId = r.optionalString(); time = r.optionalInt(); logGroup = r.optionalString(); logStream = r.optionalString()
-        function = r.optionalString(); version = r.optionalString(); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
+        requestId = r.optionalString(); time = r.optionalInt(); logGroup = r.optionalInternedString(); logStream = r.optionalInternedString()
+        function = r.optionalInternedString(); version = r.optionalString(); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
         billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
         memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }

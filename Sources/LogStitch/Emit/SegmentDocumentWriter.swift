@@ -55,6 +55,14 @@ public struct SegmentDocumentWriter {
     /// The documents of the traces a window owns: those of its requests, and
     /// of its invocations that no request called.
     public func ndjson(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool) -> [UInt8] {
+        var all: [UInt8] = []
+        write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { all.append(contentsOf: $0) }
+        return all
+    }
+
+    /// Writes the documents to `sink` in pieces of about a megabyte, so a
+    /// block's segments never sit in memory whole.
+    public func write(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool, sink: ([UInt8]) -> Void) {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: String, request: Int, invocation: Int)] = []
@@ -67,8 +75,9 @@ public struct SegmentDocumentWriter {
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         var w = JSONWriter()
-        w.bytes.reserveCapacity(order.count * 2048)
+        w.bytes.reserveCapacity(1 << 20 + 128 << 10)
         for o in order {
+            if w.bytes.count >= 1 << 20 { sink(w.bytes); w.bytes.removeAll(keepingCapacity: true) }
             if o.request >= 0 {
                 let r = model.requests[o.request]
                 gatewaySegment(&w, r)
@@ -77,7 +86,7 @@ public struct SegmentDocumentWriter {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
             }
         }
-        return w.bytes
+        if !w.bytes.isEmpty { sink(w.bytes) }
     }
 
     func times(_ w: inout JSONWriter, _ start: EpochMicros, _ end: EpochMicros) {

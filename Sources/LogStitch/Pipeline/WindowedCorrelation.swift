@@ -1,16 +1,16 @@
 /// Correlates the spilled records one block of time at a time. A block owns
-/// two hours of event time; it is read with 20 minutes of margin on each
+/// an hour of event time; it is read with 20 minutes of margin on each
 /// side, joined, and only what it owns is written (requests and lone
 /// invocations by start time, statements by end time). 20 minutes covers
 /// every partner: an invocation lasts at most Lambda's 15-minute limit and
-/// starts within moments of its request. Memory follows the busiest 2 h 40
+/// starts within moments of its request. Memory follows the busiest 1 h 40
 /// min of event time, whatever the input's size or order; outputs come out
 /// in time order.
 struct WindowedCorrelation {
     let store: SpillStore
     let files: [InputFile]
     let options: ConvertOptions
-    static let blockBuckets: Int64 = 12     // 2 h of 10-minute buckets
+    static let blockBuckets: Int64 = 6      // 1 h of 10-minute buckets
     static let marginBuckets: Int64 = 2     // 20 min
 
     struct Totals {
@@ -38,7 +38,7 @@ struct WindowedCorrelation {
         }
     }
 
-    /// The blocks that hold data, in order: block b owns buckets [b·12, b·12+11].
+    /// The blocks that hold data, in order: block b owns buckets [b·6, b·6+5].
     func blocks() -> [Int64] {
         var seen: [Int64] = []
         for k in store.buckets {
@@ -80,8 +80,8 @@ struct WindowedCorrelation {
             let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
             let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.invocation.start ?? 0)) }
             let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
-            segments.write(SegmentDocumentWriter(model: model, options: options.correlate)
-                            .ndjson(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation))
+            SegmentDocumentWriter(model: model, options: options.correlate)
+                .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { segments.write($0) }
             var rows = CSVWriter(rowsOnly: ())
             ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
             requests.write(rows.bytes)
