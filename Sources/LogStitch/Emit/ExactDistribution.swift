@@ -9,6 +9,12 @@ public struct ExactDistribution: Sendable {
 
     public mutating func add(_ v: Int64) { counts[v, default: 0] += 1; total += 1 }
 
+    /// Adds every value of another distribution.
+    public mutating func merge(_ other: ExactDistribution) {
+        for (v, n) in other.counts { counts[v, default: 0] += n }
+        total += other.total
+    }
+
     /// Nearest rank: the smallest value with at least p% of the values at or below it.
     public func percentiles(_ ps: [Int]) -> [Int64?] {
         guard total > 0 else { return ps.map { _ in nil } }

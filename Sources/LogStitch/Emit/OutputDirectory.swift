@@ -92,7 +92,7 @@ public final class OutputDirectory {
 
 /// An output being written in pieces: buffered, optionally gzip-compressed
 /// through zlib as it goes.
-public final class StagedFile {
+public final class StagedFile: @unchecked Sendable {  // written under one lock at a time
     let fd: Int32
     let path: String
     var gzip: GzipStream?

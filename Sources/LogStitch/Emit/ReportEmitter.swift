@@ -166,6 +166,37 @@ public struct ReportAccumulator {
 
     static func ms(_ us: Int64?) -> String { ReportEmitter.ms(us) }
 
+    /// Adds another accumulator's totals (blocks correlated in parallel).
+    public mutating func merge(_ o: ReportAccumulator) {
+        for (k, r) in o.routes {
+            Self.update(&routes, k, Route()) { a in
+                a.requests += r.requests; a.errors4xx += r.errors4xx; a.faults5xx += r.faults5xx; a.throttles += r.throttles
+                a.latency.merge(r.latency)
+            }
+        }
+        for (k, f) in o.functions {
+            Self.update(&functions, k, Function()) { a in
+                a.invocations += f.invocations; a.coldStarts += f.coldStarts; a.errors += f.errors; a.timeouts += f.timeouts
+                a.duration.merge(f.duration); a.initDuration.merge(f.initDuration)
+                a.billedUs &+= f.billedUs; a.usMB &+= f.usMB
+                if let m = f.memoryMB { a.memoryMB = max(a.memoryMB ?? m, m) }
+                if let m = f.maxMemoryUsedMB { a.maxMemoryUsedMB = max(a.maxMemoryUsedMB ?? m, m) }
+            }
+        }
+        for (k, c) in o.queries {
+            Self.update(&queries, k, QueryClass()) { a in
+                if a.count == 0 { a.fingerprint = c.fingerprint }
+                a.count += c.count; a.totalUs &+= c.totalUs; a.duration.merge(c.duration)
+                a.rowsExamined &+= c.rowsExamined; a.attributed += c.attributed
+                if let e = c.example {
+                    if let mine = a.example {
+                        if e.durationUs > mine.durationUs || (e.durationUs == mine.durationUs && e.trace < mine.trace) { a.example = e }
+                    } else { a.example = e }
+                }
+            }
+        }
+    }
+
     /// Absurd log values must not crash a run: products saturate.
     static func saturatingProduct(_ a: Int64, _ b: Int64) -> Int64 {
         let (p, o) = a.multipliedReportingOverflow(by: b)

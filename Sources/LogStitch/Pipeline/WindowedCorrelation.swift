@@ -1,17 +1,23 @@
+import Foundation
+
 /// Correlates the spilled records one block of time at a time. A block owns
 /// an hour of event time; it is read with 20 minutes of margin on each
 /// side, joined, and only what it owns is written (requests and lone
 /// invocations by start time, statements by end time). 20 minutes covers
 /// every partner: an invocation lasts at most Lambda's 15-minute limit and
 /// starts within moments of its request. Memory follows the busiest 1 h 40
-/// min of event time, whatever the input's size or order; outputs come out
-/// in time order.
+/// min of event time (per worker), whatever the input's size or order.
+/// Blocks are correlated on all cores and written strictly in time order.
 struct WindowedCorrelation {
     let store: SpillStore
     let files: [InputFile]
     let options: ConvertOptions
     static let blockBuckets: Int64 = 6      // 1 h of 10-minute buckets
     static let marginBuckets: Int64 = 2     // 20 min
+    static let statNames = ["requests", "requests_joined_by_request_id", "requests_joined_by_trace_id", "requests_without_invocation",
+                            "invocations_without_request", "queries", "queries_attributed_by_trace_comment",
+                            "queries_attributed_by_request_comment", "queries_attributed_by_time", "queries_unattributed",
+                            "traces_without_time"]
 
     struct Totals {
         var accumulator = ReportAccumulator()
@@ -22,13 +28,23 @@ struct WindowedCorrelation {
         var queries = 0
     }
 
+    /// What one block contributes, held until every earlier block is written.
+    struct BlockResult {
+        var segments: [[UInt8]] = []
+        var rows: [UInt8] = []
+        var accumulator = ReportAccumulator()
+        var counts: [String: Int] = [:]
+        var invocations = 0
+        var unknownFunctionInvocations = 0
+    }
+
     /// Keeps decoded buckets while consecutive blocks need them.
     struct WindowCache {
         let store: SpillStore
         var decoded: [Int64: ParsedFile] = [:]
 
         mutating func window(_ range: ClosedRange<Int64>) -> [ParsedFile] {
-            for old in decoded.keys where old < range.lowerBound { decoded[old] = nil }
+            for old in decoded.keys where !range.contains(old) { decoded[old] = nil }
             var parts: [ParsedFile] = []
             for b in range {
                 if decoded[b] == nil { decoded[b] = store.read(bucket: b) }
@@ -54,69 +70,115 @@ struct WindowedCorrelation {
         return (o.lowerBound - Self.marginBuckets)...(o.upperBound + Self.marginBuckets)
     }
 
-    func run(segments: StagedFile, requests: StagedFile) -> Totals {
-        let blocks = blocks()
-        let correlator = Correlator(options: options.correlate)
-        // Pass 1: which functions send commented statements to which instance,
-        // over the whole input, so time attribution does not depend on blocks.
-        var senders = SenderIndex(declared: options.correlate.dbFunctions)
-        var cache = WindowCache(store: store)
-        for b in blocks {
-            let own = owned(b)
-            senders.merge(SenderLearner.learn(cache.window(loaded(b))) { own.contains(SpillStore.bucket($0.end)) })
-        }
-        // Pass 2: join, write what each block owns, accumulate the reports.
+    /// Hands out block indices to workers and writes finished blocks in order.
+    final class Coordinator: @unchecked Sendable {
+        let lock = NSLock()
+        var next = 0
+        var nextToWrite = 0
+        var pending: [Int: BlockResult] = [:]
+        var senders = SenderIndex(declared: [:])
         var totals = Totals()
         var counts: [String: Int] = [:]
-        let statNames = ["requests", "requests_joined_by_request_id", "requests_joined_by_trace_id", "requests_without_invocation",
-                         "invocations_without_request", "queries", "queries_attributed_by_trace_comment",
-                         "queries_attributed_by_request_comment", "queries_attributed_by_time", "queries_unattributed",
-                         "traces_without_time"]
-        cache = WindowCache(store: store)
-        requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
-        for b in blocks {
-            let own = owned(b)
-            let model = correlator.correlate(cache.window(loaded(b)), files: files, senders: senders)
-            let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
-            let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.invocation.start ?? 0)) }
-            let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
-            SegmentDocumentWriter(model: model, options: options.correlate)
-                .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { segments.write($0) }
-            var rows = CSVWriter(rowsOnly: ())
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
-            requests.write(rows.bytes)
-            totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
-            for r in model.requests where ownsRequest(r) {
-                counts["requests", default: 0] += 1
-                if !SegmentDocumentWriter.placeable(r.request.start) { counts["traces_without_time", default: 0] += 1 }
-                switch r.join {
-                case .requestId: counts["requests_joined_by_request_id", default: 0] += 1
-                case .traceId: counts["requests_joined_by_trace_id", default: 0] += 1
-                case .none: counts["requests_without_invocation", default: 0] += 1
-                }
-            }
-            for r in model.invocations where ownsInvocation(r) {
-                totals.invocations += 1
-                if r.invocation.function == "unknown" { totals.unknownFunctionInvocations += 1 }
-                if r.request == nil {
-                    counts["invocations_without_request", default: 0] += 1
-                    if !SegmentDocumentWriter.placeable(r.invocation.start) { counts["traces_without_time", default: 0] += 1 }
-                }
-            }
-            for q in model.queries where ownsQuery(q) {
-                counts["queries", default: 0] += 1
-                switch q.attribution {
-                case .traceComment: counts["queries_attributed_by_trace_comment", default: 0] += 1
-                case .requestComment: counts["queries_attributed_by_request_comment", default: 0] += 1
-                case .time: counts["queries_attributed_by_time", default: 0] += 1
-                case .none: counts["queries_unattributed", default: 0] += 1
-                }
+        let count: Int
+        init(count: Int) { self.count = count }
+
+        func take() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+
+        func deliver(_ i: Int, _ r: BlockResult, segments: StagedFile, requests: StagedFile) {
+            lock.lock(); defer { lock.unlock() }
+            pending[i] = r
+            while let ready = pending.removeValue(forKey: nextToWrite) {
+                for chunk in ready.segments { segments.write(chunk) }
+                requests.write(ready.rows)
+                totals.accumulator.merge(ready.accumulator)
+                for (k, v) in ready.counts { counts[k, default: 0] += v }
+                totals.invocations += ready.invocations
+                totals.unknownFunctionInvocations += ready.unknownFunctionInvocations
+                nextToWrite += 1
             }
         }
-        totals.statistics = statNames.map { ($0, counts[$0] ?? 0) }
-        totals.requests = counts["requests"] ?? 0
-        totals.queries = counts["queries"] ?? 0
+
+        func learned(_ s: SenderIndex) { lock.lock(); senders.merge(s); lock.unlock() }
+    }
+
+    func run(segments: StagedFile, requests: StagedFile) -> Totals {
+        let blocks = blocks()
+        let workers = max(1, min(options.jobs, blocks.count))
+        // Pass 1: which functions send commented statements to which instance,
+        // over the whole input, so time attribution does not depend on blocks.
+        let first = Coordinator(count: blocks.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var cache = WindowCache(store: store)
+            while let i = first.take() {
+                let own = owned(blocks[i])
+                first.learned(SenderLearner.learn(cache.window(loaded(blocks[i]))) { own.contains(SpillStore.bucket($0.end)) })
+            }
+        }
+        var senders = first.senders
+        senders.declared = options.correlate.dbFunctions
+        // Pass 2: join, write what each block owns, accumulate the reports.
+        requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
+        let second = Coordinator(count: blocks.count)
+        let frozenSenders = senders
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            var cache = WindowCache(store: store)
+            while let i = second.take() {
+                let result = block(blocks[i], cache.window(loaded(blocks[i])), senders: frozenSenders)
+                second.deliver(i, result, segments: segments, requests: requests)
+            }
+        }
+        var totals = second.totals
+        totals.statistics = Self.statNames.map { ($0, second.counts[$0] ?? 0) }
+        totals.requests = second.counts["requests"] ?? 0
+        totals.queries = second.counts["queries"] ?? 0
         return totals
+    }
+
+    func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex) -> BlockResult {
+        let own = owned(b)
+        let model = Correlator(options: options.correlate).correlate(window, files: files, senders: senders)
+        let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
+        let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.invocation.start ?? 0)) }
+        let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
+        var result = BlockResult()
+        SegmentDocumentWriter(model: model, options: options.correlate)
+            .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { result.segments.append($0) }
+        var rows = CSVWriter(rowsOnly: ())
+        ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
+        result.rows = rows.bytes
+        result.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+        for r in model.requests where ownsRequest(r) {
+            result.counts["requests", default: 0] += 1
+            if !SegmentDocumentWriter.placeable(r.request.start) { result.counts["traces_without_time", default: 0] += 1 }
+            switch r.join {
+            case .requestId: result.counts["requests_joined_by_request_id", default: 0] += 1
+            case .traceId: result.counts["requests_joined_by_trace_id", default: 0] += 1
+            case .none: result.counts["requests_without_invocation", default: 0] += 1
+            }
+        }
+        for r in model.invocations where ownsInvocation(r) {
+            result.invocations += 1
+            if r.invocation.function == "unknown" { result.unknownFunctionInvocations += 1 }
+            if r.request == nil {
+                result.counts["invocations_without_request", default: 0] += 1
+                if !SegmentDocumentWriter.placeable(r.invocation.start) { result.counts["traces_without_time", default: 0] += 1 }
+            }
+        }
+        for q in model.queries where ownsQuery(q) {
+            result.counts["queries", default: 0] += 1
+            switch q.attribution {
+            case .traceComment: result.counts["queries_attributed_by_trace_comment", default: 0] += 1
+            case .requestComment: result.counts["queries_attributed_by_request_comment", default: 0] += 1
+            case .time: result.counts["queries_attributed_by_time", default: 0] += 1
+            case .none: result.counts["queries_unattributed", default: 0] += 1
+            }
+        }
+        return result
     }
 }
 
@@ -127,20 +189,32 @@ struct WindowedCorrelation {
 enum SenderLearner {
     static func learn(_ parts: [ParsedFile], owns: (SlowQuery) -> Bool) -> SenderIndex {
         var index = SenderIndex(declared: [:])
+        var wanted = Set<String>(), wantedTraces = Set<TraceId>()
+        for p in parts {
+            for q in p.queries where owns(q) {
+                if let r = q.keys.requestId { wanted.insert(r) }
+                if let t = q.keys.traceId { wantedTraces.insert(t) }
+            }
+        }
+        guard !wanted.isEmpty || !wantedTraces.isEmpty else { return index }
+        var apiToLambda: [String: String] = [:]
+        for p in parts {
+            for r in p.requests { if let l = r.integrationRequestId, wanted.contains(r.requestId.lowercased()) { apiToLambda[r.requestId.lowercased()] = l; wanted.insert(l) } }
+        }
         var byRequest: [String: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
-        var apiToLambda: [String: String] = [:]
         for p in parts {
             for e in p.lambdaEvents {
-                guard let id = e.requestId,
+                guard let id = e.requestId else { continue }
+                let traceWanted = e.traceId.map { wantedTraces.contains($0) } ?? false
+                guard traceWanted || wanted.contains(id),
                       let f = e.function ?? InvocationAssembler.functionName(group: e.logGroup, stream: e.logStream) else { continue }
                 byRequest[id] = f
-                if let t = e.traceId {
+                if let t = e.traceId, traceWanted {
                     if let g = byTrace[t], g != f { ambiguousTraces.insert(t) } else { byTrace[t] = f }
                 }
             }
-            for r in p.requests { if let l = r.integrationRequestId { apiToLambda[r.requestId.lowercased()] = l } }
         }
         for p in parts {
             for q in p.queries where owns(q) {
