@@ -126,17 +126,25 @@ public struct Correlator {
     }
 
     func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, senders given: SenderIndex?, exactOnly: Bool) {
+        // Indexes only for the keys the statements' comments actually name.
+        let wantedRequests = Set(queries.compactMap(\.keys.requestId))
+        let wantedTraces = Set(queries.compactMap(\.keys.traceId))
         var byRequestId: [String: Int] = [:]
         var byTrace: [TraceId: [Int]] = [:]
-        for (i, r) in model.invocations.enumerated() {
-            byRequestId[r.invocation.requestId] = i
-            byTrace[r.traceId, default: []].append(i)
+        if !wantedRequests.isEmpty || !wantedTraces.isEmpty {
+            for i in model.invocations.indices {
+                if wantedRequests.contains(model.invocations[i].invocation.requestId) { byRequestId[model.invocations[i].invocation.requestId] = i }
+                if wantedTraces.contains(model.invocations[i].traceId) { byTrace[model.invocations[i].traceId, default: []].append(i) }
+            }
         }
         var apiRequestToInvocation: [String: Int] = [:]
-        var requestTrace: [TraceId: Int] = [:]
-        for (ri, r) in model.requests.enumerated() {
-            if let i = r.invocation { apiRequestToInvocation[r.request.requestId.lowercased()] = i }
-            requestTrace[r.traceId] = ri
+        if !wantedRequests.isEmpty {
+            for r in model.requests.indices {
+                guard let i = model.requests[r].invocation else { continue }
+                let id = model.requests[r].request.requestId
+                if wantedRequests.contains(id) { apiRequestToInvocation[id] = i }
+                else if wantedRequests.contains(id.lowercased()) { apiRequestToInvocation[id.lowercased()] = i }
+            }
         }
 
         // Pass 1: exact, from comments. It also learns which functions send
@@ -172,7 +180,10 @@ public struct Correlator {
         // instance. Each function's invocations are sorted by start, so only
         // those that started before the statement ended are looked at.
         var candidatesByFunction: [String: [Int]] = [:]
-        for (i, r) in model.invocations.enumerated() { candidatesByFunction[r.invocation.function, default: []].append(i) }
+        let uncommented = records.contains { $0.attribution == .none && $0.query.keys.isEmpty }
+        if uncommented {
+            for i in model.invocations.indices { candidatesByFunction[model.invocations[i].invocation.function, default: []].append(i) }
+        }
         for (f, list) in candidatesByFunction {
             candidatesByFunction[f] = list.sorted { (model.invocations[$0].invocation.start ?? 0, $0) < (model.invocations[$1].invocation.start ?? 0, $1) }
         }

@@ -22,40 +22,38 @@ struct InvocationAssembler {
         // Stable processing order, whatever order the files came in: by time,
         // then by kind, then by where the record was. Indices are sorted, not
         // the (large) events themselves.
-        var order = Array(events.indices)
-        order.sort { ia, ib in
-            let a = events[ia], b = events[ib]
-            if (a.time ?? 0) != (b.time ?? 0) { return (a.time ?? 0) < (b.time ?? 0) }
-            if a.kind.rank != b.kind.rank { return a.kind.rank < b.kind.rank }
-            if a.file != b.file { return a.file < b.file }
-            return a.line < b.line
+        // Sort small keys, not the events (copying one retains all its strings).
+        struct Key { var time: Int64; var rank: Int; var file: Int; var line: Int; var index: Int }
+        var keys = events.indices.map { i in
+            Key(time: events[i].time ?? 0, rank: events[i].kind.rank, file: events[i].file, line: events[i].line, index: i)
         }
+        keys.sort { ($0.time, $0.rank, $0.file, $0.line) < ($1.time, $1.rank, $1.file, $1.line) }
+        let order = keys.map(\.index)
         var slot: [String: Int] = [:]
         slot.reserveCapacity(events.count / 3)
         var built: [LambdaInvocation] = []
         var loose: [LambdaEvent] = []
         for i in order {
-            let e = events[i]
-            guard let id = e.requestId else { loose.append(e); continue }
+            guard let id = events[i].requestId else { loose.append(events[i]); continue }
             if let k = slot[id] {
-                merge(e, into: &built[k])
+                merge(events[i], into: &built[k])
             } else {
                 var n = LambdaInvocation()
                 n.requestId = id
-                n.file = e.file
-                n.line = e.line
-                merge(e, into: &n)
+                n.file = events[i].file
+                n.line = events[i].line
+                merge(events[i], into: &n)
                 slot[id] = built.count
                 built.append(n)
             }
         }
-        for k in built.indices { built[k] = finalize(built[k]) }
+        for k in built.indices { finalize(&built[k]) }
         var invocations = built.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
         attachLoose(loose, to: &invocations)
         return invocations.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
     }
 
-    static func merge(_ e: LambdaEvent, into inv: inout LambdaInvocation) {
+    static func merge(_ e: borrowing LambdaEvent, into inv: inout LambdaInvocation) {
         if inv.logGroup == nil { inv.logGroup = e.logGroup }
         if inv.logStream == nil { inv.logStream = e.logStream }
         if let f = e.function, inv.function == "unknown" { inv.function = f }
@@ -105,13 +103,11 @@ struct InvocationAssembler {
         if s == .timeout || (s == .error && inv.status == .success) { inv.status = s }
     }
 
-    static func finalize(_ inv0: LambdaInvocation) -> LambdaInvocation {
-        var inv = inv0
+    static func finalize(_ inv: inout LambdaInvocation) {
         if inv.function == "unknown", let f = functionName(group: inv.logGroup, stream: inv.logStream) { inv.function = f }
         if inv.start == nil, let end = inv.end, let d = inv.durationUs { inv.start = end - d }
         if let s = inv.start, let d = inv.durationUs { inv.end = max(inv.end ?? 0, s + d) }
         if inv.end == nil { inv.end = inv.start }
-        return inv
     }
 
     /// Events with no request id: init and restore phases belong to the next

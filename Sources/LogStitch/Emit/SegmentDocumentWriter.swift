@@ -79,9 +79,10 @@ public struct SegmentDocumentWriter {
         for o in order {
             if w.bytes.count >= 1 << 20 { sink(w.bytes); w.bytes.removeAll(keepingCapacity: true) }
             if o.request >= 0 {
-                let r = model.requests[o.request]
-                gatewaySegment(&w, r)
-                if let i = r.invocation, Self.placeable(model.invocations[i].invocation.start) { lambdaSegments(&w, model.invocations[i], parent: Self.segmentId(r.request.requestId, "lambda-subsegment")) }
+                gatewaySegment(&w, model.requests[o.request])
+                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].invocation.start) {
+                    lambdaSegments(&w, model.invocations[i], parent: Self.segmentId(model.requests[o.request].request.requestId, "lambda-subsegment"))
+                }
             } else {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
             }
@@ -94,7 +95,7 @@ public struct SegmentDocumentWriter {
         w.field("end_time", seconds: max(start, end))
     }
 
-    func gatewaySegment(_ w: inout JSONWriter, _ r: RequestRecord) {
+    func gatewaySegment(_ w: inout JSONWriter, _ r: borrowing RequestRecord) {
         let q = r.request
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
@@ -189,7 +190,7 @@ public struct SegmentDocumentWriter {
     /// The AWS::Lambda service segment and the AWS::Lambda::Function segment;
     /// queries move to independent subsegments if the function document
     /// would pass X-Ray's 64 KB limit.
-    func lambdaSegments(_ out: inout JSONWriter, _ r: InvocationRecord, parent: String?) {
+    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: String?) {
         let inv = r.invocation
         let rid = inv.requestId
         let start = inv.start ?? 0
