@@ -80,7 +80,8 @@ struct WindowedCorrelation {
         var totals = Totals()
         var counts: [String: Int] = [:]
         let count: Int
-        init(count: Int) { self.count = count }
+        let progress: Bool
+        init(count: Int, progress: Bool = false) { self.count = count; self.progress = progress }
 
         func take() -> Int? {
             lock.lock(); defer { lock.unlock() }
@@ -100,6 +101,10 @@ struct WindowedCorrelation {
                 totals.invocations += ready.invocations
                 totals.unknownFunctionInvocations += ready.unknownFunctionInvocations
                 nextToWrite += 1
+                if progress {
+                    FileHandle.standardError.write("\rlogstitch: correlated \(nextToWrite)/\(count) hours   ".data(using: .utf8)!)
+                    if nextToWrite == count { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+                }
             }
         }
 
@@ -123,7 +128,7 @@ struct WindowedCorrelation {
         senders.declared = options.correlate.dbFunctions
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
-        let second = Coordinator(count: blocks.count)
+        let second = Coordinator(count: blocks.count, progress: options.progress)
         let frozenSenders = senders
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var cache = WindowCache(store: store)
