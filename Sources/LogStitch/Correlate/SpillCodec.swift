@@ -75,7 +75,7 @@ extension ApiGatewayRequest {
         w.string(errorMessage); w.string(accountId); w.int(file); w.int(line)
     }
 
-    init(_ r: inout SpillReader) {
+    convenience init(_ r: inout SpillReader) {
         self.init()
         requestId = r.string(); extendedRequestId = r.optionalString(); apiId = r.optionalString(); stage = r.optionalString()
         method = r.optionalString(); route = r.optionalString(); path = r.optionalString(); domainName = r.optionalString()
@@ -107,7 +107,7 @@ extension LambdaEvent {
         w.int(runtimeOverheadUs); w.int(file); w.int(line)
     }
 
-    init(_ r: inout SpillReader) {
+    convenience init(_ r: inout SpillReader) {
         self.init(kind: LambdaEvent.Kind.all[Int(r.int())])
         requestId = r.optionalString(); time = r.optionalInt(); logGroup = r.optionalInternedString(); logStream = r.optionalInternedString()
         function = r.optionalInternedString(); version = r.optionalString(); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
@@ -129,7 +129,7 @@ extension SlowQuery {
         w.int(file); w.int(line)
     }
 
-    init(_ r: inout SpillReader) {
+    convenience init(_ r: inout SpillReader) {
         self.init(engine: r.int() == 0 ? .mysql : .postgresql)
         instance = r.string(); database = r.optionalString(); user = r.optionalString(); clientHost = r.optionalString()
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()

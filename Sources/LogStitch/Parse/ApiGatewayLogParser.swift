@@ -101,7 +101,7 @@ public struct ApiGatewayLogParser {
     }
 
     func build(time: EpochMicros?) -> Result {
-        var r = ApiGatewayRequest()
+        let r = ApiGatewayRequest()
         guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
             return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
         }

@@ -1,6 +1,8 @@
 /// One API Gateway access log record, whatever template wrote it.
 /// Absent values (`-`, `(none)`, empty) are nil.
-public struct ApiGatewayRequest: Sendable, Equatable {
+/// A class: records are passed around a lot and never shared between threads
+/// while being changed, so a reference beats copying a dozen strings.
+public final class ApiGatewayRequest: @unchecked Sendable {
     public var requestId: String = ""
     public var extendedRequestId: String?
     public var apiId: String?

@@ -5,7 +5,7 @@ public enum InvocationStatus: String, Sendable {
 
 /// One invocation of a function, assembled from START, END, REPORT (or their
 /// JSON `platform.*` forms), init/restore lines and error lines.
-public struct LambdaInvocation: Sendable, Equatable {
+public final class LambdaInvocation: @unchecked Sendable {
     public var function: String = "unknown"
     public var requestId: String = ""
     public var version: String?
@@ -43,7 +43,7 @@ public struct LambdaInvocation: Sendable, Equatable {
 /// A Lambda log record reduced to what it says about an invocation. Records
 /// for one invocation can sit in different files, so they are merged later
 /// by request id (or, lacking one, by log stream and time).
-public struct LambdaEvent: Sendable {
+public final class LambdaEvent: @unchecked Sendable {
     public enum Kind: Sendable, Equatable {
         case start, end, report, runtimeDone, initStart, initReport, restoreStart, restoreReport, timeout, error, appLog, extensionLine
 

@@ -22,14 +22,14 @@ public struct LambdaLogParser {
         case 0x45 where m.hasPrefix("END RequestId: "): return end(m, time)
         case 0x52 where m.hasPrefix("REPORT RequestId: "): return report(m, time)
         case 0x49 where m.hasPrefix("INIT_START"):
-            var e = LambdaEvent(kind: .initStart); e.time = time; return .event(e)
+            let e = LambdaEvent(kind: .initStart); e.time = time; return .event(e)
         case 0x49 where m.hasPrefix("INIT_REPORT"): return initReport(m, time)
         case 0x52 where m.hasPrefix("RESTORE_START"):
-            var e = LambdaEvent(kind: .restoreStart); e.time = time; return .event(e)
+            let e = LambdaEvent(kind: .restoreStart); e.time = time; return .event(e)
         case 0x52 where m.hasPrefix("RESTORE_REPORT"): return restoreReport(m, time)
         case 0x52 where m.hasPrefix("RequestId: "): return runtimeExit(m, time)
         case 0x45 where m.hasPrefix("EXTENSION"):
-            var e = LambdaEvent(kind: .extensionLine); e.time = time; return .event(e)
+            let e = LambdaEvent(kind: .extensionLine); e.time = time; return .event(e)
         case 0x58 where m.hasPrefix("XRAY TraceId: "):
             let x = xray(m)
             if let t = x.trace { return .xrayContinuation(t, segmentId: x.segment, sampled: x.sampled) }
@@ -54,7 +54,7 @@ public struct LambdaLogParser {
 
     func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 17, in: m) else { return .notLambda }
-        var ev = LambdaEvent(kind: .start)
+        let ev = LambdaEvent(kind: .start)
         ev.requestId = id; ev.time = time
         if let v = m.index(of: "Version: ", from: e) {
             let rest = m.dropFirst(v + 9)
@@ -67,7 +67,7 @@ public struct LambdaLogParser {
 
     func end(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 15, in: m) else { return .notLambda }
-        var ev = LambdaEvent(kind: .end)
+        let ev = LambdaEvent(kind: .end)
         ev.requestId = id; ev.time = time
         if let t = m.index(of: "Task timed out after", from: e) {
             ev.status = .timeout
@@ -106,7 +106,7 @@ public struct LambdaLogParser {
 
     func report(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 18, in: m) else { return .notLambda }
-        var ev = LambdaEvent(kind: .report)
+        let ev = LambdaEvent(kind: .report)
         ev.requestId = id; ev.time = time
         var bad = false
         forEachPair(m.dropFirst(e)) { k, v in
@@ -143,7 +143,7 @@ public struct LambdaLogParser {
     }
 
     func initReport(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        var ev = LambdaEvent(kind: .initReport)
+        let ev = LambdaEvent(kind: .initReport)
         ev.time = time
         forEachPair(m.dropFirst(11)) { k, v in
             if k.equals("Init Duration") { ev.initDurationUs = millis(v) }
@@ -156,7 +156,7 @@ public struct LambdaLogParser {
     }
 
     func restoreReport(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        var ev = LambdaEvent(kind: .restoreReport)
+        let ev = LambdaEvent(kind: .restoreReport)
         ev.time = time
         forEachPair(m.dropFirst(14)) { k, v in
             if k.equals("Restore Duration") { ev.restoreDurationUs = millis(v) }
@@ -167,7 +167,7 @@ public struct LambdaLogParser {
     /// `RequestId: <id> Error: Runtime exited with error: signal: killed\nRuntime.ExitError`
     func runtimeExit(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 11, in: m), let err = m.index(of: "Error: ", from: e) else { return .notLambda }
-        var ev = LambdaEvent(kind: .error)
+        let ev = LambdaEvent(kind: .error)
         ev.requestId = id; ev.time = time
         let rest = m.dropFirst(err + 7)
         if let nl = rest.index(of: ASCII.lf) {
@@ -187,7 +187,7 @@ public struct LambdaLogParser {
         let rest = m.dropFirst(n + 1)
         guard rest.count > 37, ASCII.isUUID(rest.prefix(36)), rest[36] == ASCII.space,
               rest.dropFirst(37).hasPrefix("Task timed out after") else { return nil }
-        var ev = LambdaEvent(kind: .timeout)
+        let ev = LambdaEvent(kind: .timeout)
         ev.requestId = rest.prefix(36).string.lowercased()
         ev.time = time ?? t
         ev.status = .timeout
@@ -231,7 +231,7 @@ public struct LambdaLogParser {
             let body = rest.dropFirst(1)
             let lineEnd = body.index(of: ASCII.cr) ?? body.index(of: ASCII.lf) ?? body.count
             let first = body.prefix(lineEnd)
-            var ev = LambdaEvent(kind: .error)
+            let ev = LambdaEvent(kind: .error)
             ev.time = time
             ev.status = .error
             if let c = first.index(of: ASCII.colon) {
@@ -246,7 +246,7 @@ public struct LambdaLogParser {
     }
 
     func appLine(requestId rid: ByteView, level: ByteView, message: ByteView, time: EpochMicros?) -> Result {
-        var ev = LambdaEvent(kind: .appLog)
+        let ev = LambdaEvent(kind: .appLog)
         ev.time = time
         if ASCII.isUUID(rid) { ev.requestId = rid.string.lowercased() }
         // Errors the runtime logs for a failed invoke carry their type as JSON.
@@ -292,7 +292,7 @@ public struct LambdaLogParser {
         }
         // Application JSON line (Node/Python/Java/.NET) or a runtime error object.
         guard requestId != nil || errorType != nil || level != nil else { return inLambdaGroup ? .noise : .notLambda }
-        var ev = LambdaEvent(kind: .appLog)
+        let ev = LambdaEvent(kind: .appLog)
         ev.time = when
         if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = s.raw(r).string.lowercased() }
         if let et = errorType, et.kind == .string {

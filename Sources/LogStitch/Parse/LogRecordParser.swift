@@ -158,7 +158,7 @@ public struct LogRecordParser: RecordConsumer {
 
     mutating func parseLambda(_ r: LogRecord, inGroup: Bool) -> RecordOutcome {
         switch lambda.parse(r.message, time: r.timestamp, inLambdaGroup: inGroup) {
-        case .event(var e):
+        case .event(let e):
             e.logGroup = r.logGroup
             e.logStream = r.logStream
             e.file = r.file
@@ -237,7 +237,7 @@ public struct LogRecordParser: RecordConsumer {
 
     /// Moves finished entries to the output; incomplete ones become late rejects.
     mutating func drainMySQL(lateForOtherLines: Bool = false, currentLine: Int = 0) {
-        for var q in completed { q.file = file?.index ?? q.file; output.queries.append(q) }
+        for q in completed { q.file = file?.index ?? q.file; output.queries.append(q) }
         completed.removeAll()
         for bad in incomplete {
             if lateForOtherLines && bad.line == currentLine { lateBad.append(bad.reason) }
@@ -256,7 +256,7 @@ public struct LogRecordParser: RecordConsumer {
         defer { openPostgresEvent.removeAll(keepingCapacity: true); openPostgresIndex = nil; openPostgresRecord = nil }
         guard let i = openPostgresIndex, let r = openPostgresRecord, openPostgresEvent.contains(ASCII.lf) else { return }
         let result = openPostgresEvent.withUnsafeBytes { postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance) }
-        if case .statement(var q)? = result {
+        if case .statement(let q)? = result {
             let old = output.queries[i]
             if q.end == 0 { q.end = old.end }
             q.parameters = old.parameters
@@ -282,7 +282,7 @@ public struct LogRecordParser: RecordConsumer {
         }
         lastKind = .postgresql
         switch result {
-        case .statement(var q):
+        case .statement(let q):
             if q.end == 0, let t = r.timestamp { q.end = t }
             if let pid = q.connectionId { lastQueryByPid[pid] = output.queries.count }
             if m.index(of: ASCII.lf) == nil {
@@ -308,7 +308,7 @@ public struct LogRecordParser: RecordConsumer {
 
     mutating func parseApiGateway(_ r: LogRecord, known: Bool) -> RecordOutcome {
         switch apiGateway.parse(r.message, time: r.timestamp) {
-        case .request(var req):
+        case .request(let req):
             req.file = r.file
             req.line = r.line
             output.requests.append(req)

@@ -130,7 +130,7 @@ public struct MySQLSlowLogParser {
     }
 
     mutating func begin(file: Int, line: Int, recordTime: EpochMicros?) {
-        var q = SlowQuery(engine: .mysql)
+        let q = SlowQuery(engine: .mysql)
         q.instance = instance
         q.file = file
         q.line = line

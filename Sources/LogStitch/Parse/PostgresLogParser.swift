@@ -168,7 +168,7 @@ public struct PostgresLogParser {
                 sql.append(contentsOf: cont)
             }
         }
-        var q = SlowQuery(engine: .postgresql)
+        let q = SlowQuery(engine: .postgresql)
         q.instance = instance
         q.database = line.database
         q.user = line.user

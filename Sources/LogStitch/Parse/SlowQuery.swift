@@ -21,7 +21,7 @@ public struct SQLCorrelationKeys: Sendable, Equatable {
 }
 
 /// One statement from a MySQL/MariaDB slow log or a PostgreSQL duration line.
-public struct SlowQuery: Sendable, Equatable {
+public final class SlowQuery: @unchecked Sendable {
     public var engine: DatabaseEngine
     /// DB instance (or cluster) id, from the log group or path.
     public var instance: String = "unknown"
