@@ -47,7 +47,14 @@ struct InvocationAssembler {
                 built.append(n)
             }
         }
-        for k in built.indices { finalize(&built[k]) }
+        var names: [String: String?] = [:]   // log group → function, worked out once
+        for k in built.indices {
+            if built[k].function == "unknown", let g = built[k].logGroup, built[k].logStream == nil || g.hasPrefix("/aws/lambda/") {
+                if names[g] == nil { names[g] = .some(functionName(group: g, stream: nil)) }
+                if let f = names[g]! { built[k].function = f }
+            }
+            finalize(&built[k])
+        }
         var invocations = built.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
         attachLoose(loose, to: &invocations)
         return invocations.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }

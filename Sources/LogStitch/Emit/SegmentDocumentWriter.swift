@@ -38,7 +38,27 @@ public struct SegmentDocumentWriter {
     }
 
     static func truncated(_ s: String, _ n: Int = 250) -> String {
-        s.count <= n ? s : String(s.prefix(n))
+        // utf8.count is O(1) for native strings; counting characters is not.
+        s.utf8.count <= n || s.count <= n ? s : String(s.prefix(n))
+    }
+
+    /// Name and ARN of a stage, worked out once per (API, stage, domain).
+    struct StageKey: Hashable { var apiId: String?; var stage: String?; var domain: String? }
+    final class StageCache { var names: [StageKey: (name: String, arn: String?)] = [:] }
+    let stageCache = StageCache()
+
+    func stageInfo(_ q: ApiGatewayRequest) -> (name: String, arn: String?) {
+        let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
+        if let known = stageCache.names[key] { return known }
+        let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
+        let stage = q.stage ?? "stage"
+        let name = Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes())
+        var arn: String?
+        if let apiId = q.apiId, apiId.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            arn = "arn:aws:apigateway:\(region(q) ?? "us-east-1")::/restapis/\(apiId.lowercased())/stages/\(stage)"
+        }
+        stageCache.names[key] = (name, arn)
+        return (name, arn)
     }
 
     /// X-Ray needs real times: a request or invocation whose time is unknown
@@ -97,20 +117,17 @@ public struct SegmentDocumentWriter {
 
     func gatewaySegment(_ w: inout JSONWriter, _ r: borrowing RequestRecord) {
         let q = r.request
-        let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
-        let stage = q.stage ?? "stage"
+        let info = stageInfo(q)
         let start = q.start ?? 0
         let end = start + (q.responseLatencyMs ?? 0) * 1000
         w.beginDocument()
         w.beginObject()
-        w.field("name", Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes()))
+        w.field("name", info.name)
         w.field("id", Self.segmentId(q.requestId, "apigateway"))
         w.field("trace_id", r.traceId.text)
         times(&w, start, end)
         w.field("origin", "AWS::ApiGateway::Stage")
-        if let apiId = q.apiId, apiId.allSatisfy({ $0.isLetter || $0.isNumber }) {
-            w.field("resource_arn", "arn:aws:apigateway:\(region(q) ?? "us-east-1")::/restapis/\(apiId.lowercased())/stages/\(stage)")
-        }
+        if let arn = info.arn { w.field("resource_arn", arn) }
         w.objectStart("http")
         w.objectStart("request")
         w.field("method", q.method ?? "GET")
@@ -348,5 +365,5 @@ public struct SegmentDocumentWriter {
 }
 
 extension String {
-    func replacingSlashes() -> String { map { $0 == "/" ? "_" : String($0) }.joined() }
+    func replacingSlashes() -> String { utf8.contains(ASCII.slash) ? map { $0 == "/" ? "_" : String($0) }.joined() : self }
 }
