@@ -17,27 +17,47 @@ public struct ApiGatewayLogParser {
     public init(templates: [ApiGatewayTemplate]) {
         self.templates = templates
         defaultText = [try! ApiGatewayTemplate(ApiGatewayTemplate.restCLF), try! ApiGatewayTemplate(ApiGatewayTemplate.httpCLF)]
+        templateTables = templates.map { t in
+            if case .json(let map) = t.kind { return KeyTable(map) }
+            return nil
+        }
     }
+
+    /// Key path → field, as bytes, bucketed by length.
+    struct KeyTable {
+        var byLength: [[([UInt8], ApiGatewayField)]] = Array(repeating: [], count: 65)
+        init(_ map: [String: ApiGatewayField]) {
+            for (k, f) in map where k.utf8.count < 65 { byLength[k.utf8.count].append((Array(k.utf8), f)) }
+        }
+        func lookup(_ key: [UInt8]) -> ApiGatewayField? {
+            guard key.count < 65 else { return nil }
+            for (k, f) in byLength[key.count] where k == key { return f }
+            return nil
+        }
+    }
+    /// Built once: the default key names, and each JSON template's keys.
+    let defaultTable = KeyTable(ApiGatewayField.defaultJSONKeys)
+    let templateTables: [KeyTable?]
 
     public mutating func parse(_ line: ByteView, time: EpochMicros?) -> Result {
         let m = line.trimmed()
         guard m.count > 0 else { return .notApiGateway }
-        for t in templates {
-            if let r = apply(t, m, time: time) { return r }
+        for (i, t) in templates.enumerated() {
+            if let r = apply(t, templateTables[i], m, time: time) { return r }
         }
         if m[0] == ASCII.leftBrace {
-            if let r = applyJSON(ApiGatewayField.defaultJSONKeys, m, time: time, requireHTTPKey: true) { return r }
+            if let r = applyJSON(defaultTable, m, time: time, requireHTTPKey: true) { return r }
             return .notApiGateway
         }
-        for t in defaultText { if let r = apply(t, m, time: time) { return r } }
+        for t in defaultText { if let r = apply(t, nil, m, time: time) { return r } }
         return .notApiGateway
     }
 
-    mutating func apply(_ t: ApiGatewayTemplate, _ m: ByteView, time: EpochMicros?) -> Result? {
+    mutating func apply(_ t: ApiGatewayTemplate, _ table: KeyTable?, _ m: ByteView, time: EpochMicros?) -> Result? {
         switch t.kind {
-        case .json(let map):
-            guard m[0] == ASCII.leftBrace else { return nil }
-            return applyJSON(map, m, time: time, requireHTTPKey: false)
+        case .json:
+            guard m[0] == ASCII.leftBrace, let table else { return nil }
+            return applyJSON(table, m, time: time, requireHTTPKey: false)
         case .text(let matcher):
             var end = 0
             guard matcher.match(m, slots: &slots, end: &end) else { return nil }
@@ -49,27 +69,30 @@ public struct ApiGatewayLogParser {
     }
 
     /// Reads a JSON line (leniently: `"status":-` occurs) through a key map.
-    mutating func applyJSON(_ map: [String: ApiGatewayField], _ m: ByteView, time: EpochMicros?, requireHTTPKey: Bool) -> Result? {
+    mutating func applyJSON(_ table: KeyTable, _ m: ByteView, time: EpochMicros?, requireHTTPKey: Bool) -> Result? {
         var s = JSONScanner(m, lenient: true)
         guard let root = s.value(), root.kind == .object else {
             return requireHTTPKey ? nil : .malformed("access log line is not a JSON object as its template is")
         }
         for i in values.indices { values[i] = nil }
-        var found = 0
         var escaped: [(ApiGatewayField, String)] = []
-        func walk(_ obj: JSONScanner.Value, _ prefix: String) {
+        // Key paths are matched as bytes (`a.b` for nested objects): no String per key.
+        var path: [UInt8] = []
+        func walk(_ obj: JSONScanner.Value) {
             s.forEachMember(obj) { k, v in
-                let key = prefix.isEmpty ? s.raw(k).string : prefix + s.raw(k).string
-                if v.kind == .object { walk(v, key + "."); return true }
-                if let f = map[key] {
-                    found += 1
+                let mark = path.count
+                if mark > 0 { path.append(ASCII.dot) }
+                if k.hasEscapes { s.decode(k, into: &path) } else { path.append(contentsOf: s.raw(k)) }
+                defer { path.removeLast(path.count - mark) }
+                if v.kind == .object { walk(v); return true }
+                if let f = table.lookup(path) {
                     if v.kind == .string && v.hasEscapes { escaped.append((f, s.string(v))) }
                     else { values[f.rawValue] = s.raw(v) }
                 }
                 return true
             }
         }
-        walk(root, "")
+        walk(root)
         if requireHTTPKey {
             let present = values
             func has(_ f: ApiGatewayField) -> Bool { present[f.rawValue] != nil || escaped.contains { $0.0 == f } }
