@@ -207,7 +207,7 @@ struct CorpusGenerator {
             try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             var data = Data()
             for m in members { data.append(contentsOf: m) }
-            FileManager.default.createFile(atPath: full, contents: data)
+            _ = FileManager.default.createFile(atPath: full, contents: data)
         }
     }
 

@@ -13,6 +13,7 @@ struct StageBenchmarks {
         mutating func consume(_ record: LogRecord) -> RecordOutcome { records += 1; return .ignored }
     }
 
+    @discardableResult
     func time<T>(_ label: String, bytes: Int64, _ body: () throws -> T) rethrows -> T {
         let t0 = ContinuousClock.now
         let r = try body()
@@ -31,7 +32,7 @@ struct StageBenchmarks {
         var total: Int64 = 0
         let reader = LogFileReader()
         print("stage timings, one core, \(files.count) files:")
-        _ = time("inflate only (zlib)", bytes: 0) {
+        time("inflate only (zlib)", bytes: 0) {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
             defer { buffer.deallocate() }
             for f in files {
@@ -48,14 +49,14 @@ struct StageBenchmarks {
             return c.records
         }
         var parsed: [ParsedFile] = []
-        _ = time("inflate + framing + parsing", bytes: total) {
+        time("inflate + framing + parsing", bytes: total) {
             var p = try! LogRecordParser(options: options)
             for f in files { _ = reader.read(f, into: &p); parsed.append(p.output) }
         }
         let model = time("correlation", bytes: total) { Correlator(options: CorrelationOptions()).correlate(parsed, files: files) }
         let emitter = ReportEmitter(model: model, options: CorrelationOptions())
         var outBytes = 0
-        _ = time("output: segments.ndjson", bytes: 0) { outBytes = emitter.segmentsNDJSON().count }
+        time("output: segments.ndjson", bytes: 0) { outBytes = emitter.segmentsNDJSON().count }
         print("  (segments.ndjson: \(outBytes / 1_000_000) MB)")
         _ = time("output: CSV reports", bytes: 0) {
             emitter.requestsCSV().count + emitter.routesCSV().count + emitter.functionsCSV().count + emitter.queriesCSV().count

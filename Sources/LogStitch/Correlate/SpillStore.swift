@@ -48,17 +48,7 @@ public final class SpillStore: @unchecked Sendable {
         let fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        var off = 0
-        try bytes.withUnsafeBytes { b in
-            while off < b.count {
-                let n = write(fd, b.baseAddress! + off, b.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))")
-                }
-                off += n
-            }
-        }
+        if let why = writeAll(fd, bytes) { throw Failure(description: "cannot write spill file \(p) (--tmp-dir): \(why)") }
         lock.lock(); bucketSet.insert(bucket); bytesWritten += Int64(bytes.count); lock.unlock()
     }
 

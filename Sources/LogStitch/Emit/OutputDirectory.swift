@@ -53,18 +53,9 @@ public final class OutputDirectory {
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot write \(temp): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        var offset = 0
-        try bytes.withUnsafeBytes { b in
-            while offset < b.count {
-                let n = write(fd, b.baseAddress! + offset, b.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let why = String(cString: strerror(errno))
-                    unlink(temp)
-                    throw Failure(description: "cannot write \(temp): \(why)")
-                }
-                offset += n
-            }
+        if let why = writeAll(fd, bytes) {
+            unlink(temp)
+            throw Failure(description: "cannot write \(temp): \(why)")
         }
         fsync(fd)
         staged.append((temp, "\(path)/\(name)"))
@@ -116,14 +107,7 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     }
 
     func flushBuffer() {
-        var off = 0
-        buffer.withUnsafeBytes { b in
-            while off < b.count {
-                let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
-                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
-                off += n
-            }
-        }
+        if failure == nil, let why = writeAll(fd, buffer) { failure = why }
         buffer.removeAll(keepingCapacity: true)
     }
 

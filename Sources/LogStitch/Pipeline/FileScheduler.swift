@@ -71,10 +71,9 @@ final class FileScheduler: @unchecked Sendable {
             if let sink { consumer.sink = { sink.take($0) } }
             while let file = self.take() {
                 let report = reader.read(file, into: &consumer)
-                if let sink {
+                if spill != nil {
                     consumer.drainAll()
                     self.finish(file.index, report, ParsedFile())
-                    _ = sink
                 } else {
                     self.finish(file.index, report, consumer.output)
                 }
