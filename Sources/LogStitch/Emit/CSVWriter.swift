@@ -20,13 +20,29 @@ public struct CSVWriter {
     }
 
     mutating func field(_ f: String) {
-        let needsQuotes = f.utf8.contains { $0 == ASCII.comma || $0 == ASCII.quote || $0 == ASCII.cr || $0 == ASCII.lf }
-        if !needsQuotes { bytes.append(contentsOf: f.utf8); return }
-        bytes.append(ASCII.quote)
-        for b in f.utf8 {
-            if b == ASCII.quote { bytes.append(ASCII.quote) }
-            bytes.append(b)
+        var f = f
+        f.withUTF8 { u in
+            let needsQuotes = u.contains { $0 == ASCII.comma || $0 == ASCII.quote || $0 == ASCII.cr || $0 == ASCII.lf }
+            if !needsQuotes { bytes.append(contentsOf: u); return }
+            bytes.append(ASCII.quote)
+            for b in u {
+                if b == ASCII.quote { bytes.append(ASCII.quote) }
+                bytes.append(b)
+            }
+            bytes.append(ASCII.quote)
         }
-        bytes.append(ASCII.quote)
     }
+
+    // Field by field, straight into the buffer (the per-request rows are hot).
+    var fieldsInRow = 0
+    @inline(__always) mutating func separator() {
+        if fieldsInRow > 0 { bytes.append(ASCII.comma) }
+        fieldsInRow += 1
+    }
+    public mutating func add(_ s: String?) { separator(); if let s { field(s) } }
+    public mutating func add(int v: Int64?) { separator(); if let v { JSONWriter.appendInteger(v, to: &bytes) } }
+    public mutating func add(millis us: Int64?) { separator(); if let us { JSONWriter.appendMillis(us, to: &bytes) } }
+    public mutating func add(time t: EpochMicros?) { separator(); if let t { Timestamp.appendISO8601Millis(t, to: &bytes) } }
+    public mutating func add(bool v: Bool?) { separator(); if let v { bytes.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8)) } }
+    public mutating func endRow() { bytes.append(ASCII.lf); fieldsInRow = 0 }
 }

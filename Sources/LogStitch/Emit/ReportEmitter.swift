@@ -55,19 +55,23 @@ public struct ReportEmitter {
         for i in rows {
             let r = model.requests[i]
             let q = r.request
-            let inv = r.invocation.map { model.invocations[$0] }
-            let queries = inv?.queries.map { model.queries[$0].query } ?? []
-            csv.row([
-                r.traceId.text, q.requestId, q.stage ?? "", q.method ?? "", q.route ?? "", q.path ?? "",
-                q.status.map(String.init) ?? "", Self.iso(q.start),
-                Self.ms(q.responseLatencyMs.map { $0 * 1000 }), Self.ms(q.integrationLatencyMs.map { $0 * 1000 }),
-                inv?.invocation.requestId ?? q.integrationRequestId ?? "", inv?.invocation.function ?? "",
-                inv.map { $0.invocation.coldStart ? "true" : "false" } ?? "",
-                Self.ms(inv?.invocation.restoreDurationUs ?? inv?.invocation.initDurationUs),
-                Self.ms(inv?.invocation.durationUs), Self.ms(inv?.invocation.billedDurationUs),
-                inv == nil ? "" : String(queries.count), inv == nil ? "" : Self.ms(queries.reduce(0) { $0 + $1.durationUs }),
-                r.join.rawValue, q.apiId ?? "", inv?.invocation.status.rawValue ?? "", inv?.invocation.errorType ?? "",
-            ])
+            let inv = r.invocation.map { model.invocations[$0].invocation }
+            csv.add(r.traceId.text); csv.add(q.requestId); csv.add(q.stage); csv.add(q.method); csv.add(q.route); csv.add(q.path)
+            csv.add(int: q.status.map(Int64.init)); csv.add(time: q.start)
+            csv.add(millis: q.responseLatencyMs.map { $0 * 1000 }); csv.add(millis: q.integrationLatencyMs.map { $0 * 1000 })
+            csv.add(inv?.requestId ?? q.integrationRequestId); csv.add(inv?.function)
+            csv.add(bool: inv?.coldStart)
+            csv.add(millis: inv?.restoreDurationUs ?? inv?.initDurationUs)
+            csv.add(millis: inv?.durationUs); csv.add(millis: inv?.billedDurationUs)
+            if let inv = r.invocation {
+                let queries = model.invocations[inv].queries
+                csv.add(int: Int64(queries.count))
+                csv.add(millis: queries.reduce(Int64(0)) { $0 + model.queries[$1].query.durationUs })
+            } else {
+                csv.add(nil); csv.add(nil)
+            }
+            csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(inv?.status.rawValue); csv.add(inv?.errorType)
+            csv.endRow()
         }
     }
 
