@@ -28,7 +28,7 @@ func makeTempDir() -> String {
 
 func write(_ path: String, _ bytes: [UInt8]) {
     try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
 /// gzip via the system `gzip -n` so fixtures do not depend on our own code.

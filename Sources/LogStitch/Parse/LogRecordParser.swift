@@ -17,7 +17,6 @@ public struct LogRecordParser: RecordConsumer {
     var lastReportIndex: Int?
     var lastQueryByPid: [Int64: Int] = [:]
     var lateRejects: [LateReject] = []
-    var mysqlFirstLines: [Int: Int] = [:]
     var file: InputFile?
     var completed: [SlowQuery] = []
     var incomplete: [(line: Int, reason: String)] = []
