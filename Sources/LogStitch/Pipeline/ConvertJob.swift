@@ -23,7 +23,7 @@ public enum ConvertJob {
             let scheduler = FileScheduler(files: files, progress: options.progress)
             try scheduler.run(jobs: options.jobs, limits: options.limits, parse: options.parse, spill: store)
             let reports = scheduler.reports.map { $0! }
-            PhaseTimer.mark("read+parse")
+            PhaseTimer.mark("read+parse (spilled \(store.bytesWritten / 1_000_000) MB)")
 
             // 2. Correlate window by window, streaming segments and request rows.
             let segments = try output.openStream("segments.ndjson", compress: options.compress)
