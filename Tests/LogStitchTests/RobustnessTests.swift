@@ -63,3 +63,35 @@ import Testing
     }
 }
 
+
+extension RobustnessTests {
+    /// A function document over X-Ray's 64 KB limit moves its SQL
+    /// subsegments out as independent subsegments, still valid and linked.
+    @Test func oversizedInvocationSplitsIntoIndependentSubsegments() {
+        var file = ParsedFile()
+        let start = Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0)
+        let rid = "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01"
+        let s = LambdaEvent(kind: .start); s.requestId = rid; s.time = start; s.logGroup = "/aws/lambda/f"
+        let r = LambdaEvent(kind: .report); r.requestId = rid; r.time = start + 10_000_000; r.durationUs = 10_000_000
+        r.logGroup = "/aws/lambda/f"; r.traceId = TraceId(validating: "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
+        file.lambdaEvents = [s, r]
+        for i in 0..<400 {
+            var q = SlowQuery(engine: .mysql)
+            q.instance = "db1"; q.database = "orders"; q.user = "app"
+            q.end = start + 1_000_000 + Int64(i) * 10_000; q.durationUs = 5_000
+            q.text = "SELECT * FROM orders WHERE id = \(i) AND note = '" + String(repeating: "x", count: 200) + "' /*request_id='\(rid)'*/"
+            SlowQueryFinisher.finish(&q)
+            file.queries.append(q)
+        }
+        let model = Correlator(options: CorrelationOptions()).correlate([file], files: [InputFile(index: 0, path: "x")])
+        #expect(model.queries.allSatisfy { $0.attribution == .requestComment })
+        let bytes = SegmentDocumentWriter(model: model, options: CorrelationOptions()).ndjson()
+        let lines = bytes.split(separator: ASCII.lf)
+        #expect(lines.count == 2 + 400)
+        #expect(lines.allSatisfy { $0.count <= SegmentDocumentWriter.maxDocumentBytes })
+        let report = SegmentValidator.validate(ndjson: bytes)
+        #expect(report.invalidDocuments == 0, "\(report.problems.prefix(3))")
+        #expect(String(decoding: lines[2], as: UTF8.self).contains("\"type\":\"subsegment\""))
+    }
+}
+
