@@ -126,6 +126,7 @@ struct WindowedCorrelation {
         }
         var senders = first.senders
         senders.declared = options.correlate.dbFunctions
+        PhaseTimer.mark("learn senders")
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         let second = Coordinator(count: blocks.count, progress: options.progress)
