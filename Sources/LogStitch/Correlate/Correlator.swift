@@ -68,18 +68,27 @@ public struct Correlator {
             (a.end, a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.end, b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
         }
 
-        // Duplicate records (the same request logged twice, overlapping exports) keep the first.
-        var seenRequests = Set<String>()
-        let uniqueRequests = requests.filter { seenRequests.insert($0.requestId).inserted }
+        // Duplicate records (the same request logged twice, overlapping
+        // exports) keep the first; sorted by start then id, they are adjacent.
+        var uniqueRequests: [ApiGatewayRequest] = []
+        uniqueRequests.reserveCapacity(requests.count)
+        for r in requests {
+            if let last = uniqueRequests.last, last.start == r.start, last.requestId == r.requestId { continue }
+            uniqueRequests.append(r)
+        }
 
         model.invocations = invocations.map { inv in
             InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0))
         }
         var invocationById: [String: Int] = [:]
+        invocationById.reserveCapacity(model.invocations.count)
+        for i in model.invocations.indices { invocationById[model.invocations[i].invocation.requestId] = i }
+        // The trace index only when some request can only be joined by trace.
         var invocationsByTrace: [TraceId: [Int]] = [:]
-        for (i, r) in model.invocations.enumerated() {
-            invocationById[r.invocation.requestId] = i
-            if let t = r.invocation.traceId { invocationsByTrace[t, default: []].append(i) }
+        if uniqueRequests.contains(where: { $0.traceId != nil && ($0.integrationRequestId.map { invocationById[$0] == nil } ?? true) }) {
+            for i in model.invocations.indices {
+                if let t = model.invocations[i].invocation.traceId { invocationsByTrace[t, default: []].append(i) }
+            }
         }
 
         var joinsById = 0, joinsByTrace = 0
