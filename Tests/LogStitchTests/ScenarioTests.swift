@@ -200,3 +200,22 @@ import Testing
         }
     }
 }
+
+extension ScenarioTests {
+    /// `--db-function` widens the candidates, not the certainty: PostgreSQL's
+    /// one-second timestamps still leave the UPDATE unattributed, and a
+    /// statement whose comment names an unknown trace is never attributed by time.
+    @Test func declaredFunctionsDoNotMakeGuesses() {
+        let files = try! InputDiscovery.expand([Self.sample])
+        let scheduler = FileScheduler(files: files, progress: false)
+        try! scheduler.run(jobs: 1, limits: ReaderLimits(), parse: Self.options([], out: "").parse)
+        var options = CorrelationOptions()
+        options.dbFunctions = ["orders-pg": ["orders-handler"], "orders-mysql": ["orders-handler", "payments-handler"]]
+        let m = Correlator(options: options).correlate(scheduler.parsed.map { $0! }, files: files)
+        func q(_ prefix: String) -> QueryRecord { m.queries.first { $0.query.text.hasPrefix(prefix) }! }
+        #expect(q("UPDATE stock").attribution == .none)
+        #expect(q("SELECT * FROM orders WHERE id = 43").attribution == .none)
+        #expect(q("SELECT customer_id").attribution == .none)
+        #expect(q("SELECT id, sku, qty").attribution == .time)
+    }
+}
