@@ -72,6 +72,19 @@ public final class SpillStore: @unchecked Sendable {
         return out
     }
 
+    /// The few fields the sender pass needs, from one bucket.
+    func readSenderFacts(bucket: Int64) -> [SenderFacts] {
+        var out: [SenderFacts] = []
+        for w in 0..<workers {
+            guard let data = FileManager.default.contents(atPath: path(bucket: bucket, worker: w)) else { continue }
+            data.withUnsafeBytes { raw in
+                var r = SpillReader(raw)
+                out.append(SenderFacts(&r))
+            }
+        }
+        return out
+    }
+
     /// One worker's buffers, flushed to the bucket files as they fill.
     public struct Writer {
         let store: SpillStore

@@ -118,10 +118,10 @@ struct WindowedCorrelation {
         // over the whole input, so time attribution does not depend on blocks.
         let first = Coordinator(count: blocks.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var cache = WindowCache(store: store)
             while let i = first.take() {
                 let own = owned(blocks[i])
-                first.learned(SenderLearner.learn(cache.window(loaded(blocks[i]))) { own.contains(SpillStore.bucket($0.end)) })
+                let facts = loaded(blocks[i]).flatMap { store.readSenderFacts(bucket: $0) }
+                first.learned(SenderLearner.learn(facts) { own.contains(SpillStore.bucket($0)) })
             }
         }
         var senders = first.senders
@@ -193,40 +193,42 @@ struct WindowedCorrelation {
 /// invocations. A trace whose invocations belong to several functions
 /// teaches nothing (which one ran the statement is not known yet).
 enum SenderLearner {
-    static func learn(_ parts: [ParsedFile], owns: (SlowQuery) -> Bool) -> SenderIndex {
+    static func learn(_ parts: [SenderFacts], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
         var index = SenderIndex(declared: [:])
         var wanted = Set<String>(), wantedTraces = Set<TraceId>()
         for p in parts {
-            for q in p.queries where owns(q) {
-                if let r = q.keys.requestId { wanted.insert(r) }
-                if let t = q.keys.traceId { wantedTraces.insert(t) }
+            for q in p.queries where ownsEnd(q.end) {
+                if let r = q.requestId { wanted.insert(r) }
+                if let t = q.traceId { wantedTraces.insert(t) }
             }
         }
         guard !wanted.isEmpty || !wantedTraces.isEmpty else { return index }
         var apiToLambda: [String: String] = [:]
         for p in parts {
-            for r in p.requests { if let l = r.integrationRequestId, wanted.contains(r.requestId.lowercased()) { apiToLambda[r.requestId.lowercased()] = l; wanted.insert(l) } }
+            for (api, lambda) in p.apiToLambda where wanted.contains(api.lowercased()) {
+                apiToLambda[api.lowercased()] = lambda
+                wanted.insert(lambda)
+            }
         }
         var byRequest: [String: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
         for p in parts {
-            for e in p.lambdaEvents {
-                guard let id = e.requestId else { continue }
+            for e in p.lambda {
                 let traceWanted = e.traceId.map { wantedTraces.contains($0) } ?? false
-                guard traceWanted || wanted.contains(id),
-                      let f = e.function ?? InvocationAssembler.functionName(group: e.logGroup, stream: e.logStream) else { continue }
-                byRequest[id] = f
+                guard traceWanted || wanted.contains(e.requestId),
+                      let f = e.function ?? InvocationAssembler.functionName(group: e.group, stream: e.stream) else { continue }
+                byRequest[e.requestId] = f
                 if let t = e.traceId, traceWanted {
                     if let g = byTrace[t], g != f { ambiguousTraces.insert(t) } else { byTrace[t] = f }
                 }
             }
         }
         for p in parts {
-            for q in p.queries where owns(q) {
+            for q in p.queries where ownsEnd(q.end) {
                 var function: String?
-                if let rid = q.keys.requestId { function = byRequest[rid] ?? apiToLambda[rid].flatMap { byRequest[$0] } }
-                if function == nil, let t = q.keys.traceId, !ambiguousTraces.contains(t) { function = byTrace[t] }
+                if let rid = q.requestId { function = byRequest[rid] ?? apiToLambda[rid].flatMap { byRequest[$0] } }
+                if function == nil, let t = q.traceId, !ambiguousTraces.contains(t) { function = byTrace[t] }
                 if let f = function { index.learn(instance: q.instance, user: q.user, function: f) }
             }
         }
