@@ -165,7 +165,7 @@ public struct ApiGatewayLogParser {
         }
         r.responseLatencyMs = value(.responseLatency)?.parseInt()
         r.integrationLatencyMs = value(.integrationLatency)?.parseInt()
-        r.integrationRequestId = value(.integrationRequestId)?.string.lowercased()
+        r.integrationRequestId = value(.integrationRequestId)?.lowercasedString
         if let x = value(.xrayTraceId) { r.traceId = TraceId.parse(x) }
         r.sourceIp = value(.sourceIp)?.string
         r.userAgent = value(.userAgent)?.string

@@ -49,7 +49,7 @@ public struct LambdaLogParser {
         var e = prefixLength
         while e < m.count, !ASCII.isSpace(m[e]) { e += 1 }
         guard e > prefixLength else { return nil }
-        return (m.slice(prefixLength, e).string.lowercased(), e)
+        return (m.slice(prefixLength, e).lowercasedString, e)
     }
 
     func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
@@ -136,7 +136,7 @@ public struct LambdaLogParser {
         var trace: TraceId?, segment: String?, sampled: Bool?
         forEachPair(m) { k, v in
             if k.equals("XRAY TraceId") { trace = TraceId.parse(v) }
-            else if k.equals("SegmentId") { segment = v.string.lowercased() }
+            else if k.equals("SegmentId") { segment = v.lowercasedString }
             else if k.equals("Sampled") { sampled = v.equals("true") }
         }
         return (trace, segment, sampled)
@@ -188,7 +188,7 @@ public struct LambdaLogParser {
         guard rest.count > 37, ASCII.isUUID(rest.prefix(36)), rest[36] == ASCII.space,
               rest.dropFirst(37).hasPrefix("Task timed out after") else { return nil }
         let ev = LambdaEvent(kind: .timeout)
-        ev.requestId = rest.prefix(36).string.lowercased()
+        ev.requestId = rest.prefix(36).lowercasedString
         ev.time = time ?? t
         ev.status = .timeout
         ev.errorType = "Sandbox.Timedout"
@@ -248,7 +248,7 @@ public struct LambdaLogParser {
     func appLine(requestId rid: ByteView, level: ByteView, message: ByteView, time: EpochMicros?) -> Result {
         let ev = LambdaEvent(kind: .appLog)
         ev.time = time
-        if ASCII.isUUID(rid) { ev.requestId = rid.string.lowercased() }
+        if ASCII.isUUID(rid) { ev.requestId = rid.lowercasedString }
         // Errors the runtime logs for a failed invoke carry their type as JSON.
         if level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
            let brace = message.index(of: ASCII.leftBrace) {
@@ -294,7 +294,7 @@ public struct LambdaLogParser {
         guard requestId != nil || errorType != nil || level != nil else { return inLambdaGroup ? .noise : .notLambda }
         let ev = LambdaEvent(kind: .appLog)
         ev.time = when
-        if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = s.raw(r).string.lowercased() }
+        if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = s.raw(r).lowercasedString }
         if let et = errorType, et.kind == .string {
             ev.kind = .error
             ev.status = .error
@@ -322,7 +322,7 @@ public struct LambdaLogParser {
         guard let rec = record, rec.kind == .object else { return .event(ev) }
         s.forEachMember(rec) { k, v in
             let key = s.raw(k)
-            if key.equals("requestId"), v.kind == .string { ev.requestId = s.raw(v).string.lowercased() }
+            if key.equals("requestId"), v.kind == .string { ev.requestId = s.raw(v).lowercasedString }
             else if key.equals("version"), v.kind == .string { ev.version = s.string(v) }
             else if key.equals("functionName"), v.kind == .string { ev.function = s.string(v) }
             else if key.equals("functionArn"), v.kind == .string {

@@ -51,6 +51,11 @@ public enum ASCII {
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }
+
+    static func isAlreadyLower(_ v: UnsafeRawBufferPointer) -> Bool {
+        for b in v where b >= 0x41 && b <= 0x5A { return false }
+        return true
+    }
 }
 
 extension UnsafeRawBufferPointer {
@@ -141,6 +146,15 @@ extension UnsafeRawBufferPointer {
 
     /// A copy of the bytes.
     public var bytes: [UInt8] { [UInt8](self) }
+
+    /// ASCII-lowercased text in one allocation (request ids arrive in either case).
+    public var lowercasedString: String {
+        if ASCII.isAlreadyLower(self) { return string }
+        return String(unsafeUninitializedCapacity: count) { buf in
+            for i in 0..<count { buf[i] = ASCII.lower(self[i]) }
+            return count
+        }
+    }
 
     /// Parses a decimal integer that spans the whole view. At most 15 digits,
     /// so that scaling any parsed value to microseconds cannot overflow.
