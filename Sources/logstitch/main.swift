@@ -103,17 +103,18 @@ struct Validate: ParsableCommand {
         discussion: "Exit status: 0 all documents valid; 3 some documents invalid; 2 usage error; 1 unreadable file."
     )
 
-    @Argument(help: ArgumentHelp("NDJSON files of segment documents.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("NDJSON files of segment documents (gzip-compressed or not).", valueName: "FILE"))
     var files: [String]
 
     func run() throws {
         var invalid = 0, total = 0
         for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                FileHandle.standardError.write("logstitch: error: cannot read \(path)\n".data(using: .utf8)!)
+            let data: [UInt8]
+            do { data = try SegmentValidator.readFile(path) } catch {
+                FileHandle.standardError.write("logstitch: error: cannot read \(path): \((error as? InputError)?.reason ?? "\(error)")\n".data(using: .utf8)!)
                 throw ExitCode(ExitStatus.fatal.rawValue)
             }
-            let report = SegmentValidator.validate(ndjson: [UInt8](data))
+            let report = SegmentValidator.validate(ndjson: data)
             total += report.documents
             for problem in report.problems {
                 print("\(path):\(problem.line): \(problem.message)")

@@ -149,3 +149,18 @@ func loadJSON(_ path: String) -> [String: Any] {
         #expect(before.contains(",x,"))
     }
 }
+
+extension CommandLineTests {
+    @Test func compressedOutputsValidate() throws {
+        let out = makeTempDir() + "/out"
+        let r = CLI.run(["convert", "--compress", "--output", out, "--apigw-format", "@" + ScenarioTests.stagingFormat, ScenarioTests.sample])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["segments.ndjson.gz", "requests.csv.gz", "routes.csv.gz", "functions.csv.gz", "queries.csv.gz", "summary.json", "rejects.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
+        }
+        #expect(CLI.shell("zcat '\(out)/routes.csv.gz' | head -1") == "stage,method,route,requests,errors_4xx,faults_5xx,throttles,p50_ms,p90_ms,p95_ms,p99_ms,max_ms")
+        let v = CLI.run(["validate", out + "/segments.ndjson.gz"])
+        #expect(v.status == 0)
+        #expect(v.stdout.contains("17 documents, 0 invalid"))
+    }
+}

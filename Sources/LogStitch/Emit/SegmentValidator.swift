@@ -49,6 +49,22 @@ public enum SegmentValidator {
         }
     }
 
+    /// Reads a segment file, gzip-compressed (`--compress`) or not.
+    public static func readFile(_ path: String) throws -> [UInt8] {
+        let raw = try FileDescriptorStream.open(path: path)
+        let (head, isGzip) = try PrefixedStreamAccess.sniff(raw)
+        let stream: ByteStream = isGzip ? try GzipInflater(upstream: head, layer: 1) : head
+        var out: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try stream.read(into: chunk)
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
     public static func validate(ndjson: [UInt8]) -> Report {
         var report = Report()
         var idsByTrace: [String: [String: Int]] = [:]       // trace → id → line
