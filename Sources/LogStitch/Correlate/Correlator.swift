@@ -36,7 +36,6 @@ public struct TraceModel: Sendable {
     public var requests: [RequestRecord] = []
     public var invocations: [InvocationRecord] = []
     public var queries: [QueryRecord] = []
-    public var statistics: [(String, Int)] = []
     /// Which functions this model saw sending commented statements (instance, user).
     public var learnedSenders = SenderIndex(declared: [:])
 }
@@ -91,15 +90,14 @@ public struct Correlator {
             }
         }
 
-        var joinsById = 0, joinsByTrace = 0
         for req in uniqueRequests {
             var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0), invocation: nil, join: .none)
             if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {
-                record.invocation = i; record.join = .requestId; joinsById += 1
+                record.invocation = i; record.join = .requestId
             } else if let t = req.traceId, let candidates = invocationsByTrace[t] {
                 // The first invocation of the trace that no request claimed yet.
                 if let i = candidates.first(where: { model.invocations[$0].request == nil }) {
-                    record.invocation = i; record.join = .traceId; joinsByTrace += 1
+                    record.invocation = i; record.join = .traceId
                 }
             }
             if let i = record.invocation {
@@ -111,18 +109,6 @@ public struct Correlator {
         }
 
         attributeQueries(queries, &model, senders: senders, exactOnly: exactOnly)
-        model.statistics = [
-            ("requests", model.requests.count),
-            ("requests_joined_by_request_id", joinsById),
-            ("requests_joined_by_trace_id", joinsByTrace),
-            ("requests_without_invocation", model.requests.count - joinsById - joinsByTrace),
-            ("invocations_without_request", model.invocations.filter { $0.request == nil }.count),
-            ("queries", model.queries.count),
-            ("queries_attributed_by_trace_comment", model.queries.filter { $0.attribution == .traceComment }.count),
-            ("queries_attributed_by_request_comment", model.queries.filter { $0.attribution == .requestComment }.count),
-            ("queries_attributed_by_time", model.queries.filter { $0.attribution == .time }.count),
-            ("queries_unattributed", model.queries.filter { $0.attribution == .none }.count),
-        ]
         return model
     }
 

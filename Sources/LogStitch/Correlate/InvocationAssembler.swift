@@ -47,17 +47,25 @@ struct InvocationAssembler {
                 built.append(n)
             }
         }
-        var names: [String: String?] = [:]   // log group → function, worked out once
-        for k in built.indices {
-            if built[k].function == "unknown", let g = built[k].logGroup, built[k].logStream == nil || g.hasPrefix("/aws/lambda/") {
-                if names[g] == nil { names[g] = .some(functionName(group: g, stream: nil)) }
-                if let f = names[g]! { built[k].function = f }
-            }
-            finalize(&built[k])
-        }
+        var names = FunctionNames()
+        for k in built.indices { finalize(&built[k], names: &names) }
+        // Loose events change fields, never start times: one sort serves both.
         var invocations = built.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
         attachLoose(loose, to: &invocations)
-        return invocations.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
+        return invocations
+    }
+
+    /// Function names from log groups, worked out once per `/aws/lambda/…` group.
+    struct FunctionNames {
+        var byGroup: [String: String] = [:]
+
+        mutating func name(group: String?, stream: String?) -> String? {
+            guard let g = group, g.hasPrefix("/aws/lambda/") else { return functionName(group: group, stream: stream) }
+            if let known = byGroup[g] { return known }
+            guard let n = functionName(group: g, stream: nil) else { return functionName(group: g, stream: stream) }
+            byGroup[g] = n
+            return n
+        }
     }
 
     static func merge(_ e: borrowing LambdaEvent, into inv: inout LambdaInvocation) {
@@ -110,8 +118,8 @@ struct InvocationAssembler {
         if s == .timeout || (s == .error && inv.status == .success) { inv.status = s }
     }
 
-    static func finalize(_ inv: inout LambdaInvocation) {
-        if inv.function == "unknown", let f = functionName(group: inv.logGroup, stream: inv.logStream) { inv.function = f }
+    static func finalize(_ inv: inout LambdaInvocation, names: inout FunctionNames) {
+        if inv.function == "unknown", let f = names.name(group: inv.logGroup, stream: inv.logStream) { inv.function = f }
         if inv.start == nil, let end = inv.end, let d = inv.durationUs { inv.start = end - d }
         if let s = inv.start, let d = inv.durationUs { inv.end = max(inv.end ?? 0, s + d) }
         if inv.end == nil { inv.end = inv.start }

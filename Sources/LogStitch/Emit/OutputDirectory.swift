@@ -47,18 +47,11 @@ public final class OutputDirectory {
         return StagedFile(fd: fd, path: temp, compress: compress)
     }
 
-    /// Stages one output file's full contents.
-    public func stage(_ name: String, _ bytes: [UInt8]) throws {
-        let temp = "\(path)/.\(name).tmp-\(token)"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Failure(description: "cannot write \(temp): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        if let why = writeAll(fd, bytes) {
-            unlink(temp)
-            throw Failure(description: "cannot write \(temp): \(why)")
-        }
-        fsync(fd)
-        staged.append((temp, "\(path)/\(name)"))
+    /// Stages one output file's full contents (gzip-compressed when `compress`).
+    public func stage(_ name: String, _ bytes: [UInt8], compress: Bool = false) throws {
+        let file = try openStream(name, compress: compress)
+        file.write(bytes)
+        try file.close()
     }
 
     /// Renames every staged file into place.

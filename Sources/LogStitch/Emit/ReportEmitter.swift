@@ -31,13 +31,6 @@ public struct ReportEmitter {
         return a
     }
 
-    /// Nearest rank: the smallest value with at least p% of the values at or below it.
-    public static func percentile(_ sorted: [Int64], _ p: Int) -> Int64? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = max(1, (p * sorted.count + 99) / 100)
-        return sorted[min(rank, sorted.count) - 1]
-    }
-
     static func ms(_ us: Int64?) -> String { us.map { JSONWriter.millis($0) } ?? "" }
     static func iso(_ t: EpochMicros?) -> String { t.map { Timestamp.formatISO8601Millis($0) } ?? "" }
 

@@ -36,16 +36,12 @@ public enum ConvertJob {
             // 3. The reports that need every window, then the summary.
             let elapsed = ContinuousClock.now - started
             var summary = RunSummary(files: reports, wallTimeMicros: Int64(elapsed.seconds * 1_000_000))
-            summary.invocations = totals.invocations
-            summary.unknownFunctionInvocations = totals.unknownFunctionInvocations
-            summary.extra = totals.statistics
-            func stage(_ name: String, _ bytes: [UInt8]) throws {
-                if options.compress { try output.stage(name + ".gz", GzipWriter.compress(bytes)) }
-                else { try output.stage(name, bytes) }
-            }
-            try stage("routes.csv", totals.accumulator.routesCSV())
-            try stage("functions.csv", totals.accumulator.functionsCSV())
-            try stage("queries.csv", totals.accumulator.queriesCSV())
+            summary.invocations = totals.counts.invocations
+            summary.unknownFunctionInvocations = totals.counts.unknownFunctionInvocations
+            summary.extra = totals.counts.named
+            try output.stage("routes.csv", totals.accumulator.routesCSV(), compress: options.compress)
+            try output.stage("functions.csv", totals.accumulator.functionsCSV(), compress: options.compress)
+            try output.stage("queries.csv", totals.accumulator.queriesCSV(), compress: options.compress)
             try output.stage("rejects.csv", summary.rejectsCSV())
             try output.stage("summary.json", summary.json(version: version))
             try output.commit()
@@ -54,7 +50,7 @@ public enum ConvertJob {
             let line = "logstitch: \(files.count) files, \(summary.totalSeen) records: \(summary.totalParsed) parsed, "
                 + "\(summary.totalIgnored) ignored, \(summary.totalRejected) rejected"
                 + (summary.filesWithErrors > 0 ? ", \(summary.filesWithErrors) damaged files" : "")
-                + "; \(totals.requests) requests, \(totals.invocations) invocations, \(totals.queries) queries"
+                + "; \(totals.counts.requests) requests, \(totals.counts.invocations) invocations, \(totals.counts.queries) queries"
                 + " → \(options.outputDirectory)"
             return Result(status: status, summaryLine: line, summary: summary)
         } catch {

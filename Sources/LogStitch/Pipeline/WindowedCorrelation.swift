@@ -14,28 +14,17 @@ struct WindowedCorrelation {
     let options: ConvertOptions
     static let blockBuckets: Int64 = 6      // 1 h of 10-minute buckets
     static let marginBuckets: Int64 = 2     // 20 min
-    static let statNames = ["requests", "requests_joined_by_request_id", "requests_joined_by_trace_id", "requests_without_invocation",
-                            "invocations_without_request", "queries", "queries_attributed_by_trace_comment",
-                            "queries_attributed_by_request_comment", "queries_attributed_by_time", "queries_unattributed",
-                            "traces_without_time"]
 
     struct Totals {
         var accumulator = ReportAccumulator()
-        var statistics: [(String, Int)] = []
-        var requests = 0
-        var invocations = 0
-        var unknownFunctionInvocations = 0
-        var queries = 0
+        var counts = CorrelationCounts()
     }
 
     /// What one block contributes, held until every earlier block is written.
     struct BlockResult {
         var segments: [[UInt8]] = []
         var rows: [UInt8] = []
-        var accumulator = ReportAccumulator()
-        var counts: [String: Int] = [:]
-        var invocations = 0
-        var unknownFunctionInvocations = 0
+        var totals = Totals()
     }
 
     /// Keeps decoded buckets while consecutive blocks need them.
@@ -78,7 +67,6 @@ struct WindowedCorrelation {
         var pending: [Int: BlockResult] = [:]
         var senders = SenderIndex(declared: [:])
         var totals = Totals()
-        var counts: [String: Int] = [:]
         let count: Int
         let progress: Bool
         init(count: Int, progress: Bool = false) { self.count = count; self.progress = progress }
@@ -96,10 +84,8 @@ struct WindowedCorrelation {
             while let ready = pending.removeValue(forKey: nextToWrite) {
                 for chunk in ready.segments { segments.write(chunk) }
                 requests.write(ready.rows)
-                totals.accumulator.merge(ready.accumulator)
-                for (k, v) in ready.counts { counts[k, default: 0] += v }
-                totals.invocations += ready.invocations
-                totals.unknownFunctionInvocations += ready.unknownFunctionInvocations
+                totals.accumulator.merge(ready.totals.accumulator)
+                totals.counts.merge(ready.totals.counts)
                 nextToWrite += 1
                 if progress {
                     FileHandle.standardError.write("\rlogstitch: correlated \(nextToWrite)/\(count) hours   ".data(using: .utf8)!)
@@ -138,11 +124,7 @@ struct WindowedCorrelation {
                 second.deliver(i, result, segments: segments, requests: requests)
             }
         }
-        var totals = second.totals
-        totals.statistics = Self.statNames.map { ($0, second.counts[$0] ?? 0) }
-        totals.requests = second.counts["requests"] ?? 0
-        totals.queries = second.counts["queries"] ?? 0
-        return totals
+        return second.totals
     }
 
     func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex) -> BlockResult {
@@ -157,33 +139,8 @@ struct WindowedCorrelation {
         var rows = CSVWriter(rowsOnly: ())
         ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
         result.rows = rows.bytes
-        result.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
-        for r in model.requests where ownsRequest(r) {
-            result.counts["requests", default: 0] += 1
-            if !SegmentDocumentWriter.placeable(r.request.start) { result.counts["traces_without_time", default: 0] += 1 }
-            switch r.join {
-            case .requestId: result.counts["requests_joined_by_request_id", default: 0] += 1
-            case .traceId: result.counts["requests_joined_by_trace_id", default: 0] += 1
-            case .none: result.counts["requests_without_invocation", default: 0] += 1
-            }
-        }
-        for r in model.invocations where ownsInvocation(r) {
-            result.invocations += 1
-            if r.invocation.function == "unknown" { result.unknownFunctionInvocations += 1 }
-            if r.request == nil {
-                result.counts["invocations_without_request", default: 0] += 1
-                if !SegmentDocumentWriter.placeable(r.invocation.start) { result.counts["traces_without_time", default: 0] += 1 }
-            }
-        }
-        for q in model.queries where ownsQuery(q) {
-            result.counts["queries", default: 0] += 1
-            switch q.attribution {
-            case .traceComment: result.counts["queries_attributed_by_trace_comment", default: 0] += 1
-            case .requestComment: result.counts["queries_attributed_by_request_comment", default: 0] += 1
-            case .time: result.counts["queries_attributed_by_time", default: 0] += 1
-            case .none: result.counts["queries_unattributed", default: 0] += 1
-            }
-        }
+        result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+        result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
         return result
     }
 }

@@ -1,0 +1,70 @@
+/// How the joins went, for summary.json's `lambda` and `correlation`
+/// sections: counted over the entities a block owns, added up over blocks.
+public struct CorrelationCounts: Sendable {
+    public var requests = 0
+    public var requestsJoinedByRequestId = 0
+    public var requestsJoinedByTraceId = 0
+    public var requestsWithoutInvocation = 0
+    public var invocations = 0
+    public var unknownFunctionInvocations = 0
+    public var invocationsWithoutRequest = 0
+    public var queries = 0
+    public var queriesByTraceComment = 0
+    public var queriesByRequestComment = 0
+    public var queriesByTime = 0
+    public var queriesUnattributed = 0
+    /// Requests or lone invocations with no usable time: no segment documents.
+    public var tracesWithoutTime = 0
+
+    public init() {}
+
+    public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
+                             ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
+        for r in model.requests where ownsRequest(r) {
+            requests += 1
+            if !SegmentDocumentWriter.placeable(r.request.start) { tracesWithoutTime += 1 }
+            switch r.join {
+            case .requestId: requestsJoinedByRequestId += 1
+            case .traceId: requestsJoinedByTraceId += 1
+            case .none: requestsWithoutInvocation += 1
+            }
+        }
+        for r in model.invocations where ownsInvocation(r) {
+            invocations += 1
+            if r.invocation.function == "unknown" { unknownFunctionInvocations += 1 }
+            if r.request == nil {
+                invocationsWithoutRequest += 1
+                if !SegmentDocumentWriter.placeable(r.invocation.start) { tracesWithoutTime += 1 }
+            }
+        }
+        for q in model.queries where ownsQuery(q) {
+            queries += 1
+            switch q.attribution {
+            case .traceComment: queriesByTraceComment += 1
+            case .requestComment: queriesByRequestComment += 1
+            case .time: queriesByTime += 1
+            case .none: queriesUnattributed += 1
+            }
+        }
+    }
+
+    public mutating func merge(_ o: CorrelationCounts) {
+        requests += o.requests; requestsJoinedByRequestId += o.requestsJoinedByRequestId
+        requestsJoinedByTraceId += o.requestsJoinedByTraceId; requestsWithoutInvocation += o.requestsWithoutInvocation
+        invocations += o.invocations; unknownFunctionInvocations += o.unknownFunctionInvocations
+        invocationsWithoutRequest += o.invocationsWithoutRequest; queries += o.queries
+        queriesByTraceComment += o.queriesByTraceComment; queriesByRequestComment += o.queriesByRequestComment
+        queriesByTime += o.queriesByTime; queriesUnattributed += o.queriesUnattributed; tracesWithoutTime += o.tracesWithoutTime
+    }
+
+    /// summary.json's `correlation` section, in its documented order.
+    public var named: [(String, Int)] {
+        [("requests", requests), ("requests_joined_by_request_id", requestsJoinedByRequestId),
+         ("requests_joined_by_trace_id", requestsJoinedByTraceId), ("requests_without_invocation", requestsWithoutInvocation),
+         ("invocations_without_request", invocationsWithoutRequest), ("queries", queries),
+         ("queries_attributed_by_trace_comment", queriesByTraceComment),
+         ("queries_attributed_by_request_comment", queriesByRequestComment),
+         ("queries_attributed_by_time", queriesByTime), ("queries_unattributed", queriesUnattributed),
+         ("traces_without_time", tracesWithoutTime)]
+    }
+}
