@@ -95,6 +95,13 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     }
 
     func raw(_ bytes: [UInt8]) {
+        // Pieces of a megabyte or more go straight to the file: copying them
+        // into the buffer first would only double the memory traffic.
+        if bytes.count >= 1 << 20 {
+            if !buffer.isEmpty { flushBuffer() }
+            if failure == nil, let why = writeAll(fd, bytes) { failure = why }
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { flushBuffer() }
     }

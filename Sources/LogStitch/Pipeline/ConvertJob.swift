@@ -71,4 +71,33 @@ enum PhaseTimer {
         FileHandle.standardError.write("timing: \(phase) \(now - last)\n".data(using: .utf8)!)
         last = now
     }
+
+    /// CPU seconds of the calling thread, summed per step across threads, for
+    /// finding out which part of a parallel phase costs what.
+    nonisolated(unsafe) static var steps: [String: Double] = [:]
+    static let stepLock = NSLock()
+
+    @inline(__always) static func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        guard enabled else { return try body() }
+        let t0 = threadCPU()
+        defer {
+            let dt = threadCPU() - t0
+            stepLock.lock(); steps[name, default: 0] += dt; stepLock.unlock()
+        }
+        return try body()
+    }
+
+    static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func reportSteps() {
+        guard enabled else { return }
+        for (k, v) in steps.sorted(by: { $0.key < $1.key }) {
+            FileHandle.standardError.write("timing:   step \(k) \(String(format: "%.2f", v)) cpu-s\n".data(using: .utf8)!)
+        }
+        steps = [:]
+    }
 }

@@ -82,10 +82,14 @@ struct WindowedCorrelation {
             lock.lock(); defer { lock.unlock() }
             pending[i] = r
             while let ready = pending.removeValue(forKey: nextToWrite) {
-                for chunk in ready.segments { segments.write(chunk) }
-                requests.write(ready.rows)
-                totals.accumulator.merge(ready.totals.accumulator)
-                totals.counts.merge(ready.totals.counts)
+                PhaseTimer.step("write") {
+                    for chunk in ready.segments { segments.write(chunk) }
+                    requests.write(ready.rows)
+                }
+                PhaseTimer.step("merge") {
+                    totals.accumulator.merge(ready.totals.accumulator)
+                    totals.counts.merge(ready.totals.counts)
+                }
                 nextToWrite += 1
                 if progress {
                     FileHandle.standardError.write("\rlogstitch: correlated \(nextToWrite)/\(count) hours   ".data(using: .utf8)!)
@@ -120,27 +124,36 @@ struct WindowedCorrelation {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var cache = WindowCache(store: store)
             while let i = second.take() {
-                let result = block(blocks[i], cache.window(loaded(blocks[i])), senders: frozenSenders)
-                second.deliver(i, result, segments: segments, requests: requests)
+                let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
+                let result = block(blocks[i], window, senders: frozenSenders)
+                PhaseTimer.step("deliver+write") { second.deliver(i, result, segments: segments, requests: requests) }
             }
         }
+        PhaseTimer.reportSteps()
         return second.totals
     }
 
     func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex) -> BlockResult {
         let own = owned(b)
-        let model = Correlator(options: options.correlate).correlate(window, files: files, senders: senders)
+        let model = PhaseTimer.step("correlate") { Correlator(options: options.correlate).correlate(window, files: files, senders: senders) }
         let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
         let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.invocation.start ?? 0)) }
         let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
         var result = BlockResult()
-        SegmentDocumentWriter(model: model, options: options.correlate)
-            .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { result.segments.append($0) }
+        PhaseTimer.step("segments") {
+            SegmentDocumentWriter(model: model, options: options.correlate)
+                .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { result.segments.append($0) }
+        }
         var rows = CSVWriter(rowsOnly: ())
-        ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
+        PhaseTimer.step("requests rows") {
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
+        }
         result.rows = rows.bytes
-        result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
-        result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+        PhaseTimer.step("accumulate") {
+            result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+            result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+        }
+        PhaseTimer.step("free model") { _ = consume model }
         return result
     }
 }
