@@ -115,9 +115,11 @@ public struct Correlator {
     /// `1-<start second>-<24 hex of MD5(request id)>`: the same request always gets the same id.
     public static func syntheticTraceId(_ requestId: String, start: EpochMicros) -> TraceId {
         let secs = UInt32(truncatingIfNeeded: max(0, start / 1_000_000))
-        let epoch = String(secs, radix: 16).leftPadded(8)
-        let hash = MD5.hex("logstitch-trace:" + requestId)
-        return TraceId(uncheckedText: "1-" + epoch + "-" + hash.prefix(24))
+        // The first 12 bytes of the digest are the 24 hex digits.
+        let d = MD5.digest(Array(("logstitch-trace:" + requestId).utf8))
+        let high = d[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let low = d[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return TraceId(epoch: secs, high: high, low: low)
     }
 
     func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, senders given: SenderIndex?, exactOnly: Bool) {

@@ -23,6 +23,14 @@ public struct SpillWriter {
     @inline(__always) mutating func string(_ s: String?) {
         if let s { bytes.append(1); string(s) } else { bytes.append(0) }
     }
+    /// A trace id as its 16 bytes of numbers.
+    @inline(__always) mutating func trace(_ t: TraceId?) {
+        guard let t else { bytes.append(0); return }
+        bytes.append(1)
+        withUnsafeBytes(of: t.epoch.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: t.high.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: t.low.littleEndian) { bytes.append(contentsOf: $0) }
+    }
 }
 
 public struct SpillReader {
@@ -61,12 +69,21 @@ public struct SpillReader {
         return String(decoding: bytes.slice(position, position + n), as: UTF8.self)
     }
     @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
+    @inline(__always) mutating func optionalTrace() -> TraceId? {
+        guard byte() != 0 else { return nil }
+        defer { position += 16 }
+        let e = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+        let h = bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self)
+        let l = bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self)
+        return TraceId(epoch: UInt32(littleEndian: e), high: UInt32(littleEndian: h), low: UInt64(littleEndian: l))
+    }
 
     // Skipping without building values, for passes that need few fields.
     @inline(__always) mutating func skipInt() { while byte() >= 0x80 {} }
     @inline(__always) mutating func skipOptionalInt() { if byte() != 0 { skipInt() } }
     @inline(__always) mutating func skipString() { let n = Int(int()); position += n }
     @inline(__always) mutating func skipOptionalString() { if byte() != 0 { skipString() } }
+    @inline(__always) mutating func skipOptionalTrace() { if byte() != 0 { position += 16 } }
 }
 
 /// Just what the sender pass needs from a spilled bucket.
@@ -85,7 +102,8 @@ struct SenderFacts {
                 for _ in 0..<8 { r.skipOptionalString() }      // extendedRequestId … protocolName
                 r.skipOptionalInt(); r.skipOptionalInt(); r.skipOptionalInt(); r.skipInt(); r.skipOptionalInt(); r.skipOptionalInt()
                 let integration = r.optionalString()
-                for _ in 0..<5 { r.skipOptionalString() }      // traceId … accountId
+                r.skipOptionalTrace()
+                for _ in 0..<4 { r.skipOptionalString() }      // sourceIp … accountId
                 r.skipInt(); r.skipInt()
                 if let l = integration { apiToLambda.append((id, l)) }
             case .lambdaEvent:
@@ -97,7 +115,7 @@ struct SenderFacts {
                 for _ in 0..<7 { r.skipOptionalInt() }         // durations, memory
                 r.skipOptionalInt()                            // status
                 r.skipOptionalString(); r.skipOptionalString()
-                let trace = r.optionalString().map { TraceId(uncheckedText: $0) }
+                let trace = r.optionalTrace()
                 r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
                 if let id { lambda.append((id, trace, function, group, stream)) }
             case .query:
@@ -109,7 +127,7 @@ struct SenderFacts {
                 let end = r.int()
                 r.skipInt(); r.skipInt(); r.skipOptionalInt(); r.skipOptionalInt(); r.skipOptionalInt()
                 r.skipString(); r.skipOptionalString(); r.skipString(); r.skipString(); r.skipString()
-                let trace = r.optionalString().map { TraceId(uncheckedText: $0) }
+                let trace = r.optionalTrace()
                 let requestId = r.optionalString()
                 let tags = Int(r.int())
                 for _ in 0..<tags { r.skipString(); r.skipString() }
@@ -130,7 +148,7 @@ extension ApiGatewayRequest {
         w.string(requestId); w.string(extendedRequestId); w.string(apiId); w.string(stage); w.string(method)
         w.string(route); w.string(path); w.string(domainName); w.string(protocolName); w.int(status)
         w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
-        w.string(integrationRequestId); w.string(traceId?.text); w.string(sourceIp); w.string(userAgent)
+        w.string(integrationRequestId); w.trace(traceId); w.string(sourceIp); w.string(userAgent)
         w.string(errorMessage); w.string(accountId); w.int(file); w.int(line)
     }
 
@@ -140,7 +158,7 @@ extension ApiGatewayRequest {
         method = r.optionalString(); route = r.optionalString(); path = r.optionalString(); domainName = r.optionalString()
         protocolName = r.optionalString(); status = r.optionalInt().map(Int.init); responseLength = r.optionalInt()
         start = r.optionalInt(); startResolution = r.int(); responseLatencyMs = r.optionalInt(); integrationLatencyMs = r.optionalInt()
-        integrationRequestId = r.optionalString(); traceId = r.optionalString().map { TraceId(uncheckedText: $0) }
+        integrationRequestId = r.optionalString(); traceId = r.optionalTrace()
         sourceIp = r.optionalString(); userAgent = r.optionalString(); errorMessage = r.optionalString(); accountId = r.optionalString()
         file = Int(r.int()); line = Int(r.int())
     }
@@ -162,7 +180,7 @@ extension LambdaEvent {
         w.string(version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
         w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
         w.int(status.map { Int64(InvocationStatus.all.firstIndex(of: $0)!) })
-        w.string(errorType); w.string(errorMessage); w.string(traceId?.text); w.string(segmentId); w.bool(sampled)
+        w.string(errorType); w.string(errorMessage); w.trace(traceId); w.string(segmentId); w.bool(sampled)
         w.int(runtimeOverheadUs); w.int(file); w.int(line)
     }
 
@@ -173,7 +191,7 @@ extension LambdaEvent {
         billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
         memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
-        errorType = r.optionalString(); errorMessage = r.optionalString(); traceId = r.optionalString().map { TraceId(uncheckedText: $0) }
+        errorType = r.optionalString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
         segmentId = r.optionalString(); sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
     }
 }
@@ -183,7 +201,7 @@ extension SlowQuery {
         w.int(engine == .mysql ? 0 : 1); w.string(instance); w.string(database); w.string(user); w.string(clientHost)
         w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
         w.int(rowsExamined); w.string(text); w.string(parameters); w.string(sanitizedQuery); w.string(fingerprint)
-        w.string(fingerprintId); w.string(keys.traceId?.text); w.string(keys.requestId); w.int(keys.tags.count)
+        w.string(fingerprintId); w.trace(keys.traceId); w.string(keys.requestId); w.int(keys.tags.count)
         for (k, v) in keys.tags { w.string(k); w.string(v) }
         w.int(file); w.int(line)
     }
@@ -194,7 +212,7 @@ extension SlowQuery {
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
         sanitizedQuery = r.string(); fingerprint = r.string(); fingerprintId = r.string()
-        keys.traceId = r.optionalString().map { TraceId(uncheckedText: $0) }; keys.requestId = r.optionalString()
+        keys.traceId = r.optionalTrace(); keys.requestId = r.optionalString()
         let n = Int(r.int())
         for _ in 0..<n { keys.tags.append((r.string(), r.string())) }
         file = Int(r.int()); line = Int(r.int())

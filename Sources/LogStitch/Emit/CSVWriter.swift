@@ -22,7 +22,7 @@ public struct CSVWriter {
     mutating func field(_ f: String) {
         var f = f
         f.withUTF8 { u in
-            let needsQuotes = u.contains { $0 == ASCII.comma || $0 == ASCII.quote || $0 == ASCII.cr || $0 == ASCII.lf }
+            let needsQuotes = !Self.plain(u)
             if !needsQuotes { bytes.append(contentsOf: u); return }
             bytes.append(ASCII.quote)
             for b in u {
@@ -33,6 +33,26 @@ public struct CSVWriter {
         }
     }
 
+    /// No comma, quote, CR or LF: checked eight bytes at a time.
+    @inline(__always) static func plain(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = buf.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func anyZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
+        var i = 0
+        while i + 8 <= buf.count {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if anyZero(x ^ (ones &* 0x2C)) || anyZero(x ^ (ones &* 0x22)) || anyZero(x ^ (ones &* 0x0D)) || anyZero(x ^ (ones &* 0x0A)) { return false }
+            i += 8
+        }
+        while i < buf.count {
+            let b = buf[i]
+            if b == ASCII.comma || b == ASCII.quote || b == ASCII.cr || b == ASCII.lf { return false }
+            i += 1
+        }
+        return true
+    }
+
     // Field by field, straight into the buffer (the per-request rows are hot).
     var fieldsInRow = 0
     @inline(__always) mutating func separator() {
@@ -40,9 +60,10 @@ public struct CSVWriter {
         fieldsInRow += 1
     }
     public mutating func add(_ s: String?) { separator(); if let s { field(s) } }
+    public mutating func add(trace t: TraceId) { separator(); t.append(to: &bytes) }
     public mutating func add(int v: Int64?) { separator(); if let v { JSONWriter.appendInteger(v, to: &bytes) } }
     public mutating func add(millis us: Int64?) { separator(); if let us { JSONWriter.appendMillis(us, to: &bytes) } }
     public mutating func add(time t: EpochMicros?) { separator(); if let t { Timestamp.appendISO8601Millis(t, to: &bytes) } }
-    public mutating func add(bool v: Bool?) { separator(); if let v { bytes.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8)) } }
+    public mutating func add(bool v: Bool?) { separator(); if let v { let w: StaticString = v ? "true" : "false"; w.withUTF8Buffer { bytes.append(contentsOf: $0) } } }
     public mutating func endRow() { bytes.append(ASCII.lf); fieldsInRow = 0 }
 }

@@ -27,12 +27,27 @@ public struct JSONWriter {
     public mutating func endArray() { bytes.append(ASCII.rightBracket); depth -= 1 }
 
     public mutating func key(_ k: StaticString) {
-        separator()
-        bytes.append(ASCII.quote)
-        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(ASCII.quote)
-        bytes.append(ASCII.colon)
+        // Separator, quotes, name and colon in one append (keys are short).
+        let bit: UInt64 = 1 << UInt64(depth & 63)
+        let comma = commaBits & bit != 0
+        commaBits |= bit
         pendingValue = true
+        let n = k.utf8CodeUnitCount
+        if n + 4 <= ByteScratch.capacity {
+            var s = ByteScratch()
+            if comma { s.put(ASCII.comma) }
+            s.put(ASCII.quote)
+            for i in 0..<n { s.put(k.utf8Start[i]) }
+            s.put(ASCII.quote)
+            s.put(ASCII.colon)
+            s.append(to: &bytes)
+        } else {
+            if comma { bytes.append(ASCII.comma) }
+            bytes.append(ASCII.quote)
+            k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(ASCII.quote)
+            bytes.append(ASCII.colon)
+        }
     }
 
     /// A key known only at run time (summary.json's source names).
@@ -62,6 +77,10 @@ public struct JSONWriter {
     public mutating func field(_ k: StaticString, seconds t: EpochMicros) { key(k); beforeValue(); Self.appendSeconds(t, to: &bytes) }
     /// Milliseconds with up to three decimals, from microseconds.
     public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.appendMillis(us, to: &bytes) }
+    public mutating func field(_ k: StaticString, trace t: TraceId) {
+        key(k); beforeValue()
+        bytes.append(ASCII.quote); t.append(to: &bytes); bytes.append(ASCII.quote)
+    }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }
 
     mutating func literal(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
@@ -72,11 +91,32 @@ public struct JSONWriter {
         var s = s
         s.withUTF8 { buf in
             bytes.append(ASCII.quote)
-            var clean = true
-            for b in buf where b < 0x20 || b == ASCII.quote || b == ASCII.backslash || b == 0x7F { clean = false; break }
-            if clean { bytes.append(contentsOf: buf) } else { escape(buf) }
+            if Self.needsNoEscaping(buf) { bytes.append(contentsOf: buf) } else { escape(buf) }
             bytes.append(ASCII.quote)
         }
+    }
+
+    /// No control character, quote, backslash or DEL: checked eight bytes at
+    /// a time (most values are ids and names that need nothing).
+    @inline(__always) static func needsNoEscaping(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = buf.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func anyZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
+        var i = 0
+        while i + 8 <= buf.count {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // Some byte below 0x20 (exact as a yes/no answer for limits up to 0x80).
+            if (x &- ones &* 0x20) & ~x & high != 0 { return false }
+            if anyZero(x ^ (ones &* 0x22)) || anyZero(x ^ (ones &* 0x5C)) || anyZero(x ^ (ones &* 0x7F)) { return false }
+            i += 8
+        }
+        while i < buf.count {
+            let b = buf[i]
+            if b < 0x20 || b == ASCII.quote || b == ASCII.backslash || b == 0x7F { return false }
+            i += 1
+        }
+        return true
     }
 
     mutating func escape(_ buf: UnsafeBufferPointer<UInt8>) {
@@ -98,42 +138,35 @@ public struct JSONWriter {
     }
 
     public static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
-        if v < 0 { out.append(ASCII.minus); appendInteger(v == .min ? .max : -v, to: &out); return }
-        if v < 10 { out.append(UInt8(0x30 + v)); return }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var n = 0
-        var x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            while x > 0 { d[n] = UInt8(0x30 + x % 10); x /= 10; n += 1 }
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
-        }
-    }
-
-    static func appendPadded(_ v: Int64, width: Int, to out: inout [UInt8]) {
-        var div: Int64 = 1
-        for _ in 1..<width { div *= 10 }
-        var x = v
-        while div > 0 { out.append(UInt8(0x30 + (x / div) % 10)); x %= div; div /= 10 }
+        var s = ByteScratch()
+        if v < 0 { s.put(ASCII.minus) }
+        s.putNumber(v.magnitude)
+        s.append(to: &out)
     }
 
     public static func appendSeconds(_ t: EpochMicros, to out: inout [UInt8]) {
-        var a = t
-        if a < 0 { out.append(ASCII.minus); a = -a }
-        appendInteger(a / 1_000_000, to: &out)
-        out.append(ASCII.dot)
-        appendPadded(a % 1_000_000, width: 6, to: &out)
+        var s = ByteScratch()
+        if t < 0 { s.put(ASCII.minus) }
+        let a = t.magnitude
+        s.putNumber(a / 1_000_000)
+        s.put(ASCII.dot)
+        s.put(a % 1_000_000, width: 6)
+        s.append(to: &out)
     }
 
     public static func appendMillis(_ us: Int64, to out: inout [UInt8]) {
-        var a = us
-        if a < 0 { out.append(ASCII.minus); a = -a }
-        appendInteger(a / 1000, to: &out)
+        var s = ByteScratch()
+        if us < 0 { s.put(ASCII.minus) }
+        let a = us.magnitude
+        s.putNumber(a / 1000)
         var frac = a % 1000
-        if frac == 0 { return }
-        var width = 3
-        while frac % 10 == 0 { frac /= 10; width -= 1 }
-        out.append(ASCII.dot)
-        appendPadded(frac, width: width, to: &out)
+        if frac != 0 {
+            var width = 3
+            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            s.put(ASCII.dot)
+            s.put(frac, width: width)
+        }
+        s.append(to: &out)
     }
 
     /// Epoch seconds with exactly six decimals, from integer microseconds.

@@ -49,7 +49,7 @@ public struct ReportEmitter {
             let r = model.requests[i]
             let q = r.request
             let inv = r.invocation.map { model.invocations[$0].invocation }
-            csv.add(r.traceId.text); csv.add(q.requestId); csv.add(q.stage); csv.add(q.method); csv.add(q.route); csv.add(q.path)
+            csv.add(trace: r.traceId); csv.add(q.requestId); csv.add(q.stage); csv.add(q.method); csv.add(q.route); csv.add(q.path)
             csv.add(int: q.status.map(Int64.init)); csv.add(time: q.start)
             csv.add(millis: q.responseLatencyMs.map { $0 * 1000 }); csv.add(millis: q.integrationLatencyMs.map { $0 * 1000 })
             csv.add(inv?.requestId ?? q.integrationRequestId); csv.add(inv?.function)

@@ -85,13 +85,13 @@ public struct SegmentDocumentWriter {
     public func write(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool, sink: ([UInt8]) -> Void) {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
-        var order: [(start: EpochMicros, trace: String, request: Int, invocation: Int)] = []
+        var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
         for (i, r) in model.requests.enumerated() where ownsRequest(r) && Self.placeable(r.request.start) {
-            order.append((r.request.start ?? 0, r.traceId.text, i, -1))
+            order.append((r.request.start ?? 0, r.traceId, i, -1))
         }
         for (i, inv) in model.invocations.enumerated() where inv.request == nil && ownsInvocation(inv) && Self.placeable(inv.invocation.start) {
-            order.append((inv.invocation.start ?? 0, inv.traceId.text, -1, i))
+            order.append((inv.invocation.start ?? 0, inv.traceId, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         var w = JSONWriter()
@@ -124,7 +124,7 @@ public struct SegmentDocumentWriter {
         w.beginObject()
         w.field("name", info.name)
         w.field("id", Self.segmentId(q.requestId, "apigateway"))
-        w.field("trace_id", r.traceId.text)
+        w.field("trace_id", trace: r.traceId)
         times(&w, start, end)
         w.field("origin", "AWS::ApiGateway::Stage")
         if let arn = info.arn { w.field("resource_arn", arn) }
@@ -223,7 +223,7 @@ public struct SegmentDocumentWriter {
         out.beginObject()
         out.field("name", name)
         out.field("id", serviceId)
-        out.field("trace_id", r.traceId.text)
+        out.field("trace_id", trace: r.traceId)
         if let p = parent { out.field("parent_id", p) }
         times(&out, initStart, end)
         out.field("origin", "AWS::Lambda")
@@ -237,7 +237,7 @@ public struct SegmentDocumentWriter {
             f.beginObject()
             f.field("name", name)
             f.field("id", functionId)
-            f.field("trace_id", r.traceId.text)
+            f.field("trace_id", trace: r.traceId)
             f.field("parent_id", serviceId)
             times(&f, start, end)
             f.field("origin", "AWS::Lambda::Function")
@@ -294,7 +294,7 @@ public struct SegmentDocumentWriter {
         functionDocument(&out, embedQueries: false)
         for qi in r.queries {
             out.beginDocument()
-            querySubsegment(&out, model.queries[qi], qi, independent: (r.traceId.text, invocationId))
+            querySubsegment(&out, model.queries[qi], qi, independent: (r.traceId, invocationId))
             out.bytes.append(ASCII.lf)
         }
     }
@@ -321,7 +321,7 @@ public struct SegmentDocumentWriter {
         w.endObject()
     }
 
-    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: String, parent: String)?) {
+    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: TraceId, parent: String)?) {
         let q = r.query
         let db = q.database ?? "database"
         w.beginObject()
@@ -329,7 +329,7 @@ public struct SegmentDocumentWriter {
         w.field("name", Self.sanitizeName(db + "@" + q.instance))
         if let ind = independent {
             w.field("type", "subsegment")
-            w.field("trace_id", ind.trace)
+            w.field("trace_id", trace: ind.trace)
             w.field("parent_id", ind.parent)
         }
         times(&w, q.end - q.durationUs, q.end)

@@ -1,10 +1,47 @@
-/// An X-Ray trace id, `1-<8 hex epoch seconds>-<24 hex>`, held as its
-/// canonical lowercase text. Parsed from a bare id, from an
-/// `X-Amzn-Trace-Id` header (`Root=1-…;Parent=…`), or converted from a W3C
-/// `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`).
+/// An X-Ray trace id, `1-<8 hex epoch seconds>-<24 hex>`, held as three
+/// numbers (16 bytes, no reference counting, cheap to hash and compare: trace
+/// ids are join keys on every request and invocation). Parsed from a bare
+/// id, from an `X-Amzn-Trace-Id` header (`Root=1-…;Parent=…`), or converted
+/// from a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`). Its text is
+/// always the canonical lowercase form.
 public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let text: String
+    /// The 8 hex digits of epoch seconds.
+    let epoch: UInt32
+    /// The 24 hex digits of the unique part: the first 8, then the last 16.
+    let high: UInt32
+    let low: UInt64
+
+    init(epoch: UInt32, high: UInt32, low: UInt64) {
+        self.epoch = epoch; self.high = high; self.low = low
+    }
+
+    public var text: String {
+        String(unsafeUninitializedCapacity: Self.textLength) { buf in
+            write(to: UnsafeMutableRawBufferPointer(buf))
+            return Self.textLength
+        }
+    }
     public var description: String { text }
+    public static let textLength = 35
+
+    /// Writes the 35 bytes of canonical text.
+    @inline(__always) func write(to out: UnsafeMutableRawBufferPointer) {
+        let digits: StaticString = "0123456789abcdef"
+        let d = digits.utf8Start
+        out[0] = 0x31; out[1] = ASCII.minus; out[10] = ASCII.minus
+        for i in 0..<8 { out[2 + i] = d[Int((epoch >> UInt32(28 - 4 * i)) & 15)] }
+        for i in 0..<8 { out[11 + i] = d[Int((high >> UInt32(28 - 4 * i)) & 15)] }
+        for i in 0..<16 { out[19 + i] = d[Int((low >> UInt64(60 - 4 * i)) & 15)] }
+    }
+
+    /// Appends the canonical text.
+    @inline(__always) func append(to out: inout [UInt8]) {
+        var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &t) { b in
+            write(to: b)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<Self.textLength]))
+        }
+    }
 
     public init?(validating s: String) {
         var copy = s
@@ -12,28 +49,27 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
         self = t
     }
 
-    init(uncheckedText: String) { text = uncheckedText }
-
-    public static func < (a: TraceId, b: TraceId) -> Bool { a.text < b.text }
+    /// Fixed-width lowercase hex sorts like the numbers it spells.
+    public static func < (a: TraceId, b: TraceId) -> Bool { (a.epoch, a.high, a.low) < (b.epoch, b.high, b.low) }
 
     /// The epoch seconds in the id's first part.
-    public var epochSeconds: Int64 {
-        let hex = text.utf8.dropFirst(2).prefix(8)
-        var v: Int64 = 0
-        for b in hex { v = v << 4 | Int64(ASCII.hexValue(b) ?? 0) }
+    public var epochSeconds: Int64 { Int64(epoch) }
+
+    /// `count` hex digits of `b` from `at` as a number, or nil if one is not hex.
+    @inline(__always) static func hex(_ b: ByteView, _ at: Int, _ count: Int) -> UInt64? {
+        var v: UInt64 = 0
+        for i in at..<(at + count) {
+            guard let h = ASCII.hexValue(b[i]) else { return nil }
+            v = v << 4 | UInt64(h)
+        }
         return v
     }
 
     /// `1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy` spanning the whole view.
     public static func parseBare(_ b: ByteView) -> TraceId? {
-        guard b.count == 35, b[0] == 0x31, b[1] == ASCII.minus, b[10] == ASCII.minus else { return nil }
-        var out = [UInt8](repeating: 0, count: 35)
-        out[0] = 0x31; out[1] = ASCII.minus; out[10] = ASCII.minus
-        for i in 2..<35 where i != 10 {
-            guard ASCII.hexValue(b[i]) != nil else { return nil }
-            out[i] = ASCII.lower(b[i])
-        }
-        return TraceId(uncheckedText: String(decoding: out, as: UTF8.self))
+        guard b.count == 35, b[0] == 0x31, b[1] == ASCII.minus, b[10] == ASCII.minus,
+              let e = hex(b, 2, 8), let h = hex(b, 11, 8), let l = hex(b, 19, 16) else { return nil }
+        return TraceId(epoch: UInt32(e), high: UInt32(h), low: l)
     }
 
     /// A bare id, or the `Root=` of a trace header.
@@ -47,20 +83,13 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// Converts a W3C traceparent `00-<32 hex>-<16 hex>-<2 hex>` (whole view).
+    /// Converts a W3C traceparent `00-<32 hex>-<16 hex>-<2 hex>` (whole view):
+    /// its first 8 hex digits become the epoch part, the other 24 the rest.
     public static func fromTraceparent(_ b: ByteView) -> TraceId? {
-        guard b.count >= 55, b[2] == ASCII.minus, b[35] == ASCII.minus, b[52] == ASCII.minus else { return nil }
-        var allZero = true
-        var out: [UInt8] = [0x31, ASCII.minus]
-        for i in 3..<35 {
-            guard ASCII.hexValue(b[i]) != nil else { return nil }
-            if b[i] != ASCII.zero { allZero = false }
-            if i == 11 { out.append(ASCII.minus) }
-            out.append(ASCII.lower(b[i]))
-        }
-        for i in 36..<52 { guard ASCII.hexValue(b[i]) != nil else { return nil } }
-        if allZero { return nil }
-        return TraceId(uncheckedText: String(decoding: out, as: UTF8.self))
+        guard b.count >= 55, b[2] == ASCII.minus, b[35] == ASCII.minus, b[52] == ASCII.minus,
+              let e = hex(b, 3, 8), let h = hex(b, 11, 8), let l = hex(b, 19, 16), hex(b, 36, 16) != nil,
+              e != 0 || h != 0 || l != 0 else { return nil }
+        return TraceId(epoch: UInt32(e), high: UInt32(h), low: l)
     }
 
     /// Scans free text (a SQL comment, say) for the first X-Ray root id.

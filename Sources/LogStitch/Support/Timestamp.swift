@@ -150,15 +150,12 @@ public enum Timestamp {
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let sod = Int(secs - days * 86400)
         let (y, m, d) = civilFromDays(Int(days))
-        func put(_ v: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var x = v
-            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(0x30 + x % 10); x /= 10 }
-            out.append(contentsOf: digits)
-        }
-        put(y, 4); out.append(ASCII.minus); put(m, 2); out.append(ASCII.minus); put(d, 2)
-        out.append(0x54)
-        put(sod / 3600, 2); out.append(ASCII.colon); put(sod / 60 % 60, 2); out.append(ASCII.colon); put(sod % 60, 2)
-        out.append(ASCII.dot); put(millis, 3); out.append(0x5A)
+        var s = ByteScratch()
+        s.put(UInt64(clamping: y), width: 4); s.put(ASCII.minus); s.put(UInt64(m), width: 2); s.put(ASCII.minus); s.put(UInt64(d), width: 2)
+        s.put(0x54)
+        s.put(UInt64(sod / 3600), width: 2); s.put(ASCII.colon); s.put(UInt64(sod / 60 % 60), width: 2); s.put(ASCII.colon)
+        s.put(UInt64(sod % 60), width: 2)
+        s.put(ASCII.dot); s.put(UInt64(millis), width: 3); s.put(0x5A)
+        s.append(to: &out)
     }
 }

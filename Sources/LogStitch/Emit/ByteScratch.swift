@@ -1,0 +1,39 @@
+/// A few dozen bytes on the stack for formatting a number or a time, then
+/// appended to the output in one call. Appending byte by byte to an array
+/// costs a uniqueness and capacity check per byte, and numbers are most of
+/// what the writers write.
+struct ByteScratch {
+    private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+    private(set) var count = 0
+    static let capacity = 40
+
+    @inline(__always) mutating func put(_ b: UInt8) {
+        withUnsafeMutableBytes(of: &storage) { $0[count] = b }
+        count += 1
+    }
+
+    /// `v` in exactly `width` digits, zero padded (`v` must fit).
+    @inline(__always) mutating func put(_ v: UInt64, width: Int) {
+        var x = v
+        let end = count + width
+        withUnsafeMutableBytes(of: &storage) { d in
+            var i = end - 1
+            while i >= count { d[i] = UInt8(truncatingIfNeeded: 0x30 &+ x % 10); x /= 10; i -= 1 }
+        }
+        count = end
+    }
+
+    /// `v` in as many digits as it takes.
+    @inline(__always) mutating func putNumber(_ v: UInt64) {
+        var digits = 1
+        var limit: UInt64 = 10
+        while digits < 20 && v >= limit { digits += 1; limit = limit &* 10 }
+        put(v, width: digits)
+    }
+
+    @inline(__always) func append(to out: inout [UInt8]) {
+        var s = storage
+        let n = count
+        withUnsafeBytes(of: &s) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+}
