@@ -81,6 +81,25 @@ public struct JSONWriter {
         key(k); beforeValue()
         bytes.append(ASCII.quote); t.append(to: &bytes); bytes.append(ASCII.quote)
     }
+    /// A string value written in pieces (no String is built for the whole).
+    mutating func openString(_ k: StaticString) { key(k); beforeValue(); bytes.append(ASCII.quote) }
+    mutating func stringPiece(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in if Self.needsNoEscaping(buf) { bytes.append(contentsOf: buf) } else { escape(buf) } }
+    }
+    mutating func stringPiece(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+    mutating func closeString() { bytes.append(ASCII.quote) }
+
+    /// A segment id: 16 lowercase hex digits.
+    mutating func field(_ k: StaticString, hexId v: UInt64) {
+        key(k); beforeValue()
+        var s = ByteScratch()
+        s.put(ASCII.quote)
+        let digits: StaticString = "0123456789abcdef"
+        for i in 0..<16 { s.put(digits.utf8Start[Int((v >> UInt64(60 - i * 4)) & 15)]) }
+        s.put(ASCII.quote)
+        s.append(to: &bytes)
+    }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }
 
     mutating func literal(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }

@@ -115,15 +115,15 @@ public struct ReportAccumulator {
         for r in model.requests where ownsRequest(r) {
             let q = r.request
             // Mutated in place: a copy would copy its whole distribution.
-            let key = [q.stage ?? "", q.method ?? "", q.route ?? ""]
-            if routes[key] == nil { routes[key] = Route() }
-            routes[key]!.requests += 1
-            if let s = q.status {
-                if (400..<500).contains(s) { routes[key]!.errors4xx += 1 }
-                if s >= 500 { routes[key]!.faults5xx += 1 }
-                if s == 429 { routes[key]!.throttles += 1 }
+            Self.update(&routes, [q.stage ?? "", q.method ?? "", q.route ?? ""], Route()) { route in
+                route.requests += 1
+                if let s = q.status {
+                    if (400..<500).contains(s) { route.errors4xx += 1 }
+                    if s >= 500 { route.faults5xx += 1 }
+                    if s == 429 { route.throttles += 1 }
+                }
+                if let l = q.responseLatencyMs { route.latency.add(l * 1000) }
             }
-            if let l = q.responseLatencyMs { routes[key]!.latency.add(l * 1000) }
         }
         for r in model.invocations where ownsInvocation(r) {
             let inv = r.invocation
@@ -202,8 +202,7 @@ public struct ReportAccumulator {
 
     /// Changes a dictionary value in place (no copy of its distributions).
     static func update<K: Hashable, V>(_ d: inout [K: V], _ key: K, _ fresh: @autoclosure () -> V, _ body: (inout V) -> Void) {
-        if d[key] == nil { d[key] = fresh() }
-        body(&d[key]!)
+        body(&d[key, default: fresh()])   // one lookup, changed in place
     }
 
     public func routesCSV() -> [UInt8] {

@@ -44,12 +44,17 @@ public struct SegmentDocumentWriter {
 
     /// Name and ARN of a stage, worked out once per (API, stage, domain).
     struct StageKey: Hashable { var apiId: String?; var stage: String?; var domain: String? }
-    final class StageCache { var names: [StageKey: (name: String, arn: String?)] = [:] }
+    final class StageCache {
+        var names: [StageKey: (name: String, arn: String?)] = [:]
+        /// Consecutive requests are mostly of one stage: no hashing for them.
+        var last: (key: StageKey, value: (name: String, arn: String?))?
+    }
     let stageCache = StageCache()
 
     func stageInfo(_ q: ApiGatewayRequest) -> (name: String, arn: String?) {
         let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
-        if let known = stageCache.names[key] { return known }
+        if let last = stageCache.last, last.key == key { return last.value }
+        if let known = stageCache.names[key] { stageCache.last = (key, known); return known }
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
         let name = Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes())
@@ -101,7 +106,7 @@ public struct SegmentDocumentWriter {
             if o.request >= 0 {
                 gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].invocation.start) {
-                    lambdaSegments(&w, model.invocations[i], parent: Self.segmentId(model.requests[o.request].request.requestId, "lambda-subsegment"))
+                    lambdaSegments(&w, model.invocations[i], parent: SegmentIds(model.requests[o.request].request.requestId)("lambda-subsegment"))
                 }
             } else {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
@@ -120,10 +125,11 @@ public struct SegmentDocumentWriter {
         let info = stageInfo(q)
         let start = q.start ?? 0
         let end = start + (q.responseLatencyMs ?? 0) * 1000
+        let ids = SegmentIds(q.requestId)
         w.beginDocument()
         w.beginObject()
         w.field("name", info.name)
-        w.field("id", Self.segmentId(q.requestId, "apigateway"))
+        w.field("id", hexId: ids("apigateway"))
         w.field("trace_id", trace: r.traceId)
         times(&w, start, end)
         w.field("origin", "AWS::ApiGateway::Stage")
@@ -131,7 +137,7 @@ public struct SegmentDocumentWriter {
         w.objectStart("http")
         w.objectStart("request")
         w.field("method", q.method ?? "GET")
-        w.field("url", Self.truncated(url(q)))
+        urlField(&w, q)
         w.field("client_ip", q.sourceIp.map { Self.truncated($0) })
         w.field("user_agent", q.userAgent.map { Self.truncated($0) })
         w.endObject()
@@ -168,7 +174,7 @@ public struct SegmentDocumentWriter {
             w.arrayStart("subsegments")
             w.element()
             w.beginObject()
-            w.field("id", Self.segmentId(q.requestId, "lambda-subsegment"))
+            w.field("id", hexId: ids("lambda-subsegment"))
             w.field("name", "Lambda")
             times(&w, subStart, subEnd)
             w.field("namespace", "aws")
@@ -189,6 +195,26 @@ public struct SegmentDocumentWriter {
         return d[r.upperBound...].split(separator: ".").first.map(String.init)
     }
 
+    /// The request URL written in pieces; only one longer than 250 bytes is
+    /// put together as a String to be truncated.
+    func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest) {
+        let path = q.path ?? q.route ?? "/"
+        let stage = q.path == nil && q.stage != nil && q.stage != "$default" ? q.stage : nil
+        let slash = stage == nil && !path.hasPrefix("/")
+        let hostCount = q.domainName?.utf8.count ?? q.apiId.map { $0.utf8.count + 26 } ?? 10
+        let count = 8 + hostCount + (stage.map { $0.utf8.count + 1 } ?? 0) + (slash ? 1 : 0) + path.utf8.count
+        guard count <= 250 else { w.field("url", Self.truncated(url(q))); return }
+        w.openString("url")
+        w.stringPiece("https://")
+        if let d = q.domainName { w.stringPiece(d) }
+        else if let a = q.apiId { w.stringPiece(a); w.stringPiece(".execute-api.amazonaws.com") }
+        else { w.stringPiece("apigateway") }
+        if let s = stage { w.stringPiece("/"); w.stringPiece(s) }
+        if slash { w.stringPiece("/") }
+        w.stringPiece(path)
+        w.closeString()
+    }
+
     func url(_ q: ApiGatewayRequest) -> String {
         let host = q.domainName ?? (q.apiId.map { "\($0).execute-api.amazonaws.com" } ?? "apigateway")
         var path = q.path ?? q.route ?? "/"
@@ -207,24 +233,25 @@ public struct SegmentDocumentWriter {
     /// The AWS::Lambda service segment and the AWS::Lambda::Function segment;
     /// queries move to independent subsegments if the function document
     /// would pass X-Ray's 64 KB limit.
-    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: String?) {
+    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: UInt64?) {
         let inv = r.invocation
         let rid = inv.requestId
         let start = inv.start ?? 0
         let end = inv.end ?? start
         let name = Self.sanitizeName(inv.function)
         let failed = inv.status != .success
-        let serviceId = Self.segmentId(rid, "lambda-service")
-        let functionId = Self.segmentId(rid, "lambda-function")
-        let invocationId = Self.segmentId(rid, "invocation")
+        let ids = SegmentIds(rid)
+        let serviceId = ids("lambda-service")
+        let functionId = ids("lambda-function")
+        let invocationId = ids("invocation")
         let initStart = start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0)
 
         out.beginDocument()
         out.beginObject()
         out.field("name", name)
-        out.field("id", serviceId)
+        out.field("id", hexId: serviceId)
         out.field("trace_id", trace: r.traceId)
-        if let p = parent { out.field("parent_id", p) }
+        if let p = parent { out.field("parent_id", hexId: p) }
         times(&out, initStart, end)
         out.field("origin", "AWS::Lambda")
         if failed { out.field("fault", true) }
@@ -236,9 +263,9 @@ public struct SegmentDocumentWriter {
             f.beginDocument()
             f.beginObject()
             f.field("name", name)
-            f.field("id", functionId)
+            f.field("id", hexId: functionId)
             f.field("trace_id", trace: r.traceId)
-            f.field("parent_id", serviceId)
+            f.field("parent_id", hexId: serviceId)
             times(&f, start, end)
             f.field("origin", "AWS::Lambda::Function")
             if failed {
@@ -263,14 +290,14 @@ public struct SegmentDocumentWriter {
             f.endObject()
             f.arrayStart("subsegments")
             if let restore = inv.restoreDurationUs {
-                sub(&f, Self.segmentId(rid, "restore"), "Restore", start - restore, start)
+                sub(&f, ids("restore"), "Restore", start - restore, start)
             } else if let initUs = inv.initDurationUs {
-                sub(&f, Self.segmentId(rid, "initialization"), "Initialization", start - initUs, start)
+                sub(&f, ids("initialization"), "Initialization", start - initUs, start)
             }
             let invocationEnd = start + (inv.durationUs ?? (end - start))
             f.element()
             f.beginObject()
-            f.field("id", invocationId)
+            f.field("id", hexId: invocationId)
             f.field("name", "Invocation")
             times(&f, start, invocationEnd)
             if failed { f.field("fault", true) }
@@ -281,7 +308,7 @@ public struct SegmentDocumentWriter {
             }
             f.endObject()
             if let o = inv.runtimeOverheadUs, o > 0 {
-                sub(&f, Self.segmentId(rid, "overhead"), "Overhead", invocationEnd, invocationEnd + o)
+                sub(&f, ids("overhead"), "Overhead", invocationEnd, invocationEnd + o)
             }
             f.endArray()
             f.endObject()
@@ -299,10 +326,10 @@ public struct SegmentDocumentWriter {
         }
     }
 
-    func sub(_ w: inout JSONWriter, _ id: String, _ name: String, _ start: EpochMicros, _ end: EpochMicros) {
+    func sub(_ w: inout JSONWriter, _ id: UInt64, _ name: String, _ start: EpochMicros, _ end: EpochMicros) {
         w.element()
         w.beginObject()
-        w.field("id", id)
+        w.field("id", hexId: id)
         w.field("name", name)
         times(&w, start, end)
         w.endObject()
@@ -313,7 +340,7 @@ public struct SegmentDocumentWriter {
         w.arrayStart("exceptions")
         w.element()
         w.beginObject()
-        w.field("id", Self.segmentId(inv.requestId, "exception"))
+        w.field("id", hexId: SegmentIds(inv.requestId)("exception"))
         w.field("type", inv.errorType ?? (inv.status == .timeout ? "Sandbox.Timedout" : "Error"))
         w.field("message", Self.truncated(inv.errorMessage ?? (inv.status == .timeout ? "Task timed out" : "Invocation failed"), 1000))
         w.endObject()
@@ -321,16 +348,16 @@ public struct SegmentDocumentWriter {
         w.endObject()
     }
 
-    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: TraceId, parent: String)?) {
+    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: TraceId, parent: UInt64)?) {
         let q = r.query
         let db = q.database ?? "database"
         w.beginObject()
-        w.field("id", Self.segmentId(queryKey(q), "sql"))
+        w.field("id", hexId: SegmentIds(queryKey(q))("sql"))
         w.field("name", Self.sanitizeName(db + "@" + q.instance))
         if let ind = independent {
             w.field("type", "subsegment")
             w.field("trace_id", trace: ind.trace)
-            w.field("parent_id", ind.parent)
+            w.field("parent_id", hexId: ind.parent)
         }
         times(&w, q.end - q.durationUs, q.end)
         w.field("namespace", "remote")

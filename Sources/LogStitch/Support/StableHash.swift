@@ -20,11 +20,7 @@ public enum StableHash {
 
     /// 16 lowercase hex digits for (key, role); never all zeros.
     public static func segmentId(_ key: String, _ role: StaticString) -> String {
-        var h = fnv(key)
-        role.withUTF8Buffer { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } }
-        h = mix(h)
-        if h == 0 { h = 1 }
-        return hex16(h)
+        hex16(SegmentIds(key)(role))
     }
 
     public static func hex16(_ v: UInt64) -> String {
@@ -35,5 +31,22 @@ public enum StableHash {
             }
             return 16
         }
+    }
+}
+
+/// The segment ids of one entity: the key (a request id) is hashed once and
+/// each role (`"apigateway"`, `"lambda-service"`, …) continues from there.
+/// Ids stay numbers until they are written, so no String is made for them.
+struct SegmentIds {
+    let keyHash: UInt64
+
+    init(_ key: String) { keyHash = StableHash.fnv(key) }
+
+    /// The id for `role`; never zero.
+    func callAsFunction(_ role: StaticString) -> UInt64 {
+        var h = keyHash
+        role.withUTF8Buffer { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } }
+        h = StableHash.mix(h)
+        return h == 0 ? 1 : h
     }
 }
