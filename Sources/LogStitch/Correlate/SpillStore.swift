@@ -14,6 +14,13 @@ public final class SpillStore: @unchecked Sendable {
     var bucketSet: Set<Int64> = []
     var workers = 0
     public private(set) var bytesWritten: Int64 = 0
+    /// The longest span any record declares (request latency, invocation
+    /// duration with its init, statement duration), capped at `maxSpanMicros`:
+    /// how far apart partners can be, which sets correlation's margins.
+    public private(set) var longestSpanMicros: Int64 = 0
+    /// Lambda's 15-minute limit plus init and slack: no record's partners
+    /// are further apart than this, whatever a garbled record claims.
+    public static let maxSpanMicros: Int64 = 20 * 60 * 1_000_000
 
     public struct Failure: Error, CustomStringConvertible { public var description: String }
 
@@ -42,6 +49,10 @@ public final class SpillStore: @unchecked Sendable {
     func path(bucket: Int64, worker: Int) -> String { "\(directory)/b\(bucket)-w\(worker).spill" }
 
     func newWorker() -> Int { lock.lock(); defer { lock.unlock() }; workers += 1; return workers - 1 }
+
+    func noteSpan(_ us: Int64) {
+        lock.lock(); longestSpanMicros = max(longestSpanMicros, min(us, Self.maxSpanMicros)); lock.unlock()
+    }
 
     func append(bucket: Int64, worker: Int, _ bytes: [UInt8]) throws {
         let p = path(bucket: bucket, worker: worker)
@@ -101,11 +112,29 @@ public final class SpillStore: @unchecked Sendable {
             worker = store.newWorker()
         }
 
+        var longestSpan: Int64 = 0
+
         mutating func add(_ output: ParsedFile) throws {
-            for r in output.requests { put(Self.time(r.start), .request) { r.encode(&$0) } }
-            for e in output.lambdaEvents { put(Self.time(e.time), .lambdaEvent) { e.encode(&$0) } }
-            for q in output.queries { put(q.end, .query) { q.encode(&$0) } }
+            for r in output.requests {
+                put(Self.time(r.start), .request) { r.encode(&$0) }
+                Self.span(&longestSpan, max(r.responseLatencyMs ?? 0, r.integrationLatencyMs ?? 0), scale: 1000)
+            }
+            for e in output.lambdaEvents {
+                put(Self.time(e.time), .lambdaEvent) { e.encode(&$0) }
+                Self.span(&longestSpan, e.durationUs ?? 0, plus: e.restoreDurationUs ?? e.initDurationUs ?? 0)
+            }
+            for q in output.queries {
+                put(q.end, .query) { q.encode(&$0) }
+                Self.span(&longestSpan, q.durationUs)
+            }
             if buffered > Self.flushAt { try flush() }
+        }
+
+        /// Keeps the longest span, saturating (log values can be absurd).
+        @inline(__always) static func span(_ longest: inout Int64, _ v: Int64, scale: Int64 = 1, plus: Int64 = 0) {
+            let (scaled, o1) = v.multipliedReportingOverflow(by: scale)
+            let (total, o2) = scaled.addingReportingOverflow(plus)
+            longest = max(longest, o1 || o2 ? .max : total)
         }
 
         /// Records without a time all go to the epoch's bucket, together.
@@ -125,6 +154,7 @@ public final class SpillStore: @unchecked Sendable {
             for (b, w) in buffers where !w.bytes.isEmpty { try store.append(bucket: b, worker: worker, w.bytes) }
             buffers.removeAll(keepingCapacity: true)
             buffered = 0
+            store.noteSpan(longestSpan)
         }
     }
 }

@@ -1,19 +1,29 @@
 import Foundation
 
 /// Correlates the spilled records one block of time at a time. A block owns
-/// an hour of event time; it is read with 20 minutes of margin on each
-/// side, joined, and only what it owns is written (requests and lone
-/// invocations by start time, statements by end time). 20 minutes covers
-/// every partner: an invocation lasts at most Lambda's 15-minute limit and
-/// starts within moments of its request. Memory follows the busiest 1 h 40
-/// min of event time (per worker), whatever the input's size or order.
-/// Blocks are correlated on all cores and written strictly in time order.
+/// an hour of event time; it is read with a margin on each side (10 or 20
+/// minutes, see `marginBuckets`), joined, and only what it owns is written
+/// (requests and lone invocations by start time, statements by end time).
+/// The margin covers every partner: an invocation starts within moments of
+/// its request and lasts no longer than the longest duration the logs
+/// report (at most Lambda's 15-minute limit). Memory follows the busiest
+/// block plus margins of event time (per worker), whatever the input's size
+/// or order. Blocks are correlated on all cores and written strictly in
+/// time order.
 struct WindowedCorrelation {
     let store: SpillStore
     let files: [InputFile]
     let options: ConvertOptions
     static let blockBuckets: Int64 = 6      // 1 h of 10-minute buckets
-    static let marginBuckets: Int64 = 2     // 20 min
+    /// Partners lie within the longest span any record declares, plus a
+    /// minute of slack for clocks and for what records do not declare (the
+    /// moment between an INIT and its START, say): one 10-minute bucket
+    /// for most workloads, two (20 min) at most, which covers Lambda's
+    /// 15-minute limit. Every bucket of margin costs a sixth more work.
+    var marginBuckets: Int64 {
+        let needed = store.longestSpanMicros + 60 * 1_000_000
+        return min(2, max(1, (needed + SpillStore.bucketMicros - 1) / SpillStore.bucketMicros))
+    }
 
     struct Totals {
         var accumulator = ReportAccumulator()
@@ -56,7 +66,7 @@ struct WindowedCorrelation {
     func owned(_ block: Int64) -> ClosedRange<Int64> { (block * Self.blockBuckets)...(block * Self.blockBuckets + Self.blockBuckets - 1) }
     func loaded(_ block: Int64) -> ClosedRange<Int64> {
         let o = owned(block)
-        return (o.lowerBound - Self.marginBuckets)...(o.upperBound + Self.marginBuckets)
+        return (o.lowerBound - marginBuckets)...(o.upperBound + marginBuckets)
     }
 
     /// Hands out block indices to workers and writes finished blocks in order.
@@ -116,7 +126,7 @@ struct WindowedCorrelation {
         }
         var senders = first.senders
         senders.declared = options.correlate.dbFunctions
-        PhaseTimer.mark("learn senders")
+        PhaseTimer.mark("learn senders (margin \(marginBuckets * 10) min, longest span \(store.longestSpanMicros / 1000) ms)")
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         let second = Coordinator(count: blocks.count, progress: options.progress)
