@@ -20,8 +20,10 @@ struct WindowedCorrelation {
     /// moment between an INIT and its START, say): one 10-minute bucket
     /// for most workloads, two (20 min) at most, which covers Lambda's
     /// 15-minute limit. Every bucket of margin costs a sixth more work.
-    var marginBuckets: Int64 {
-        let needed = store.longestSpanMicros + 60 * 1_000_000
+    var marginBuckets: Int64 { Self.marginBuckets(longestSpan: store.longestSpanMicros) }
+
+    static func marginBuckets(longestSpan: Int64) -> Int64 {
+        let needed = min(longestSpan, SpillStore.maxSpanMicros) + 60 * 1_000_000
         return min(2, max(1, (needed + SpillStore.bucketMicros - 1) / SpillStore.bucketMicros))
     }
 

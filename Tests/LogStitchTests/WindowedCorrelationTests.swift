@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import LogStitch
+
+/// Correlation runs in one-hour blocks with margins sized by the longest
+/// span the logs declare. These cases put partners on both sides of a block
+/// boundary and check that they still meet.
+@Suite struct WindowedCorrelationTests {
+    static let minute: Int64 = 60 * 1_000_000
+
+    @Test func marginFollowsTheLongestDeclaredSpan() {
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 0) == 1)
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 6_553_000) == 1)           // 6.5 s
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 9 * Self.minute) == 1)     // 9 min + 1 min slack
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 9 * Self.minute + 1) == 2)
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 15 * Self.minute) == 2)    // Lambda's limit
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: .max) == 2)                // garbled record
+    }
+
+    /// One request just before 01:00, its Lambda invocation and one
+    /// statement that carries the Lambda request id in a comment.
+    func scenario(dir: String, requestStart: String, epochMs: Int64, latencyMs: Int, lambdaStart: String,
+                  lambdaEnd: String, durationMs: String, queryAt: String) {
+        let lambdaId = "5e1f0000-0000-4000-8000-00000000abcd"
+        write(dir + "/apigateway/prod/access.log", Array("""
+            {"requestId":"b2000000-0000-4000-8000-000000000001","ip":"198.51.100.7","requestTime":"\(requestStart)","requestTimeEpoch":"\(epochMs)","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/42","status":"200","responseLength":"482","responseLatency":"\(latencyMs)","integrationLatency":"\(latencyMs - 5)","integrationRequestId":"\(lambdaId)","xrayTraceId":"1-65920ea7-8f1c6d2a4b3e5f6a7b8c9d01","stage":"prod","apiId":"a1b2c3d4e5","userAgent":"curl/8.5.0"}
+
+            """.utf8))
+        write(dir + "/exportedlogs/aws/lambda/long-handler/task/2024/01/01/[$LATEST]0123456789abcdef/000000", Array("""
+            \(lambdaStart) START RequestId: \(lambdaId) Version: $LATEST
+            \(lambdaEnd) END RequestId: \(lambdaId)
+            \(lambdaEnd) REPORT RequestId: \(lambdaId)\tDuration: \(durationMs) ms\tBilled Duration: 1 ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB\t
+
+            """.utf8))
+        let t = queryAt
+        let pgTime = t.prefix(10) + " " + t.dropFirst(11).prefix(8) + " UTC"
+        write(dir + "/exportedlogs/aws/rds/instance/orders-pg/postgresql/task/orders-pg.0/000000", Array("""
+            \(t) \(pgTime):10.0.12.36(51544):app@orders:[4242]:LOG:  duration: 25.412 ms  statement: SELECT 1 FROM stock /*request_id='\(lambdaId)'*/
+
+            """.utf8))
+    }
+
+    func requestRow(_ out: String) throws -> [String: String] {
+        let csv = try String(contentsOfFile: out + "/requests.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csv.count == 2)
+        return Dictionary(uniqueKeysWithValues: zip(csv[0], csv[1]))
+    }
+
+    @Test func longInvocationMeetsItsRequestAndStatementAcrossTheHour() throws {
+        // 00:59:55 request, a 13-minute invocation, a statement at 01:12:
+        // the REPORT and the statement lie in the next block, 13 minutes on.
+        let dir = makeTempDir(), out = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: out) }
+        scenario(dir: dir, requestStart: "01/Jan/2024:00:59:55 +0000", epochMs: 1_704_070_795_000, latencyMs: 780_100,
+                 lambdaStart: "2024-01-01T00:59:55.050Z", lambdaEnd: "2024-01-01T01:12:55.050Z", durationMs: "780000.00",
+                 queryAt: "2024-01-01T01:12:00.000Z")
+        let result = try ConvertJob.run(ScenarioTests.options([dir], out: out))
+        #expect(result.status == .success)
+        let row = try requestRow(out)
+        #expect(row["lambda_join"] == "request_id")
+        #expect(row["duration_ms"] == "780000")
+        #expect(row["db_queries"] == "1")
+        #expect(row["db_ms"] == "25.412")
+    }
+
+    @Test func shortInvocationStraddlingTheHourIsJoined() throws {
+        // The request starts in one block, its invocation in the next.
+        let dir = makeTempDir(), out = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: out) }
+        scenario(dir: dir, requestStart: "01/Jan/2024:00:59:59 +0000", epochMs: 1_704_070_799_900, latencyMs: 300,
+                 lambdaStart: "2024-01-01T01:00:00.000Z", lambdaEnd: "2024-01-01T01:00:00.150Z", durationMs: "150.00",
+                 queryAt: "2024-01-01T01:00:00.100Z")
+        let result = try ConvertJob.run(ScenarioTests.options([dir], out: out))
+        #expect(result.status == .success)
+        let row = try requestRow(out)
+        #expect(row["lambda_join"] == "request_id")
+        #expect(row["duration_ms"] == "150")
+        #expect(row["db_queries"] == "1")
+        let segments = try String(contentsOfFile: out + "/segments.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(segments.count == 3)   // stage, Lambda service, Lambda function (one trace, written once)
+    }
+}
