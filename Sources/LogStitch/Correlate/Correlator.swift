@@ -108,7 +108,7 @@ public struct Correlator {
             model.requests.append(record)
         }
 
-        attributeQueries(queries, &model, senders: senders, exactOnly: exactOnly)
+        attributeQueries(queries, &model, invocationById: invocationById, senders: senders, exactOnly: exactOnly)
         return model
     }
 
@@ -122,16 +122,17 @@ public struct Correlator {
         return TraceId(epoch: secs, high: high, low: low)
     }
 
-    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, senders given: SenderIndex?, exactOnly: Bool) {
+    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: [String: Int],
+                          senders given: SenderIndex?, exactOnly: Bool) {
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
         let wantedTraces = Set(queries.compactMap(\.keys.traceId))
         var byRequestId: [String: Int] = [:]
+        for id in wantedRequests { if let i = invocationById[id] { byRequestId[id] = i } }
         var byTrace: [TraceId: [Int]] = [:]
-        if !wantedRequests.isEmpty || !wantedTraces.isEmpty {
-            for i in model.invocations.indices {
-                if wantedRequests.contains(model.invocations[i].invocation.requestId) { byRequestId[model.invocations[i].invocation.requestId] = i }
-                if wantedTraces.contains(model.invocations[i].traceId) { byTrace[model.invocations[i].traceId, default: []].append(i) }
+        if !wantedTraces.isEmpty {
+            for i in model.invocations.indices where wantedTraces.contains(model.invocations[i].traceId) {
+                byTrace[model.invocations[i].traceId, default: []].append(i)
             }
         }
         var apiRequestToInvocation: [String: Int] = [:]
@@ -140,7 +141,7 @@ public struct Correlator {
                 guard let i = model.requests[r].invocation else { continue }
                 let id = model.requests[r].request.requestId
                 if wantedRequests.contains(id) { apiRequestToInvocation[id] = i }
-                else if wantedRequests.contains(id.lowercased()) { apiRequestToInvocation[id.lowercased()] = i }
+                else if id.hasUppercaseASCII, wantedRequests.contains(id.lowercased()) { apiRequestToInvocation[id.lowercased()] = i }
             }
         }
 
@@ -264,4 +265,9 @@ public struct SenderIndex: Sendable {
     func functions(instance: String, user: String?) -> Set<String> {
         (declared[instance] ?? []).union(learned[Self.key(instance, user)] ?? [])
     }
+}
+
+extension String {
+    /// Whether `lowercased()` could change it (ids are mostly lowercase already).
+    var hasUppercaseASCII: Bool { utf8.contains { $0 >= 0x41 && $0 <= 0x5A } }
 }

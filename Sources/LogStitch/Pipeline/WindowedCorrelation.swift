@@ -187,8 +187,10 @@ enum SenderLearner {
         guard !wanted.isEmpty || !wantedTraces.isEmpty else { return index }
         var apiToLambda: [String: String] = [:]
         for p in parts {
-            for (api, lambda) in p.apiToLambda where wanted.contains(api.lowercased()) {
-                apiToLambda[api.lowercased()] = lambda
+            for (api, lambda) in p.apiToLambda {
+                let key = api.hasUppercaseASCII ? api.lowercased() : api
+                guard wanted.contains(key) else { continue }
+                apiToLambda[key] = lambda
                 wanted.insert(lambda)
             }
         }
