@@ -86,60 +86,6 @@ public struct SpillReader {
     @inline(__always) mutating func skipOptionalTrace() { if byte() != 0 { position += 16 } }
 }
 
-/// Just what the sender pass needs from a spilled bucket.
-struct SenderFacts {
-    /// API request id → its integration (Lambda) request id.
-    var apiToLambda: [(String, String)] = []
-    var lambda: [(requestId: String, traceId: TraceId?, function: String?, group: String?, stream: String?)] = []
-    var queries: [(instance: String, user: String?, end: EpochMicros, requestId: String?, traceId: TraceId?)] = []
-
-    /// Reads the facts, skipping every other field (same order as `encode`).
-    init(_ r: inout SpillReader) {
-        while !r.atEnd {
-            switch SpillTag(rawValue: r.byte()) {
-            case .request:
-                let id = r.string()
-                for _ in 0..<8 { r.skipOptionalString() }      // extendedRequestId … protocolName
-                r.skipOptionalInt(); r.skipOptionalInt(); r.skipOptionalInt(); r.skipInt(); r.skipOptionalInt(); r.skipOptionalInt()
-                let integration = r.optionalString()
-                r.skipOptionalTrace()
-                for _ in 0..<4 { r.skipOptionalString() }      // sourceIp … accountId
-                r.skipInt(); r.skipInt()
-                if let l = integration { apiToLambda.append((id, l)) }
-            case .lambdaEvent:
-                r.skipInt()
-                let id = r.optionalString()
-                r.skipOptionalInt()
-                let group = r.optionalInternedString(), stream = r.optionalInternedString(), function = r.optionalInternedString()
-                r.skipOptionalString()
-                for _ in 0..<7 { r.skipOptionalInt() }         // durations, memory
-                r.skipOptionalInt()                            // status
-                r.skipOptionalString(); r.skipOptionalString()
-                let trace = r.optionalTrace()
-                r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
-                if let id { lambda.append((id, trace, function, group, stream)) }
-            case .query:
-                r.skipInt()
-                let instance = r.string()
-                r.skipOptionalString()
-                let user = r.optionalString()
-                r.skipOptionalString(); r.skipOptionalInt()
-                let end = r.int()
-                r.skipInt(); r.skipInt(); r.skipOptionalInt(); r.skipOptionalInt(); r.skipOptionalInt()
-                r.skipString(); r.skipOptionalString(); r.skipString(); r.skipString(); r.skipString()
-                let trace = r.optionalTrace()
-                let requestId = r.optionalString()
-                let tags = Int(r.int())
-                for _ in 0..<tags { r.skipString(); r.skipString() }
-                r.skipInt(); r.skipInt()
-                if requestId != nil || trace != nil { queries.append((instance, user, end, requestId, trace)) }
-            case nil:
-                return
-            }
-        }
-    }
-}
-
 /// The three kinds of parsed record a spill file holds, tagged.
 enum SpillTag: UInt8 { case request = 1, lambdaEvent = 2, query = 3 }
 

@@ -90,11 +90,9 @@ public final class SpillStore: @unchecked Sendable {
         return out
     }
 
-    /// The few fields the sender pass needs, from one bucket.
-    func readSenderFacts(bucket: Int64) -> [SenderFacts] {
-        var out: [SenderFacts] = []
-        forEachFile(bucket: bucket) { out.append(SenderFacts(&$0)) }
-        return out
+    /// The raw spill files of one bucket, one per worker that wrote to it.
+    func files(bucket: Int64) -> [Data] {
+        (0..<workers).compactMap { FileManager.default.contents(atPath: path(bucket: bucket, worker: $0)) }
     }
 
     /// One worker's buffers, flushed to the bucket files as they fill.

@@ -40,11 +40,14 @@ public enum QueryFingerprint {
     // MARK: - steps of pt-query-digest's fingerprint
 
     static func startsWith(_ q: [UInt8], _ p: String, caseInsensitive: Bool, at: Int = 0) -> Bool {
-        let pb = Array(p.utf8)
-        guard at + pb.count <= q.count else { return false }
-        for i in 0..<pb.count {
-            let a = q[at + i], b = pb[i]
+        // Walks the pattern's bytes in place: this runs at every word of
+        // every statement, so it must not allocate.
+        var i = at
+        for b in p.utf8 {
+            guard i < q.count else { return false }
+            let a = q[i]
             if caseInsensitive ? ASCII.lower(a) != ASCII.lower(b) : a != b { return false }
+            i += 1
         }
         return true
     }

@@ -122,8 +122,8 @@ struct WindowedCorrelation {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = first.take() {
                 let own = owned(blocks[i])
-                let facts = loaded(blocks[i]).flatMap { store.readSenderFacts(bucket: $0) }
-                first.learned(SenderLearner.learn(facts) { own.contains(SpillStore.bucket($0)) })
+                let data = loaded(blocks[i]).flatMap { store.files(bucket: $0) }
+                first.learned(SenderLearner.learn(data) { own.contains(SpillStore.bucket($0)) })
             }
         }
         var senders = first.senders
@@ -167,55 +167,5 @@ struct WindowedCorrelation {
         }
         PhaseTimer.step("free model") { _ = consume model }
         return result
-    }
-}
-
-/// The cheap first pass: which function sent each commented statement, from
-/// the request ids and trace ids Lambda records carry, without assembling
-/// invocations. A trace whose invocations belong to several functions
-/// teaches nothing (which one ran the statement is not known yet).
-enum SenderLearner {
-    static func learn(_ parts: [SenderFacts], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
-        var index = SenderIndex(declared: [:])
-        var wanted = Set<String>(), wantedTraces = Set<TraceId>()
-        for p in parts {
-            for q in p.queries where ownsEnd(q.end) {
-                if let r = q.requestId { wanted.insert(r) }
-                if let t = q.traceId { wantedTraces.insert(t) }
-            }
-        }
-        guard !wanted.isEmpty || !wantedTraces.isEmpty else { return index }
-        var apiToLambda: [String: String] = [:]
-        for p in parts {
-            for (api, lambda) in p.apiToLambda {
-                let key = api.hasUppercaseASCII ? api.lowercased() : api
-                guard wanted.contains(key) else { continue }
-                apiToLambda[key] = lambda
-                wanted.insert(lambda)
-            }
-        }
-        var byRequest: [String: String] = [:]
-        var byTrace: [TraceId: String] = [:]
-        var ambiguousTraces = Set<TraceId>()
-        for p in parts {
-            for e in p.lambda {
-                let traceWanted = e.traceId.map { wantedTraces.contains($0) } ?? false
-                guard traceWanted || wanted.contains(e.requestId),
-                      let f = e.function ?? InvocationAssembler.functionName(group: e.group, stream: e.stream) else { continue }
-                byRequest[e.requestId] = f
-                if let t = e.traceId, traceWanted {
-                    if let g = byTrace[t], g != f { ambiguousTraces.insert(t) } else { byTrace[t] = f }
-                }
-            }
-        }
-        for p in parts {
-            for q in p.queries where ownsEnd(q.end) {
-                var function: String?
-                if let rid = q.requestId { function = byRequest[rid] ?? apiToLambda[rid].flatMap { byRequest[$0] } }
-                if function == nil, let t = q.traceId, !ambiguousTraces.contains(t) { function = byTrace[t] }
-                if let f = function { index.learn(instance: q.instance, user: q.user, function: f) }
-            }
-        }
-        return index
     }
 }

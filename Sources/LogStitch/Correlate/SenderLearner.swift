@@ -1,0 +1,169 @@
+import Foundation
+
+/// The cheap first pass: which function sent each commented statement, from
+/// the request ids and trace ids Lambda records carry, without assembling
+/// invocations. A trace whose invocations belong to several functions
+/// teaches nothing (which one ran the statement is not known yet).
+///
+/// It reads the spilled bytes of a block's buckets directly: the statements
+/// first (few), then only the requests and Lambda events whose ids the
+/// statements name. Ids are compared by a hash of their bytes before any
+/// String is made, because almost none of the millions of Lambda events of
+/// a day are wanted.
+enum SenderLearner {
+    /// `buckets`: the spilled files of the buckets around a block, in order.
+    static func learn(_ buckets: [Data], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
+        var index = SenderIndex(declared: [:])
+        var queries: [(instance: String, user: String?, requestId: String?, traceId: TraceId?)] = []
+        var wanted = Set<String>(), wantedTraces = Set<TraceId>()
+        forEach(buckets) { r, tag in
+            guard tag == .query else { return skip(&r, tag) }
+            let q = r.commentedStatement()
+            guard let q, q.requestId != nil || q.traceId != nil, ownsEnd(q.end) else { return }
+            queries.append((q.instance, q.user, q.requestId, q.traceId))
+            if let id = q.requestId { wanted.insert(id) }
+            if let t = q.traceId { wantedTraces.insert(t) }
+        }
+        guard !queries.isEmpty else { return index }
+
+        // API request id (as statements name it: lowercase) → its Lambda request id.
+        var hashes = Set(wanted.map { ByteHash.of(Array($0.utf8)) })
+        var apiToLambda: [String: String] = [:]
+        forEach(buckets) { r, tag in
+            guard tag == .request else { return skip(&r, tag) }
+            let api = r.rawString()
+            r.skipRequestUpToIntegration()
+            let integration = r.optionalRawString()
+            r.skipRequestRest()
+            guard let integration else { return }
+            let key: String
+            if api.contains(where: { $0 >= 0x80 }) {
+                let s = String(decoding: api, as: UTF8.self)
+                key = s.lowercased()
+            } else {
+                guard hashes.contains(ByteHash.of(api, lowercase: true)) else { return }
+                key = String(decoding: api.map(ASCII.lower), as: UTF8.self)
+            }
+            guard wanted.contains(key) else { return }
+            let lambda = String(decoding: integration, as: UTF8.self)
+            apiToLambda[key] = lambda
+            wanted.insert(lambda)
+            hashes.insert(ByteHash.of(Array(lambda.utf8)))
+        }
+
+        var byRequest: [String: String] = [:]
+        var byTrace: [TraceId: String] = [:]
+        var ambiguousTraces = Set<TraceId>()
+        forEach(buckets) { r, tag in
+            guard tag == .lambdaEvent else { return skip(&r, tag) }
+            r.skipInt()
+            let id = r.optionalRawString()
+            r.skipOptionalInt()
+            let groupBytes = r.optionalRawString(), streamBytes = r.optionalRawString(), functionBytes = r.optionalRawString()
+            r.skipOptionalString()
+            for _ in 0..<8 { r.skipOptionalInt() }         // durations, memory, status
+            r.skipOptionalString(); r.skipOptionalString()
+            let trace = r.optionalTrace()
+            r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
+            guard let id else { return }
+            let traceWanted = trace.map { wantedTraces.contains($0) } ?? false
+            guard traceWanted || hashes.contains(ByteHash.of(id)) else { return }
+            let requestId = String(decoding: id, as: UTF8.self)
+            guard traceWanted || wanted.contains(requestId) else { return }
+            let string = { (b: UnsafeRawBufferPointer?) in b.map { String(decoding: $0, as: UTF8.self) } }
+            guard let f = string(functionBytes)
+                    ?? InvocationAssembler.functionName(group: string(groupBytes), stream: string(streamBytes)) else { return }
+            byRequest[requestId] = f
+            if let t = trace, traceWanted {
+                if let g = byTrace[t], g != f { ambiguousTraces.insert(t) } else { byTrace[t] = f }
+            }
+        }
+
+        for q in queries {
+            var function: String?
+            if let rid = q.requestId { function = byRequest[rid] ?? apiToLambda[rid].flatMap { byRequest[$0] } }
+            if function == nil, let t = q.traceId, !ambiguousTraces.contains(t) { function = byTrace[t] }
+            if let f = function { index.learn(instance: q.instance, user: q.user, function: f) }
+        }
+        return index
+    }
+
+    /// Calls `body` at each record's start (after its tag), in file order.
+    static func forEach(_ buckets: [Data], _ body: (inout SpillReader, SpillTag) -> Void) {
+        for data in buckets {
+            data.withUnsafeBytes { raw in
+                var r = SpillReader(raw)
+                while !r.atEnd {
+                    guard let tag = SpillTag(rawValue: r.byte()) else { return }
+                    body(&r, tag)
+                }
+            }
+        }
+    }
+
+    static func skip(_ r: inout SpillReader, _ tag: SpillTag) {
+        switch tag {
+        case .request:
+            r.skipString(); r.skipRequestUpToIntegration(); r.skipOptionalString(); r.skipRequestRest()
+        case .lambdaEvent:
+            r.skipInt(); r.skipOptionalString(); r.skipOptionalInt()
+            for _ in 0..<4 { r.skipOptionalString() }       // group, stream, function, version
+            for _ in 0..<8 { r.skipOptionalInt() }
+            r.skipOptionalString(); r.skipOptionalString(); r.skipOptionalTrace()
+            r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
+        case .query:
+            _ = r.commentedStatement()
+        }
+    }
+}
+
+/// FNV-1a over bytes: a cheap first test of "is this id one we want?".
+enum ByteHash {
+    @inline(__always) static func of<C: Collection>(_ bytes: C, lowercase: Bool = false) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(lowercase ? ASCII.lower(b) : b)) &* 0x100000001b3 }
+        return h
+    }
+}
+
+extension SpillReader {
+    /// A string's bytes where they lie (valid while the spill data is).
+    @inline(__always) mutating func rawString() -> UnsafeRawBufferPointer {
+        let n = Int(int())
+        defer { position += n }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
+    }
+    @inline(__always) mutating func optionalRawString() -> UnsafeRawBufferPointer? { byte() == 0 ? nil : rawString() }
+
+    /// After the request id: the fields before `integrationRequestId` (same order as `encode`).
+    mutating func skipRequestUpToIntegration() {
+        for _ in 0..<8 { skipOptionalString() }      // extendedRequestId … protocolName
+        skipOptionalInt(); skipOptionalInt(); skipOptionalInt(); skipInt(); skipOptionalInt(); skipOptionalInt()
+    }
+
+    /// After `integrationRequestId`: the rest of a request.
+    mutating func skipRequestRest() {
+        skipOptionalTrace()
+        for _ in 0..<4 { skipOptionalString() }      // sourceIp … accountId
+        skipInt(); skipInt()
+    }
+
+    /// A statement's instance, user, end and comment keys; the rest skipped.
+    mutating func commentedStatement() -> (instance: String, user: String?, end: EpochMicros, requestId: String?, traceId: TraceId?)? {
+        skipInt()
+        let instance = rawString()
+        skipOptionalString()
+        let user = optionalRawString()
+        skipOptionalString(); skipOptionalInt()
+        let end = int()
+        skipInt(); skipInt(); skipOptionalInt(); skipOptionalInt(); skipOptionalInt()
+        skipString(); skipOptionalString(); skipString(); skipString(); skipString()
+        let trace = optionalTrace()
+        let requestId = optionalString()
+        let tags = Int(int())
+        for _ in 0..<tags { skipString(); skipString() }
+        skipInt(); skipInt()
+        guard requestId != nil || trace != nil else { return nil }
+        return (String(decoding: instance, as: UTF8.self), user.map { String(decoding: $0, as: UTF8.self) }, end, requestId, trace)
+    }
+}
