@@ -2,7 +2,7 @@
 /// every consumer reads), fields quoted only when they hold a comma, quote,
 /// CR or LF, with quotes doubled.
 public struct CSVWriter {
-    public private(set) var bytes: [UInt8] = []
+    public internal(set) var bytes: [UInt8] = []
 
     public init(header: [String]) {
         row(header)

@@ -40,7 +40,9 @@ public struct ReportEmitter {
                                         "api_id", "lambda_status", "error_type"]
 
     /// One row per request this window owns, sorted by start time then request id.
-    public func appendRequestRows(to csv: inout CSVWriter, owns: (RequestRecord) -> Bool) {
+    /// `pieceFull` is called whenever the writer holds a megabyte or more.
+    public func appendRequestRows(to csv: inout CSVWriter, owns: (RequestRecord) -> Bool,
+                                  pieceFull: ((inout CSVWriter) -> Void)? = nil) {
         let rows = model.requests.indices.filter { owns(model.requests[$0]) }.sorted {
             let a = model.requests[$0].request, b = model.requests[$1].request
             return ((a.start ?? 0), a.requestId) < ((b.start ?? 0), b.requestId)
@@ -65,6 +67,7 @@ public struct ReportEmitter {
             }
             csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(inv?.status.rawValue); csv.add(inv?.errorType)
             csv.endRow()
+            if let pieceFull, csv.bytes.count >= BufferPool.pieceBytes { pieceFull(&csv) }
         }
     }
 

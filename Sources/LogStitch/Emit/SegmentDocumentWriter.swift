@@ -88,6 +88,13 @@ public struct SegmentDocumentWriter {
     /// Writes the documents to `sink` in pieces of about a megabyte, so a
     /// block's segments never sit in memory whole.
     public func write(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool, sink: ([UInt8]) -> Void) {
+        write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, buffers: nil, sink: sink)
+    }
+
+    /// As above, with the pieces' buffers taken from `buffers` (which the
+    /// receiver of the pieces gives back once they are written).
+    func write(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool,
+               buffers: BufferPool?, sink: ([UInt8]) -> Void) {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
@@ -100,9 +107,13 @@ public struct SegmentDocumentWriter {
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         var w = JSONWriter()
-        w.bytes.reserveCapacity(1 << 20 + 128 << 10)
+        let fresh = { () -> [UInt8] in
+            if let buffers { return buffers.take() }
+            var b = [UInt8](); b.reserveCapacity(BufferPool.capacity); return b
+        }
+        w.bytes = fresh()
         for o in order {
-            if w.bytes.count >= 1 << 20 { sink(w.bytes); w.bytes.removeAll(keepingCapacity: true) }
+            if w.bytes.count >= BufferPool.pieceBytes { sink(w.bytes); w.bytes = fresh() }
             if o.request >= 0 {
                 gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].invocation.start) {

@@ -35,7 +35,7 @@ struct WindowedCorrelation {
     /// What one block contributes, held until every earlier block is written.
     struct BlockResult {
         var segments: [[UInt8]] = []
-        var rows: [UInt8] = []
+        var rows: [[UInt8]] = []
         var totals = Totals()
     }
 
@@ -90,13 +90,18 @@ struct WindowedCorrelation {
             return next - 1
         }
 
-        func deliver(_ i: Int, _ r: BlockResult, segments: StagedFile, requests: StagedFile) {
+        /// Output buffers, given back here once written.
+        let buffers = BufferPool()
+
+        func deliver(_ i: Int, _ r: consuming BlockResult, segments: StagedFile, requests: StagedFile) {
             lock.lock(); defer { lock.unlock() }
             pending[i] = r
-            while let ready = pending.removeValue(forKey: nextToWrite) {
+            while var ready = pending.removeValue(forKey: nextToWrite) {
                 PhaseTimer.step("write") {
                     for chunk in ready.segments { segments.write(chunk) }
-                    requests.write(ready.rows)
+                    buffers.give(&ready.segments)
+                    for chunk in ready.rows { requests.write(chunk) }
+                    buffers.give(&ready.rows)
                 }
                 PhaseTimer.step("merge") {
                     totals.accumulator.merge(ready.totals.accumulator)
@@ -137,7 +142,7 @@ struct WindowedCorrelation {
             var cache = WindowCache(store: store)
             while let i = second.take() {
                 let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
-                let result = block(blocks[i], window, senders: frozenSenders)
+                let result = block(blocks[i], window, senders: frozenSenders, buffers: second.buffers)
                 PhaseTimer.step("deliver+write") { second.deliver(i, result, segments: segments, requests: requests) }
             }
         }
@@ -145,7 +150,7 @@ struct WindowedCorrelation {
         return second.totals
     }
 
-    func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex) -> BlockResult {
+    func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool) -> BlockResult {
         let own = owned(b)
         let model = PhaseTimer.step("correlate") { Correlator(options: options.correlate).correlate(window, files: files, senders: senders) }
         let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
@@ -154,13 +159,17 @@ struct WindowedCorrelation {
         var result = BlockResult()
         PhaseTimer.step("segments") {
             SegmentDocumentWriter(model: model, options: options.correlate)
-                .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { result.segments.append($0) }
+                .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, buffers: buffers) { result.segments.append($0) }
         }
         var rows = CSVWriter(rowsOnly: ())
+        rows.bytes = buffers.take()
         PhaseTimer.step("requests rows") {
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest)
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest) { full in
+                result.rows.append(full.bytes)
+                full.bytes = buffers.take()
+            }
         }
-        result.rows = rows.bytes
+        result.rows.append(rows.bytes)
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
             result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
