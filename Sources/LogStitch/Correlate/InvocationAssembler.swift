@@ -50,7 +50,10 @@ struct InvocationAssembler {
         var names = FunctionNames()
         for k in built.indices { finalize(&built[k], names: &names) }
         // Loose events change fields, never start times: one sort serves both.
-        var invocations = built.sorted { ($0.start ?? 0, $0.requestId) < ($1.start ?? 0, $1.requestId) }
+        var invocations = built.sorted {
+            let a = $0.start ?? 0, b = $1.start ?? 0
+            return a != b ? a < b : $0.requestId < $1.requestId
+        }
         attachLoose(loose, to: &invocations)
         return invocations
     }

@@ -45,7 +45,8 @@ public struct ReportEmitter {
                                   pieceFull: ((inout CSVWriter) -> Void)? = nil) {
         let rows = model.requests.indices.filter { owns(model.requests[$0]) }.sorted {
             let a = model.requests[$0].request, b = model.requests[$1].request
-            return ((a.start ?? 0), a.requestId) < ((b.start ?? 0), b.requestId)
+            let sa = a.start ?? 0, sb = b.start ?? 0
+            return sa != sb ? sa < sb : a.requestId < b.requestId
         }
         for i in rows {
             let r = model.requests[i]
@@ -115,10 +116,16 @@ public struct ReportAccumulator {
 
     public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
                              ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
+        // Consecutive requests mostly share a route: its key is reused
+        // rather than built and hashed again.
+        var lastKey: [String] = []
         for r in model.requests where ownsRequest(r) {
             let q = r.request
+            if lastKey.count != 3 || lastKey[0] != (q.stage ?? "") || lastKey[1] != (q.method ?? "") || lastKey[2] != (q.route ?? "") {
+                lastKey = [q.stage ?? "", q.method ?? "", q.route ?? ""]
+            }
             // Mutated in place: a copy would copy its whole distribution.
-            Self.update(&routes, [q.stage ?? "", q.method ?? "", q.route ?? ""], Route()) { route in
+            Self.update(&routes, lastKey, Route()) { route in
                 route.requests += 1
                 if let s = q.status {
                     if (400..<500).contains(s) { route.errors4xx += 1 }
