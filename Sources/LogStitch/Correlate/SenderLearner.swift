@@ -59,8 +59,8 @@ enum SenderLearner {
             r.skipInt()
             let id = r.optionalRawString()
             r.skipOptionalInt()
-            let groupBytes = r.optionalRawString(), streamBytes = r.optionalRawString(), functionBytes = r.optionalRawString()
-            r.skipOptionalString()
+            let groupBytes = r.repeatedRaw(.logGroup), streamBytes = r.repeatedRaw(.logStream), functionBytes = r.repeatedRaw(.function)
+            r.skipRepeated()
             for _ in 0..<8 { r.skipOptionalInt() }         // durations, memory, status
             r.skipOptionalString(); r.skipOptionalString()
             let trace = r.optionalTrace()
@@ -107,7 +107,7 @@ enum SenderLearner {
             r.skipString(); r.skipRequestUpToIntegration(); r.skipOptionalString(); r.skipRequestRest()
         case .lambdaEvent:
             r.skipInt(); r.skipOptionalString(); r.skipOptionalInt()
-            for _ in 0..<4 { r.skipOptionalString() }       // group, stream, function, version
+            for _ in 0..<4 { r.skipRepeated() }             // group, stream, function, version
             for _ in 0..<8 { r.skipOptionalInt() }
             r.skipOptionalString(); r.skipOptionalString(); r.skipOptionalTrace()
             r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
@@ -137,24 +137,28 @@ extension SpillReader {
 
     /// After the request id: the fields before `integrationRequestId` (same order as `encode`).
     mutating func skipRequestUpToIntegration() {
-        for _ in 0..<8 { skipOptionalString() }      // extendedRequestId … protocolName
+        skipOptionalString()                         // extendedRequestId
+        skipRepeated(); skipRepeated()               // apiId, stage
+        skipOptionalString(); skipOptionalString(); skipOptionalString()   // method, route, path
+        skipRepeated(); skipRepeated()               // domainName, protocolName
         skipOptionalInt(); skipOptionalInt(); skipOptionalInt(); skipInt(); skipOptionalInt(); skipOptionalInt()
     }
 
     /// After `integrationRequestId`: the rest of a request.
     mutating func skipRequestRest() {
         skipOptionalTrace()
-        for _ in 0..<4 { skipOptionalString() }      // sourceIp … accountId
+        for _ in 0..<3 { skipOptionalString() }      // sourceIp, userAgent, errorMessage
+        skipRepeated()                               // accountId
         skipInt(); skipInt()
     }
 
     /// A statement's instance, user, end and comment keys; the rest skipped.
     mutating func commentedStatement() -> (instance: String, user: String?, end: EpochMicros, requestId: String?, traceId: TraceId?)? {
         skipInt()
-        let instance = rawString()
-        skipOptionalString()
-        let user = optionalRawString()
-        skipOptionalString(); skipOptionalInt()
+        let instance = repeatedRaw(.instance) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        _ = repeatedRaw(.database)
+        let user = repeatedRaw(.user)
+        _ = repeatedRaw(.clientHost); skipOptionalInt()
         let end = int()
         skipInt(); skipInt(); skipOptionalInt(); skipOptionalInt(); skipOptionalInt()
         skipString(); skipOptionalString(); skipString(); skipString(); skipString()
