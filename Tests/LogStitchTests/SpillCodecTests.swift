@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import LogStitch
+
+/// Records parked in the spill must come back field for field, including
+/// values written as "same as the last one" across separately flushed pieces.
+@Suite struct SpillCodecTests {
+    func event(_ id: String, stream: String, time: Int64) -> LambdaEvent {
+        let e = LambdaEvent(kind: .report)
+        e.requestId = id; e.time = time; e.logGroup = "/aws/lambda/orders"; e.logStream = stream
+        e.durationUs = 1_500; e.billedDurationUs = 2_000; e.memorySizeMB = 512
+        e.file = 3; e.line = Int(time % 1000)
+        return e
+    }
+
+    @Test func lambdaEventsRoundTripAcrossPieces() {
+        // Two pieces, as two flushes append them to one bucket file.
+        var first = SpillWriter(), second = SpillWriter()
+        let events = [event("a", stream: "s1", time: 1), event("b", stream: "s1", time: 2), event("c", stream: "s2", time: 3)]
+        for e in events[0..<2] { first.bytes.append(SpillTag.lambdaEvent.rawValue); e.encode(&first) }
+        second.bytes.append(SpillTag.lambdaEvent.rawValue); events[2].encode(&second)
+        second.bytes.append(SpillTag.lambdaEvent.rawValue); events[1].encode(&second)
+        let file = first.bytes + second.bytes
+        // The repeated group costs one byte after its first appearance in a piece.
+        #expect(first.bytes.count < 2 * 40 + "/aws/lambda/orders".utf8.count)
+        var decoded: [LambdaEvent] = []
+        file.withUnsafeBytes { raw in
+            var r = SpillReader(raw)
+            while !r.atEnd {
+                #expect(SpillTag(rawValue: r.byte()) == .lambdaEvent)
+                decoded.append(LambdaEvent(&r))
+            }
+        }
+        #expect(decoded.map(\.requestId) == ["a", "b", "c", "b"])
+        #expect(decoded.map(\.logStream) == ["s1", "s1", "s2", "s1"])
+        #expect(decoded.allSatisfy { $0.logGroup == "/aws/lambda/orders" && $0.function == nil })
+        #expect(decoded.map(\.time) == [1, 2, 3, 2])
+        #expect(decoded.allSatisfy { $0.durationUs == 1_500 && $0.billedDurationUs == 2_000 && $0.memorySizeMB == 512 })
+    }
+
+    @Test func requestsAndStatementsRoundTrip() {
+        let r = ApiGatewayRequest()
+        r.requestId = "req-1"; r.apiId = "a1b2c3d4e5"; r.stage = "prod"; r.method = "GET"; r.route = "/orders/{id}"
+        r.status = 200; r.start = 1_704_067_201_000_000; r.responseLatencyMs = 912; r.integrationRequestId = "l-1"
+        r.traceId = TraceId(validating: "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01"); r.accountId = "123456789012"
+        let q = SlowQuery(engine: .postgresql)
+        q.instance = "orders-pg"; q.database = "orders"; q.user = "app"; q.end = 1_704_067_202_000_000; q.durationUs = 25_412
+        q.text = "SELECT 1"; q.keys.requestId = "l-1"; q.keys.tags = [("route", "/orders")]
+        var w = SpillWriter()
+        for _ in 0..<2 {
+            w.bytes.append(SpillTag.request.rawValue); r.encode(&w)
+            w.bytes.append(SpillTag.query.rawValue); q.encode(&w)
+        }
+        var requests: [ApiGatewayRequest] = [], queries: [SlowQuery] = []
+        w.bytes.withUnsafeBytes { raw in
+            var rd = SpillReader(raw)
+            while !rd.atEnd {
+                switch SpillTag(rawValue: rd.byte()) {
+                case .request: requests.append(ApiGatewayRequest(&rd))
+                case .query: queries.append(SlowQuery(&rd))
+                default: Issue.record("unexpected tag")
+                }
+            }
+        }
+        #expect(requests.count == 2 && queries.count == 2)
+        for d in requests {
+            #expect(d.requestId == "req-1" && d.apiId == "a1b2c3d4e5" && d.stage == "prod" && d.route == "/orders/{id}")
+            #expect(d.status == 200 && d.start == 1_704_067_201_000_000 && d.responseLatencyMs == 912)
+            #expect(d.traceId?.text == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01" && d.accountId == "123456789012")
+            #expect(d.domainName == nil && d.integrationRequestId == "l-1")
+        }
+        for d in queries {
+            #expect(d.instance == "orders-pg" && d.database == "orders" && d.user == "app" && d.clientHost == nil)
+            #expect(d.durationUs == 25_412 && d.keys.requestId == "l-1" && d.keys.tags.count == 1)
+        }
+    }
+}
