@@ -59,7 +59,7 @@ public struct Correlator {
     /// that only learns which functions send statements where.
     public func correlate(_ files: [ParsedFile], files inputs: [InputFile], senders: SenderIndex? = nil, exactOnly: Bool = false) -> TraceModel {
         var model = TraceModel()
-        let requests = files.flatMap(\.requests).sorted(by: Self.startOrder)
+        let requests = Self.sortedByStart(files.flatMap(\.requests))
         let invocations = InvocationAssembler.assemble(files.flatMap(\.lambdaEvents))
         let queries = files.flatMap(\.queries).sorted { a, b in
             (a.end, a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.end, b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
@@ -110,6 +110,14 @@ public struct Correlator {
         return model
     }
 
+    /// Sorts through a compact (start, index) array: comparing the objects
+    /// themselves means a cache miss per comparison.
+    static func sortedByStart(_ all: [ApiGatewayRequest]) -> [ApiGatewayRequest] {
+        var keys = all.indices.map { (start: all[$0].start ?? 0, index: $0) }
+        keys.sort { a, b in a.start != b.start ? a.start < b.start : startOrder(all[a.index], all[b.index]) }
+        return keys.map { all[$0.index] }
+    }
+
     /// Requests by (start, request id, file, line). Ids are compared only
     /// when starts tie: building tuples of Strings per comparison was a
     /// measurable share of correlation.
@@ -143,13 +151,15 @@ public struct Correlator {
                 byTrace[model.invocations[i].traceId, default: []].append(i)
             }
         }
+        // API request ids are looked up only for ids that are not Lambda request ids.
+        let unresolved = wantedRequests.subtracting(byRequestId.keys)
         var apiRequestToInvocation: [String: Int] = [:]
-        if !wantedRequests.isEmpty {
+        if !unresolved.isEmpty {
             for r in model.requests.indices {
                 guard let i = model.requests[r].invocation else { continue }
                 let id = model.requests[r].request.requestId
-                if wantedRequests.contains(id) { apiRequestToInvocation[id] = i }
-                else if id.hasUppercaseASCII, wantedRequests.contains(id.lowercased()) { apiRequestToInvocation[id.lowercased()] = i }
+                if unresolved.contains(id) { apiRequestToInvocation[id] = i }
+                else if id.hasUppercaseASCII, unresolved.contains(id.lowercased()) { apiRequestToInvocation[id.lowercased()] = i }
             }
         }
 

@@ -43,11 +43,8 @@ public struct ReportEmitter {
     /// `pieceFull` is called whenever the writer holds a megabyte or more.
     public func appendRequestRows(to csv: inout CSVWriter, owns: (RequestRecord) -> Bool,
                                   pieceFull: ((inout CSVWriter) -> Void)? = nil) {
-        let rows = model.requests.indices.filter { owns(model.requests[$0]) }.sorted {
-            let a = model.requests[$0].request, b = model.requests[$1].request
-            let sa = a.start ?? 0, sb = b.start ?? 0
-            return sa != sb ? sa < sb : a.requestId < b.requestId
-        }
+        // The model holds requests in (start, request id) order already.
+        let rows = model.requests.indices.filter { owns(model.requests[$0]) }
         for i in rows {
             let r = model.requests[i]
             let q = r.request
