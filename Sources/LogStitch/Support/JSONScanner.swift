@@ -101,7 +101,9 @@ public struct JSONScanner {
             // Count the backslashes before the quote: an odd number escapes it.
             var k = q - 1, slashes = 0
             while k >= start && bytes[k] == ASCII.backslash { slashes += 1; k -= 1 }
-            if !escapes, bytes.index(of: ASCII.backslash, from: position).map({ $0 < q }) ?? false { escapes = true }
+            // Only up to the quote: searching to the end of the line made each
+            // string cost the rest of the line.
+            if !escapes, bytes.slice(position, q).index(of: ASCII.backslash) != nil { escapes = true }
             if slashes % 2 == 0 {
                 position = q + 1
                 return Value(kind: .string, start: start, end: q, hasEscapes: escapes)
