@@ -174,7 +174,6 @@ struct WindowedCorrelation {
             result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
             result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
         }
-        PhaseTimer.step("free model") { _ = consume model }
         return result
     }
 }
