@@ -35,22 +35,9 @@ public struct CSVWriter {
 
     /// No comma, quote, CR or LF: checked eight bytes at a time.
     @inline(__always) static func plain(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = buf.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func anyZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
-        var i = 0
-        while i + 8 <= buf.count {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if anyZero(x ^ (ones &* 0x2C)) || anyZero(x ^ (ones &* 0x22)) || anyZero(x ^ (ones &* 0x0D)) || anyZero(x ^ (ones &* 0x0A)) { return false }
-            i += 8
-        }
-        while i < buf.count {
-            let b = buf[i]
-            if b == ASCII.comma || b == ASCII.quote || b == ASCII.cr || b == ASCII.lf { return false }
-            i += 1
-        }
-        return true
+        !WordScan.containsAny(buf, word: {
+            WordScan.has($0, ASCII.comma) || WordScan.has($0, ASCII.quote) || WordScan.has($0, ASCII.cr) || WordScan.has($0, ASCII.lf)
+        }, byte: { $0 == ASCII.comma || $0 == ASCII.quote || $0 == ASCII.cr || $0 == ASCII.lf })
     }
 
     // Field by field, straight into the buffer (the per-request rows are hot).

@@ -118,24 +118,9 @@ public struct JSONWriter {
     /// No control character, quote, backslash or DEL: checked eight bytes at
     /// a time (most values are ids and names that need nothing).
     @inline(__always) static func needsNoEscaping(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = buf.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func anyZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
-        var i = 0
-        while i + 8 <= buf.count {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // Some byte below 0x20 (exact as a yes/no answer for limits up to 0x80).
-            if (x &- ones &* 0x20) & ~x & high != 0 { return false }
-            if anyZero(x ^ (ones &* 0x22)) || anyZero(x ^ (ones &* 0x5C)) || anyZero(x ^ (ones &* 0x7F)) { return false }
-            i += 8
-        }
-        while i < buf.count {
-            let b = buf[i]
-            if b < 0x20 || b == ASCII.quote || b == ASCII.backslash || b == 0x7F { return false }
-            i += 1
-        }
-        return true
+        !WordScan.containsAny(buf, word: {
+            WordScan.hasBelow($0, 0x20) || WordScan.has($0, ASCII.quote) || WordScan.has($0, ASCII.backslash) || WordScan.has($0, 0x7F)
+        }, byte: { $0 < 0x20 || $0 == ASCII.quote || $0 == ASCII.backslash || $0 == 0x7F })
     }
 
     mutating func escape(_ buf: UnsafeBufferPointer<UInt8>) {

@@ -1,0 +1,31 @@
+/// Tests eight bytes at a time whether a buffer holds any of a few bytes
+/// (SWAR: "SIMD within a register"). Writers use it to see that a value
+/// needs no escaping or quoting, which is nearly always the case.
+enum WordScan {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// Some byte of `x` is zero (exact as a yes/no answer).
+    @inline(__always) static func anyZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+    /// Some byte of `x` is `b`.
+    @inline(__always) static func has(_ x: UInt64, _ b: UInt8) -> Bool { anyZero(x ^ (ones &* UInt64(b))) }
+    /// Some byte of `x` is below `n` (exact as a yes/no answer for `n` up to 0x80).
+    @inline(__always) static func hasBelow(_ x: UInt64, _ n: UInt8) -> Bool { (x &- ones &* UInt64(n)) & ~x & high != 0 }
+
+    /// Whether any byte of `buf` is one `byte` accepts; `word` must say the
+    /// same of eight bytes at once.
+    @inline(__always) static func containsAny(_ buf: UnsafeBufferPointer<UInt8>, word: (UInt64) -> Bool, byte: (UInt8) -> Bool) -> Bool {
+        guard let base = buf.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= buf.count {
+            if word(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
+            i += 8
+        }
+        while i < buf.count {
+            if byte(buf[i]) { return true }
+            i += 1
+        }
+        return false
+    }
+}
