@@ -5,10 +5,10 @@ import Foundation
 /// of one request arrive in separate files hours apart and CloudWatch sorts
 /// nothing; bucketing by the records' own times makes lateness irrelevant.
 ///
-/// Buckets are 10 minutes of event time; correlation reads them back in
+/// Buckets are 5 minutes of event time; correlation reads them back in
 /// blocks (see `WindowedCorrelation`).
 public final class SpillStore: @unchecked Sendable {
-    public static let bucketMicros: Int64 = 10 * 60 * 1_000_000
+    public static let bucketMicros: Int64 = 5 * 60 * 1_000_000
     public let directory: String
     let lock = NSLock()
     var bucketSet: Set<Int64> = []

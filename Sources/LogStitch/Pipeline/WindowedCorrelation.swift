@@ -14,17 +14,19 @@ struct WindowedCorrelation {
     let store: SpillStore
     let files: [InputFile]
     let options: ConvertOptions
-    static let blockBuckets: Int64 = 6      // 1 h of 10-minute buckets
+    static let blockBuckets: Int64 = 3_600_000_000 / SpillStore.bucketMicros      // 1 h
     /// Partners lie within the longest span any record declares, plus a
     /// minute of slack for clocks and for what records do not declare (the
-    /// moment between an INIT and its START, say): one 10-minute bucket
-    /// for most workloads, two (20 min) at most, which covers Lambda's
-    /// 15-minute limit. Every bucket of margin costs a sixth more work.
+    /// moment between an INIT and its START, say), rounded up to whole
+    /// buckets: one 5-minute bucket for most API workloads, at most the
+    /// 20 minutes that cover Lambda's 15-minute limit. Every bucket of
+    /// margin costs a twelfth more work.
     var marginBuckets: Int64 { Self.marginBuckets(longestSpan: store.longestSpanMicros) }
 
     static func marginBuckets(longestSpan: Int64) -> Int64 {
         let needed = min(longestSpan, SpillStore.maxSpanMicros) + 60 * 1_000_000
-        return min(2, max(1, (needed + SpillStore.bucketMicros - 1) / SpillStore.bucketMicros))
+        let most = (SpillStore.maxSpanMicros + SpillStore.bucketMicros - 1) / SpillStore.bucketMicros
+        return min(most, max(1, (needed + SpillStore.bucketMicros - 1) / SpillStore.bucketMicros))
     }
 
     struct Totals {
@@ -133,7 +135,7 @@ struct WindowedCorrelation {
         }
         var senders = first.senders
         senders.declared = options.correlate.dbFunctions
-        PhaseTimer.mark("learn senders (margin \(marginBuckets * 10) min, longest span \(store.longestSpanMicros / 1000) ms)")
+        PhaseTimer.mark("learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)")
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         let second = Coordinator(count: blocks.count, progress: options.progress)
