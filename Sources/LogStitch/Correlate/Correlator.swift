@@ -77,8 +77,7 @@ public struct Correlator {
         model.invocations = invocations.map { inv in
             InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0))
         }
-        var invocationById: [String: Int] = [:]
-        invocationById.reserveCapacity(model.invocations.count)
+        var invocationById = StringIndex(capacity: model.invocations.count)
         for i in model.invocations.indices { invocationById[model.invocations[i].invocation.requestId] = i }
         // The trace index only when some request can only be joined by trace.
         var invocationsByTrace: [TraceId: [Int]] = [:]
@@ -138,7 +137,7 @@ public struct Correlator {
         return TraceId(epoch: secs, high: high, low: low)
     }
 
-    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: [String: Int],
+    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: StringIndex,
                           senders given: SenderIndex?, exactOnly: Bool) {
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
