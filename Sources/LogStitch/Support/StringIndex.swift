@@ -1,5 +1,5 @@
-/// String → Int for join keys (request ids), by FNV-1a over the UTF-8
-/// bytes with open addressing. Swift's `Dictionary` hashes each 36-byte id
+/// String → Int for join keys (request ids), by a word-at-a-time hash of
+/// the UTF-8 bytes with open addressing. Swift's `Dictionary` hashes each 36-byte id
 /// with SipHash, seeded per process; joining a day of Lambda events looks
 /// ids up millions of times, and this costs a fraction of that. Same
 /// semantics as `[String: Int]` for what the correlator does: get and set.
@@ -21,11 +21,25 @@ struct StringIndex {
 
     var count: Int { keys.count }
 
+    /// Eight bytes per multiply (never persisted or iterated: any good mix will do).
     @inline(__always) static func hash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
         var s = s
-        s.withUTF8 { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } }
-        return h ^ (h >> 29)
+        return s.withUTF8 { b -> UInt64 in
+            var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
+            var i = 0
+            if let base = b.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while i + 8 <= b.count {
+                    h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+                    h ^= h >> 29
+                    i += 8
+                }
+            }
+            var tail: UInt64 = 0
+            while i < b.count { tail = tail << 8 | UInt64(b[i]); i += 1 }
+            h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+            return h ^ (h >> 32)
+        }
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
