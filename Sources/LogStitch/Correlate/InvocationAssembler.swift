@@ -131,10 +131,17 @@ struct InvocationAssembler {
     /// invocation in the same log stream (execution environment); unhandled
     /// error lines to the invocation running in that stream at the time.
     static func attachLoose(_ events: [LambdaEvent], to invocations: inout [LambdaInvocation]) {
-        var byStream: [String: [Int]] = [:]
-        for (i, inv) in invocations.enumerated() { if let s = inv.logStream { byStream[s, default: []].append(i) } }
+        guard !events.isEmpty else { return }
+        // Only the streams the loose events name are indexed.
+        var streamGroup = StringIndex()
+        for e in events { if let s = e.logStream, streamGroup[s] == nil { streamGroup[s] = streamGroup.count } }
+        var byStream = [[Int]](repeating: [], count: streamGroup.count)
+        for (i, inv) in invocations.enumerated() {
+            if let s = inv.logStream, let g = streamGroup[s] { byStream[g].append(i) }
+        }
         for e in events {
-            guard let stream = e.logStream, let t = e.time, let idx = byStream[stream] else { continue }
+            guard let stream = e.logStream, let t = e.time, let g = streamGroup[stream] else { continue }
+            let idx = byStream[g]
             switch e.kind {
             case .initStart, .initReport, .restoreStart, .restoreReport:
                 guard let i = idx.first(where: { (invocations[$0].start ?? .max) >= t }) else { continue }
