@@ -31,6 +31,12 @@ struct ByteScratch {
         put(v, width: digits)
     }
 
+    @inline(__always) func append(to out: ByteSink) {
+        var s = storage
+        let n = count
+        withUnsafeBytes(of: &s) { out.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+
     @inline(__always) func append(to out: inout [UInt8]) {
         var s = storage
         let n = count

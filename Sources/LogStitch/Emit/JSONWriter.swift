@@ -2,17 +2,31 @@
 /// stable and no Foundation encoder runs per document. Keys are static
 /// strings (written as they are); values are escaped only when they need it.
 public struct JSONWriter {
-    public var bytes: [UInt8] = []
+    /// The text so far (see `ByteSink` for why not an array).
+    let out = ByteSink()
     /// One bit per open container: does the next member need a comma?
     var commaBits: UInt64 = 0
     var depth = 0
     var pendingValue = false
 
-    public init() { bytes.reserveCapacity(1024) }
+    public init() {}
+
+    /// Bytes written so far.
+    public var count: Int { out.count }
+    /// The text so far, copied.
+    public var bytes: [UInt8] { out.array }
+    /// Ends an NDJSON line.
+    public mutating func newline() { out.append(ASCII.lf) }
+    /// Takes back the last `n` bytes (a document that turned out too large).
+    public mutating func removeLast(_ n: Int) { out.removeLast(n) }
+    /// Text written as it is (a number formatted elsewhere, say).
+    public mutating func raw(_ s: String) { var s = s; s.withUTF8 { out.append($0) } }
+    /// Moves the text so far to the end of `array`.
+    public mutating func drain(into array: inout [UInt8]) { out.drain(into: &array) }
 
     @inline(__always) mutating func separator() {
         let bit: UInt64 = 1 << UInt64(depth & 63)
-        if commaBits & bit != 0 { bytes.append(ASCII.comma) }
+        if commaBits & bit != 0 { out.append(ASCII.comma) }
         commaBits |= bit
     }
 
@@ -21,40 +35,27 @@ public struct JSONWriter {
     /// Starts a new top-level document in the same buffer (NDJSON).
     public mutating func beginDocument() { depth = 0; commaBits = 0; pendingValue = false }
 
-    public mutating func beginObject() { bytes.append(ASCII.leftBrace); push() }
-    public mutating func endObject() { bytes.append(ASCII.rightBrace); depth -= 1 }
-    public mutating func beginArray() { bytes.append(ASCII.leftBracket); push() }
-    public mutating func endArray() { bytes.append(ASCII.rightBracket); depth -= 1 }
+    public mutating func beginObject() { out.append(ASCII.leftBrace); push() }
+    public mutating func endObject() { out.append(ASCII.rightBrace); depth -= 1 }
+    public mutating func beginArray() { out.append(ASCII.leftBracket); push() }
+    public mutating func endArray() { out.append(ASCII.rightBracket); depth -= 1 }
 
     public mutating func key(_ k: StaticString) {
-        // Separator, quotes, name and colon in one append (keys are short).
-        let bit: UInt64 = 1 << UInt64(depth & 63)
-        let comma = commaBits & bit != 0
-        commaBits |= bit
+        separator()
         pendingValue = true
         let n = k.utf8CodeUnitCount
-        if n + 4 <= ByteScratch.capacity {
-            var s = ByteScratch()
-            if comma { s.put(ASCII.comma) }
-            s.put(ASCII.quote)
-            for i in 0..<n { s.put(k.utf8Start[i]) }
-            s.put(ASCII.quote)
-            s.put(ASCII.colon)
-            s.append(to: &bytes)
-        } else {
-            if comma { bytes.append(ASCII.comma) }
-            bytes.append(ASCII.quote)
-            k.withUTF8Buffer { bytes.append(contentsOf: $0) }
-            bytes.append(ASCII.quote)
-            bytes.append(ASCII.colon)
-        }
+        out.reserve(n + 3)
+        out.append(ASCII.quote)
+        out.append(UnsafeRawBufferPointer(start: k.utf8Start, count: n))
+        out.append(ASCII.quote)
+        out.append(ASCII.colon)
     }
 
     /// A key known only at run time (summary.json's source names).
     public mutating func key(dynamic k: String) {
         separator()
         string(k)
-        bytes.append(ASCII.colon)
+        out.append(ASCII.colon)
         pendingValue = true
     }
 
@@ -74,21 +75,25 @@ public struct JSONWriter {
     public mutating func fieldNull(_ k: StaticString) { key(k); beforeValue(); literal("null") }
     public mutating func field(dynamic k: String, _ v: Int) { key(dynamic: k); beforeValue(); integer(Int64(v)) }
     /// Epoch seconds with exactly six decimals, from integer microseconds.
-    public mutating func field(_ k: StaticString, seconds t: EpochMicros) { key(k); beforeValue(); Self.appendSeconds(t, to: &bytes) }
+    public mutating func field(_ k: StaticString, seconds t: EpochMicros) { key(k); beforeValue(); Self.secondsText(t).append(to: out) }
     /// Milliseconds with up to three decimals, from microseconds.
-    public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.appendMillis(us, to: &bytes) }
+    public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.millisText(us).append(to: out) }
     public mutating func field(_ k: StaticString, trace t: TraceId) {
         key(k); beforeValue()
-        bytes.append(ASCII.quote); t.append(to: &bytes); bytes.append(ASCII.quote)
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { b in
+            t.write(to: b)
+            out.append(ASCII.quote); out.append(UnsafeRawBufferPointer(rebasing: b[0..<TraceId.textLength])); out.append(ASCII.quote)
+        }
     }
     /// A string value written in pieces (no String is built for the whole).
-    mutating func openString(_ k: StaticString) { key(k); beforeValue(); bytes.append(ASCII.quote) }
+    mutating func openString(_ k: StaticString) { key(k); beforeValue(); out.append(ASCII.quote) }
     mutating func stringPiece(_ s: String) {
         var s = s
-        s.withUTF8 { buf in if Self.needsNoEscaping(buf) { bytes.append(contentsOf: buf) } else { escape(buf) } }
+        s.withUTF8 { buf in if Self.needsNoEscaping(buf) { out.append(buf) } else { escape(buf) } }
     }
-    mutating func stringPiece(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
-    mutating func closeString() { bytes.append(ASCII.quote) }
+    mutating func stringPiece(_ s: StaticString) { s.withUTF8Buffer { out.append($0) } }
+    mutating func closeString() { out.append(ASCII.quote) }
 
     /// A segment id: 16 lowercase hex digits.
     mutating func field(_ k: StaticString, hexId v: UInt64) {
@@ -98,20 +103,21 @@ public struct JSONWriter {
         let digits: StaticString = "0123456789abcdef"
         for i in 0..<16 { s.put(digits.utf8Start[Int((v >> UInt64(60 - i * 4)) & 15)]) }
         s.put(ASCII.quote)
-        s.append(to: &bytes)
+        s.append(to: out)
     }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }
 
-    mutating func literal(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+    mutating func literal(_ s: StaticString) { s.withUTF8Buffer { out.append($0) } }
 
-    mutating func integer(_ v: Int64) { Self.appendInteger(v, to: &bytes) }
+    mutating func integer(_ v: Int64) { Self.integerText(v).append(to: out) }
 
     public mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { buf in
-            bytes.append(ASCII.quote)
-            if Self.needsNoEscaping(buf) { bytes.append(contentsOf: buf) } else { escape(buf) }
-            bytes.append(ASCII.quote)
+            out.reserve(buf.count + 2)
+            out.append(ASCII.quote)
+            if Self.needsNoEscaping(buf) { out.append(buf) } else { escape(buf) }
+            out.append(ASCII.quote)
         }
     }
 
@@ -127,38 +133,42 @@ public struct JSONWriter {
         let hex: StaticString = "0123456789abcdef"
         for b in buf {
             switch b {
-            case ASCII.quote: bytes.append(ASCII.backslash); bytes.append(ASCII.quote)
-            case ASCII.backslash: bytes.append(ASCII.backslash); bytes.append(ASCII.backslash)
-            case ASCII.lf: bytes.append(ASCII.backslash); bytes.append(0x6E)
-            case ASCII.cr: bytes.append(ASCII.backslash); bytes.append(0x72)
-            case ASCII.tab: bytes.append(ASCII.backslash); bytes.append(0x74)
+            case ASCII.quote: out.append(ASCII.backslash); out.append(ASCII.quote)
+            case ASCII.backslash: out.append(ASCII.backslash); out.append(ASCII.backslash)
+            case ASCII.lf: out.append(ASCII.backslash); out.append(0x6E)
+            case ASCII.cr: out.append(ASCII.backslash); out.append(0x72)
+            case ASCII.tab: out.append(ASCII.backslash); out.append(0x74)
             case 0..<0x20, 0x7F:
                 hex.withUTF8Buffer { h in
-                    bytes.append(contentsOf: [ASCII.backslash, 0x75, 0x30, 0x30, h[Int(b >> 4)], h[Int(b & 15)]])
+                    for c in [ASCII.backslash, 0x75, 0x30, 0x30, h[Int(b >> 4)], h[Int(b & 15)]] { out.append(c) }
                 }
-            default: bytes.append(b)
+            default: out.append(b)
             }
         }
     }
 
-    public static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
+    public static func appendInteger(_ v: Int64, to out: inout [UInt8]) { integerText(v).append(to: &out) }
+    public static func appendSeconds(_ t: EpochMicros, to out: inout [UInt8]) { secondsText(t).append(to: &out) }
+    public static func appendMillis(_ us: Int64, to out: inout [UInt8]) { millisText(us).append(to: &out) }
+
+    @inline(__always) static func integerText(_ v: Int64) -> ByteScratch {
         var s = ByteScratch()
         if v < 0 { s.put(ASCII.minus) }
         s.putNumber(v.magnitude)
-        s.append(to: &out)
+        return s
     }
 
-    public static func appendSeconds(_ t: EpochMicros, to out: inout [UInt8]) {
+    @inline(__always) static func secondsText(_ t: EpochMicros) -> ByteScratch {
         var s = ByteScratch()
         if t < 0 { s.put(ASCII.minus) }
         let a = t.magnitude
         s.putNumber(a / 1_000_000)
         s.put(ASCII.dot)
         s.put(a % 1_000_000, width: 6)
-        s.append(to: &out)
+        return s
     }
 
-    public static func appendMillis(_ us: Int64, to out: inout [UInt8]) {
+    @inline(__always) static func millisText(_ us: Int64) -> ByteScratch {
         var s = ByteScratch()
         if us < 0 { s.put(ASCII.minus) }
         let a = us.magnitude
@@ -170,7 +180,7 @@ public struct JSONWriter {
             s.put(ASCII.dot)
             s.put(frac, width: width)
         }
-        s.append(to: &out)
+        return s
     }
 
     /// Epoch seconds with exactly six decimals, from integer microseconds.

@@ -111,9 +111,9 @@ public struct SegmentDocumentWriter {
             if let buffers { return buffers.take() }
             var b = [UInt8](); b.reserveCapacity(BufferPool.capacity); return b
         }
-        w.bytes = fresh()
+        func emitPiece() { var piece = fresh(); w.drain(into: &piece); sink(piece) }
         for o in order {
-            if w.bytes.count >= BufferPool.pieceBytes { sink(w.bytes); w.bytes = fresh() }
+            if w.count >= BufferPool.pieceBytes { emitPiece() }
             if o.request >= 0 {
                 gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].invocation.start) {
@@ -123,7 +123,7 @@ public struct SegmentDocumentWriter {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
             }
         }
-        if !w.bytes.isEmpty { sink(w.bytes) }
+        if w.count > 0 { emitPiece() }
     }
 
     func times(_ w: inout JSONWriter, _ start: EpochMicros, _ end: EpochMicros) {
@@ -198,7 +198,7 @@ public struct SegmentDocumentWriter {
             w.endArray()
         }
         w.endObject()
-        w.bytes.append(ASCII.lf)
+        w.newline()
     }
 
     func region(_ q: ApiGatewayRequest) -> String? {
@@ -268,7 +268,7 @@ public struct SegmentDocumentWriter {
         if failed { out.field("fault", true) }
         out.objectStart("aws"); out.field("request_id", rid); out.endObject()
         out.endObject()
-        out.bytes.append(ASCII.lf)
+        out.newline()
 
         func functionDocument(_ f: inout JSONWriter, embedQueries: Bool) {
             f.beginDocument()
@@ -323,17 +323,17 @@ public struct SegmentDocumentWriter {
             }
             f.endArray()
             f.endObject()
-            f.bytes.append(ASCII.lf)
+            f.newline()
         }
-        let before = out.bytes.count
+        let before = out.count
         functionDocument(&out, embedQueries: true)
-        if out.bytes.count - before - 1 <= Self.maxDocumentBytes { return }
-        out.bytes.removeLast(out.bytes.count - before)
+        if out.count - before - 1 <= Self.maxDocumentBytes { return }
+        out.removeLast(out.count - before)
         functionDocument(&out, embedQueries: false)
         for qi in r.queries {
             out.beginDocument()
             querySubsegment(&out, model.queries[qi], qi, independent: (r.traceId, invocationId))
-            out.bytes.append(ASCII.lf)
+            out.newline()
         }
     }
 

@@ -68,9 +68,9 @@ public struct RunSummary {
         w.endArray()
         w.key("wall_time_seconds")
         w.element()
-        w.bytes.append(contentsOf: format3(wallTimeMicros).utf8)
+        w.raw(format3(wallTimeMicros))
         w.endObject()
-        w.bytes.append(ASCII.lf)
+        w.newline()
         return w.bytes
     }
 
