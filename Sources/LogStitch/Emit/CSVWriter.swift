@@ -2,7 +2,13 @@
 /// every consumer reads), fields quoted only when they hold a comma, quote,
 /// CR or LF, with quotes doubled.
 public struct CSVWriter {
-    public internal(set) var bytes: [UInt8] = []
+    /// The text so far (see `ByteSink` for why not an array).
+    let out = ByteSink()
+    /// The text so far, copied.
+    public var bytes: [UInt8] { out.array }
+    public var count: Int { out.count }
+    /// Moves the text so far to the end of `array`.
+    public mutating func drain(into array: inout [UInt8]) { out.drain(into: &array) }
 
     public init(header: [String]) {
         row(header)
@@ -13,23 +19,23 @@ public struct CSVWriter {
 
     public mutating func row(_ fields: [String]) {
         for (i, f) in fields.enumerated() {
-            if i > 0 { bytes.append(ASCII.comma) }
+            if i > 0 { out.append(ASCII.comma) }
             field(f)
         }
-        bytes.append(ASCII.lf)
+        out.append(ASCII.lf)
     }
 
     mutating func field(_ f: String) {
         var f = f
         f.withUTF8 { u in
             let needsQuotes = !Self.plain(u)
-            if !needsQuotes { bytes.append(contentsOf: u); return }
-            bytes.append(ASCII.quote)
+            if !needsQuotes { out.append(u); return }
+            out.append(ASCII.quote)
             for b in u {
-                if b == ASCII.quote { bytes.append(ASCII.quote) }
-                bytes.append(b)
+                if b == ASCII.quote { out.append(ASCII.quote) }
+                out.append(b)
             }
-            bytes.append(ASCII.quote)
+            out.append(ASCII.quote)
         }
     }
 
@@ -43,14 +49,14 @@ public struct CSVWriter {
     // Field by field, straight into the buffer (the per-request rows are hot).
     var fieldsInRow = 0
     @inline(__always) mutating func separator() {
-        if fieldsInRow > 0 { bytes.append(ASCII.comma) }
+        if fieldsInRow > 0 { out.append(ASCII.comma) }
         fieldsInRow += 1
     }
     public mutating func add(_ s: String?) { separator(); if let s { field(s) } }
-    public mutating func add(trace t: TraceId) { separator(); t.append(to: &bytes) }
-    public mutating func add(int v: Int64?) { separator(); if let v { JSONWriter.appendInteger(v, to: &bytes) } }
-    public mutating func add(millis us: Int64?) { separator(); if let us { JSONWriter.appendMillis(us, to: &bytes) } }
-    public mutating func add(time t: EpochMicros?) { separator(); if let t { Timestamp.appendISO8601Millis(t, to: &bytes) } }
-    public mutating func add(bool v: Bool?) { separator(); if let v { let w: StaticString = v ? "true" : "false"; w.withUTF8Buffer { bytes.append(contentsOf: $0) } } }
-    public mutating func endRow() { bytes.append(ASCII.lf); fieldsInRow = 0 }
+    public mutating func add(trace t: TraceId) { separator(); t.append(to: out) }
+    public mutating func add(int v: Int64?) { separator(); if let v { JSONWriter.integerText(v).append(to: out) } }
+    public mutating func add(millis us: Int64?) { separator(); if let us { JSONWriter.millisText(us).append(to: out) } }
+    public mutating func add(time t: EpochMicros?) { separator(); if let t { Timestamp.iso8601MillisText(t).append(to: out) } }
+    public mutating func add(bool v: Bool?) { separator(); if let v { let w: StaticString = v ? "true" : "false"; w.withUTF8Buffer { out.append($0) } } }
+    public mutating func endRow() { out.append(ASCII.lf); fieldsInRow = 0 }
 }

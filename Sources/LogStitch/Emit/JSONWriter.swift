@@ -80,11 +80,7 @@ public struct JSONWriter {
     public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.millisText(us).append(to: out) }
     public mutating func field(_ k: StaticString, trace t: TraceId) {
         key(k); beforeValue()
-        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &text) { b in
-            t.write(to: b)
-            out.append(ASCII.quote); out.append(UnsafeRawBufferPointer(rebasing: b[0..<TraceId.textLength])); out.append(ASCII.quote)
-        }
+        out.append(ASCII.quote); t.append(to: out); out.append(ASCII.quote)
     }
     /// A string value written in pieces (no String is built for the whole).
     mutating func openString(_ k: StaticString) { key(k); beforeValue(); out.append(ASCII.quote) }

@@ -65,7 +65,7 @@ public struct ReportEmitter {
             }
             csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(inv?.status.rawValue); csv.add(inv?.errorType)
             csv.endRow()
-            if let pieceFull, csv.bytes.count >= BufferPool.pieceBytes { pieceFull(&csv) }
+            if let pieceFull, csv.count >= BufferPool.pieceBytes { pieceFull(&csv) }
         }
     }
 

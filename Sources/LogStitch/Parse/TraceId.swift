@@ -35,6 +35,14 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Appends the canonical text.
+    @inline(__always) func append(to out: ByteSink) {
+        var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &t) { b in
+            write(to: b)
+            out.append(UnsafeRawBufferPointer(rebasing: b[0..<Self.textLength]))
+        }
+    }
+
     @inline(__always) func append(to out: inout [UInt8]) {
         var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &t) { b in

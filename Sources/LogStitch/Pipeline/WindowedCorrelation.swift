@@ -164,14 +164,11 @@ struct WindowedCorrelation {
                 .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, buffers: buffers) { result.segments.append($0) }
         }
         var rows = CSVWriter(rowsOnly: ())
-        rows.bytes = buffers.take()
+        func emitPiece(_ csv: inout CSVWriter) { var piece = buffers.take(); csv.drain(into: &piece); result.rows.append(piece) }
         PhaseTimer.step("requests rows") {
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest) { full in
-                result.rows.append(full.bytes)
-                full.bytes = buffers.take()
-            }
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest, pieceFull: emitPiece)
         }
-        result.rows.append(rows.bytes)
+        emitPiece(&rows)
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
             result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)

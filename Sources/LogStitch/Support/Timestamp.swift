@@ -143,7 +143,9 @@ public enum Timestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func appendISO8601Millis(_ t: EpochMicros, to out: inout [UInt8]) {
+    public static func appendISO8601Millis(_ t: EpochMicros, to out: inout [UInt8]) { iso8601MillisText(t).append(to: &out) }
+
+    static func iso8601MillisText(_ t: EpochMicros) -> ByteScratch {
         let ms = t >= 0 ? t / 1000 : (t - 999) / 1000
         let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
         let millis = Int(ms - secs * 1000)
@@ -156,6 +158,6 @@ public enum Timestamp {
         s.put(UInt64(sod / 3600), width: 2); s.put(ASCII.colon); s.put(UInt64(sod / 60 % 60), width: 2); s.put(ASCII.colon)
         s.put(UInt64(sod % 60), width: 2)
         s.put(ASCII.dot); s.put(UInt64(millis), width: 3); s.put(0x5A)
-        s.append(to: &out)
+        return s
     }
 }
