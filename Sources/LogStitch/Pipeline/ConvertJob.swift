@@ -14,7 +14,6 @@ public enum ConvertJob {
     public static func run(_ options: ConvertOptions) throws -> Result {
         let started = ContinuousClock.now
         PhaseTimer.last = started
-        MallocTuning.apply()
         let files = try InputDiscovery.expand(options.inputs)
         let output = try OutputDirectory(path: options.outputDirectory)
         let store = try SpillStore(parent: options.temporaryDirectory)
