@@ -17,9 +17,9 @@ import Testing
         // Two pieces, as two flushes append them to one bucket file.
         var first = SpillWriter(), second = SpillWriter()
         let events = [event("a", stream: "s1", time: 1), event("b", stream: "s1", time: 2), event("c", stream: "s2", time: 3)]
-        for e in events[0..<2] { first.bytes.append(SpillTag.lambdaEvent.rawValue); e.encode(&first) }
-        second.bytes.append(SpillTag.lambdaEvent.rawValue); events[2].encode(&second)
-        second.bytes.append(SpillTag.lambdaEvent.rawValue); events[1].encode(&second)
+        for e in events[0..<2] { first.tag(.lambdaEvent); e.encode(&first) }
+        second.tag(.lambdaEvent); events[2].encode(&second)
+        second.tag(.lambdaEvent); events[1].encode(&second)
         let file = first.bytes + second.bytes
         // The repeated group costs one byte after its first appearance in a piece.
         #expect(first.bytes.count < 2 * 40 + "/aws/lambda/orders".utf8.count)
@@ -48,8 +48,8 @@ import Testing
         q.text = "SELECT 1"; q.keys.requestId = "l-1"; q.keys.tags = [("route", "/orders")]
         var w = SpillWriter()
         for _ in 0..<2 {
-            w.bytes.append(SpillTag.request.rawValue); r.encode(&w)
-            w.bytes.append(SpillTag.query.rawValue); q.encode(&w)
+            w.tag(.request); r.encode(&w)
+            w.tag(.query); q.encode(&w)
         }
         var requests: [ApiGatewayRequest] = [], queries: [SlowQuery] = []
         w.bytes.withUnsafeBytes { raw in

@@ -2,28 +2,33 @@
 /// temporary files by time and read back one window at a time: memory then
 /// follows the busiest window, not the size of the input.
 public struct SpillWriter {
-    public var bytes: [UInt8] = []
+    /// The encoded records (see `ByteSink` for why not an array).
+    let out = ByteSink()
+    /// The encoded records, copied.
+    public var bytes: [UInt8] { out.array }
+    var count: Int { out.count }
     /// The last value written in each slot (see `repeated`).
     var previous = [String?](repeating: nil, count: SpillSlot.allCases.count)
 
     @inline(__always) mutating func int(_ v: Int64) {
         // Zig-zag varint: small magnitudes take one or two bytes.
         var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
-        while u >= 0x80 { bytes.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
-        bytes.append(UInt8(u))
+        while u >= 0x80 { out.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
+        out.append(UInt8(u))
     }
     @inline(__always) mutating func int(_ v: Int) { int(Int64(v)) }
     @inline(__always) mutating func int(_ v: Int64?) {
-        if let v { bytes.append(1); int(v) } else { bytes.append(0) }
+        if let v { out.append(1); int(v) } else { out.append(0) }
     }
     @inline(__always) mutating func int(_ v: Int?) { int(v.map(Int64.init)) }
-    @inline(__always) mutating func bool(_ v: Bool?) { bytes.append(v == nil ? 0 : (v! ? 2 : 1)) }
+    @inline(__always) mutating func bool(_ v: Bool?) { out.append(v == nil ? 0 : (v! ? 2 : 1)) }
+    @inline(__always) mutating func tag(_ t: SpillTag) { out.append(t.rawValue) }
     @inline(__always) mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { b in int(b.count); bytes.append(contentsOf: b) }
+        s.withUTF8 { b in int(b.count); out.append(b) }
     }
     @inline(__always) mutating func string(_ s: String?) {
-        if let s { bytes.append(1); string(s) } else { bytes.append(0) }
+        if let s { out.append(1); string(s) } else { out.append(0) }
     }
     /// A value that mostly repeats from one record to the next (a log
     /// group, a stage, a DB instance): 0 nil, 1 "as the last value written
@@ -31,20 +36,20 @@ public struct SpillWriter {
     /// take a byte instead of ~90 for group, stream and function, and the
     /// reader hands out one shared String instead of a copy per record.
     @inline(__always) mutating func repeated(_ s: String?, _ slot: SpillSlot) {
-        guard let s else { bytes.append(0); return }
-        if previous[slot.rawValue] == s { bytes.append(1); return }
+        guard let s else { out.append(0); return }
+        if previous[slot.rawValue] == s { out.append(1); return }
         previous[slot.rawValue] = s
-        bytes.append(2)
+        out.append(2)
         string(s)
     }
 
     /// A trace id as its 16 bytes of numbers.
     @inline(__always) mutating func trace(_ t: TraceId?) {
-        guard let t else { bytes.append(0); return }
-        bytes.append(1)
-        withUnsafeBytes(of: t.epoch.littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: t.high.littleEndian) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: t.low.littleEndian) { bytes.append(contentsOf: $0) }
+        guard let t else { out.append(0); return }
+        out.append(1)
+        withUnsafeBytes(of: t.epoch.littleEndian) { out.append($0) }
+        withUnsafeBytes(of: t.high.littleEndian) { out.append($0) }
+        withUnsafeBytes(of: t.low.littleEndian) { out.append($0) }
     }
 }
 

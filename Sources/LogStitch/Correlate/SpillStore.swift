@@ -54,12 +54,14 @@ public final class SpillStore: @unchecked Sendable {
         lock.lock(); longestSpanMicros = max(longestSpanMicros, min(us, Self.maxSpanMicros)); lock.unlock()
     }
 
-    func append(bucket: Int64, worker: Int, _ bytes: [UInt8]) throws {
+    func append(bucket: Int64, worker: Int, _ bytes: ByteSink) throws {
         let p = path(bucket: bucket, worker: worker)
         let fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        if let why = writeAll(fd, bytes) { throw Failure(description: "cannot write spill file \(p) (--tmp-dir): \(why)") }
+        if let why = writeAll(fd, UnsafeRawBufferPointer(start: bytes.base, count: bytes.count)) {
+            throw Failure(description: "cannot write spill file \(p) (--tmp-dir): \(why)")
+        }
         lock.lock(); bucketSet.insert(bucket); bytesWritten += Int64(bytes.count); lock.unlock()
     }
 
@@ -142,14 +144,14 @@ public final class SpillStore: @unchecked Sendable {
             let b = SpillStore.bucket(t)
             var i = buffers.firstIndex { $0.bucket == b } ?? -1
             if i < 0 { buffers.append((b, SpillWriter())); i = buffers.count - 1 }
-            let before = buffers[i].writer.bytes.count
-            buffers[i].writer.bytes.append(tag.rawValue)
+            let before = buffers[i].writer.count
+            buffers[i].writer.tag(tag)
             body(&buffers[i].writer)
-            buffered += buffers[i].writer.bytes.count - before
+            buffered += buffers[i].writer.count - before
         }
 
         public mutating func flush() throws {
-            for (b, w) in buffers where !w.bytes.isEmpty { try store.append(bucket: b, worker: worker, w.bytes) }
+            for (b, w) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, w.out) }
             buffers.removeAll(keepingCapacity: true)
             buffered = 0
             store.noteSpan(longestSpan)
