@@ -91,25 +91,32 @@ public struct JSONScanner {
         }
     }
 
-    /// A string at `position` (which holds the opening quote).
+    /// A string at `position` (which holds the opening quote). One pass,
+    /// eight bytes at a time until a quote or backslash shows up: strings
+    /// are short and many, so per-string calls into memchr cost more than
+    /// the scan.
     mutating func string() -> Value? {
         position += 1
         let start = position
         var escapes = false
-        while true {
-            guard let q = bytes.index(of: ASCII.quote, from: position) else { return nil }
-            // Count the backslashes before the quote: an odd number escapes it.
-            var k = q - 1, slashes = 0
-            while k >= start && bytes[k] == ASCII.backslash { slashes += 1; k -= 1 }
-            // Only up to the quote: searching to the end of the line made each
-            // string cost the rest of the line.
-            if !escapes, bytes.slice(position, q).index(of: ASCII.backslash) != nil { escapes = true }
-            if slashes % 2 == 0 {
-                position = q + 1
-                return Value(kind: .string, start: start, end: q, hasEscapes: escapes)
+        guard let base = bytes.baseAddress else { return nil }
+        let n = bytes.count
+        var i = start
+        while i < n {
+            while i + 8 <= n {
+                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if WordScan.has(w, ASCII.quote) || WordScan.has(w, ASCII.backslash) { break }
+                i += 8
             }
-            position = q + 1
+            guard i < n else { break }
+            let c = bytes[i]
+            if c == ASCII.quote {
+                position = i + 1
+                return Value(kind: .string, start: start, end: i, hasEscapes: escapes)
+            }
+            if c == ASCII.backslash { escapes = true; i += 2 } else { i += 1 }
         }
+        return nil
     }
 
     mutating func literal() -> Value? {
