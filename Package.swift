@@ -18,9 +18,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Linux calls the Glibc module does not declare (header only).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .target(
             name: "LogStitch",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "CLinux"],
             path: "Sources/LogStitch",
             // Records are classes touched by one thread at a time; the runtime
             // exclusivity checks on their properties cost ~10% of a run.

@@ -1,4 +1,5 @@
 import Foundation
+import CLinux
 
 /// Writes a run's outputs so that a failed or interrupted run never leaves
 /// half-written files and never destroys the previous run's outputs: each
@@ -82,6 +83,10 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     var gzip: GzipStream?
     var buffer: [UInt8] = []
     var failure: String?
+    /// Bytes written, and how many of them the disk was already asked to take.
+    var written: Int64 = 0
+    var handedToDisk: Int64 = 0
+    static let writebackStep: Int64 = 32 << 20
 
     init(fd: Int32, path: String, compress: Bool) {
         self.fd = fd
@@ -99,7 +104,7 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
         // into the buffer first would only double the memory traffic.
         if bytes.count >= 1 << 20 {
             if !buffer.isEmpty { flushBuffer() }
-            if failure == nil, let why = writeAll(fd, bytes) { failure = why }
+            put(bytes)
             return
         }
         buffer.append(contentsOf: bytes)
@@ -107,8 +112,21 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     }
 
     func flushBuffer() {
-        if failure == nil, let why = writeAll(fd, buffer) { failure = why }
+        put(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    func put(_ bytes: [UInt8]) {
+        guard failure == nil else { return }
+        if let why = writeAll(fd, bytes) { failure = why; return }
+        written += Int64(bytes.count)
+        // Start writing back what is written so far (without waiting), so
+        // the disk works while correlation goes on and the fsync at the end
+        // has little left to do.
+        if written - handedToDisk >= Self.writebackStep {
+            _ = logstitch_start_writeback(fd, handedToDisk, written - handedToDisk)
+            handedToDisk = written
+        }
     }
 
     /// Finishes the file; throws if any write failed (a full disk, say).

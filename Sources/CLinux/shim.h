@@ -1,0 +1,20 @@
+#ifndef LOGSTITCH_CLINUX_SHIM_H
+#define LOGSTITCH_CLINUX_SHIM_H
+// Linux calls that Swift's Glibc module does not declare (they need
+// _GNU_SOURCE). Inline, so nothing is compiled or linked here.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <fcntl.h>
+
+// Starts writing back a file range without waiting for it (sync_file_range(2)
+// with SYNC_FILE_RANGE_WRITE); returns 0 or -1 with errno set. Elsewhere: 0.
+static inline int logstitch_start_writeback(int fd, long long offset, long long count) {
+#ifdef SYNC_FILE_RANGE_WRITE
+    return sync_file_range(fd, offset, count, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd; (void)offset; (void)count;
+    return 0;
+#endif
+}
+#endif
