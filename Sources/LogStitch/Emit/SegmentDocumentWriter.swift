@@ -206,32 +206,52 @@ public struct SegmentDocumentWriter {
         return d[r.upperBound...].split(separator: ".").first.map(String.init)
     }
 
-    /// The request URL written in pieces; only one longer than 250 bytes is
-    /// put together as a String to be truncated.
-    func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest) {
-        let path = q.path ?? q.route ?? "/"
-        let stage = q.path == nil && q.stage != nil && q.stage != "$default" ? q.stage : nil
-        let slash = stage == nil && !path.hasPrefix("/")
-        let hostCount = q.domainName?.utf8.count ?? q.apiId.map { $0.utf8.count + 26 } ?? 10
-        let count = 8 + hostCount + (stage.map { $0.utf8.count + 1 } ?? 0) + (slash ? 1 : 0) + path.utf8.count
-        guard count <= 250 else { w.field("url", Self.truncated(url(q))); return }
-        w.openString("url")
-        w.stringPiece("https://")
-        if let d = q.domainName { w.stringPiece(d) }
-        else if let a = q.apiId { w.stringPiece(a); w.stringPiece(".execute-api.amazonaws.com") }
-        else { w.stringPiece("apigateway") }
-        if let s = stage { w.stringPiece("/"); w.stringPiece(s) }
-        if slash { w.stringPiece("/") }
-        w.stringPiece(path)
-        w.closeString()
+    /// The request URL, `https://<host>[/<stage>]<path>`: the custom domain,
+    /// else the API's execute-api host; the logged path, else the route
+    /// under its stage (HTTP APIs' `$default` stage adds nothing).
+    struct URLParts {
+        var domain: String?, apiId: String?, stage: String?, path: String
+        static let apiHostSuffix: StaticString = ".execute-api.amazonaws.com"
+
+        init(_ q: ApiGatewayRequest) {
+            domain = q.domainName
+            apiId = q.apiId
+            path = q.path ?? q.route ?? "/"
+            stage = q.path == nil && q.stage != "$default" ? q.stage : nil
+        }
+
+        /// Whether a slash goes between host (and stage) and path.
+        var slash: Bool { stage != nil || !path.hasPrefix("/") }
+
+        var byteCount: Int {
+            let host = domain?.utf8.count ?? apiId.map { $0.utf8.count + Self.apiHostSuffix.utf8CodeUnitCount } ?? 10
+            return 8 + host + (stage?.utf8.count ?? 0) + (slash ? 1 : 0) + path.utf8.count
+        }
+
+        /// Writes the pieces without joining them.
+        func write(_ w: inout JSONWriter) {
+            w.stringPiece("https://")
+            if let d = domain { w.stringPiece(d) } else if let a = apiId { w.stringPiece(a); w.stringPiece(Self.apiHostSuffix) } else { w.stringPiece("apigateway") }
+            if slash { w.stringPiece("/") }
+            if let s = stage { w.stringPiece(s) }
+            w.stringPiece(path)
+        }
+
+        /// The same, joined (unescaped).
+        var text: String {
+            let host = domain ?? apiId.map { $0 + "\(Self.apiHostSuffix)" } ?? "apigateway"
+            return "https://" + host + (slash ? "/" : "") + (stage ?? "") + path
+        }
     }
 
-    func url(_ q: ApiGatewayRequest) -> String {
-        let host = q.domainName ?? (q.apiId.map { "\($0).execute-api.amazonaws.com" } ?? "apigateway")
-        var path = q.path ?? q.route ?? "/"
-        if q.path == nil, let s = q.stage, s != "$default" { path = "/" + s + path }
-        if !path.hasPrefix("/") { path = "/" + path }
-        return "https://" + host + path
+    /// The URL, truncated to 250 characters (rarely needed, so only then is
+    /// it put together as a String).
+    func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest) {
+        let url = URLParts(q)
+        guard url.byteCount <= 250 else { w.field("url", Self.truncated(url.text)); return }
+        w.openString("url")
+        url.write(&w)
+        w.closeString()
     }
 
     func flags(_ w: inout JSONWriter, status: Int?) {
