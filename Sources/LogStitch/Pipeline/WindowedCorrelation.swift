@@ -74,8 +74,11 @@ struct WindowedCorrelation {
     }
 
     /// Hands out block indices to workers and writes finished blocks in order.
+    /// With `inFlight`, a worker waits before taking a block while that many
+    /// are taken but not yet written, so finished blocks waiting for an
+    /// earlier, slower one cannot pile up in memory.
     final class Coordinator: @unchecked Sendable {
-        let lock = NSLock()
+        let lock = NSCondition()
         var next = 0
         var nextToWrite = 0
         var pending: [Int: BlockResult] = [:]
@@ -83,10 +86,14 @@ struct WindowedCorrelation {
         var totals = Totals()
         let count: Int
         let progress: Bool
-        init(count: Int, progress: Bool = false) { self.count = count; self.progress = progress }
+        let inFlight: Int?
+        init(count: Int, progress: Bool = false, inFlight: Int? = nil) {
+            self.count = count; self.progress = progress; self.inFlight = inFlight
+        }
 
         func take() -> Int? {
             lock.lock(); defer { lock.unlock() }
+            if let limit = inFlight { while next < count && next - nextToWrite >= limit { lock.wait() } }
             guard next < count else { return nil }
             next += 1
             return next - 1
@@ -110,6 +117,7 @@ struct WindowedCorrelation {
                     totals.counts.merge(ready.totals.counts)
                 }
                 nextToWrite += 1
+                lock.broadcast()
                 if progress {
                     FileHandle.standardError.write("\rlogstitch: correlated \(nextToWrite)/\(count) hours   ".data(using: .utf8)!)
                     if nextToWrite == count { FileHandle.standardError.write("\n".data(using: .utf8)!) }
@@ -138,7 +146,7 @@ struct WindowedCorrelation {
         PhaseTimer.mark("learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)")
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
-        let second = Coordinator(count: blocks.count, progress: options.progress)
+        let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers)
         let frozenSenders = senders
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var cache = WindowCache(store: store)
