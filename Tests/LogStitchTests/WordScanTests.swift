@@ -29,4 +29,25 @@ import Testing
         #expect(disagreements == 0)
         #expect([UInt8]().withUnsafeBufferPointer { JSONWriter.needsNoEscaping($0) && CSVWriter.plain($0) })
     }
+
+    @Test func hexNibbleAgreesWithHexValue() {
+        for b in 0...255 {
+            let byte = UInt8(b)
+            let expected = ASCII.hexValue(byte) ?? 0xFF
+            #expect(ASCII.hexNibble(byte) == expected, "byte \(b)")
+        }
+        // And the ids built on it: upper case accepted, one bad digit anywhere refused.
+        #expect(TraceId(validating: "1-65920081-8F1C6D2A4B3E5F6A7B8C9D01")?.text == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
+        for i in [2, 9, 11, 18, 19, 34] {
+            var t = Array("1-65920081-8f1c6d2a4b3e5f6a7b8c9d01".utf8)
+            t[i] = UInt8(ascii: "g")
+            #expect(TraceId(validating: String(decoding: t, as: UTF8.self)) == nil)
+        }
+        let uuid = Array("3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01".utf8)
+        #expect(uuid.withUnsafeBytes { ASCII.isUUID($0) })
+        for i in [0, 7, 9, 35] {
+            var u = uuid; u[i] = UInt8(ascii: "z")
+            #expect(!u.withUnsafeBytes { ASCII.isUUID($0) })
+        }
+    }
 }

@@ -65,12 +65,13 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// `count` hex digits of `b` from `at` as a number, or nil if one is not hex.
     @inline(__always) static func hex(_ b: ByteView, _ at: Int, _ count: Int) -> UInt64? {
-        var v: UInt64 = 0
+        var v: UInt64 = 0, bad: UInt8 = 0
         for i in at..<(at + count) {
-            guard let h = ASCII.hexValue(b[i]) else { return nil }
-            v = v << 4 | UInt64(h)
+            let h = ASCII.hexNibble(b[i])
+            bad |= h
+            v = v << 4 | UInt64(h & 15)
         }
-        return v
+        return bad & 0xF0 == 0 ? v : nil
     }
 
     /// `1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy` spanning the whole view.
@@ -121,10 +122,9 @@ extension ASCII {
     /// Whether `b` is a canonical UUID (8-4-4-4-12 hex) such as a Lambda request id.
     static func isUUID(_ b: ByteView) -> Bool {
         guard b.count == 36 else { return false }
-        for i in 0..<36 {
-            if i == 8 || i == 13 || i == 18 || i == 23 { if b[i] != ASCII.minus { return false } }
-            else if ASCII.hexValue(b[i]) == nil { return false }
-        }
-        return true
+        guard b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus else { return false }
+        var bad: UInt8 = 0
+        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 { bad |= ASCII.hexNibble(b[i]) }
+        return bad & 0xF0 == 0
     }
 }

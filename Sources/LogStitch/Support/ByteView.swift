@@ -48,6 +48,13 @@ public enum ASCII {
         default: return nil
         }
     }
+    /// A hex digit's value, or 0xFF: arithmetic rather than branches, since
+    /// the digits of ids are random and a digit-or-letter branch would be
+    /// mispredicted half the time.
+    @inline(__always) static func hexNibble(_ b: UInt8) -> UInt8 {
+        let digit = b &- 0x30, letter = (b | 0x20) &- 0x61
+        return digit < 10 ? digit : (letter < 6 ? letter &+ 10 : 0xFF)
+    }
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }
