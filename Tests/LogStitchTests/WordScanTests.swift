@@ -50,4 +50,22 @@ import Testing
             #expect(!u.withUnsafeBytes { ASCII.isUUID($0) })
         }
     }
+
+    @Test func firstOfFindsTheFirstMatchingByte() {
+        var seed: UInt64 = 7
+        var wrong = 0
+        for _ in 0..<20_000 {
+            var bytes = [UInt8](repeating: 0, count: 8)
+            for j in 0..<8 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                // Mostly ordinary bytes, some quotes and backslashes, some bytes just below them.
+                let pick = Int(seed >> 59)
+                bytes[j] = pick < 2 ? 0x22 : pick < 4 ? 0x5C : pick < 6 ? 0x21 : pick < 8 ? 0x5B : UInt8(truncatingIfNeeded: seed >> 33)
+            }
+            let expected = bytes.firstIndex { $0 == 0x22 || $0 == 0x5C } ?? 8
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            if WordScan.firstOf(word, 0x22, 0x5C) != expected { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
 }

@@ -104,9 +104,9 @@ public struct JSONScanner {
         var i = start
         while i < n {
             while i + 8 <= n {
-                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if WordScan.has(w, ASCII.quote) || WordScan.has(w, ASCII.backslash) { break }
-                i += 8
+                let k = WordScan.firstOf(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), ASCII.quote, ASCII.backslash)
+                i += k
+                if k < 8 { break }
             }
             guard i < n else { break }
             let c = bytes[i]

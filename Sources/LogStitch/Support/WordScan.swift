@@ -9,6 +9,15 @@ enum WordScan {
     @inline(__always) static func anyZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
     /// Some byte of `x` is `b`.
     @inline(__always) static func has(_ x: UInt64, _ b: UInt8) -> Bool { anyZero(x ^ (ones &* UInt64(b))) }
+    /// Index (0–7, in memory order) of the first byte of `x` equal to `a` or
+    /// `b`, or 8. The borrow trick can mark bytes above a true match, never
+    /// below one, so the lowest mark is exact.
+    @inline(__always) static func firstOf(_ x: UInt64, _ a: UInt8, _ b: UInt8) -> Int {
+        let xa = x ^ (ones &* UInt64(a)), xb = x ^ (ones &* UInt64(b))
+        let marks = ((xa &- ones) & ~xa | (xb &- ones) & ~xb) & high
+        return marks == 0 ? 8 : UInt64(littleEndian: marks).trailingZeroBitCount >> 3
+    }
+
     /// Some byte of `x` is below `n` (exact as a yes/no answer for `n` up to 0x80).
     @inline(__always) static func hasBelow(_ x: UInt64, _ n: UInt8) -> Bool { (x &- ones &* UInt64(n)) & ~x & high != 0 }
 
