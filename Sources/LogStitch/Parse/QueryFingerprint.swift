@@ -39,15 +39,15 @@ public enum QueryFingerprint {
 
     // MARK: - steps of pt-query-digest's fingerprint
 
-    static func startsWith(_ q: [UInt8], _ p: String, caseInsensitive: Bool, at: Int = 0) -> Bool {
-        // Walks the pattern's bytes in place: this runs at every word of
-        // every statement, so it must not allocate.
-        var i = at
-        for b in p.utf8 {
-            guard i < q.count else { return false }
-            let a = q[i]
+    /// Patterns are literals, read in place: this runs at every word of
+    /// every statement, so it must not allocate or walk a String.
+    static func startsWith(_ q: [UInt8], _ p: StaticString, caseInsensitive: Bool, at: Int = 0) -> Bool {
+        let n = p.utf8CodeUnitCount
+        guard at + n <= q.count else { return false }
+        let pattern = p.utf8Start
+        for i in 0..<n {
+            let a = q[at + i], b = pattern[i]
             if caseInsensitive ? ASCII.lower(a) != ASCII.lower(b) : a != b { return false }
-            i += 1
         }
         return true
     }
@@ -217,14 +217,14 @@ public enum QueryFingerprint {
     }
 
     /// Replaces whole words (`\bword\b`) with `?`.
-    static func replacingWords(_ q: [UInt8], _ words: [String], caseInsensitive: Bool) -> [UInt8] {
+    static func replacingWords(_ q: [UInt8], _ words: [StaticString], caseInsensitive: Bool) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
         outer: while i < q.count {
             if !isWord(q[i]) || (i > 0 && isWord(q[i - 1])) { out.append(q[i]); i += 1; continue }
             for w in words {
-                let n = w.utf8.count
+                let n = w.utf8CodeUnitCount
                 if startsWith(q, w, caseInsensitive: caseInsensitive, at: i), i + n == q.count || !isWord(q[i + n]) {
                     out.append(0x3F); i += n
                     continue outer
