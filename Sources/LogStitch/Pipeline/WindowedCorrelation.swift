@@ -1,7 +1,7 @@
 import Foundation
 
 /// Correlates the spilled records one block of time at a time. A block owns
-/// an hour of event time; it is read with a margin on each side (10 or 20
+/// an hour of event time; it is read with a margin on each side (5 to 20
 /// minutes, see `marginBuckets`), joined, and only what it owns is written
 /// (requests and lone invocations by start time, statements by end time).
 /// The margin covers every partner: an invocation starts within moments of
