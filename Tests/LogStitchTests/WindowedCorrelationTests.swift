@@ -82,3 +82,53 @@ import Testing
         #expect(segments.count == 3)   // stage, Lambda service, Lambda function (one trace, written once)
     }
 }
+
+/// Several hours of requests and invocations, so that correlation runs over
+/// many blocks: outputs must not depend on how many workers take them.
+@Suite struct BlockWorkersTests {
+    /// `hours` of one request a minute, each with its invocation (START in
+    /// one file, REPORT in another, so every join crosses files).
+    func writeHours(_ hours: Int, into dir: String) {
+        var access = "", starts = "", reports = ""
+        let base: Int64 = 1_704_067_200   // 2024-01-01T00:00:00Z
+        for m in 0..<(hours * 60) {
+            let t = base + Int64(m) * 60 + 7
+            let rid = String(format: "c3000000-0000-4000-8000-%012d", m)
+            let lid = String(format: "d4000000-0000-4000-8000-%012d", m)
+            access += #"{"requestId":"\#(rid)","ip":"198.51.100.7","requestTime":"-","requestTimeEpoch":"\#(t * 1000)","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/\#(m)","status":"200","responseLength":"482","responseLatency":"120","integrationLatency":"110","integrationRequestId":"\#(lid)","xrayTraceId":"-","stage":"prod","apiId":"a1b2c3d4e5","userAgent":"curl/8.5.0"}"# + "\n"
+            let start = Timestamp.formatISO8601Millis((t * 1000 + 5) * 1000)
+            let end = Timestamp.formatISO8601Millis((t * 1000 + 105) * 1000)
+            starts += "\(start) START RequestId: \(lid) Version: $LATEST\n"
+            reports += "\(end) REPORT RequestId: \(lid)\tDuration: 100.00 ms\tBilled Duration: 100 ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB\t\n"
+        }
+        write(dir + "/apigateway/prod/access.log", Array(access.utf8))
+        write(dir + "/exportedlogs/aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef/000000", Array(starts.utf8))
+        write(dir + "/exportedlogs/aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef/000001", Array(reports.utf8))
+    }
+
+    @Test func sameOutputsWithOneTwoOrFourWorkers() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        writeHours(7, into: dir)
+        var outputs: [[String: Data]] = []
+        for jobs in [1, 2, 4] {
+            let out = makeTempDir()
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            var options = ScenarioTests.options([dir], out: out)
+            options.jobs = jobs
+            let result = try ConvertJob.run(options)
+            #expect(result.status == .success)
+            var files: [String: Data] = [:]
+            for name in ["segments.ndjson", "requests.csv", "routes.csv", "functions.csv"] {
+                files[name] = FileManager.default.contents(atPath: out + "/" + name)
+            }
+            outputs.append(files)
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        let rows = String(decoding: outputs[0]["requests.csv"] ?? Data(), as: UTF8.self).split(separator: "\n")
+        #expect(rows.count == 1 + 7 * 60)
+        #expect(rows.dropFirst().allSatisfy { $0.contains(",request_id,") })
+        let documents = String(decoding: outputs[0]["segments.ndjson"] ?? Data(), as: UTF8.self).split(separator: "\n")
+        #expect(documents.count == 3 * 7 * 60)
+    }
+}
