@@ -68,4 +68,13 @@ import Testing
         }
         #expect(wrong == 0)
     }
+
+    @Test func jsonEscapesControlBytesQuotesAndBackslashes() {
+        var w = JSONWriter()
+        w.string("a\u{01}b\u{1F}\u{7F}\t\n\r\"\\é")
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #""a\u0001b\u001f\u007f\t\n\r\"\\é""#)
+        var ids = JSONWriter()
+        ids.beginObject(); ids.field("id", hexId: 0x00ab_cdef_0123_4567); ids.endObject()
+        #expect(String(decoding: ids.bytes, as: UTF8.self) == #"{"id":"00abcdef01234567"}"#)
+    }
 }

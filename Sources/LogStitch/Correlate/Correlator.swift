@@ -36,8 +36,6 @@ public struct TraceModel: Sendable {
     public var requests: [RequestRecord] = []
     public var invocations: [InvocationRecord] = []
     public var queries: [QueryRecord] = []
-    /// Which functions this model saw sending commented statements (instance, user).
-    public var learnedSenders = SenderIndex(declared: [:])
 }
 
 /// Joins API Gateway requests, Lambda invocations and slow queries.
@@ -55,9 +53,7 @@ public struct Correlator {
     /// `senders`: what earlier passes learned about which functions query
     /// which instance (a windowed run learns it over the whole input first);
     /// without it, the model's own commented statements teach it.
-    /// `exactOnly`: stop after the exact (comment) attributions, for the pass
-    /// that only learns which functions send statements where.
-    public func correlate(_ files: [ParsedFile], files inputs: [InputFile], senders: SenderIndex? = nil, exactOnly: Bool = false) -> TraceModel {
+    public func correlate(_ files: [ParsedFile], files inputs: [InputFile], senders: SenderIndex? = nil) -> TraceModel {
         var model = TraceModel()
         let requests = Self.sortedByStart(files.flatMap(\.requests))
         let invocations = InvocationAssembler.assemble(files.flatMap(\.lambdaEvents))
@@ -105,7 +101,7 @@ public struct Correlator {
             model.requests.append(record)
         }
 
-        attributeQueries(queries, &model, invocationById: invocationById, senders: senders, exactOnly: exactOnly)
+        attributeQueries(queries, &model, invocationById: invocationById, senders: senders)
         return model
     }
 
@@ -138,7 +134,7 @@ public struct Correlator {
     }
 
     func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: StringIndex,
-                          senders given: SenderIndex?, exactOnly: Bool) {
+                          senders given: SenderIndex?) {
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
         let wantedTraces = Set(queries.compactMap(\.keys.traceId))
@@ -187,8 +183,6 @@ public struct Correlator {
                 learned.learn(instance: q.instance, user: q.user, function: model.invocations[i].invocation.function)
             }
         }
-        model.learnedSenders = learned
-        if exactOnly { model.queries = records; return }
         var senders = given ?? learned
         senders.declared = options.dbFunctions
         // Pass 2: by time, among invocations of functions known to use the

@@ -20,9 +20,8 @@ struct InvocationAssembler {
 
     static func assemble(_ events: [LambdaEvent]) -> [LambdaInvocation] {
         // Stable processing order, whatever order the files came in: by time,
-        // then by kind, then by where the record was. Indices are sorted, not
-        // the (large) events themselves.
-        // Sort small keys, not the events (copying one retains all its strings).
+        // then by kind, then by where the record was. Small keys are sorted,
+        // not the events (copying one retains all its strings).
         struct Key { var time: Int64; var rank: Int; var file: Int; var line: Int; var index: Int }
         var keys = events.indices.map { i in
             Key(time: events[i].time ?? 0, rank: events[i].kind.rank, file: events[i].file, line: events[i].line, index: i)

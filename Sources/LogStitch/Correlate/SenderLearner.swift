@@ -16,7 +16,7 @@ enum SenderLearner {
         var index = SenderIndex(declared: [:])
         var queries: [(instance: String, user: String?, requestId: String?, traceId: TraceId?)] = []
         var wanted = Set<String>(), wantedTraces = Set<TraceId>()
-        forEach(buckets) { r, tag in
+        SpillReader.forEachRecord(in: buckets) { r, tag in
             guard tag == .query else { return skip(&r, tag) }
             let q = r.commentedStatement()
             guard let q, q.requestId != nil || q.traceId != nil, ownsEnd(q.end) else { return }
@@ -27,9 +27,9 @@ enum SenderLearner {
         guard !queries.isEmpty else { return index }
 
         // API request id (as statements name it: lowercase) → its Lambda request id.
-        var hashes = Set(wanted.map { ByteHash.of(Array($0.utf8)) })
+        var hashes = Set(wanted.map { StableHash.fnv($0) })
         var apiToLambda: [String: String] = [:]
-        forEach(buckets) { r, tag in
+        SpillReader.forEachRecord(in: buckets) { r, tag in
             guard tag == .request else { return skip(&r, tag) }
             let api = r.rawString()
             r.skipRequestUpToIntegration()
@@ -41,20 +41,20 @@ enum SenderLearner {
                 let s = String(decoding: api, as: UTF8.self)
                 key = s.lowercased()
             } else {
-                guard hashes.contains(ByteHash.of(api, lowercase: true)) else { return }
+                guard hashes.contains(StableHash.fnv(api, lowercase: true)) else { return }
                 key = String(decoding: api.map(ASCII.lower), as: UTF8.self)
             }
             guard wanted.contains(key) else { return }
             let lambda = String(decoding: integration, as: UTF8.self)
             apiToLambda[key] = lambda
             wanted.insert(lambda)
-            hashes.insert(ByteHash.of(Array(lambda.utf8)))
+            hashes.insert(StableHash.fnv(lambda))
         }
 
         var byRequest: [String: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
-        forEach(buckets) { r, tag in
+        SpillReader.forEachRecord(in: buckets) { r, tag in
             guard tag == .lambdaEvent else { return skip(&r, tag) }
             r.skipInt()
             let id = r.optionalRawString()
@@ -67,7 +67,7 @@ enum SenderLearner {
             r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
             guard let id else { return }
             let traceWanted = trace.map { wantedTraces.contains($0) } ?? false
-            guard traceWanted || hashes.contains(ByteHash.of(id)) else { return }
+            guard traceWanted || hashes.contains(StableHash.fnv(id)) else { return }
             let requestId = String(decoding: id, as: UTF8.self)
             guard traceWanted || wanted.contains(requestId) else { return }
             let string = { (b: UnsafeRawBufferPointer?) in b.map { String(decoding: $0, as: UTF8.self) } }
@@ -88,19 +88,6 @@ enum SenderLearner {
         return index
     }
 
-    /// Calls `body` at each record's start (after its tag), in file order.
-    static func forEach(_ buckets: [Data], _ body: (inout SpillReader, SpillTag) -> Void) {
-        for data in buckets {
-            data.withUnsafeBytes { raw in
-                var r = SpillReader(raw)
-                while !r.atEnd {
-                    guard let tag = SpillTag(rawValue: r.byte()) else { return }
-                    body(&r, tag)
-                }
-            }
-        }
-    }
-
     static func skip(_ r: inout SpillReader, _ tag: SpillTag) {
         switch tag {
         case .request:
@@ -117,24 +104,7 @@ enum SenderLearner {
     }
 }
 
-/// FNV-1a over bytes: a cheap first test of "is this id one we want?".
-enum ByteHash {
-    @inline(__always) static func of<C: Collection>(_ bytes: C, lowercase: Bool = false) -> UInt64 where C.Element == UInt8 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in bytes { h = (h ^ UInt64(lowercase ? ASCII.lower(b) : b)) &* 0x100000001b3 }
-        return h
-    }
-}
-
 extension SpillReader {
-    /// A string's bytes where they lie (valid while the spill data is).
-    @inline(__always) mutating func rawString() -> UnsafeRawBufferPointer {
-        let n = Int(int())
-        defer { position += n }
-        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
-    }
-    @inline(__always) mutating func optionalRawString() -> UnsafeRawBufferPointer? { byte() == 0 ? nil : rawString() }
-
     /// After the request id: the fields before `integrationRequestId` (same order as `encode`).
     mutating func skipRequestUpToIntegration() {
         skipOptionalString()                         // extendedRequestId

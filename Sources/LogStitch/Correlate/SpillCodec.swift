@@ -1,3 +1,5 @@
+import Foundation
+
 /// A compact binary encoding for parsed records, so a run can park them in
 /// temporary files by time and read back one window at a time: memory then
 /// follows the busiest window, not the size of the input.
@@ -78,9 +80,7 @@ public struct SpillReader {
         case 0: return nil
         case 1: return previousRaw[slot.rawValue]
         default:
-            let n = Int(int())
-            defer { position += n }
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
+            let raw = rawString()
             previousRaw[slot.rawValue] = raw
             return raw
         }
@@ -91,6 +91,20 @@ public struct SpillReader {
 
     public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
     public var atEnd: Bool { position >= bytes.count }
+
+    /// Calls `body` at each record of `files` (after its tag), in file order;
+    /// a file ends early at a byte that is not a tag.
+    static func forEachRecord(in files: [Data], _ body: (inout SpillReader, SpillTag) -> Void) {
+        for data in files {
+            data.withUnsafeBytes { raw in
+                var r = SpillReader(raw)
+                while !r.atEnd {
+                    guard let tag = SpillTag(rawValue: r.byte()) else { return }
+                    body(&r, tag)
+                }
+            }
+        }
+    }
 
     @inline(__always) mutating func byte() -> UInt8 { defer { position += 1 }; return bytes[position] }
     @inline(__always) mutating func int() -> Int64 {
@@ -105,11 +119,14 @@ public struct SpillReader {
     }
     @inline(__always) mutating func optionalInt() -> Int64? { byte() == 0 ? nil : int() }
     @inline(__always) mutating func bool() -> Bool? { let b = byte(); return b == 0 ? nil : b == 2 }
-    @inline(__always) mutating func string() -> String {
+    /// A string's bytes where they lie (valid while the spill data is).
+    @inline(__always) mutating func rawString() -> UnsafeRawBufferPointer {
         let n = Int(int())
         defer { position += n }
-        return String(decoding: bytes.slice(position, position + n), as: UTF8.self)
+        return bytes.slice(position, position + n)
     }
+    @inline(__always) mutating func optionalRawString() -> UnsafeRawBufferPointer? { byte() == 0 ? nil : rawString() }
+    @inline(__always) mutating func string() -> String { String(decoding: rawString(), as: UTF8.self) }
     @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }

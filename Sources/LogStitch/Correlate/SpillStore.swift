@@ -65,28 +65,14 @@ public final class SpillStore: @unchecked Sendable {
         lock.lock(); bucketSet.insert(bucket); bytesWritten += Int64(bytes.count); lock.unlock()
     }
 
-    /// Calls `body` with a reader over each worker's file of one bucket.
-    func forEachFile(bucket: Int64, _ body: (inout SpillReader) -> Void) {
-        for w in 0..<workers {
-            guard let data = FileManager.default.contents(atPath: path(bucket: bucket, worker: w)) else { continue }
-            data.withUnsafeBytes { raw in
-                var r = SpillReader(raw)
-                body(&r)
-            }
-        }
-    }
-
     /// Everything parked in one bucket, from every worker.
     public func read(bucket: Int64) -> ParsedFile {
         var out = ParsedFile()
-        forEachFile(bucket: bucket) { r in
-            while !r.atEnd {
-                switch SpillTag(rawValue: r.byte()) {
-                case .request: out.requests.append(ApiGatewayRequest(&r))
-                case .lambdaEvent: out.lambdaEvents.append(LambdaEvent(&r))
-                case .query: out.queries.append(SlowQuery(&r))
-                case nil: return
-                }
+        SpillReader.forEachRecord(in: files(bucket: bucket)) { r, tag in
+            switch tag {
+            case .request: out.requests.append(ApiGatewayRequest(&r))
+            case .lambdaEvent: out.lambdaEvents.append(LambdaEvent(&r))
+            case .query: out.queries.append(SlowQuery(&r))
             }
         }
         return out

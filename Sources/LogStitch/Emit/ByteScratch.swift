@@ -23,6 +23,13 @@ struct ByteScratch {
         count = end
     }
 
+    /// `digits` lowercase hex digits of `v` (they must fit).
+    @inline(__always) mutating func putHex(_ v: UInt64, digits: Int) {
+        let at = count
+        withUnsafeMutableBytes(of: &storage) { ASCII.writeHex(v, digits: digits, to: $0, at: at) }
+        count += digits
+    }
+
     /// `v` in as many digits as it takes.
     @inline(__always) mutating func putNumber(_ v: UInt64) {
         var digits = 1

@@ -96,8 +96,7 @@ public struct JSONWriter {
         key(k); beforeValue()
         var s = ByteScratch()
         s.put(ASCII.quote)
-        let digits: StaticString = "0123456789abcdef"
-        for i in 0..<16 { s.put(digits.utf8Start[Int((v >> UInt64(60 - i * 4)) & 15)]) }
+        s.putHex(v, digits: 16)
         s.put(ASCII.quote)
         s.append(to: out)
     }
@@ -126,7 +125,6 @@ public struct JSONWriter {
     }
 
     mutating func escape(_ buf: UnsafeBufferPointer<UInt8>) {
-        let hex: StaticString = "0123456789abcdef"
         for b in buf {
             switch b {
             case ASCII.quote: out.append(ASCII.backslash); out.append(ASCII.quote)
@@ -135,9 +133,10 @@ public struct JSONWriter {
             case ASCII.cr: out.append(ASCII.backslash); out.append(0x72)
             case ASCII.tab: out.append(ASCII.backslash); out.append(0x74)
             case 0..<0x20, 0x7F:
-                hex.withUTF8Buffer { h in
-                    for c in [ASCII.backslash, 0x75, 0x30, 0x30, h[Int(b >> 4)], h[Int(b & 15)]] { out.append(c) }
-                }
+                var s = ByteScratch()
+                s.put(ASCII.backslash); s.put(0x75)      // \u00XX
+                s.putHex(UInt64(b), digits: 4)
+                s.append(to: out)
             default: out.append(b)
             }
         }

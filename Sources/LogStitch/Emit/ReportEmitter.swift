@@ -113,16 +113,10 @@ public struct ReportAccumulator {
 
     public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
                              ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
-        // Consecutive requests mostly share a route: its key is reused
-        // rather than built and hashed again.
-        var lastKey: [String] = []
         for r in model.requests where ownsRequest(r) {
             let q = r.request
-            if lastKey.count != 3 || lastKey[0] != (q.stage ?? "") || lastKey[1] != (q.method ?? "") || lastKey[2] != (q.route ?? "") {
-                lastKey = [q.stage ?? "", q.method ?? "", q.route ?? ""]
-            }
             // Mutated in place: a copy would copy its whole distribution.
-            Self.update(&routes, lastKey, Route()) { route in
+            Self.update(&routes, [q.stage ?? "", q.method ?? "", q.route ?? ""], Route()) { route in
                 route.requests += 1
                 if let s = q.status {
                     if (400..<500).contains(s) { route.errors4xx += 1 }

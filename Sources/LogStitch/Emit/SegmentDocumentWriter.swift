@@ -15,11 +15,6 @@ public struct SegmentDocumentWriter {
         self.options = options
     }
 
-    /// 16 lowercase hex digits from a stable hash of the request id and the role, never all zero.
-    public static func segmentId(_ requestId: String, _ role: StaticString) -> String {
-        StableHash.segmentId(requestId, role)
-    }
-
     /// X-Ray names allow letters, digits, whitespace and `_ . : / % & # = + - @`, up to 200 characters.
     public static func sanitizeName(_ name: String) -> String {
         // Fast path: plain ASCII names need no Unicode property lookups.

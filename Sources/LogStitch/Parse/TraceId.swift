@@ -26,12 +26,10 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Writes the 35 bytes of canonical text.
     @inline(__always) func write(to out: UnsafeMutableRawBufferPointer) {
-        let digits: StaticString = "0123456789abcdef"
-        let d = digits.utf8Start
         out[0] = 0x31; out[1] = ASCII.minus; out[10] = ASCII.minus
-        for i in 0..<8 { out[2 + i] = d[Int((epoch >> UInt32(28 - 4 * i)) & 15)] }
-        for i in 0..<8 { out[11 + i] = d[Int((high >> UInt32(28 - 4 * i)) & 15)] }
-        for i in 0..<16 { out[19 + i] = d[Int((low >> UInt64(60 - 4 * i)) & 15)] }
+        ASCII.writeHex(UInt64(epoch), digits: 8, to: out, at: 2)
+        ASCII.writeHex(UInt64(high), digits: 8, to: out, at: 11)
+        ASCII.writeHex(low, digits: 16, to: out, at: 19)
     }
 
     /// Appends the canonical text.

@@ -55,6 +55,11 @@ public enum ASCII {
         let digit = b &- 0x30, letter = (b | 0x20) &- 0x61
         return digit < 10 ? digit : (letter < 6 ? letter &+ 10 : 0xFF)
     }
+    /// `digits` lowercase hex digits of `v` (its low 4 × `digits` bits) into `out` from `at`.
+    @inline(__always) static func writeHex(_ v: UInt64, digits: Int, to out: UnsafeMutableRawBufferPointer, at: Int) {
+        let hex: StaticString = "0123456789abcdef"
+        for i in 0..<digits { out[at + i] = hex.utf8Start[Int((v >> UInt64(4 * (digits - 1 - i))) & 15)] }
+    }
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }

@@ -2,12 +2,21 @@
 /// bits) that is the same on every machine and run, unlike `Hasher`.
 /// Segment ids are built from it.
 public enum StableHash {
+    static let fnvOffset: UInt64 = 0xcbf29ce484222325
+
+    /// FNV-1a over `bytes`, continuing from `seed` (ASCII-lowercased first
+    /// when `lowercase`, for ids that arrive in either case).
     @inline(__always)
-    public static func fnv(_ s: String, seed: UInt64 = 0xcbf29ce484222325) -> UInt64 {
+    static func fnv<C: Sequence>(_ bytes: C, seed: UInt64 = fnvOffset, lowercase: Bool = false) -> UInt64 where C.Element == UInt8 {
         var h = seed
-        var s = s
-        s.withUTF8 { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } }
+        for b in bytes { h = (h ^ UInt64(lowercase ? ASCII.lower(b) : b)) &* 0x100000001b3 }
         return h
+    }
+
+    @inline(__always)
+    public static func fnv(_ s: String) -> UInt64 {
+        var s = s
+        return s.withUTF8 { fnv($0) }
     }
 
     @inline(__always)
@@ -16,21 +25,6 @@ public enum StableHash {
         z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
         z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
         return z ^ (z >> 31)
-    }
-
-    /// 16 lowercase hex digits for (key, role); never all zeros.
-    public static func segmentId(_ key: String, _ role: StaticString) -> String {
-        hex16(SegmentIds(key)(role))
-    }
-
-    public static func hex16(_ v: UInt64) -> String {
-        let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 16) { buf in
-            digits.withUTF8Buffer { d in
-                for i in 0..<16 { buf[i] = d[Int((v >> UInt64(60 - i * 4)) & 15)] }
-            }
-            return 16
-        }
     }
 }
 
@@ -44,8 +38,7 @@ struct SegmentIds {
 
     /// The id for `role`; never zero.
     func callAsFunction(_ role: StaticString) -> UInt64 {
-        var h = keyHash
-        role.withUTF8Buffer { for b in $0 { h = (h ^ UInt64(b)) &* 0x100000001b3 } }
+        var h = role.withUTF8Buffer { StableHash.fnv($0, seed: keyHash) }
         h = StableHash.mix(h)
         return h == 0 ? 1 : h
     }
