@@ -18,11 +18,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Optional ISA-L inflate, loaded at run time (falls back to zlib).
+        .target(name: "CIsal", path: "Sources/CIsal", linkerSettings: [.linkedLibrary("dl")]),
         // Linux calls the Glibc module does not declare (header only).
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .target(
             name: "LogStitch",
-            dependencies: ["CZlib", "CLinux"],
+            dependencies: ["CZlib", "CIsal", "CLinux"],
             path: "Sources/LogStitch",
             // Records are classes touched by one thread at a time; the runtime
             // exclusivity checks on their properties cost ~10% of a run.

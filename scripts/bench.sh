@@ -46,6 +46,11 @@ trap 'rm -rf "$OUT"' EXIT
 
 echo
 echo "corpus 1x: $ONE"
+if ldconfig -p 2>/dev/null | grep -q 'libisal.so.2' && [ -f /usr/include/isa-l/igzip_lib.h ]; then
+    echo "inflater: ISA-L (libisal2; LOGSTITCH_INFLATE=zlib compares)"
+else
+    echo "inflater: zlib (apt-get install libisal-dev, then rebuild, for ISA-L)"
+fi
 COMPRESSED=$(du -sb "$ONE" | cut -f1)
 # Timings here vary by 20-30% from run to run (shared disks and CPUs), so
 # zcat and the 1x convert alternate three times and the medians are compared;

@@ -30,6 +30,13 @@ public final class FileDescriptorStream: ByteStream {
 
     deinit { if ownsDescriptor { close(fd) } }
 
+    /// Back to the first byte, counting from zero again (a replay reads
+    /// exactly what the first pass read).
+    public func rewind() throws(InputError) {
+        if lseek(fd, 0, SEEK_SET) < 0 { throw InputError.unreadable("cannot read the file again: \(String(cString: strerror(errno)))") }
+        bytesRead = 0
+    }
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)

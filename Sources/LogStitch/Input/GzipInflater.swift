@@ -1,97 +1,107 @@
-import CZlib
-
 /// Streams the decompressed bytes of a gzip stream with any number of
-/// members back to back (as Firehose writes them), through system zlib.
+/// members back to back (as Firehose writes them).
 ///
 /// Damage is reported with the compressed byte offset where it was found;
 /// everything inflated before that point has already been handed out, so the
 /// records before the damage survive.
+///
+/// Inflating runs on ISA-L when it is installed and the stream can be read
+/// again from its start (`replay`), else on zlib. The two disagree on where
+/// exactly they notice damage and what they call it, and output must not
+/// depend on which library a machine has: on any damage, ISA-L's work is set
+/// aside, the stream is replayed through zlib, the bytes already handed out
+/// are skipped, and zlib finds and names the damage.
 public final class GzipInflater: ByteStream {
     enum State { case inMember, betweenMembers, finished }
 
-    let upstream: ByteStream
+    var upstream: ByteStream
     let layer: Int
-    // zlib keeps pointers into the z_stream, so it must live at a stable heap address.
-    let zs: UnsafeMutablePointer<z_stream>
+    var engine: InflateEngine
+    /// Opens the compressed stream again from its first byte, for the zlib replay.
+    var replay: (() throws(InputError) -> ByteStream)?
     let input: UnsafeMutableRawBufferPointer
     var state: State = .inMember
     var fedBytes: Int64 = 0          // bytes taken from upstream so far
     var upstreamEnded = false
+    /// Bytes handed out so far (what a replay skips).
+    var delivered: Int64 = 0
 
     public static let inputChunk = 256 * 1024
 
-    public init(upstream: ByteStream, layer: Int) throws(InputError) {
+    /// Which library inflates when ISA-L may be used.
+    public static var fastEngineName: String { IsalEngine.available ? "ISA-L" : "zlib" }
+
+    public init(upstream: ByteStream, layer: Int, replay: (() throws(InputError) -> ByteStream)? = nil) throws(InputError) {
         self.upstream = upstream
         self.layer = layer
-        zs = .allocate(capacity: 1)
-        zs.initialize(to: z_stream())
+        if replay != nil, let fast = IsalEngine() {
+            engine = fast
+            self.replay = replay
+        } else {
+            guard let zlib = ZlibEngine() else { throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed") }
+            engine = zlib
+        }
         input = .allocate(byteCount: Self.inputChunk, alignment: 16)
-        // 15 + 16: a gzip wrapper (not zlib, not raw deflate), largest window.
-        let rc = logstitch_inflateInit2(zs, 15 + 16)
-        if rc != Z_OK { throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed (\(rc))") }
     }
 
-    deinit {
-        inflateEnd(zs)
-        zs.deinitialize(count: 1)
-        zs.deallocate()
-        input.deallocate()
-    }
+    deinit { input.deallocate() }
 
     /// Offset of the next unconsumed compressed byte.
-    var consumedOffset: Int64 { fedBytes - Int64(zs.pointee.avail_in) }
+    var consumedOffset: Int64 { fedBytes - Int64(engine.unconsumedInput) }
 
     func refill() throws(InputError) {
         let n = try upstream.read(into: input)
         if n == 0 { upstreamEnded = true; return }
-        zs.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        zs.pointee.avail_in = uInt(n)
+        engine.setInput(input.baseAddress!, count: n)
         fedBytes += Int64(n)
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        do {
+            let n = try inflate(into: buffer)
+            delivered += Int64(n)
+            return n
+        } catch {
+            guard replay != nil else { throw error }
+            // ISA-L met damage (or what looked like it): zlib decides.
+            try switchToZlib()
+            let n = try inflate(into: buffer)
+            delivered += Int64(n)
+            return n
+        }
+    }
+
+    func inflate(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         if let error = pendingError { pendingError = nil; throw error }
         var produced = 0
         while produced < buffer.count {
             if state == .finished { return produced }
-            if zs.pointee.avail_in == 0 && !upstreamEnded { try refill() }
+            if engine.pendingInput == 0 && !upstreamEnded { try refill() }
             if state == .betweenMembers {
-                if zs.pointee.avail_in == 0 {
+                if engine.pendingInput == 0 {
                     if upstreamEnded { state = .finished; return produced }
                     continue
                 }
                 try startNextMember()
                 if state == .finished { return produced }
             }
-            if zs.pointee.avail_in == 0 && upstreamEnded {
-                if produced > 0 { return produced }
-                throw InputError.truncatedGzip(layer: layer, offset: consumedOffset)
-            }
-            let out = buffer.baseAddress! + produced
-            zs.pointee.next_out = out.assumingMemoryBound(to: Bytef.self)
-            zs.pointee.avail_out = uInt(buffer.count - produced)
-            let rc = inflate(zs, Z_NO_FLUSH)
-            produced = buffer.count - Int(zs.pointee.avail_out)
-            switch rc {
-            case Z_STREAM_END:
+            let before = engine.pendingInput
+            let (n, step) = engine.inflate(into: buffer.baseAddress! + produced, capacity: buffer.count - produced)
+            produced += n
+            switch step {
+            case .memberEnd:
                 state = .betweenMembers
-            case Z_OK:
-                break
-            case Z_BUF_ERROR:
-                // No progress possible with the input at hand: more input is
-                // fetched at the top of the loop; with input left, it is damage.
-                if zs.pointee.avail_in != 0 && produced < buffer.count {
-                    if produced > 0 { pendingError = corruptError(rc); state = .finished; return produced }
-                    throw corruptError(rc)
-                }
-            default:
-                if produced > 0 {
-                    // Hand out what was inflated before the damage; the next call reports it.
-                    pendingError = corruptError(rc)
-                    state = .finished
-                    return produced
-                }
-                throw corruptError(rc)
+            case .progress:
+                guard n == 0 && engine.pendingInput == before else { continue }
+                // Stuck: more input is fetched at the top of the loop; at the
+                // end of the input the member is cut short; with input left,
+                // it is damage.
+                if before == 0 && !upstreamEnded { continue }
+                let error = before == 0 ? InputError.truncatedGzip(layer: layer, offset: consumedOffset)
+                                        : InputError.corruptGzip(layer: layer, offset: consumedOffset, detail: "no progress")
+                return try handOut(produced, then: error)
+            case .corrupt(let detail):
+                return try handOut(produced, then: .corruptGzip(layer: layer, offset: consumedOffset, detail: detail))
             }
         }
         return produced
@@ -101,25 +111,52 @@ public final class GzipInflater: ByteStream {
     /// those bytes are returned first, the error on the next call.
     var pendingError: InputError?
 
-    func corruptError(_ rc: Int32) -> InputError {
-        let msg = zs.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-        return .corruptGzip(layer: layer, offset: consumedOffset, detail: msg)
+    func handOut(_ produced: Int, then error: InputError) throws(InputError) -> Int {
+        state = .finished
+        if produced > 0 && replay == nil {
+            pendingError = error
+            return produced
+        }
+        throw error
     }
 
     /// At a member boundary: another member must start with the gzip magic.
     func startNextMember() throws(InputError) {
-        let next = zs.pointee.next_in!
+        let next = engine.nextInput
         if next[0] != 0x1F {
             // Trailing zero padding (seen from some tape/tar tools) is harmless.
             var allZero = true
-            for i in 0..<Int(zs.pointee.avail_in) where next[i] != 0 { allZero = false; break }
+            for i in 0..<engine.pendingInput where next[i] != 0 { allZero = false; break }
             if allZero {
-                zs.pointee.avail_in = 0
+                engine.discardInput()
                 return
             }
             throw InputError.trailingGarbage(layer: layer, offset: consumedOffset)
         }
-        inflateReset(zs)
+        engine.nextMember()
         state = .inMember
+    }
+
+    /// Restarts on zlib from the first compressed byte and skips what was
+    /// already handed out. Damage before that point (which ISA-L did not
+    /// see) is reported as zlib finds it.
+    func switchToZlib() throws(InputError) {
+        guard let replay else { return }
+        self.replay = nil
+        guard let zlib = ZlibEngine() else { throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed") }
+        engine = zlib
+        upstream = try replay()
+        state = .inMember
+        fedBytes = 0
+        upstreamEnded = false
+        pendingError = nil
+        var skip = delivered
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { scratch.deallocate() }
+        while skip > 0 {
+            let n = try inflate(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Int(min(Int64(scratch.count), skip))]))
+            if n == 0 { break }
+            skip -= Int64(n)
+        }
     }
 }

@@ -63,7 +63,7 @@ public struct LogFileReader {
 
     /// Peels gzip layers off by magic bytes (never by file name): a Firehose
     /// object with GZIP compression on is gzip inside gzip.
-    func unwrapCompression(_ raw: ByteStream, _ file: InputFile, _ report: inout FileReport) throws(InputError) -> ByteStream {
+    func unwrapCompression(_ raw: FileDescriptorStream, _ file: InputFile, _ report: inout FileReport) throws(InputError) -> ByteStream {
         var stream: ByteStream = raw
         var layers = 0
         while true {
@@ -71,7 +71,13 @@ public struct LogFileReader {
             stream = PrefixedStream(prefix: head, upstream: stream)
             guard head.count == 2, head[0] == 0x1F, head[1] == 0x8B, layers < limits.maxGzipLayers else { break }
             layers += 1
-            stream = try GzipInflater(upstream: stream, layer: layers)
+            // The outer layer of a file can be read again from its start,
+            // which lets the faster inflater hand damage over to zlib.
+            let replay: (() throws(InputError) -> ByteStream)? = layers == 1 && !file.isStandardInput ? { () throws(InputError) -> ByteStream in
+                try raw.rewind()
+                return PrefixedStream(prefix: try PrefixedStream.sniff(raw, count: 2), upstream: raw)
+            } : nil
+            stream = try GzipInflater(upstream: stream, layer: layers, replay: replay)
         }
         if layers == 0 && file.looksGzipNamed {
             let head = try PrefixedStream.sniff(stream, count: 8)
