@@ -104,21 +104,21 @@ struct EnvelopeSplitter {
     }
 
     mutating func process<C: RecordConsumer>(_ envelope: ByteView, line: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
-        var scanner = JSONScanner(envelope)
-        guard let root = scanner.value(), root.kind == .object else {
-            ctx.rejectRecord(line: line, reason: "malformed subscription envelope JSON", excerpt: envelope)
-            return
-        }
+        var reading = JSONScanner(envelope)
+        let scanner = reading
         var messageType: JSONScanner.Value?
         var group: JSONScanner.Value?
         var stream: JSONScanner.Value?
         var events: JSONScanner.Value?
-        scanner.forEachMember(root) { k, v in
+        let root = reading.members { k, v in
             if scanner.key(k, is: "messageType") { messageType = v }
             else if scanner.key(k, is: "logGroup") { group = v }
             else if scanner.key(k, is: "logStream") { stream = v }
             else if scanner.key(k, is: "logEvents") { events = v }
-            return true
+        }
+        guard root != nil else {
+            ctx.rejectRecord(line: line, reason: "malformed subscription envelope JSON", excerpt: envelope)
+            return
         }
         if let t = messageType, scanner.raw(t).equals("CONTROL_MESSAGE") {
             ctx.report.recordsSeen += 1

@@ -71,28 +71,26 @@ public struct ApiGatewayLogParser {
     /// Reads a JSON line (leniently: `"status":-` occurs) through a key map.
     mutating func applyJSON(_ table: KeyTable, _ m: ByteView, time: EpochMicros?, requireHTTPKey: Bool) -> Result? {
         var s = JSONScanner(m, lenient: true)
-        guard let root = s.value(), root.kind == .object else {
-            return requireHTTPKey ? nil : .malformed("access log line is not a JSON object as its template is")
-        }
+        let reader = s
         for i in values.indices { values[i] = nil }
         var escaped: [(ApiGatewayField, String)] = []
         // Key paths are matched as bytes (`a.b` for nested objects): no String per key.
         var path: [UInt8] = []
-        func walk(_ obj: JSONScanner.Value) {
-            s.forEachMember(obj) { k, v in
-                let mark = path.count
-                if mark > 0 { path.append(ASCII.dot) }
-                if k.hasEscapes { s.decode(k, into: &path) } else { path.append(contentsOf: s.raw(k)) }
-                defer { path.removeLast(path.count - mark) }
-                if v.kind == .object { walk(v); return true }
-                if let f = table.lookup(path) {
-                    if v.kind == .string && v.hasEscapes { escaped.append((f, s.string(v))) }
-                    else { values[f.rawValue] = s.raw(v) }
-                }
-                return true
+        func member(_ k: JSONScanner.Value, _ v: JSONScanner.Value) {
+            let mark = path.count
+            if mark > 0 { path.append(ASCII.dot) }
+            if k.hasEscapes { reader.decode(k, into: &path) } else { path.append(contentsOf: reader.raw(k)) }
+            defer { path.removeLast(path.count - mark) }
+            if v.kind == .object { reader.forEachMember(v) { member($0, $1); return true }; return }
+            if let f = table.lookup(path) {
+                if v.kind == .string && v.hasEscapes { escaped.append((f, reader.string(v))) }
+                else { values[f.rawValue] = reader.raw(v) }
             }
         }
-        walk(root)
+        // One pass over the line: members are looked up as they are read.
+        guard s.members(member) != nil else {
+            return requireHTTPKey ? nil : .malformed("access log line is not a JSON object as its template is")
+        }
         if requireHTTPKey {
             let present = values
             func has(_ f: ApiGatewayField) -> Bool { present[f.rawValue] != nil || escaped.contains { $0.0 == f } }

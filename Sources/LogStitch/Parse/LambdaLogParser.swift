@@ -269,12 +269,12 @@ public struct LambdaLogParser {
     // MARK: JSON format
 
     func json(_ m: ByteView, _ time: EpochMicros?, inLambdaGroup: Bool) -> Result {
-        var s = JSONScanner(m)
-        guard let root = s.value(), root.kind == .object else { return inLambdaGroup ? .noise : .notLambda }
+        var scanner = JSONScanner(m)
+        let s = scanner
         var type: JSONScanner.Value?, record: JSONScanner.Value?, jtime: JSONScanner.Value?
         var requestId: JSONScanner.Value?, errorType: JSONScanner.Value?, errorMessage: JSONScanner.Value?
         var timestamp: JSONScanner.Value?, level: JSONScanner.Value?
-        s.forEachMember(root) { k, v in
+        let root = scanner.members { k, v in
             let key = s.raw(k)
             if key.equals("type") { type = v }
             else if key.equals("record") { record = v }
@@ -284,8 +284,8 @@ public struct LambdaLogParser {
             else if key.equals("errorMessage") { errorMessage = v }
             else if key.equals("timestamp") { timestamp = v }
             else if key.equals("level") || key.equals("log_level") { level = v }
-            return true
         }
+        guard root != nil else { return inLambdaGroup ? .noise : .notLambda }
         let when = jtime.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? timestamp.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? time
         if let t = type, s.raw(t).hasPrefix("platform.") {
             return platform(s, typeName: s.raw(t).dropFirst(9), record: record, time: when)

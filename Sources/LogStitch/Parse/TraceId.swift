@@ -50,8 +50,7 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public init?(validating s: String) {
-        var copy = s
-        guard let t = copy.withUTF8({ TraceId.parseBare(ByteView($0)) }) else { return nil }
+        guard let t = s.withUTF8Bytes({ TraceId.parseBare(ByteView($0)) }) else { return nil }
         self = t
     }
 

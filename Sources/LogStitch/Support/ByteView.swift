@@ -247,3 +247,15 @@ extension Array where Element == UInt8 {
         append(contentsOf: v)
     }
 }
+
+extension String {
+    /// The UTF-8 bytes in place. `withUTF8` is mutating, so calling it on a
+    /// parameter or a record's field means copying the string first: a
+    /// retain/release pair per call, which adds up over millions of fields.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let r = try utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
+}

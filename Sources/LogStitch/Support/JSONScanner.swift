@@ -165,6 +165,40 @@ public struct JSONScanner {
         return Value(kind: .bare, start: start, end: position, hasEscapes: false)
     }
 
+    /// Reads the object at `position` in one pass, calling `body(key, value)`
+    /// for each member as soon as its value has been read (and validated).
+    /// Returns the object, or nil if there is no object or it is malformed;
+    /// `body` may have seen the members before the damage, so callers keep
+    /// what it gathered only on success. Reading the object with `value()`
+    /// and then walking it with `forEachMember` scans every byte twice.
+    /// `body` reads through a copy of the scanner (this one is moving).
+    public mutating func members(_ body: (Value, Value) -> Void) -> Value? {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == ASCII.leftBrace else { return nil }
+        let start = position
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == ASCII.rightBrace {
+            position += 1
+            return Value(kind: .object, start: start, end: position, hasEscapes: false)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == ASCII.quote, let key = string() else { return nil }
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == ASCII.colon else { return nil }
+            position += 1
+            guard let v = value(depth: 1) else { return nil }
+            body(key, v)
+            skipWhitespace()
+            guard position < bytes.count else { return nil }
+            if bytes[position] == ASCII.comma { position += 1; continue }
+            if bytes[position] == ASCII.rightBrace { position += 1; break }
+            return nil
+        }
+        return Value(kind: .object, start: start, end: position, hasEscapes: false)
+    }
+
     /// The raw bytes of a value (strings without quotes, still escaped).
     @inline(__always)
     public func raw(_ v: Value) -> ByteView { bytes.slice(v.start, v.end) }

@@ -15,8 +15,7 @@ public enum StableHash {
 
     @inline(__always)
     public static func fnv(_ s: String) -> UInt64 {
-        var s = s
-        return s.withUTF8 { fnv($0) }
+        return s.withUTF8Bytes { fnv($0) }
     }
 
     @inline(__always)

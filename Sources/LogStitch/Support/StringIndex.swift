@@ -25,8 +25,7 @@ struct StringIndex {
 
     /// Eight bytes per multiply (never persisted or iterated: any good mix will do).
     @inline(__always) static func hash(_ s: String) -> UInt64 {
-        var s = s
-        return s.withUTF8 { b -> UInt64 in
+        return s.withUTF8Bytes { b -> UInt64 in
             var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
             var i = 0
             if let base = b.baseAddress {
