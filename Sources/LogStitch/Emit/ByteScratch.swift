@@ -16,9 +16,17 @@ struct ByteScratch {
     @inline(__always) mutating func put(_ v: UInt64, width: Int) {
         var x = v
         let end = count + width
+        let start = count
         withUnsafeMutableBytes(of: &storage) { d in
-            var i = end - 1
-            while i >= count { d[i] = UInt8(truncatingIfNeeded: 0x30 &+ x % 10); x /= 10; i -= 1 }
+            var i = end
+            let pairs = UnsafeRawPointer(ASCII.digitPairs.utf8Start)
+            while i - start >= 2 {
+                let r = Int(truncatingIfNeeded: x % 100)
+                x /= 100
+                i -= 2
+                d.storeBytes(of: pairs.loadUnaligned(fromByteOffset: 2 * r, as: UInt16.self), toByteOffset: i, as: UInt16.self)
+            }
+            if i > start { d[start] = UInt8(truncatingIfNeeded: 0x30 &+ x % 10) }
         }
         count = end
     }

@@ -38,8 +38,42 @@ final class ByteSink {
     @inline(__always) func append(_ bytes: UnsafeRawBufferPointer) {
         guard let src = bytes.baseAddress else { return }
         reserve(bytes.count)
-        UnsafeMutableRawPointer(base + count).copyMemory(from: src, byteCount: bytes.count)
-        count &+= bytes.count
+        appendUnchecked(src, bytes.count)
+    }
+
+    /// After `reserve`: a byte with no capacity check.
+    @inline(__always) func appendUnchecked(_ b: UInt8) {
+        base[count] = b
+        count &+= 1
+    }
+
+    /// After `reserve`: `n` bytes with no capacity check. Most pieces are
+    /// keys, ids and numbers of a few dozen bytes, for which a call into
+    /// memcpy costs more than the copy: those move as two overlapping pairs
+    /// of words (never reading outside the source).
+    @inline(__always) func appendUnchecked(_ src: UnsafeRawPointer, _ n: Int) {
+        let d = UnsafeMutableRawPointer(base + count)
+        if n >= 8 && n <= 32 {
+            let a = src.loadUnaligned(as: UInt64.self), z = src.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            if n > 16 {
+                let b = src.loadUnaligned(fromByteOffset: 8, as: UInt64.self), y = src.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
+                d.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+                d.storeBytes(of: y, toByteOffset: n - 16, as: UInt64.self)
+            }
+            d.storeBytes(of: a, as: UInt64.self)
+            d.storeBytes(of: z, toByteOffset: n - 8, as: UInt64.self)
+        } else if n < 8 {
+            if n >= 4 {
+                let a = src.loadUnaligned(as: UInt32.self), z = src.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+                d.storeBytes(of: a, as: UInt32.self)
+                d.storeBytes(of: z, toByteOffset: n - 4, as: UInt32.self)
+            } else {
+                for i in 0..<n { d.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+            }
+        } else {
+            d.copyMemory(from: src, byteCount: n)
+        }
+        count &+= n
     }
 
     @inline(__always) func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }

@@ -41,14 +41,16 @@ public struct JSONWriter {
     public mutating func endArray() { out.append(ASCII.rightBracket); depth -= 1 }
 
     public mutating func key(_ k: StaticString) {
-        separator()
-        pendingValue = true
         let n = k.utf8CodeUnitCount
-        out.reserve(n + 3)
-        out.append(ASCII.quote)
-        out.append(UnsafeRawBufferPointer(start: k.utf8Start, count: n))
-        out.append(ASCII.quote)
-        out.append(ASCII.colon)
+        out.reserve(n + 4)
+        let bit: UInt64 = 1 << UInt64(depth & 63)
+        if commaBits & bit != 0 { out.appendUnchecked(ASCII.comma) }
+        commaBits |= bit
+        pendingValue = true
+        out.appendUnchecked(ASCII.quote)
+        out.appendUnchecked(UnsafeRawPointer(k.utf8Start), n)
+        out.appendUnchecked(ASCII.quote)
+        out.appendUnchecked(ASCII.colon)
     }
 
     /// A key known only at run time (summary.json's source names).
@@ -109,10 +111,16 @@ public struct JSONWriter {
     public mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { buf in
-            out.reserve(buf.count + 2)
-            out.append(ASCII.quote)
-            if Self.needsNoEscaping(buf) { out.append(buf) } else { escape(buf) }
-            out.append(ASCII.quote)
+            if Self.needsNoEscaping(buf) {
+                out.reserve(buf.count + 2)
+                out.appendUnchecked(ASCII.quote)
+                if let p = buf.baseAddress { out.appendUnchecked(UnsafeRawPointer(p), buf.count) }
+                out.appendUnchecked(ASCII.quote)
+            } else {
+                out.append(ASCII.quote)
+                escape(buf)
+                out.append(ASCII.quote)
+            }
         }
     }
 

@@ -57,9 +57,35 @@ public enum ASCII {
     }
     /// `digits` lowercase hex digits of `v` (its low 4 × `digits` bits) into `out` from `at`.
     @inline(__always) static func writeHex(_ v: UInt64, digits: Int, to out: UnsafeMutableRawBufferPointer, at: Int) {
+        // Ids are 8 or 16 digits: a word at a time.
+        if digits == 16 {
+            out.storeBytes(of: hex8(UInt32(truncatingIfNeeded: v >> 32)), toByteOffset: at, as: UInt64.self)
+            out.storeBytes(of: hex8(UInt32(truncatingIfNeeded: v)), toByteOffset: at + 8, as: UInt64.self)
+            return
+        }
+        if digits == 8 {
+            out.storeBytes(of: hex8(UInt32(truncatingIfNeeded: v)), toByteOffset: at, as: UInt64.self)
+            return
+        }
         let hex: StaticString = "0123456789abcdef"
         for i in 0..<digits { out[at + i] = hex.utf8Start[Int((v >> UInt64(4 * (digits - 1 - i))) & 15)] }
     }
+
+    /// The eight lowercase hex digits of `v` as the bytes of a word, first
+    /// digit in the lowest byte: nibbles spread one per byte, then turned
+    /// into `0`–`9` / `a`–`f` all at once.
+    @inline(__always) static func hex8(_ v: UInt32) -> UInt64 {
+        var x = UInt64(v)
+        x = ((x & 0xFFFF_0000) << 16) | (x & 0xFFFF)
+        x = ((x & 0x0000_FF00_0000_FF00) << 8) | (x & 0x0000_00FF_0000_00FF)
+        x = ((x & 0x00F0_00F0_00F0_00F0) << 4) | (x & 0x000F_000F_000F_000F)
+        x = x.byteSwapped
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return x &+ 0x3030_3030_3030_3030 &+ letters &* 39
+    }
+
+    /// "00" "01" … "99": numbers are written two digits at a time.
+    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }
