@@ -26,8 +26,7 @@ public struct SpillWriter {
     @inline(__always) mutating func bool(_ v: Bool?) { out.append(v == nil ? 0 : (v! ? 2 : 1)) }
     @inline(__always) mutating func tag(_ t: SpillTag) { out.append(t.rawValue) }
     @inline(__always) mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { b in int(b.count); out.append(b) }
+        s.withUTF8Bytes { b in int(b.count); out.append(b) }
     }
     @inline(__always) mutating func string(_ s: String?) {
         if let s { out.append(1); string(s) } else { out.append(0) }
