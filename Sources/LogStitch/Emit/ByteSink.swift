@@ -52,7 +52,11 @@ final class ByteSink {
     /// memcpy costs more than the copy: those move as two overlapping pairs
     /// of words (never reading outside the source).
     @inline(__always) func appendUnchecked(_ src: UnsafeRawPointer, _ n: Int) {
-        let d = UnsafeMutableRawPointer(base + count)
+        Self.copySmall(UnsafeMutableRawPointer(base + count), src, n)
+        count &+= n
+    }
+
+    @inline(__always) static func copySmall(_ d: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ n: Int) {
         if n >= 8 && n <= 32 {
             let a = src.loadUnaligned(as: UInt64.self), z = src.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             if n > 16 {
@@ -73,10 +77,36 @@ final class ByteSink {
         } else {
             d.copyMemory(from: src, byteCount: n)
         }
-        count &+= n
     }
 
     @inline(__always) func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }
+
+    /// Where a run of small writes goes after one capacity check: the
+    /// position lives in a register instead of being stored back to the
+    /// sink (through which every byte store might write) after each byte.
+    struct Cursor {
+        var p: UnsafeMutablePointer<UInt8>
+
+        @inline(__always) mutating func byte(_ b: UInt8) { p.pointee = b; p += 1 }
+        @inline(__always) mutating func bytes(_ src: UnsafeRawPointer, _ n: Int) {
+            ByteSink.copySmall(UnsafeMutableRawPointer(p), src, n)
+            p += n
+        }
+        @inline(__always) mutating func bytes(_ s: StaticString) { bytes(UnsafeRawPointer(s.utf8Start), s.utf8CodeUnitCount) }
+        /// Eight bytes stored at once (the capacity check must allow for it).
+        @inline(__always) mutating func word(_ w: UInt64) {
+            UnsafeMutableRawPointer(p).storeBytes(of: w, as: UInt64.self)
+            p += 8
+        }
+    }
+
+    /// Reserves `maxBytes` and writes through a cursor.
+    @inline(__always) func write(reserving maxBytes: Int, _ body: (inout Cursor) -> Void) {
+        reserve(maxBytes)
+        var c = Cursor(p: base + count)
+        body(&c)
+        count = c.p - base
+    }
 
     func removeLast(_ n: Int) { count -= min(n, count) }
 

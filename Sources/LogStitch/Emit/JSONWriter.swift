@@ -3,13 +3,15 @@
 /// strings (written as they are); values are escaped only when they need it.
 public struct JSONWriter {
     /// The text so far (see `ByteSink` for why not an array).
-    let out = ByteSink()
+    let out: ByteSink
     /// One bit per open container: does the next member need a comma?
     var commaBits: UInt64 = 0
     var depth = 0
     var pendingValue = false
 
-    public init() {}
+    public init() { out = ByteSink() }
+    /// A writer that will hold about `capacity` bytes before it is drained.
+    init(capacity: Int) { out = ByteSink(capacity: capacity) }
 
     /// Bytes written so far.
     public var count: Int { out.count }
@@ -41,16 +43,19 @@ public struct JSONWriter {
     public mutating func endArray() { out.append(ASCII.rightBracket); depth -= 1 }
 
     public mutating func key(_ k: StaticString) {
-        let n = k.utf8CodeUnitCount
-        out.reserve(n + 4)
-        let bit: UInt64 = 1 << UInt64(depth & 63)
-        if commaBits & bit != 0 { out.appendUnchecked(ASCII.comma) }
-        commaBits |= bit
+        out.write(reserving: k.utf8CodeUnitCount + 4) { c in keyText(&c, k) }
         pendingValue = true
-        out.appendUnchecked(ASCII.quote)
-        out.appendUnchecked(UnsafeRawPointer(k.utf8Start), n)
-        out.appendUnchecked(ASCII.quote)
-        out.appendUnchecked(ASCII.colon)
+    }
+
+    /// `,"k":` (the comma when the container has a member already).
+    @inline(__always) mutating func keyText(_ c: inout ByteSink.Cursor, _ k: StaticString) {
+        let bit: UInt64 = 1 << UInt64(depth & 63)
+        if commaBits & bit != 0 { c.byte(ASCII.comma) }
+        commaBits |= bit
+        c.byte(ASCII.quote)
+        c.bytes(k)
+        c.byte(ASCII.quote)
+        c.byte(ASCII.colon)
     }
 
     /// A key known only at run time (summary.json's source names).
@@ -69,20 +74,46 @@ public struct JSONWriter {
     public mutating func arrayStart(_ k: StaticString) { key(k); beforeValue(); beginArray() }
     public mutating func element() { beforeValue() }
 
-    public mutating func field(_ k: StaticString, _ v: String) { key(k); beforeValue(); string(v) }
+    public mutating func field(_ k: StaticString, _ v: String) {
+        var v = v
+        v.withUTF8 { buf in
+            guard Self.needsNoEscaping(buf), let p = buf.baseAddress else { key(k); beforeValue(); string(buf); return }
+            out.write(reserving: k.utf8CodeUnitCount + buf.count + 6) { c in
+                keyText(&c, k)
+                c.byte(ASCII.quote); c.bytes(UnsafeRawPointer(p), buf.count); c.byte(ASCII.quote)
+            }
+        }
+    }
     public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
+    /// A constant value (written as it is: it must need no escaping).
+    public mutating func field(_ k: StaticString, static v: StaticString) {
+        out.write(reserving: k.utf8CodeUnitCount + v.utf8CodeUnitCount + 6) { c in
+            keyText(&c, k)
+            c.byte(ASCII.quote); c.bytes(v); c.byte(ASCII.quote)
+        }
+    }
     public mutating func field(_ k: StaticString, _ v: Int) { key(k); beforeValue(); integer(Int64(v)) }
     public mutating func field(_ k: StaticString, _ v: Int64) { key(k); beforeValue(); integer(v) }
     public mutating func field(_ k: StaticString, _ v: Bool) { key(k); beforeValue(); literal(v ? "true" : "false") }
     public mutating func fieldNull(_ k: StaticString) { key(k); beforeValue(); literal("null") }
     public mutating func field(dynamic k: String, _ v: Int) { key(dynamic: k); beforeValue(); integer(Int64(v)) }
     /// Epoch seconds with exactly six decimals, from integer microseconds.
-    public mutating func field(_ k: StaticString, seconds t: EpochMicros) { key(k); beforeValue(); Self.secondsText(t).append(to: out) }
+    public mutating func field(_ k: StaticString, seconds t: EpochMicros) {
+        let text = Self.secondsText(t)
+        out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); text.write(&c) }
+    }
     /// Milliseconds with up to three decimals, from microseconds.
     public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.millisText(us).append(to: out) }
     public mutating func field(_ k: StaticString, trace t: TraceId) {
-        key(k); beforeValue()
-        out.append(ASCII.quote); t.append(to: out); out.append(ASCII.quote)
+        out.write(reserving: k.utf8CodeUnitCount + 4 + 48) { c in
+            keyText(&c, k)
+            c.byte(ASCII.quote)
+            // 1-<8 hex>-<24 hex>
+            c.byte(0x31); c.byte(ASCII.minus)
+            c.word(ASCII.hex8(t.epoch)); c.byte(ASCII.minus)
+            c.word(ASCII.hex8(t.high)); c.word(ASCII.hex8(UInt32(truncatingIfNeeded: t.low >> 32))); c.word(ASCII.hex8(UInt32(truncatingIfNeeded: t.low)))
+            c.byte(ASCII.quote)
+        }
     }
     /// A string value written in pieces (no String is built for the whole).
     mutating func openString(_ k: StaticString) { key(k); beforeValue(); out.append(ASCII.quote) }
@@ -95,12 +126,12 @@ public struct JSONWriter {
 
     /// A segment id: 16 lowercase hex digits.
     mutating func field(_ k: StaticString, hexId v: UInt64) {
-        key(k); beforeValue()
-        var s = ByteScratch()
-        s.put(ASCII.quote)
-        s.putHex(v, digits: 16)
-        s.put(ASCII.quote)
-        s.append(to: out)
+        out.write(reserving: k.utf8CodeUnitCount + 4 + 18) { c in
+            keyText(&c, k)
+            c.byte(ASCII.quote)
+            c.word(ASCII.hex8(UInt32(truncatingIfNeeded: v >> 32))); c.word(ASCII.hex8(UInt32(truncatingIfNeeded: v)))
+            c.byte(ASCII.quote)
+        }
     }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }
 
@@ -110,17 +141,19 @@ public struct JSONWriter {
 
     public mutating func string(_ s: String) {
         var s = s
-        s.withUTF8 { buf in
-            if Self.needsNoEscaping(buf) {
-                out.reserve(buf.count + 2)
-                out.appendUnchecked(ASCII.quote)
-                if let p = buf.baseAddress { out.appendUnchecked(UnsafeRawPointer(p), buf.count) }
-                out.appendUnchecked(ASCII.quote)
-            } else {
-                out.append(ASCII.quote)
-                escape(buf)
-                out.append(ASCII.quote)
-            }
+        s.withUTF8 { buf in string(buf) }
+    }
+
+    @inline(__always) mutating func string(_ buf: UnsafeBufferPointer<UInt8>) {
+        if Self.needsNoEscaping(buf) {
+            out.reserve(buf.count + 2)
+            out.appendUnchecked(ASCII.quote)
+            if let p = buf.baseAddress { out.appendUnchecked(UnsafeRawPointer(p), buf.count) }
+            out.appendUnchecked(ASCII.quote)
+        } else {
+            out.append(ASCII.quote)
+            escape(buf)
+            out.append(ASCII.quote)
         }
     }
 

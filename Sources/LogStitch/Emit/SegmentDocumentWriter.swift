@@ -101,7 +101,7 @@ public struct SegmentDocumentWriter {
             order.append((inv.invocation.start ?? 0, inv.traceId, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
-        var w = JSONWriter()
+        var w = JSONWriter(capacity: BufferPool.pieceBytes + Self.maxDocumentBytes * 2)
         let fresh = { () -> [UInt8] in
             if let buffers { return buffers.take() }
             var b = [UInt8](); b.reserveCapacity(BufferPool.capacity); return b
@@ -138,7 +138,7 @@ public struct SegmentDocumentWriter {
         w.field("id", hexId: ids("apigateway"))
         w.field("trace_id", trace: r.traceId)
         times(&w, start, end)
-        w.field("origin", "AWS::ApiGateway::Stage")
+        w.field("origin", static: "AWS::ApiGateway::Stage")
         if let arn = info.arn { w.field("resource_arn", arn) }
         w.objectStart("http")
         w.objectStart("request")
@@ -181,11 +181,11 @@ public struct SegmentDocumentWriter {
             w.element()
             w.beginObject()
             w.field("id", hexId: ids("lambda-subsegment"))
-            w.field("name", "Lambda")
+            w.field("name", static: "Lambda")
             times(&w, subStart, subEnd)
-            w.field("namespace", "aws")
+            w.field("namespace", static: "aws")
             w.objectStart("aws")
-            w.field("operation", "Invoke")
+            w.field("operation", static: "Invoke")
             w.field("function_name", inv.function)
             w.field("request_id", inv.requestId)
             w.endObject()
@@ -279,7 +279,7 @@ public struct SegmentDocumentWriter {
         out.field("trace_id", trace: r.traceId)
         if let p = parent { out.field("parent_id", hexId: p) }
         times(&out, initStart, end)
-        out.field("origin", "AWS::Lambda")
+        out.field("origin", static: "AWS::Lambda")
         if failed { out.field("fault", true) }
         out.objectStart("aws"); out.field("request_id", rid); out.endObject()
         out.endObject()
@@ -293,7 +293,7 @@ public struct SegmentDocumentWriter {
             f.field("trace_id", trace: r.traceId)
             f.field("parent_id", hexId: serviceId)
             times(&f, start, end)
-            f.field("origin", "AWS::Lambda::Function")
+            f.field("origin", static: "AWS::Lambda::Function")
             if failed {
                 f.field("fault", true)
                 cause(&f, inv)
@@ -324,7 +324,7 @@ public struct SegmentDocumentWriter {
             f.element()
             f.beginObject()
             f.field("id", hexId: invocationId)
-            f.field("name", "Invocation")
+            f.field("name", static: "Invocation")
             times(&f, start, invocationEnd)
             if failed { f.field("fault", true) }
             if embedQueries && !r.queries.isEmpty {
@@ -352,11 +352,11 @@ public struct SegmentDocumentWriter {
         }
     }
 
-    func sub(_ w: inout JSONWriter, _ id: UInt64, _ name: String, _ start: EpochMicros, _ end: EpochMicros) {
+    func sub(_ w: inout JSONWriter, _ id: UInt64, _ name: StaticString, _ start: EpochMicros, _ end: EpochMicros) {
         w.element()
         w.beginObject()
         w.field("id", hexId: id)
-        w.field("name", name)
+        w.field("name", static: name)
         times(&w, start, end)
         w.endObject()
     }
@@ -381,12 +381,12 @@ public struct SegmentDocumentWriter {
         w.field("id", hexId: SegmentIds(queryKey(q))("sql"))
         w.field("name", Self.sanitizeName(db + "@" + q.instance))
         if let ind = independent {
-            w.field("type", "subsegment")
+            w.field("type", static: "subsegment")
             w.field("trace_id", trace: ind.trace)
             w.field("parent_id", hexId: ind.parent)
         }
         times(&w, q.end - q.durationUs, q.end)
-        w.field("namespace", "remote")
+        w.field("namespace", static: "remote")
         w.objectStart("sql")
         w.field("url", (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db))
         w.field("database_type", q.engine.rawValue)
