@@ -150,6 +150,19 @@ func parseRaw(_ text: String, group: String? = nil, options: ParseOptions = Pars
         #expect(MD5.hex("The quick brown fox jumps over the lazy dog") == "9e107d9d372bb6826bd81d3542a419d6")
     }
 
+    /// Lengths around the 64-byte block and the 56-byte padding boundary
+    /// (the tail takes one block or two), checked against Python's hashlib.
+    @Test func md5AcrossBlockBoundaries() {
+        let expected: [(Int, String)] = [
+            (55, "ef1772b6dff9a122358552954ad0df65"), (56, "3b0c8ac703f828b04c6c197006d17218"),
+            (63, "b06521f39153d618550606be297466d5"), (64, "014842d480b571495a4a0363793f7367"),
+            (65, "c743a45e0d2e6a95cb859adae0248435"), (119, "8a7bd0732ed6a28ce75f6dabc90e1613"),
+            (120, "5f61c0ccad4cac44c75ff505e1f1e537"), (128, "e510683b3f5ffe4093d021808bc6ff70"),
+            (1000, "cabe45dcc9ae5b66ba86600cca6b8ba8"),
+        ]
+        for (n, hex) in expected { #expect(MD5.hex(String(repeating: "a", count: n)) == hex, "\(n) bytes") }
+    }
+
     @Test func sanitizedQueryKeepsIdentifiersAndPlaceholders() {
         #expect(QueryFingerprint.sanitize("SELECT t1.a FROM t1 WHERE b = 'it''s' AND c = 42.5 AND d = $1 /* x */;", engine: .postgresql) == "SELECT t1.a FROM t1 WHERE b = ? AND c = ? AND d = $1")
         #expect(QueryFingerprint.sanitize("UPDATE x SET y = \"secret\", z = NULL", engine: .mysql) == "UPDATE x SET y = ?, z = ?")

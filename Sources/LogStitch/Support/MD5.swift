@@ -15,38 +15,68 @@ public enum MD5 {
         _sin(x)
     }
 
-    public static func digest(_ message: [UInt8]) -> [UInt8] {
-        var a0: UInt32 = 0x67452301, b0: UInt32 = 0xefcdab89, c0: UInt32 = 0x98badcfe, d0: UInt32 = 0x10325476
-        var msg = message
-        let bitLength = UInt64(message.count) &* 8
-        msg.append(0x80)
-        while msg.count % 64 != 56 { msg.append(0) }
-        for i in 0..<8 { msg.append(UInt8((bitLength >> (8 * UInt64(i))) & 0xff)) }
-        var m = [UInt32](repeating: 0, count: 16)
-        for chunk in stride(from: 0, to: msg.count, by: 64) {
-            for i in 0..<16 {
-                let j = chunk + i * 4
-                m[i] = UInt32(msg[j]) | UInt32(msg[j + 1]) << 8 | UInt32(msg[j + 2]) << 16 | UInt32(msg[j + 3]) << 24
-            }
-            var a = a0, b = b0, c = c0, d = d0
-            for i in 0..<64 {
-                var f: UInt32
-                var g: Int
-                switch i {
-                case 0..<16: f = (b & c) | (~b & d); g = i
-                case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) % 16
-                case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
-                default: f = c ^ (b | ~d); g = (7 * i) % 16
-                }
-                f = f &+ a &+ k[i] &+ m[g]
-                a = d; d = c; c = b
-                b = b &+ (f << s[i] | f >> (32 - s[i]))
-            }
-            a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
+    /// Message index of each of the 64 steps.
+    static let g: [Int] = (0..<64).map { i in
+        switch i {
+        case 0..<16: return i
+        case 16..<32: return (5 * i + 1) % 16
+        case 32..<48: return (3 * i + 5) % 16
+        default: return (7 * i) % 16
         }
-        var out = [UInt8]()
-        for v in [a0, b0, c0, d0] { for i in 0..<4 { out.append(UInt8((v >> (8 * UInt32(i))) & 0xff)) } }
+    }
+
+    typealias State = (UInt32, UInt32, UInt32, UInt32)
+
+    public static func digest(_ message: [UInt8]) -> [UInt8] {
+        // Synthesized ids take one per request: the message is read in
+        // place, the padded tail sits on the stack, the tables are read
+        // without bounds checks.
+        var st: State = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476)
+        k.withUnsafeBufferPointer { kt in s.withUnsafeBufferPointer { st4 in g.withUnsafeBufferPointer { gt in
+            message.withUnsafeBytes { msg in
+                let full = msg.count / 64
+                for b in 0..<full { compress(&st, msg.baseAddress! + 64 * b, kt, st4, gt) }
+                // The rest, 0x80, zeros and the length in bits: one or two blocks.
+                var tail: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                           UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                withUnsafeMutableBytes(of: &tail) { t in
+                    let rest = msg.count - 64 * full
+                    if rest > 0 { t.baseAddress!.copyMemory(from: msg.baseAddress! + 64 * full, byteCount: rest) }
+                    t[rest] = 0x80
+                    let blocks = rest + 1 + 8 <= 64 ? 1 : 2
+                    t.storeBytes(of: (UInt64(msg.count) &* 8).littleEndian, toByteOffset: 64 * blocks - 8, as: UInt64.self)
+                    for b in 0..<blocks { compress(&st, UnsafeRawPointer(t.baseAddress! + 64 * b), kt, st4, gt) }
+                }
+            }
+        } } }
+        var out = [UInt8](repeating: 0, count: 16)
+        out.withUnsafeMutableBytes { o in
+            o.storeBytes(of: st.0.littleEndian, toByteOffset: 0, as: UInt32.self)
+            o.storeBytes(of: st.1.littleEndian, toByteOffset: 4, as: UInt32.self)
+            o.storeBytes(of: st.2.littleEndian, toByteOffset: 8, as: UInt32.self)
+            o.storeBytes(of: st.3.littleEndian, toByteOffset: 12, as: UInt32.self)
+        }
         return out
+    }
+
+    @inline(__always)
+    static func compress(_ st: inout State, _ block: UnsafeRawPointer, _ k: UnsafeBufferPointer<UInt32>,
+                         _ s: UnsafeBufferPointer<UInt32>, _ g: UnsafeBufferPointer<Int>) {
+        var a = st.0, b = st.1, c = st.2, d = st.3
+        for i in 0..<64 {
+            let f: UInt32
+            switch i >> 4 {
+            case 0: f = (b & c) | (~b & d)
+            case 1: f = (d & b) | (~d & c)
+            case 2: f = b ^ c ^ d
+            default: f = c ^ (b | ~d)
+            }
+            let m = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4 * g[i], as: UInt32.self))
+            let x = f &+ a &+ k[i] &+ m
+            a = d; d = c; c = b
+            b = b &+ (x << s[i] | x >> (32 - s[i]))
+        }
+        st.0 = st.0 &+ a; st.1 = st.1 &+ b; st.2 = st.2 &+ c; st.3 = st.3 &+ d
     }
 
     public static func hex(_ s: String) -> String {
