@@ -30,6 +30,27 @@ import Testing
         #expect([UInt8]().withUnsafeBufferPointer { JSONWriter.needsNoEscaping($0) && CSVWriter.plain($0) })
     }
 
+    /// Lowercasing eight bytes at a time changes exactly the bytes A–Z,
+    /// whatever sits beside them (UTF-8 continuation bytes included).
+    @Test func lowercasingAgreesWithTheByteRule() {
+        var disagreements = 0
+        for length in [1, 7, 8, 9, 16, 36] {
+            // Each lane of a word and the byte-at-a-time tail.
+            for position in Set([0, 1, 6, 7, 8, 9, 15, length - 1]) where position < length {
+                for value in 0...255 {
+                    for filler: UInt8 in [0x41, 0x5A, 0x61, 0xC3, 0x80, 0x40, 0x5B] {
+                        var bytes = [UInt8](repeating: filler, count: length)
+                        bytes[position] = UInt8(value)
+                        let got = bytes.withUnsafeBytes { Array($0.lowercasedString.utf8) }
+                        let want = Array(String(decoding: bytes.map(ASCII.lower), as: UTF8.self).utf8)
+                        if got != want { disagreements += 1 }
+                    }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+    }
+
     @Test func hexNibbleAgreesWithHexValue() {
         for b in 0...255 {
             let byte = UInt8(b)

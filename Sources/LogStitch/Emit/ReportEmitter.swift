@@ -105,7 +105,17 @@ public struct ReportAccumulator {
         var example: (durationUs: Int64, trace: String)?
     }
 
-    var routes: [[String]: Route] = [:]
+    /// A route's identity (an array key would be allocated per request).
+    struct RouteKey: Hashable {
+        var stage: String, method: String, route: String
+        /// routes.csv's order: stage, then method, then route.
+        static func precedes(_ a: RouteKey, _ b: RouteKey) -> Bool {
+            if a.stage != b.stage { return a.stage < b.stage }
+            if a.method != b.method { return a.method < b.method }
+            return a.route < b.route
+        }
+    }
+    var routes: [RouteKey: Route] = [:]
     var functions: [String: Function] = [:]
     var queries: [[String]: QueryClass] = [:]
 
@@ -116,7 +126,7 @@ public struct ReportAccumulator {
         for r in model.requests where ownsRequest(r) {
             let q = r.request
             // Mutated in place: a copy would copy its whole distribution.
-            Self.update(&routes, [q.stage ?? "", q.method ?? "", q.route ?? ""], Route()) { route in
+            Self.update(&routes, RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route()) { route in
                 route.requests += 1
                 if let s = q.status {
                     if (400..<500).contains(s) { route.errors4xx += 1 }
@@ -209,10 +219,10 @@ public struct ReportAccumulator {
     public func routesCSV() -> [UInt8] {
         var csv = CSVWriter(header: ["stage", "method", "route", "requests", "errors_4xx", "faults_5xx", "throttles",
                                      "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms"])
-        for key in routes.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        for key in routes.keys.sorted(by: RouteKey.precedes) {
             let r = routes[key]!
             let p = r.latency.percentiles([50, 90, 95, 99])
-            csv.row(key + [String(r.requests), String(r.errors4xx), String(r.faults5xx), String(r.throttles)]
+            csv.row([key.stage, key.method, key.route] + [String(r.requests), String(r.errors4xx), String(r.faults5xx), String(r.throttles)]
                     + p.map(Self.ms) + [Self.ms(r.latency.max)])
         }
         return csv.bytes

@@ -19,6 +19,14 @@ enum WordScan {
     }
 
     /// Some byte of `x` is below `n` (exact as a yes/no answer for `n` up to 0x80).
+    /// 0x80 in each byte of `x` that is an ASCII capital letter, else 0.
+    @inline(__always) static func upperASCIIMask(_ x: UInt64) -> UInt64 {
+        let low7 = x & ~high
+        let atLeastA = low7 &+ ones &* 0x3F      // high bit set from 0x41 up
+        let pastZ = low7 &+ ones &* 0x25         // high bit set from 0x5B up
+        return atLeastA & ~pastZ & ~x & high
+    }
+
     @inline(__always) static func hasBelow(_ x: UInt64, _ n: UInt8) -> Bool { (x &- ones &* UInt64(n)) & ~x & high != 0 }
 
     /// Whether any byte of `buf` is one `byte` accepts; `word` must say the
