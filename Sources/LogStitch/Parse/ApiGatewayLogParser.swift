@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Parses API Gateway access-log lines with the stage templates given by
 /// `--apigw-format` (first match wins), else with the default JSON key
 /// names and the documented CLF formats.
@@ -23,17 +29,39 @@ public struct ApiGatewayLogParser {
         }
     }
 
-    /// Key path → field, as bytes, bucketed by length.
+    /// Key path → field, as bytes, bucketed by length. Every member of every
+    /// JSON line is looked up here, so candidates are first told apart by
+    /// their first eight bytes, read as one word.
     struct KeyTable {
-        var byLength: [[([UInt8], ApiGatewayField)]] = Array(repeating: [], count: 65)
+        struct Entry { var head: UInt64; var bytes: [UInt8]; var field: ApiGatewayField }
+        var byLength: [[Entry]] = Array(repeating: [], count: 65)
         init(_ map: [String: ApiGatewayField]) {
-            for (k, f) in map where k.utf8.count < 65 { byLength[k.utf8.count].append((Array(k.utf8), f)) }
+            for (k, f) in map where k.utf8.count < 65 {
+                let bytes = Array(k.utf8)
+                byLength[bytes.count].append(Entry(head: bytes.withUnsafeBytes { Self.head($0) }, bytes: bytes, field: f))
+            }
         }
-        func lookup(_ key: [UInt8]) -> ApiGatewayField? {
+
+        /// The first eight bytes (fewer, zero padded) as a word.
+        @inline(__always) static func head(_ key: ByteView) -> UInt64 {
+            guard let p = key.baseAddress else { return 0 }
+            if key.count >= 8 { return p.loadUnaligned(as: UInt64.self) }
+            var v: UInt64 = 0
+            for i in 0..<key.count { v |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+            return v
+        }
+
+        func lookup(_ key: ByteView) -> ApiGatewayField? {
             guard key.count < 65 else { return nil }
-            for (k, f) in byLength[key.count] where k == key { return f }
+            let h = Self.head(key)
+            for e in byLength[key.count] where e.head == h {
+                if key.count <= 8 { return e.field }
+                let same = e.bytes.withUnsafeBytes { memcmp($0.baseAddress! + 8, key.baseAddress! + 8, key.count - 8) == 0 }
+                if same { return e.field }
+            }
             return nil
         }
+        func lookup(_ key: [UInt8]) -> ApiGatewayField? { key.withUnsafeBytes { lookup($0) } }
     }
     /// Built once: the default key names, and each JSON template's keys.
     let defaultTable = KeyTable(ApiGatewayField.defaultJSONKeys)
@@ -76,16 +104,22 @@ public struct ApiGatewayLogParser {
         var escaped: [(ApiGatewayField, String)] = []
         // Key paths are matched as bytes (`a.b` for nested objects): no String per key.
         var path: [UInt8] = []
+        func assign(_ f: ApiGatewayField, _ v: JSONScanner.Value) {
+            if v.kind == .string && v.hasEscapes { escaped.append((f, reader.string(v))) }
+            else { values[f.rawValue] = reader.raw(v) }
+        }
         func member(_ k: JSONScanner.Value, _ v: JSONScanner.Value) {
+            // Top-level keys (nearly all) are looked up where they lie.
+            if path.isEmpty && !k.hasEscapes && v.kind != .object {
+                if let f = table.lookup(reader.raw(k)) { assign(f, v) }
+                return
+            }
             let mark = path.count
             if mark > 0 { path.append(ASCII.dot) }
             if k.hasEscapes { reader.decode(k, into: &path) } else { path.append(contentsOf: reader.raw(k)) }
             defer { path.removeLast(path.count - mark) }
             if v.kind == .object { reader.forEachMember(v) { member($0, $1); return true }; return }
-            if let f = table.lookup(path) {
-                if v.kind == .string && v.hasEscapes { escaped.append((f, reader.string(v))) }
-                else { values[f.rawValue] = reader.raw(v) }
-            }
+            if let f = table.lookup(path) { assign(f, v) }
         }
         // One pass over the line: members are looked up as they are read.
         guard s.members(member) != nil else {
