@@ -70,7 +70,7 @@ extension RobustnessTests {
     @Test func oversizedInvocationSplitsIntoIndependentSubsegments() {
         var file = ParsedFile()
         let start = Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0)
-        let rid = "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01"
+        let rid: RequestId = "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01"
         let s = LambdaEvent(kind: .start); s.requestId = rid; s.time = start; s.logGroup = "/aws/lambda/f"
         let r = LambdaEvent(kind: .report); r.requestId = rid; r.time = start + 10_000_000; r.durationUs = 10_000_000
         r.logGroup = "/aws/lambda/f"; r.traceId = TraceId(validating: "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")

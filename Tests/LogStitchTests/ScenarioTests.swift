@@ -23,7 +23,7 @@ import Testing
         return Correlator(options: CorrelationOptions()).correlate(scheduler.parsed.map { $0! }, files: files)
     }
 
-    func request(_ m: TraceModel, _ id: String) -> RequestRecord { m.requests.first { $0.request.requestId == id }! }
+    func request(_ m: TraceModel, _ id: String) -> RequestRecord { m.requests.first { $0.request.requestId == RequestId(id) }! }
     func invocation(_ m: TraceModel, _ r: RequestRecord) -> LambdaInvocation? { r.invocation.map { m.invocations[$0].invocation } }
 
     @Test func joinsAndTraceIds() {

@@ -7,7 +7,7 @@ import Testing
 @Suite struct SpillCodecTests {
     func event(_ id: String, stream: String, time: Int64) -> LambdaEvent {
         let e = LambdaEvent(kind: .report)
-        e.requestId = id; e.time = time; e.logGroup = "/aws/lambda/orders"; e.logStream = stream
+        e.requestId = RequestId(id); e.time = time; e.logGroup = "/aws/lambda/orders"; e.logStream = stream
         e.durationUs = 1_500; e.billedDurationUs = 2_000; e.memorySizeMB = 512
         e.file = 3; e.line = Int(time % 1000)
         return e

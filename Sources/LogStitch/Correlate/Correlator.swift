@@ -73,7 +73,7 @@ public struct Correlator {
         model.invocations = invocations.map { inv in
             InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0))
         }
-        var invocationById = StringIndex(capacity: model.invocations.count)
+        var invocationById = RequestIdIndex(capacity: model.invocations.count)
         for i in model.invocations.indices { invocationById[model.invocations[i].invocation.requestId] = i }
         // The trace index only when some request can only be joined by trace.
         var invocationsByTrace: [TraceId: [Int]] = [:]
@@ -124,21 +124,23 @@ public struct Correlator {
     }
 
     /// `1-<start second>-<24 hex of MD5(request id)>`: the same request always gets the same id.
-    public static func syntheticTraceId(_ requestId: String, start: EpochMicros) -> TraceId {
+    public static func syntheticTraceId(_ requestId: RequestId, start: EpochMicros) -> TraceId {
         let secs = UInt32(truncatingIfNeeded: max(0, start / 1_000_000))
         // The first 12 bytes of the digest are the 24 hex digits.
-        let d = MD5.digest(Array(("logstitch-trace:" + requestId).utf8))
+        var message: [UInt8] = Array("logstitch-trace:".utf8)
+        requestId.withText { message.append(contentsOf: $0) }
+        let d = MD5.digest(message)
         let high = d[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let low = d[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return TraceId(epoch: secs, high: high, low: low)
     }
 
-    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: StringIndex,
+    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: RequestIdIndex,
                           senders given: SenderIndex?) {
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
         let wantedTraces = Set(queries.compactMap(\.keys.traceId))
-        var byRequestId: [String: Int] = [:]
+        var byRequestId: [RequestId: Int] = [:]
         for id in wantedRequests { if let i = invocationById[id] { byRequestId[id] = i } }
         var byTrace: [TraceId: [Int]] = [:]
         if !wantedTraces.isEmpty {
@@ -148,13 +150,13 @@ public struct Correlator {
         }
         // API request ids are looked up only for ids that are not Lambda request ids.
         let unresolved = wantedRequests.subtracting(byRequestId.keys)
-        var apiRequestToInvocation: [String: Int] = [:]
+        var apiRequestToInvocation: [RequestId: Int] = [:]
         if !unresolved.isEmpty {
             for r in model.requests.indices {
                 guard let i = model.requests[r].invocation else { continue }
                 let id = model.requests[r].request.requestId
                 if unresolved.contains(id) { apiRequestToInvocation[id] = i }
-                else if id.hasUppercaseASCII, unresolved.contains(id.lowercased()) { apiRequestToInvocation[id.lowercased()] = i }
+                else if let lower = id.lowercasedIfNeeded, unresolved.contains(lower) { apiRequestToInvocation[lower] = i }
             }
         }
 

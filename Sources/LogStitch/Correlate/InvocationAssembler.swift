@@ -28,7 +28,7 @@ struct InvocationAssembler {
         }
         keys.sort { ($0.time, $0.rank, $0.file, $0.line) < ($1.time, $1.rank, $1.file, $1.line) }
         let order = keys.map(\.index)
-        var slot = StringIndex(capacity: events.count / 3)
+        var slot = RequestIdIndex(capacity: events.count / 3)
         var built: [LambdaInvocation] = []
         var loose: [LambdaEvent] = []
         for i in order {

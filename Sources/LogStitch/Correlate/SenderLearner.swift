@@ -7,15 +7,15 @@ import Foundation
 ///
 /// It reads the spilled bytes of a block's buckets directly: the statements
 /// first (few), then only the requests and Lambda events whose ids the
-/// statements name. Ids are compared by a hash of their bytes before any
-/// String is made, because almost none of the millions of Lambda events of
-/// a day are wanted.
+/// statements name (request ids are mostly UUIDs, read as two words: no
+/// String is made for the millions of Lambda events of a day that are not
+/// wanted).
 enum SenderLearner {
     /// `buckets`: the spilled files of the buckets around a block, in order.
     static func learn(_ buckets: [Data], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
         var index = SenderIndex(declared: [:])
-        var queries: [(instance: String, user: String?, requestId: String?, traceId: TraceId?)] = []
-        var wanted = Set<String>(), wantedTraces = Set<TraceId>()
+        var queries: [(instance: String, user: String?, requestId: RequestId?, traceId: TraceId?)] = []
+        var wanted = Set<RequestId>(), wantedTraces = Set<TraceId>()
         SpillReader.forEachRecord(in: buckets) { r, tag in
             guard tag == .query else { return skip(&r, tag) }
             let q = r.commentedStatement()
@@ -27,37 +27,27 @@ enum SenderLearner {
         guard !queries.isEmpty else { return index }
 
         // API request id (as statements name it: lowercase) → its Lambda request id.
-        var hashes = Set(wanted.map { StableHash.fnv($0) })
-        var apiToLambda: [String: String] = [:]
+        var apiToLambda: [RequestId: RequestId] = [:]
         SpillReader.forEachRecord(in: buckets) { r, tag in
             guard tag == .request else { return skip(&r, tag) }
-            let api = r.rawString()
+            let api = r.requestId() ?? ""
             r.skipRequestUpToIntegration()
-            let integration = r.optionalRawString()
+            let integration = r.requestId()
             r.skipRequestRest()
             guard let integration else { return }
-            let key: String
-            if api.contains(where: { $0 >= 0x80 }) {
-                let s = String(decoding: api, as: UTF8.self)
-                key = s.lowercased()
-            } else {
-                guard hashes.contains(StableHash.fnv(api, lowercase: true)) else { return }
-                key = String(decoding: api.map(ASCII.lower), as: UTF8.self)
-            }
+            let key = api.lowercasedIfNeeded ?? api
             guard wanted.contains(key) else { return }
-            let lambda = String(decoding: integration, as: UTF8.self)
-            apiToLambda[key] = lambda
-            wanted.insert(lambda)
-            hashes.insert(StableHash.fnv(lambda))
+            apiToLambda[key] = integration
+            wanted.insert(integration)
         }
 
-        var byRequest: [String: String] = [:]
+        var byRequest: [RequestId: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
         SpillReader.forEachRecord(in: buckets) { r, tag in
             guard tag == .lambdaEvent else { return skip(&r, tag) }
             r.skipInt()
-            let id = r.optionalRawString()
+            let id = r.requestId()
             r.skipOptionalInt()
             let groupBytes = r.repeatedRaw(.logGroup), streamBytes = r.repeatedRaw(.logStream), functionBytes = r.repeatedRaw(.function)
             r.skipRepeated()
@@ -67,8 +57,7 @@ enum SenderLearner {
             r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
             guard let id else { return }
             let traceWanted = trace.map { wantedTraces.contains($0) } ?? false
-            guard traceWanted || hashes.contains(StableHash.fnv(id)) else { return }
-            let requestId = String(decoding: id, as: UTF8.self)
+            let requestId = id
             guard traceWanted || wanted.contains(requestId) else { return }
             let string = { (b: UnsafeRawBufferPointer?) in b.map { String(decoding: $0, as: UTF8.self) } }
             guard let f = string(functionBytes)
@@ -91,9 +80,9 @@ enum SenderLearner {
     static func skip(_ r: inout SpillReader, _ tag: SpillTag) {
         switch tag {
         case .request:
-            r.skipString(); r.skipRequestUpToIntegration(); r.skipOptionalString(); r.skipRequestRest()
+            r.skipRequestId(); r.skipRequestUpToIntegration(); r.skipRequestId(); r.skipRequestRest()
         case .lambdaEvent:
-            r.skipInt(); r.skipOptionalString(); r.skipOptionalInt()
+            r.skipInt(); r.skipRequestId(); r.skipOptionalInt()
             for _ in 0..<4 { r.skipRepeated() }             // group, stream, function, version
             for _ in 0..<8 { r.skipOptionalInt() }
             r.skipOptionalString(); r.skipOptionalString(); r.skipOptionalTrace()
@@ -123,7 +112,7 @@ extension SpillReader {
     }
 
     /// A statement's instance, user, end and comment keys; the rest skipped.
-    mutating func commentedStatement() -> (instance: String, user: String?, end: EpochMicros, requestId: String?, traceId: TraceId?)? {
+    mutating func commentedStatement() -> (instance: String, user: String?, end: EpochMicros, requestId: RequestId?, traceId: TraceId?)? {
         skipInt()
         let instance = repeatedRaw(.instance) ?? UnsafeRawBufferPointer(start: nil, count: 0)
         _ = repeatedRaw(.database)
@@ -133,7 +122,7 @@ extension SpillReader {
         skipInt(); skipInt(); skipOptionalInt(); skipOptionalInt(); skipOptionalInt()
         skipString(); skipOptionalString(); skipString(); skipString(); skipString()
         let trace = optionalTrace()
-        let requestId = optionalString()
+        let requestId = self.requestId()
         let tags = Int(int())
         for _ in 0..<tags { skipString(); skipString() }
         skipInt(); skipInt()

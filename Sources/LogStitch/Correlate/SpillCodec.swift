@@ -44,6 +44,15 @@ public struct SpillWriter {
         string(s)
     }
 
+    /// A request id: 0 none, 1 and its text, or 2 and the 16 bytes of a UUID.
+    @inline(__always) mutating func requestId(_ id: RequestId?) {
+        guard let id else { out.append(0); return }
+        if let text = id.other { out.append(1); string(text); return }
+        out.append(2)
+        withUnsafeBytes(of: id.high.littleEndian) { out.append($0) }
+        withUnsafeBytes(of: id.low.littleEndian) { out.append($0) }
+    }
+
     /// A trace id as its 16 bytes of numbers.
     @inline(__always) mutating func trace(_ t: TraceId?) {
         guard let t else { out.append(0); return }
@@ -136,12 +145,30 @@ public struct SpillReader {
         return TraceId(epoch: UInt32(littleEndian: e), high: UInt32(littleEndian: h), low: UInt64(littleEndian: l))
     }
 
+    @inline(__always) mutating func requestId() -> RequestId? {
+        switch byte() {
+        case 0: return nil
+        case 1: return RequestId(other: string())
+        default:
+            defer { position += 16 }
+            return RequestId(high: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)),
+                             low: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self)))
+        }
+    }
+
     // Skipping without building values, for passes that need few fields.
     @inline(__always) mutating func skipInt() { while byte() >= 0x80 {} }
     @inline(__always) mutating func skipOptionalInt() { if byte() != 0 { skipInt() } }
     @inline(__always) mutating func skipString() { let n = Int(int()); position += n }
     @inline(__always) mutating func skipOptionalString() { if byte() != 0 { skipString() } }
     @inline(__always) mutating func skipOptionalTrace() { if byte() != 0 { position += 16 } }
+    @inline(__always) mutating func skipRequestId() {
+        switch byte() {
+        case 0: return
+        case 1: skipString()
+        default: position += 16
+        }
+    }
 }
 
 /// The fields encoded with `SpillWriter.repeated`.
@@ -155,20 +182,20 @@ enum SpillTag: UInt8 { case request = 1, lambdaEvent = 2, query = 3 }
 
 extension ApiGatewayRequest {
     func encode(_ w: inout SpillWriter) {
-        w.string(requestId); w.string(extendedRequestId); w.repeated(apiId, .apiId); w.repeated(stage, .stage); w.string(method)
+        w.requestId(requestId); w.string(extendedRequestId); w.repeated(apiId, .apiId); w.repeated(stage, .stage); w.string(method)
         w.string(route); w.string(path); w.repeated(domainName, .domainName); w.repeated(protocolName, .protocolName); w.int(status)
         w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
-        w.string(integrationRequestId); w.trace(traceId); w.string(sourceIp); w.string(userAgent)
+        w.requestId(integrationRequestId); w.trace(traceId); w.string(sourceIp); w.string(userAgent)
         w.string(errorMessage); w.repeated(accountId, .accountId); w.int(file); w.int(line)
     }
 
     convenience init(_ r: inout SpillReader) {
         self.init()
-        requestId = r.string(); extendedRequestId = r.optionalString(); apiId = r.repeated(.apiId); stage = r.repeated(.stage)
+        requestId = r.requestId() ?? ""; extendedRequestId = r.optionalString(); apiId = r.repeated(.apiId); stage = r.repeated(.stage)
         method = r.optionalString(); route = r.optionalString(); path = r.optionalString(); domainName = r.repeated(.domainName)
         protocolName = r.repeated(.protocolName); status = r.optionalInt().map(Int.init); responseLength = r.optionalInt()
         start = r.optionalInt(); startResolution = r.int(); responseLatencyMs = r.optionalInt(); integrationLatencyMs = r.optionalInt()
-        integrationRequestId = r.optionalString(); traceId = r.optionalTrace()
+        integrationRequestId = r.requestId(); traceId = r.optionalTrace()
         sourceIp = r.optionalString(); userAgent = r.optionalString(); errorMessage = r.optionalString(); accountId = r.repeated(.accountId)
         file = Int(r.int()); line = Int(r.int())
     }
@@ -186,7 +213,7 @@ extension InvocationStatus {
 
 extension LambdaEvent {
     func encode(_ w: inout SpillWriter) {
-        w.int(kind.code); w.string(requestId); w.int(time); w.repeated(logGroup, .logGroup); w.repeated(logStream, .logStream)
+        w.int(kind.code); w.requestId(requestId); w.int(time); w.repeated(logGroup, .logGroup); w.repeated(logStream, .logStream)
         w.repeated(function, .function); w.repeated(version, .version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
         w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
         w.int(status.map { Int64(InvocationStatus.all.firstIndex(of: $0)!) })
@@ -196,7 +223,7 @@ extension LambdaEvent {
 
     convenience init(_ r: inout SpillReader) {
         self.init(kind: LambdaEvent.Kind.all[Int(r.int())])
-        requestId = r.optionalString(); time = r.optionalInt(); logGroup = r.repeated(.logGroup); logStream = r.repeated(.logStream)
+        requestId = r.requestId(); time = r.optionalInt(); logGroup = r.repeated(.logGroup); logStream = r.repeated(.logStream)
         function = r.repeated(.function); version = r.repeated(.version); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
         billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
         memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
@@ -212,7 +239,7 @@ extension SlowQuery {
         w.repeated(clientHost, .clientHost)
         w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
         w.int(rowsExamined); w.string(text); w.string(parameters); w.string(sanitizedQuery); w.string(fingerprint)
-        w.string(fingerprintId); w.trace(keys.traceId); w.string(keys.requestId); w.int(keys.tags.count)
+        w.string(fingerprintId); w.trace(keys.traceId); w.requestId(keys.requestId); w.int(keys.tags.count)
         for (k, v) in keys.tags { w.string(k); w.string(v) }
         w.int(file); w.int(line)
     }
@@ -223,7 +250,7 @@ extension SlowQuery {
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
         sanitizedQuery = r.string(); fingerprint = r.string(); fingerprintId = r.string()
-        keys.traceId = r.optionalTrace(); keys.requestId = r.optionalString()
+        keys.traceId = r.optionalTrace(); keys.requestId = r.requestId()
         let n = Int(r.int())
         for _ in 0..<n { keys.tags.append((r.string(), r.string())) }
         file = Int(r.int()); line = Int(r.int())

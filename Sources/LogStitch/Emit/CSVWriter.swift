@@ -53,6 +53,16 @@ public struct CSVWriter {
         fieldsInRow += 1
     }
     public mutating func add(_ s: String?) { separator(); if let s { field(s) } }
+    /// A request id (UUIDs need no quoting).
+    public mutating func add(_ id: RequestId?) {
+        separator()
+        guard let id else { return }
+        guard id.isUUID else { field(id.other!); return }
+        out.write(reserving: RequestId.uuidLength + 8) { c in
+            id.writeUUID(to: UnsafeMutableRawPointer(c.p))
+            c.p += RequestId.uuidLength
+        }
+    }
     public mutating func add(trace t: TraceId) { separator(); t.append(to: out) }
     public mutating func add(int v: Int64?) { separator(); if let v { JSONWriter.integerText(v).append(to: out) } }
     public mutating func add(millis us: Int64?) { separator(); if let us { JSONWriter.millisText(us).append(to: out) } }

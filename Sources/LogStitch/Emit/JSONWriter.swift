@@ -85,6 +85,19 @@ public struct JSONWriter {
         }
     }
     public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
+    /// A request id: UUIDs are spelled straight into the output.
+    public mutating func field(_ k: StaticString, _ id: RequestId) {
+        guard id.isUUID else { field(k, id.other!); return }
+        out.write(reserving: k.utf8CodeUnitCount + 4 + RequestId.uuidLength + 2 + 8) { c in
+            keyText(&c, k)
+            c.byte(ASCII.quote)
+            id.writeUUID(to: UnsafeMutableRawPointer(c.p))
+            c.p += RequestId.uuidLength
+            c.byte(ASCII.quote)
+        }
+    }
+    public mutating func field(_ k: StaticString, _ id: RequestId?) { if let id { field(k, id) } }
+
     /// A constant value (written as it is: it must need no escaping).
     public mutating func field(_ k: StaticString, static v: StaticString) {
         out.write(reserving: k.utf8CodeUnitCount + v.utf8CodeUnitCount + 6) { c in

@@ -61,7 +61,7 @@ public struct ReportEmitter {
                 csv.add(int: Int64(queries.count))
                 csv.add(millis: queries.reduce(Int64(0)) { $0 + model.queries[$1].query.durationUs })
             } else {
-                csv.add(nil); csv.add(nil)
+                csv.add(nil as String?); csv.add(nil as String?)
             }
             csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(inv?.status.rawValue); csv.add(inv?.errorType)
             csv.endRow()

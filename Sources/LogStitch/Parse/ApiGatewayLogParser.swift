@@ -160,7 +160,7 @@ public struct ApiGatewayLogParser {
         guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
             return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
         }
-        r.requestId = rid.string
+        r.requestId = RequestId(rid)
         r.extendedRequestId = value(.extendedRequestId)?.string
         r.apiId = value(.apiId)?.string
         r.stage = value(.stage)?.string
@@ -197,7 +197,7 @@ public struct ApiGatewayLogParser {
         }
         r.responseLatencyMs = value(.responseLatency)?.parseInt()
         r.integrationLatencyMs = value(.integrationLatency)?.parseInt()
-        r.integrationRequestId = value(.integrationRequestId)?.lowercasedString
+        r.integrationRequestId = value(.integrationRequestId).map(RequestId.lowercased)
         if let x = value(.xrayTraceId) { r.traceId = TraceId.parse(x) }
         r.sourceIp = value(.sourceIp)?.string
         r.userAgent = value(.userAgent)?.string

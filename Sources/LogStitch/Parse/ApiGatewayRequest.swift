@@ -3,7 +3,7 @@
 /// A class: records are passed around a lot and never shared between threads
 /// while being changed, so a reference beats copying a dozen strings.
 public final class ApiGatewayRequest: @unchecked Sendable {
-    public var requestId: String = ""
+    public var requestId: RequestId = ""
     public var extendedRequestId: String?
     public var apiId: String?
     public var stage: String?
@@ -22,7 +22,7 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     public var responseLatencyMs: Int64?
     public var integrationLatencyMs: Int64?
     /// `$context.integration.requestId`: the Lambda RequestId for Lambda integrations.
-    public var integrationRequestId: String?
+    public var integrationRequestId: RequestId?
     public var traceId: TraceId?
     public var sourceIp: String?
     public var userAgent: String?

@@ -7,7 +7,7 @@ public enum InvocationStatus: String, Sendable {
 /// JSON `platform.*` forms), init/restore lines and error lines.
 public final class LambdaInvocation: @unchecked Sendable {
     public var function: String = "unknown"
-    public var requestId: String = ""
+    public var requestId: RequestId = ""
     public var version: String?
     /// START time (or REPORT time − duration when START is missing).
     public var start: EpochMicros?
@@ -66,7 +66,7 @@ public final class LambdaEvent: @unchecked Sendable {
         }
     }
     public var kind: Kind
-    public var requestId: String?
+    public var requestId: RequestId?
     public var time: EpochMicros?
     public var logGroup: String?
     public var logStream: String?

@@ -45,11 +45,11 @@ public struct LambdaLogParser {
 
     // MARK: platform text lines
 
-    func requestId(after prefixLength: Int, in m: ByteView) -> (String, Int)? {
+    func requestId(after prefixLength: Int, in m: ByteView) -> (RequestId, Int)? {
         var e = prefixLength
         while e < m.count, !ASCII.isSpace(m[e]) { e += 1 }
         guard e > prefixLength else { return nil }
-        return (m.slice(prefixLength, e).lowercasedString, e)
+        return (RequestId.lowercased(m.slice(prefixLength, e)), e)
     }
 
     func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
@@ -188,7 +188,7 @@ public struct LambdaLogParser {
         guard rest.count > 37, ASCII.isUUID(rest.prefix(36)), rest[36] == ASCII.space,
               rest.dropFirst(37).hasPrefix("Task timed out after") else { return nil }
         let ev = LambdaEvent(kind: .timeout)
-        ev.requestId = rest.prefix(36).lowercasedString
+        ev.requestId = RequestId.lowercased(rest.prefix(36))
         ev.time = time ?? t
         ev.status = .timeout
         ev.errorType = "Sandbox.Timedout"
@@ -248,7 +248,7 @@ public struct LambdaLogParser {
     func appLine(requestId rid: ByteView, level: ByteView, message: ByteView, time: EpochMicros?) -> Result {
         let ev = LambdaEvent(kind: .appLog)
         ev.time = time
-        if ASCII.isUUID(rid) { ev.requestId = rid.lowercasedString }
+        if ASCII.isUUID(rid) { ev.requestId = RequestId.lowercased(rid) }
         // Errors the runtime logs for a failed invoke carry their type as JSON.
         if level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
            let brace = message.index(of: ASCII.leftBrace) {
@@ -294,7 +294,7 @@ public struct LambdaLogParser {
         guard requestId != nil || errorType != nil || level != nil else { return inLambdaGroup ? .noise : .notLambda }
         let ev = LambdaEvent(kind: .appLog)
         ev.time = when
-        if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = s.raw(r).lowercasedString }
+        if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = RequestId.lowercased(s.raw(r)) }
         if let et = errorType, et.kind == .string {
             ev.kind = .error
             ev.status = .error
@@ -322,7 +322,7 @@ public struct LambdaLogParser {
         guard let rec = record, rec.kind == .object else { return .event(ev) }
         s.forEachMember(rec) { k, v in
             let key = s.raw(k)
-            if key.equals("requestId"), v.kind == .string { ev.requestId = s.raw(v).lowercasedString }
+            if key.equals("requestId"), v.kind == .string { ev.requestId = RequestId.lowercased(s.raw(v)) }
             else if key.equals("version"), v.kind == .string { ev.version = s.string(v) }
             else if key.equals("functionName"), v.kind == .string { ev.function = s.string(v) }
             else if key.equals("functionArn"), v.kind == .string {

@@ -65,7 +65,7 @@ public enum SQLCommentKeys {
                 }
                 if keys.requestId == nil, requestIdKeys.contains(key) {
                     let trimmed = v.trimmingCharacters(in: " \"")
-                    if !trimmed.isEmpty { keys.requestId = trimmed.lowercased() }
+                    if !trimmed.isEmpty { keys.requestId = RequestId(trimmed.lowercased()) }
                 }
             }
             // Free text: any X-Ray root id or traceparent in the comment.

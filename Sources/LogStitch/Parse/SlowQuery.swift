@@ -8,7 +8,7 @@ public enum DatabaseEngine: String, Sendable, Comparable {
 public struct SQLCorrelationKeys: Sendable, Equatable {
     public var traceId: TraceId?
     /// A Lambda (or API Gateway) request id named in the comment.
-    public var requestId: String?
+    public var requestId: RequestId?
     /// All sqlcommenter key/values, URL-decoded, in comment order.
     public var tags: [(String, String)] = []
 

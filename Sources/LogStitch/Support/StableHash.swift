@@ -34,6 +34,8 @@ struct SegmentIds {
     let keyHash: UInt64
 
     init(_ key: String) { keyHash = StableHash.fnv(key) }
+    /// Hashes the id's text, as it is written.
+    init(_ key: RequestId) { keyHash = key.withText { StableHash.fnv($0) } }
 
     /// The id for `role`; never zero.
     func callAsFunction(_ role: StaticString) -> UInt64 {

@@ -1,14 +1,25 @@
-/// String → Int for join keys (request ids), by a word-at-a-time hash of
-/// the UTF-8 bytes with open addressing. Swift's `Dictionary` hashes each
-/// 36-byte id with SipHash, seeded per process; joining a day of Lambda
-/// events looks ids up millions of times, and this costs a fraction of
-/// that. Same semantics as `[String: Int]` for what the correlator does:
-/// get and set.
-struct StringIndex {
+/// Join key → Int (request ids, streams), by a cheap hash with open
+/// addressing. Swift's `Dictionary` hashes each key with SipHash, seeded per
+/// process; joining a day of Lambda events looks ids up millions of times,
+/// and this costs a fraction of that. Same semantics as `[Key: Int]` for
+/// what the correlator does: get and set.
+protocol FastHashable: Equatable {
+    /// Any good mix will do: never persisted or iterated.
+    var fastHash: UInt64 { get }
+}
+
+typealias StringIndex = KeyIndex<String>
+typealias RequestIdIndex = KeyIndex<RequestId>
+
+extension String: FastHashable {
+    var fastHash: UInt64 { KeyIndex<String>.hash(self) }
+}
+
+struct KeyIndex<Key: FastHashable> {
     /// A slot holds the key's hash and where its entry is, so a probe
     /// touches one cache line until the hashes agree.
     private struct Slot { var hash: UInt64 = 0; var entry: Int32 = -1 }
-    private var keys: [String] = []
+    private var keys: [Key] = []
     private var values: [Int] = []
     private var slots: [Slot] = []
     private var mask = 0
@@ -23,7 +34,7 @@ struct StringIndex {
 
     var count: Int { keys.count }
 
-    /// Eight bytes per multiply (never persisted or iterated: any good mix will do).
+    /// Eight bytes per multiply.
     @inline(__always) static func hash(_ s: String) -> UInt64 {
         return s.withUTF8Bytes { b -> UInt64 in
             var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
@@ -44,7 +55,7 @@ struct StringIndex {
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
-    @inline(__always) private func find(_ key: String, _ h: UInt64) -> Int {
+    @inline(__always) private func find(_ key: Key, _ h: UInt64) -> Int {
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
@@ -54,15 +65,15 @@ struct StringIndex {
         }
     }
 
-    subscript(key: String) -> Int? {
+    subscript(key: Key) -> Int? {
         get {
-            let e = slots[find(key, Self.hash(key))].entry
+            let e = slots[find(key, key.fastHash)].entry
             return e < 0 ? nil : values[Int(e)]
         }
         set {
             // Only set with values here (the correlator never removes).
             guard let v = newValue else { return }
-            let h = Self.hash(key)
+            let h = key.fastHash
             let i = find(key, h)
             let e = slots[i].entry
             if e >= 0 { values[Int(e)] = v; return }
