@@ -51,6 +51,34 @@ import Testing
         #expect(disagreements == 0)
     }
 
+    /// Eight hex digits at once agree with reading them one by one, for
+    /// every byte value in every lane (with and without capitals allowed).
+    @Test func parseHex8AgreesWithTheByteRule() {
+        func reference(_ bytes: [UInt8], upper: Bool) -> UInt32? {
+            var v: UInt32 = 0
+            for b in bytes {
+                guard let h = ASCII.hexValue(b), upper || !(0x41...0x46).contains(b) else { return nil }
+                v = v << 4 | UInt32(h)
+            }
+            return v
+        }
+        var disagreements = 0
+        for position in 0..<8 {
+            for value in 0...255 {
+                for filler: UInt8 in [0x30, 0x39, 0x61, 0x66, 0x41, 0x46] {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[position] = UInt8(value)
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    for upper in [false, true] where ASCII.parseHex8(word, upper: upper) != reference(bytes, upper: upper) {
+                        disagreements += 1
+                    }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(ASCII.parseHex8(Array("0123abcd".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }, upper: false) == 0x0123_ABCD)
+    }
+
     @Test func hexNibbleAgreesWithHexValue() {
         for b in 0...255 {
             let byte = UInt8(b)

@@ -47,18 +47,18 @@ public struct RequestId: Hashable, Comparable, Sendable, CustomStringConvertible
     /// `8-4-4-4-12` hex digits spanning the whole view, as two words; upper-case
     /// digits only when the id is being lower-cased anyway.
     @inline(__always) static func uuid(_ b: ByteView, lowercasing: Bool) -> (UInt64, UInt64)? {
-        guard b.count == uuidLength, b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus
+        guard b.count == uuidLength, let p = b.baseAddress,
+              b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus
         else { return nil }
-        var high: UInt64 = 0, low: UInt64 = 0, bad: UInt8 = 0, upper: UInt8 = 0
-        for i in 0..<uuidLength where i != 8 && i != 13 && i != 18 && i != 23 {
-            let c = b[i]
-            let h = ASCII.hexNibble(c)
-            bad |= h
-            upper |= c &- 0x41 < 6 ? 1 : 0
-            if i < 19 { high = high << 4 | UInt64(h & 15) } else { low = low << 4 | UInt64(h & 15) }
+        // Four runs of eight digits: 0–7, 9–12 + 14–17, 19–22 + 24–27, 28–35.
+        @inline(__always) func word(_ at: Int) -> UInt64 { p.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
+        @inline(__always) func halves(_ a: Int, _ b: Int) -> UInt64 {
+            UInt64(p.loadUnaligned(fromByteOffset: a, as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: b, as: UInt32.self)) << 32
         }
-        guard bad & 0xF0 == 0, lowercasing || upper == 0 else { return nil }
-        return (high, low)
+        guard let g1 = ASCII.parseHex8(word(0), upper: lowercasing), let g2 = ASCII.parseHex8(halves(9, 14), upper: lowercasing),
+              let g3 = ASCII.parseHex8(halves(19, 24), upper: lowercasing), let g4 = ASCII.parseHex8(word(28), upper: lowercasing)
+        else { return nil }
+        return (UInt64(g1) << 32 | UInt64(g2), UInt64(g3) << 32 | UInt64(g4))
     }
 
     public var isUUID: Bool { other == nil }

@@ -84,6 +84,27 @@ public enum ASCII {
         return x &+ 0x3030_3030_3030_3030 &+ letters &* 39
     }
 
+    /// The number spelled by eight hex digits held as the bytes of a word
+    /// (first digit in the lowest byte), or nil if one is not a hex digit
+    /// (or, unless `upper`, is an upper-case one). All eight at once: ids
+    /// are parsed by the million.
+    @inline(__always) static func parseHex8(_ w: UInt64, upper: Bool) -> UInt32? {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let low7 = w & ~high
+        @inline(__always) func atLeast(_ c: UInt64) -> UInt64 { low7 &+ ones &* (0x80 - c) }
+        let digit = atLeast(0x30) & ~atLeast(0x3A)
+        let lower = atLeast(0x61) & ~atLeast(0x67)
+        let capital = upper ? atLeast(0x41) & ~atLeast(0x47) : 0
+        guard (digit | lower | capital) & ~w & high == high else { return nil }
+        // '0'–'9' → 0–9; 'a'–'f' and 'A'–'F' → 1–6 plus 9.
+        var n = (w & (ones &* 0x0F)) &+ ((w >> 6) & ones) &* 9
+        n = n.byteSwapped
+        n = ((n & 0x0F00_0F00_0F00_0F00) >> 4) | (n & 0x000F_000F_000F_000F)
+        n = ((n & 0x00FF_0000_00FF_0000) >> 8) | (n & 0x0000_00FF_0000_00FF)
+        n = ((n & 0x0000_FFFF_0000_0000) >> 16) | (n & 0x0000_0000_0000_FFFF)
+        return UInt32(truncatingIfNeeded: n)
+    }
+
     /// "00" "01" … "99": numbers are written two digits at a time.
     static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
