@@ -2,7 +2,7 @@
 /// appended to the output in one call. Appending byte by byte to an array
 /// costs a uniqueness and capacity check per byte, and numbers are most of
 /// what the writers write.
-struct ByteScratch {
+struct ByteScratch: NumberWriting {
     private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
     private(set) var count = 0
     static let capacity = 40
@@ -14,21 +14,9 @@ struct ByteScratch {
 
     /// `v` in exactly `width` digits, zero padded (`v` must fit).
     @inline(__always) mutating func put(_ v: UInt64, width: Int) {
-        var x = v
-        let end = count + width
-        let start = count
-        withUnsafeMutableBytes(of: &storage) { d in
-            var i = end
-            let pairs = UnsafeRawPointer(ASCII.digitPairs.utf8Start)
-            while i - start >= 2 {
-                let r = Int(truncatingIfNeeded: x % 100)
-                x /= 100
-                i -= 2
-                d.storeBytes(of: pairs.loadUnaligned(fromByteOffset: 2 * r, as: UInt16.self), toByteOffset: i, as: UInt16.self)
-            }
-            if i > start { d[start] = UInt8(truncatingIfNeeded: 0x30 &+ x % 10) }
-        }
-        count = end
+        let at = count
+        withUnsafeMutableBytes(of: &storage) { ASCII.writeDigits(v, width: width, to: $0.baseAddress! + at) }
+        count += width
     }
 
     /// `digits` lowercase hex digits of `v` (they must fit).
@@ -38,13 +26,6 @@ struct ByteScratch {
         count += digits
     }
 
-    /// `v` in as many digits as it takes.
-    @inline(__always) mutating func putNumber(_ v: UInt64) {
-        var digits = 1
-        var limit: UInt64 = 10
-        while digits < 20 && v >= limit { digits += 1; limit = limit &* 10 }
-        put(v, width: digits)
-    }
 
     @inline(__always) func append(to out: ByteSink) {
         var s = storage

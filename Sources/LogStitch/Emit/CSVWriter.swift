@@ -64,8 +64,8 @@ public struct CSVWriter {
         }
     }
     public mutating func add(trace t: TraceId) { separator(); t.append(to: out) }
-    public mutating func add(int v: Int64?) { separator(); if let v { JSONWriter.integerText(v).append(to: out) } }
-    public mutating func add(millis us: Int64?) { separator(); if let us { JSONWriter.millisText(us).append(to: out) } }
+    public mutating func add(int v: Int64?) { separator(); if let v { out.write(reserving: ByteScratch.capacity) { $0.putInteger(v) } } }
+    public mutating func add(millis us: Int64?) { separator(); if let us { out.write(reserving: ByteScratch.capacity) { $0.putMillis(us) } } }
     public mutating func add(time t: EpochMicros?) { separator(); if let t { Timestamp.iso8601MillisText(t).append(to: out) } }
     public mutating func add(bool v: Bool?) { separator(); if let v { let w: StaticString = v ? "true" : "false"; w.withUTF8Buffer { out.append($0) } } }
     public mutating func endRow() { out.append(ASCII.lf); fieldsInRow = 0 }

@@ -105,18 +105,21 @@ public struct JSONWriter {
             c.byte(ASCII.quote); c.bytes(v); c.byte(ASCII.quote)
         }
     }
-    public mutating func field(_ k: StaticString, _ v: Int) { key(k); beforeValue(); integer(Int64(v)) }
-    public mutating func field(_ k: StaticString, _ v: Int64) { key(k); beforeValue(); integer(v) }
+    public mutating func field(_ k: StaticString, _ v: Int) { field(k, Int64(v)) }
+    public mutating func field(_ k: StaticString, _ v: Int64) {
+        out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putInteger(v) }
+    }
     public mutating func field(_ k: StaticString, _ v: Bool) { key(k); beforeValue(); literal(v ? "true" : "false") }
     public mutating func fieldNull(_ k: StaticString) { key(k); beforeValue(); literal("null") }
     public mutating func field(dynamic k: String, _ v: Int) { key(dynamic: k); beforeValue(); integer(Int64(v)) }
     /// Epoch seconds with exactly six decimals, from integer microseconds.
     public mutating func field(_ k: StaticString, seconds t: EpochMicros) {
-        let text = Self.secondsText(t)
-        out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); text.write(&c) }
+        out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putSeconds(t) }
     }
     /// Milliseconds with up to three decimals, from microseconds.
-    public mutating func field(_ k: StaticString, millis us: Int64) { key(k); beforeValue(); Self.millisText(us).append(to: out) }
+    public mutating func field(_ k: StaticString, millis us: Int64) {
+        out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putMillis(us) }
+    }
     public mutating func field(_ k: StaticString, trace t: TraceId) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + 48) { c in
             keyText(&c, k)
@@ -200,37 +203,9 @@ public struct JSONWriter {
     public static func appendSeconds(_ t: EpochMicros, to out: inout [UInt8]) { secondsText(t).append(to: &out) }
     public static func appendMillis(_ us: Int64, to out: inout [UInt8]) { millisText(us).append(to: &out) }
 
-    @inline(__always) static func integerText(_ v: Int64) -> ByteScratch {
-        var s = ByteScratch()
-        if v < 0 { s.put(ASCII.minus) }
-        s.putNumber(v.magnitude)
-        return s
-    }
-
-    @inline(__always) static func secondsText(_ t: EpochMicros) -> ByteScratch {
-        var s = ByteScratch()
-        if t < 0 { s.put(ASCII.minus) }
-        let a = t.magnitude
-        s.putNumber(a / 1_000_000)
-        s.put(ASCII.dot)
-        s.put(a % 1_000_000, width: 6)
-        return s
-    }
-
-    @inline(__always) static func millisText(_ us: Int64) -> ByteScratch {
-        var s = ByteScratch()
-        if us < 0 { s.put(ASCII.minus) }
-        let a = us.magnitude
-        s.putNumber(a / 1000)
-        var frac = a % 1000
-        if frac != 0 {
-            var width = 3
-            while frac % 10 == 0 { frac /= 10; width -= 1 }
-            s.put(ASCII.dot)
-            s.put(frac, width: width)
-        }
-        return s
-    }
+    @inline(__always) static func integerText(_ v: Int64) -> ByteScratch { var s = ByteScratch(); s.putInteger(v); return s }
+    @inline(__always) static func secondsText(_ t: EpochMicros) -> ByteScratch { var s = ByteScratch(); s.putSeconds(t); return s }
+    @inline(__always) static func millisText(_ us: Int64) -> ByteScratch { var s = ByteScratch(); s.putMillis(us); return s }
 
     /// Epoch seconds with exactly six decimals, from integer microseconds.
     public static func seconds(_ t: EpochMicros) -> String {

@@ -105,6 +105,28 @@ public enum ASCII {
         return UInt32(truncatingIfNeeded: n)
     }
 
+    /// `v` in exactly `width` decimal digits at `p`, two at a time.
+    @inline(__always) static func writeDigits(_ v: UInt64, width: Int, to p: UnsafeMutableRawPointer) {
+        var x = v
+        var i = width
+        let pairs = UnsafeRawPointer(digitPairs.utf8Start)
+        while i >= 2 {
+            let r = Int(truncatingIfNeeded: x % 100)
+            x /= 100
+            i -= 2
+            p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: 2 * r, as: UInt16.self), toByteOffset: i, as: UInt16.self)
+        }
+        if i == 1 { p.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ x % 10), as: UInt8.self) }
+    }
+
+    /// How many decimal digits `v` takes.
+    @inline(__always) static func digitCount(_ v: UInt64) -> Int {
+        var digits = 1
+        var limit: UInt64 = 10
+        while digits < 20 && v >= limit { digits += 1; limit = limit &* 10 }
+        return digits
+    }
+
     /// "00" "01" … "99": numbers are written two digits at a time.
     static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
