@@ -5,19 +5,19 @@ import Foundation
 /// invocations. A trace whose invocations belong to several functions
 /// teaches nothing (which one ran the statement is not known yet).
 ///
-/// It reads the spilled bytes of a block's buckets directly: the statements
-/// first (few), then only the requests and Lambda events whose ids the
+/// It reads the spilled bytes of a block's buckets directly, one kind of
+/// record at a time: the statements first (few; when none carries an id,
+/// nothing else is read), then only the requests and Lambda events whose ids the
 /// statements name (request ids are mostly UUIDs, read as two words: no
 /// String is made for the millions of Lambda events of a day that are not
 /// wanted).
 enum SenderLearner {
-    /// `buckets`: the spilled files of the buckets around a block, in order.
-    static func learn(_ buckets: [Data], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
+    /// `spilled(kind)`: the spill files of that kind of record in the buckets around a block.
+    static func learn(_ spilled: (SpillTag) -> [Data], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
         var index = SenderIndex(declared: [:])
         var queries: [(instance: String, user: String?, requestId: RequestId?, traceId: TraceId?)] = []
         var wanted = Set<RequestId>(), wantedTraces = Set<TraceId>()
-        SpillReader.forEachRecord(in: buckets) { r, tag in
-            guard tag == .query else { return skip(&r, tag) }
+        SpillReader.forEachRecord(in: spilled(.query)) { r, tag in
             let q = r.commentedStatement()
             guard let q, q.requestId != nil || q.traceId != nil, ownsEnd(q.end) else { return }
             queries.append((q.instance, q.user, q.requestId, q.traceId))
@@ -28,8 +28,7 @@ enum SenderLearner {
 
         // API request id (as statements name it: lowercase) → its Lambda request id.
         var apiToLambda: [RequestId: RequestId] = [:]
-        SpillReader.forEachRecord(in: buckets) { r, tag in
-            guard tag == .request else { return skip(&r, tag) }
+        SpillReader.forEachRecord(in: spilled(.request)) { r, tag in
             let api = r.requestId() ?? ""
             r.skipRequestUpToIntegration()
             let integration = r.requestId()
@@ -44,8 +43,7 @@ enum SenderLearner {
         var byRequest: [RequestId: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
-        SpillReader.forEachRecord(in: buckets) { r, tag in
-            guard tag == .lambdaEvent else { return skip(&r, tag) }
+        SpillReader.forEachRecord(in: spilled(.lambdaEvent)) { r, tag in
             r.skipInt()
             let id = r.requestId()
             r.skipOptionalInt()
@@ -75,21 +73,6 @@ enum SenderLearner {
             if let f = function { index.learn(instance: q.instance, user: q.user, function: f) }
         }
         return index
-    }
-
-    static func skip(_ r: inout SpillReader, _ tag: SpillTag) {
-        switch tag {
-        case .request:
-            r.skipRequestId(); r.skipRequestUpToIntegration(); r.skipRequestId(); r.skipRequestRest()
-        case .lambdaEvent:
-            r.skipInt(); r.skipRequestId(); r.skipOptionalInt()
-            for _ in 0..<4 { r.skipRepeated() }             // group, stream, function, version
-            for _ in 0..<8 { r.skipOptionalInt() }
-            r.skipOptionalString(); r.skipOptionalString(); r.skipOptionalTrace()
-            r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
-        case .query:
-            _ = r.commentedStatement()
-        }
     }
 }
 

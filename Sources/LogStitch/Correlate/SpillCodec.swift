@@ -178,7 +178,7 @@ enum SpillSlot: Int, CaseIterable {
 }
 
 /// The three kinds of parsed record a spill file holds, tagged.
-enum SpillTag: UInt8 { case request = 1, lambdaEvent = 2, query = 3 }
+enum SpillTag: UInt8, CaseIterable { case request = 1, lambdaEvent = 2, query = 3 }
 
 extension ApiGatewayRequest {
     func encode(_ w: inout SpillWriter) {

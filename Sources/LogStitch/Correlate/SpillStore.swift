@@ -1,7 +1,8 @@
 import Foundation
 
-/// Parks parsed records in temporary files, one per (time bucket, worker),
-/// so that correlation can read back one window of time at a time. Records
+/// Parks parsed records in temporary files, one per (time bucket, worker,
+/// kind of record), so that correlation can read back one window of time at
+/// a time, and the sender pass can read the statements alone. Records
 /// of one request arrive in separate files hours apart and CloudWatch sorts
 /// nothing; bucketing by the records' own times makes lateness irrelevant.
 ///
@@ -46,7 +47,7 @@ public final class SpillStore: @unchecked Sendable {
 
     public var buckets: [Int64] { lock.lock(); defer { lock.unlock() }; return bucketSet.sorted() }
 
-    func path(bucket: Int64, worker: Int) -> String { "\(directory)/b\(bucket)-w\(worker).spill" }
+    func path(bucket: Int64, worker: Int, kind: SpillTag) -> String { "\(directory)/b\(bucket)-w\(worker)-k\(kind.rawValue).spill" }
 
     func newWorker() -> Int { lock.lock(); defer { lock.unlock() }; workers += 1; return workers - 1 }
 
@@ -54,8 +55,8 @@ public final class SpillStore: @unchecked Sendable {
         lock.lock(); longestSpanMicros = max(longestSpanMicros, min(us, Self.maxSpanMicros)); lock.unlock()
     }
 
-    func append(bucket: Int64, worker: Int, _ bytes: ByteSink) throws {
-        let p = path(bucket: bucket, worker: worker)
+    func append(bucket: Int64, worker: Int, kind: SpillTag, _ bytes: ByteSink) throws {
+        let p = path(bucket: bucket, worker: worker, kind: kind)
         let fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -78,9 +79,11 @@ public final class SpillStore: @unchecked Sendable {
         return out
     }
 
-    /// The raw spill files of one bucket, one per worker that wrote to it.
-    func files(bucket: Int64) -> [Data] {
-        (0..<workers).compactMap { FileManager.default.contents(atPath: path(bucket: bucket, worker: $0)) }
+    /// The raw spill files of one bucket, one per worker and kind written.
+    func files(bucket: Int64, kinds: [SpillTag] = SpillTag.allCases) -> [Data] {
+        kinds.flatMap { kind in
+            (0..<workers).compactMap { FileManager.default.contents(atPath: path(bucket: bucket, worker: $0, kind: kind)) }
+        }
     }
 
     /// One worker's buffers, flushed to the bucket files as they fill.
@@ -89,7 +92,7 @@ public final class SpillStore: @unchecked Sendable {
         let worker: Int
         /// Few buckets are open at once (a file covers a stretch of time), so a
         /// short list beats a dictionary, and appends happen in place.
-        var buffers: [(bucket: Int64, writer: SpillWriter)] = []
+        var buffers: [(bucket: Int64, kind: SpillTag, writer: SpillWriter)] = []
         var buffered = 0
         static let flushAt = 4 << 20
 
@@ -128,8 +131,8 @@ public final class SpillStore: @unchecked Sendable {
 
         mutating func put(_ t: EpochMicros, _ tag: SpillTag, _ body: (inout SpillWriter) -> Void) {
             let b = SpillStore.bucket(t)
-            var i = buffers.firstIndex { $0.bucket == b } ?? -1
-            if i < 0 { buffers.append((b, SpillWriter())); i = buffers.count - 1 }
+            var i = buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1
+            if i < 0 { buffers.append((b, tag, SpillWriter())); i = buffers.count - 1 }
             let before = buffers[i].writer.count
             buffers[i].writer.tag(tag)
             body(&buffers[i].writer)
@@ -137,7 +140,7 @@ public final class SpillStore: @unchecked Sendable {
         }
 
         public mutating func flush() throws {
-            for (b, w) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, w.out) }
+            for (b, kind, w) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, kind: kind, w.out) }
             buffers.removeAll(keepingCapacity: true)
             buffered = 0
             store.noteSpan(longestSpan)

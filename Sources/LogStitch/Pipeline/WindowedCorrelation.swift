@@ -137,8 +137,10 @@ struct WindowedCorrelation {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = first.take() {
                 let own = owned(blocks[i])
-                let data = loaded(blocks[i]).flatMap { store.files(bucket: $0) }
-                first.learned(SenderLearner.learn(data) { own.contains(SpillStore.bucket($0)) })
+                let buckets = loaded(blocks[i])
+                first.learned(SenderLearner.learn({ kind in buckets.flatMap { store.files(bucket: $0, kinds: [kind]) } }) {
+                    own.contains(SpillStore.bucket($0))
+                })
             }
         }
         var senders = first.senders
