@@ -18,7 +18,6 @@ enum WordScan {
         return marks == 0 ? 8 : UInt64(littleEndian: marks).trailingZeroBitCount >> 3
     }
 
-    /// Some byte of `x` is below `n` (exact as a yes/no answer for `n` up to 0x80).
     /// 0x80 in each byte of `x` that is an ASCII capital letter, else 0.
     @inline(__always) static func upperASCIIMask(_ x: UInt64) -> UInt64 {
         let low7 = x & ~high
@@ -27,6 +26,7 @@ enum WordScan {
         return atLeastA & ~pastZ & ~x & high
     }
 
+    /// Some byte of `x` is below `n` (exact as a yes/no answer for `n` up to 0x80).
     @inline(__always) static func hasBelow(_ x: UInt64, _ n: UInt8) -> Bool { (x &- ones &* UInt64(n)) & ~x & high != 0 }
 
     /// Whether any byte of `buf` is one `byte` accepts; `word` must say the
