@@ -74,4 +74,48 @@ import Testing
             #expect(d.durationUs == 25_412 && d.keys.requestId == "l-1" && d.keys.tags.count == 1)
         }
     }
+
+    /// Two workers append pieces of many buckets and kinds to their own
+    /// files, interleaved and flushed several times; each bucket reads back
+    /// whole, and the sender pass can ask for one kind alone.
+    @Test func storeReadsBackEachBucketAndKind() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SpillStore(parent: dir)
+        defer { store.remove() }
+        var writers = [SpillStore.Writer(store: store), SpillStore.Writer(store: store)]
+        let base: Int64 = 1_704_067_200_000_000
+        var expected: [Int64: [String]] = [:]
+        for round in 0..<3 {
+            for i in 0..<40 {
+                let w = i % 2
+                let t = base + Int64(i % 4) * SpillStore.bucketMicros + Int64(round)
+                var file = ParsedFile()
+                let e = event("e-\(round)-\(i)", stream: "s\(w)", time: t)
+                file.lambdaEvents = [e]
+                if i % 5 == 0 {
+                    let q = SlowQuery(engine: .mysql)
+                    q.instance = "db"; q.end = t; q.durationUs = 10; q.text = "q-\(round)-\(i)"
+                    file.queries = [q]
+                }
+                try writers[w].add(file)
+                expected[SpillStore.bucket(t), default: []].append("e-\(round)-\(i)")
+            }
+            for w in writers.indices { try writers[w].flush() }
+        }
+        #expect(store.buckets.count == 4)
+        for b in store.buckets {
+            let read = store.read(bucket: b)
+            #expect(Set(read.lambdaEvents.map(\.requestId!.text)) == Set(expected[b]!))
+            #expect(read.lambdaEvents.count == expected[b]!.count)
+            var statements = 0
+            SpillReader.forEachRecord(in: store.files(bucket: b, kinds: [.query])) { r, tag in
+                #expect(tag == .query)
+                _ = SlowQuery(&r)
+                statements += 1
+            }
+            #expect(statements == read.queries.count && statements > 0)
+        }
+        #expect(store.readFailure == nil)
+    }
 }

@@ -1,8 +1,11 @@
 import Foundation
 
-/// Parks parsed records in temporary files, one per (time bucket, worker,
-/// kind of record), so that correlation can read back one window of time at
-/// a time, and the sender pass can read the statements alone. Records
+/// Parks parsed records in temporary files, so that correlation can read
+/// back one window of time at a time, and the sender pass can read the
+/// statements alone. Each worker appends to one file of its own; an index of
+/// extents says where the pieces of each (time bucket, kind of record) lie.
+/// (A file per bucket and kind meant thousands of files a day, and creating
+/// them cost more than writing them: directory locks and inode searches.) Records
 /// of one request arrive in separate files hours apart and CloudWatch sorts
 /// nothing; bucketing by the records' own times makes lateness irrelevant.
 ///
@@ -14,6 +17,14 @@ public final class SpillStore: @unchecked Sendable {
     let lock = NSLock()
     var bucketSet: Set<Int64> = []
     var workers = 0
+    /// Each worker's spill file, open for appending, and how long it is.
+    var files: [(fd: Int32, length: Int64)] = []
+    struct ExtentKey: Hashable { var bucket: Int64; var kind: SpillTag; var worker: Int }
+    /// Where the pieces of each (bucket, kind, worker) lie in that worker's file, in order.
+    var extents: [ExtentKey: [(offset: Int64, count: Int)]] = [:]
+    /// Set if reading the spill back failed (the disk under --tmp-dir): the
+    /// run then fails rather than lose records quietly.
+    public private(set) var readFailure: Failure?
     public private(set) var bytesWritten: Int64 = 0
     /// The longest span any record declares (request latency, invocation
     /// duration with its init, statement duration), capped at `maxSpanMicros`:
@@ -37,6 +48,10 @@ public final class SpillStore: @unchecked Sendable {
 
     /// Removes the spill files.
     public func remove() {
+        lock.lock()
+        for f in files where f.fd >= 0 { close(f.fd) }
+        files.removeAll()
+        lock.unlock()
         try? FileManager.default.removeItem(atPath: directory)
         TemporaryFiles.unregister(directory)
     }
@@ -47,23 +62,39 @@ public final class SpillStore: @unchecked Sendable {
 
     public var buckets: [Int64] { lock.lock(); defer { lock.unlock() }; return bucketSet.sorted() }
 
-    func path(bucket: Int64, worker: Int, kind: SpillTag) -> String { "\(directory)/b\(bucket)-w\(worker)-k\(kind.rawValue).spill" }
+    func path(worker: Int) -> String { "\(directory)/w\(worker).spill" }
 
-    func newWorker() -> Int { lock.lock(); defer { lock.unlock() }; workers += 1; return workers - 1 }
+    func newWorker() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        workers += 1
+        files.append((-1, 0))
+        return workers - 1
+    }
 
     func noteSpan(_ us: Int64) {
         lock.lock(); longestSpanMicros = max(longestSpanMicros, min(us, Self.maxSpanMicros)); lock.unlock()
     }
 
+    /// Appends one piece to the worker's file (only that worker writes it).
     func append(bucket: Int64, worker: Int, kind: SpillTag, _ bytes: ByteSink) throws {
-        let p = path(bucket: bucket, worker: worker, kind: kind)
-        let fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        if let why = writeAll(fd, UnsafeRawBufferPointer(start: bytes.base, count: bytes.count)) {
-            throw Failure(description: "cannot write spill file \(p) (--tmp-dir): \(why)")
+        lock.lock()
+        var file = files[worker]
+        lock.unlock()
+        if file.fd < 0 {
+            let p = path(worker: worker)
+            file.fd = open(p, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard file.fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
         }
-        lock.lock(); bucketSet.insert(bucket); bytesWritten += Int64(bytes.count); lock.unlock()
+        if let why = writeAll(file.fd, UnsafeRawBufferPointer(start: bytes.base, count: bytes.count)) {
+            throw Failure(description: "cannot write spill file \(path(worker: worker)) (--tmp-dir): \(why)")
+        }
+        let offset = file.length
+        file.length += Int64(bytes.count)
+        lock.lock()
+        files[worker] = file
+        extents[ExtentKey(bucket: bucket, kind: kind, worker: worker), default: []].append((offset, bytes.count))
+        bucketSet.insert(bucket); bytesWritten += Int64(bytes.count)
+        lock.unlock()
     }
 
     /// Everything parked in one bucket, from every worker.
@@ -79,10 +110,37 @@ public final class SpillStore: @unchecked Sendable {
         return out
     }
 
-    /// The raw spill files of one bucket, one per worker and kind written.
+    /// The spilled bytes of one bucket: per kind, each worker's pieces joined
+    /// in the order they were written (a reader takes them as one stream).
     func files(bucket: Int64, kinds: [SpillTag] = SpillTag.allCases) -> [Data] {
-        kinds.flatMap { kind in
-            (0..<workers).compactMap { FileManager.default.contents(atPath: path(bucket: bucket, worker: $0, kind: kind)) }
+        lock.lock()
+        let fds = files.map(\.fd)
+        let wanted = kinds.flatMap { kind in (0..<workers).map { ExtentKey(bucket: bucket, kind: kind, worker: $0) } }
+        let pieces = wanted.compactMap { key in extents[key].map { (key.worker, $0) } }
+        lock.unlock()
+        return pieces.map { worker, list in
+            var data = Data(count: list.reduce(0) { $0 + $1.count })
+            data.withUnsafeMutableBytes { buf in
+                var at = 0
+                for e in list {
+                    // pread: workers read the same file at once, each at its own offsets.
+                    var done = 0
+                    while done < e.count {
+                        let n = pread(fds[worker], buf.baseAddress! + at + done, e.count - done, off_t(e.offset) + off_t(done))
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 {
+                            let why = n < 0 ? String(cString: strerror(errno)) : "file shorter than written"
+                            lock.lock()
+                            readFailure = readFailure ?? Failure(description: "cannot read spill file \(path(worker: worker)) (--tmp-dir): \(why)")
+                            lock.unlock()
+                            break
+                        }
+                        done += n
+                    }
+                    at += e.count
+                }
+            }
+            return data
         }
     }
 

@@ -29,6 +29,7 @@ public enum ConvertJob {
             let segments = try output.openStream("segments.ndjson", compress: options.compress)
             let requests = try output.openStream("requests.csv", compress: options.compress)
             let totals = WindowedCorrelation(store: store, files: files, options: options).run(segments: segments, requests: requests)
+            if let failure = store.readFailure { throw failure }
             try segments.close()
             try requests.close()
             PhaseTimer.mark("correlate+emit")
