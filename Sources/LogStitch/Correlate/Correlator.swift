@@ -76,10 +76,17 @@ public struct Correlator {
         var invocationById = RequestIdIndex(capacity: model.invocations.count)
         for i in model.invocations.indices { invocationById[model.invocations[i].invocation.requestId] = i }
         // The trace index only when some request can only be joined by trace.
-        var invocationsByTrace: [TraceId: [Int]] = [:]
+        // Each trace's invocations as a chain of indexes (head here, the rest
+        // in `nextWithTrace`), in index order: no array per trace.
+        var firstWithTrace = KeyIndex<TraceId>()
+        var nextWithTrace: [Int] = []
         if uniqueRequests.contains(where: { $0.traceId != nil && ($0.integrationRequestId.map { invocationById[$0] == nil } ?? true) }) {
-            for i in model.invocations.indices {
-                if let t = model.invocations[i].invocation.traceId { invocationsByTrace[t, default: []].append(i) }
+            firstWithTrace = KeyIndex<TraceId>(capacity: model.invocations.count)
+            nextWithTrace = [Int](repeating: -1, count: model.invocations.count)
+            for i in model.invocations.indices.reversed() {
+                guard let t = model.invocations[i].invocation.traceId else { continue }
+                nextWithTrace[i] = firstWithTrace[t] ?? -1
+                firstWithTrace[t] = i
             }
         }
 
@@ -87,11 +94,10 @@ public struct Correlator {
             var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0), invocation: nil, join: .none)
             if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {
                 record.invocation = i; record.join = .requestId
-            } else if let t = req.traceId, let candidates = invocationsByTrace[t] {
+            } else if let t = req.traceId, var i = firstWithTrace[t] {
                 // The first invocation of the trace that no request claimed yet.
-                if let i = candidates.first(where: { model.invocations[$0].request == nil }) {
-                    record.invocation = i; record.join = .traceId
-                }
+                while i >= 0 && model.invocations[i].request != nil { i = nextWithTrace[i] }
+                if i >= 0 { record.invocation = i; record.join = .traceId }
             }
             if let i = record.invocation {
                 // The invocation joins the request's trace.
@@ -139,11 +145,12 @@ public struct Correlator {
                           senders given: SenderIndex?) {
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
-        let wantedTraces = Set(queries.compactMap(\.keys.traceId))
+        var wantedTraces = KeyIndex<TraceId>()
+        for q in queries { if let t = q.keys.traceId { wantedTraces[t] = 0 } }
         var byRequestId: [RequestId: Int] = [:]
         for id in wantedRequests { if let i = invocationById[id] { byRequestId[id] = i } }
         var byTrace: [TraceId: [Int]] = [:]
-        if !wantedTraces.isEmpty {
+        if wantedTraces.count > 0 {
             for i in model.invocations.indices where wantedTraces.contains(model.invocations[i].traceId) {
                 byTrace[model.invocations[i].traceId, default: []].append(i)
             }

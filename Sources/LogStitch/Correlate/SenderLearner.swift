@@ -16,13 +16,14 @@ enum SenderLearner {
     static func learn(_ spilled: (SpillTag) -> [Data], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
         var index = SenderIndex(declared: [:])
         var queries: [(instance: String, user: String?, requestId: RequestId?, traceId: TraceId?)] = []
-        var wanted = Set<RequestId>(), wantedTraces = Set<TraceId>()
+        // Looked up once per Lambda event of the block: cheap hashes, not SipHash.
+        var wanted = RequestIdIndex(), wantedTraces = KeyIndex<TraceId>()
         SpillReader.forEachRecord(in: spilled(.query)) { r, tag in
             let q = r.commentedStatement()
             guard let q, q.requestId != nil || q.traceId != nil, ownsEnd(q.end) else { return }
             queries.append((q.instance, q.user, q.requestId, q.traceId))
-            if let id = q.requestId { wanted.insert(id) }
-            if let t = q.traceId { wantedTraces.insert(t) }
+            if let id = q.requestId { wanted[id] = 0 }
+            if let t = q.traceId { wantedTraces[t] = 0 }
         }
         guard !queries.isEmpty else { return index }
 
@@ -37,7 +38,7 @@ enum SenderLearner {
             let key = api.lowercasedIfNeeded ?? api
             guard wanted.contains(key) else { return }
             apiToLambda[key] = integration
-            wanted.insert(integration)
+            wanted[integration] = 0
         }
 
         var byRequest: [RequestId: String] = [:]

@@ -115,7 +115,6 @@ public struct RequestId: Hashable, Comparable, Sendable, CustomStringConvertible
 extension RequestId: FastHashable {
     var fastHash: UInt64 {
         if let other { return other.fastHash }
-        let h = (high ^ (low &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
-        return h ^ (h >> 31)
+        return KeyIndex<String>.mix(high ^ (low &* 0x9E37_79B9_7F4A_7C15))
     }
 }
