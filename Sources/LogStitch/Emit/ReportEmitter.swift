@@ -106,8 +106,9 @@ public struct ReportAccumulator {
     }
 
     /// A route's identity (an array key would be allocated per request).
-    struct RouteKey: Hashable {
+    struct RouteKey: Hashable, FastHashable, Sendable {
         var stage: String, method: String, route: String
+        var fastHash: UInt64 { KeyIndex<String>.mix(stage.fastHash &* 31 ^ method.fastHash &* 7 ^ route.fastHash) }
         /// routes.csv's order: stage, then method, then route.
         static func precedes(_ a: RouteKey, _ b: RouteKey) -> Bool {
             if a.stage != b.stage { return a.stage < b.stage }
@@ -115,8 +116,8 @@ public struct ReportAccumulator {
             return a.route < b.route
         }
     }
-    var routes: [RouteKey: Route] = [:]
-    var functions: [String: Function] = [:]
+    var routes = KeyedTotals<RouteKey, Route>()
+    var functions = KeyedTotals<String, Function>()
     var queries: [[String]: QueryClass] = [:]
 
     public init() {}
@@ -126,7 +127,7 @@ public struct ReportAccumulator {
         for r in model.requests where ownsRequest(r) {
             let q = r.request
             // Mutated in place: a copy would copy its whole distribution.
-            Self.update(&routes, RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route()) { route in
+            routes.update(RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route()) { route in
                 route.requests += 1
                 if let s = q.status {
                     if (400..<500).contains(s) { route.errors4xx += 1 }
@@ -138,7 +139,7 @@ public struct ReportAccumulator {
         }
         for r in model.invocations where ownsInvocation(r) {
             let inv = r.invocation
-            Self.update(&functions, inv.function, Function()) { f in
+            functions.update(inv.function, Function()) { f in
                 f.invocations += 1
                 if inv.coldStart { f.coldStarts += 1 }
                 if inv.status == .error { f.errors += 1 }
@@ -176,14 +177,14 @@ public struct ReportAccumulator {
 
     /// Adds another accumulator's totals (blocks correlated in parallel).
     public mutating func merge(_ o: ReportAccumulator) {
-        for (k, r) in o.routes {
-            Self.update(&routes, k, Route()) { a in
+        for (k, r) in zip(o.routes.keys, o.routes.values) {
+            routes.update(k, Route()) { a in
                 a.requests += r.requests; a.errors4xx += r.errors4xx; a.faults5xx += r.faults5xx; a.throttles += r.throttles
                 a.latency.merge(r.latency)
             }
         }
-        for (k, f) in o.functions {
-            Self.update(&functions, k, Function()) { a in
+        for (k, f) in zip(o.functions.keys, o.functions.values) {
+            functions.update(k, Function()) { a in
                 a.invocations += f.invocations; a.coldStarts += f.coldStarts; a.errors += f.errors; a.timeouts += f.timeouts
                 a.duration.merge(f.duration); a.initDuration.merge(f.initDuration)
                 a.billedUs &+= f.billedUs; a.usMB &+= f.usMB

@@ -15,6 +15,24 @@ extension String: FastHashable {
     var fastHash: UInt64 { KeyIndex<String>.hash(self) }
 }
 
+/// Running totals by key, changed in place (a totals value holds whole
+/// distributions: no copies), keys hashed cheaply.
+struct KeyedTotals<Key: FastHashable & Sendable, Value> {
+    private var index = KeyIndex<Key>()
+    private(set) var keys: [Key] = []
+    private(set) var values: [Value] = []
+
+    mutating func update(_ key: Key, _ fresh: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
+        if let i = index[key] { body(&values[i]); return }
+        index[key] = keys.count
+        keys.append(key)
+        values.append(fresh())
+        body(&values[values.count - 1])
+    }
+
+    subscript(key: Key) -> Value? { index[key].map { values[$0] } }
+}
+
 extension Int64: FastHashable {
     var fastHash: UInt64 { KeyIndex<String>.mix(UInt64(bitPattern: self)) }
 }
