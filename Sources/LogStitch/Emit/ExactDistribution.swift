@@ -2,47 +2,67 @@
 /// percentiles are exact while memory follows the number of distinct values
 /// (API latencies are whole milliseconds; durations have 10 µs steps).
 public struct ExactDistribution: Sendable {
-    /// Distinct values and how often each came, in order of first arrival;
-    /// `slot` finds a value's place (a cheap hash: two million adds a day).
-    private var values: [Int64] = []
-    private var tallies: [Int] = []
-    private var slot = KeyIndex<Int64>()
+    /// value → count by open addressing (a slot with count 0 is free), at
+    /// most three quarters full: as small as a Dictionary, and a cheap hash
+    /// instead of SipHash for the two million values a day adds. This is the
+    /// one state that grows with the input (one slot per distinct value).
+    private struct Slot: Sendable { var value: Int64 = 0; var count = 0 }
+    private var slots: [Slot] = []
+    private var distinct = 0
     public private(set) var total = 0
 
     public init() {}
 
     /// value → count.
-    public var counts: [Int64: Int] { Dictionary(uniqueKeysWithValues: zip(values, tallies)) }
+    public var counts: [Int64: Int] {
+        Dictionary(uniqueKeysWithValues: slots.lazy.filter { $0.count > 0 }.map { ($0.value, $0.count) })
+    }
 
     public mutating func add(_ v: Int64) { add(v, times: 1) }
 
     mutating func add(_ v: Int64, times n: Int) {
-        if let i = slot[v] { tallies[i] += n } else { slot[v] = values.count; values.append(v); tallies.append(n) }
+        if (distinct + 1) * 4 > slots.count * 3 { grow() }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: v.fastHash) & mask
+        while slots[i].count != 0 && slots[i].value != v { i = (i + 1) & mask }
+        if slots[i].count == 0 { slots[i].value = v; distinct += 1 }
+        slots[i].count += n
         total += n
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: Swift.max(16, old.count * 2))
+        let mask = slots.count - 1
+        for s in old where s.count > 0 {
+            var i = Int(truncatingIfNeeded: s.value.fastHash) & mask
+            while slots[i].count != 0 { i = (i + 1) & mask }
+            slots[i] = s
+        }
     }
 
     /// Adds every value of another distribution.
     public mutating func merge(_ other: ExactDistribution) {
-        for i in other.values.indices { add(other.values[i], times: other.tallies[i]) }
+        for s in other.slots where s.count > 0 { add(s.value, times: s.count) }
     }
 
     /// Nearest rank: the smallest value with at least p% of the values at or below it.
     public func percentiles(_ ps: [Int]) -> [Int64?] {
         guard total > 0 else { return ps.map { _ in nil } }
-        let order = values.indices.sorted { values[$0] < values[$1] }
+        let sorted = slots.filter { $0.count > 0 }.sorted { $0.value < $1.value }
         var out: [Int64?] = []
         for p in ps {
             let rank = Swift.max(1, (p * total + 99) / 100)
             var seen = 0
-            var value = values[order.last!]
-            for i in order {
-                seen += tallies[i]
-                if seen >= rank { value = values[i]; break }
+            var value = sorted.last!.value
+            for s in sorted {
+                seen += s.count
+                if seen >= rank { value = s.value; break }
             }
             out.append(value)
         }
         return out
     }
 
-    public var max: Int64? { values.max() }
+    public var max: Int64? { slots.lazy.filter { $0.count > 0 }.map(\.value).max() }
 }
