@@ -79,13 +79,25 @@ public struct LambdaLogParser {
 
     /// `Key: value` pairs separated by tabs (or newlines), in any order.
     func forEachPair(_ m: ByteView, _ body: (ByteView, ByteView) -> Void) {
+        guard let base = m.baseAddress else { return }
         var start = 0
         while start < m.count {
+            // The field ends at a tab or a newline: eight bytes at a time.
             var e = start
+            while e + 8 <= m.count {
+                let k = WordScan.firstOf(base.loadUnaligned(fromByteOffset: e, as: UInt64.self), ASCII.tab, ASCII.lf)
+                e += k
+                if k < 8 { break }
+            }
             while e < m.count, m[e] != ASCII.tab, m[e] != ASCII.lf { e += 1 }
-            let field = m.slice(start, e)
-            if let c = field.index(of: ": ") {
-                body(field.prefix(c).trimmed(), field.dropFirst(c + 2).trimmed())
+            // "Key: value": the first colon followed by a space.
+            var c = start
+            while let colon = m.index(of: ASCII.colon, from: c), colon < e {
+                if colon + 1 < e, m[colon + 1] == ASCII.space {
+                    body(m.slice(start, colon).trimmed(), m.slice(colon + 2, e).trimmed())
+                    break
+                }
+                c = colon + 1
             }
             start = e + 1
         }
