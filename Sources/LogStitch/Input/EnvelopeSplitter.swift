@@ -12,8 +12,19 @@ struct EnvelopeSplitter {
 
         /// Index just past the object that starts at `from`, or nil if it continues past `to`.
         mutating func scan(_ w: ByteView, from: Int, to: Int) -> Int? {
+            guard let base = w.baseAddress else { return nil }
             var i = from
             while i < to {
+                if inString && !escaped {
+                    // Messages are most of an envelope: eight bytes at a time
+                    // to the next quote or backslash.
+                    while i + 8 <= to {
+                        let k = WordScan.firstOf(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), ASCII.quote, ASCII.backslash)
+                        i += k
+                        if k < 8 { break }
+                    }
+                    if i >= to { break }
+                }
                 let c = w[i]
                 if inString {
                     if escaped { escaped = false }
