@@ -26,17 +26,21 @@ public struct CSVWriter {
     }
 
     mutating func field(_ f: String) {
-        var f = f
-        f.withUTF8 { u in
-            let needsQuotes = !Self.plain(u)
-            if !needsQuotes { out.append(u); return }
-            out.append(ASCII.quote)
-            for b in u {
-                if b == ASCII.quote { out.append(ASCII.quote) }
-                out.append(b)
-            }
-            out.append(ASCII.quote)
+        // Read in place (withUTF8 would copy the String: a retain/release
+        // pair per field); the closure captures only the sink.
+        let sink = out
+        let done = f.utf8.withContiguousStorageIfAvailable { u in Self.write(u, to: sink) }
+        if done == nil { var copy = f; copy.withUTF8 { Self.write($0, to: sink) } }
+    }
+
+    @inline(__always) static func write(_ u: UnsafeBufferPointer<UInt8>, to out: ByteSink) {
+        if plain(u) { out.append(u); return }
+        out.append(ASCII.quote)
+        for b in u {
+            if b == ASCII.quote { out.append(ASCII.quote) }
+            out.append(b)
         }
+        out.append(ASCII.quote)
     }
 
     /// No comma, quote, CR or LF: checked eight bytes at a time.

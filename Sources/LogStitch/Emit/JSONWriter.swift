@@ -49,9 +49,18 @@ public struct JSONWriter {
 
     /// `,"k":` (the comma when the container has a member already).
     @inline(__always) mutating func keyText(_ c: inout ByteSink.Cursor, _ k: StaticString) {
+        Self.keyText(&c, k, comma: takeComma())
+    }
+
+    /// Whether the next member needs a comma before it; counts it as written.
+    @inline(__always) mutating func takeComma() -> Bool {
         let bit: UInt64 = 1 << UInt64(depth & 63)
-        if commaBits & bit != 0 { c.byte(ASCII.comma) }
-        commaBits |= bit
+        defer { commaBits |= bit }
+        return commaBits & bit != 0
+    }
+
+    @inline(__always) static func keyText(_ c: inout ByteSink.Cursor, _ k: StaticString, comma: Bool) {
+        if comma { c.byte(ASCII.comma) }
         c.byte(ASCII.quote)
         c.bytes(k)
         c.byte(ASCII.quote)
@@ -75,13 +84,22 @@ public struct JSONWriter {
     public mutating func element() { beforeValue() }
 
     public mutating func field(_ k: StaticString, _ v: String) {
-        var v = v
-        v.withUTF8 { buf in
-            guard Self.needsNoEscaping(buf), let p = buf.baseAddress else { key(k); beforeValue(); string(buf); return }
-            out.write(reserving: k.utf8CodeUnitCount + buf.count + 6) { c in
-                keyText(&c, k)
+        // The String is read in place (withUTF8 would copy it: a
+        // retain/release pair per field); the closure captures only the sink.
+        let comma = takeComma(), sink = out
+        let done = v.utf8.withContiguousStorageIfAvailable { Self.field(k, comma: comma, $0, to: sink) }
+        if done == nil { var copy = v; copy.withUTF8 { Self.field(k, comma: comma, $0, to: sink) } }
+    }
+
+    @inline(__always) static func field(_ k: StaticString, comma: Bool, _ buf: UnsafeBufferPointer<UInt8>, to sink: ByteSink) {
+        if needsNoEscaping(buf), let p = buf.baseAddress {
+            sink.write(reserving: k.utf8CodeUnitCount + buf.count + 6) { c in
+                keyText(&c, k, comma: comma)
                 c.byte(ASCII.quote); c.bytes(UnsafeRawPointer(p), buf.count); c.byte(ASCII.quote)
             }
+        } else {
+            sink.write(reserving: k.utf8CodeUnitCount + 4) { c in keyText(&c, k, comma: comma) }
+            string(buf, to: sink)
         }
     }
     public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
@@ -134,8 +152,9 @@ public struct JSONWriter {
     /// A string value written in pieces (no String is built for the whole).
     mutating func openString(_ k: StaticString) { key(k); beforeValue(); out.append(ASCII.quote) }
     mutating func stringPiece(_ s: String) {
-        var s = s
-        s.withUTF8 { buf in if Self.needsNoEscaping(buf) { out.append(buf) } else { escape(buf) } }
+        let sink = out
+        let piece = { (buf: UnsafeBufferPointer<UInt8>) in if Self.needsNoEscaping(buf) { sink.append(buf) } else { Self.escape(buf, to: sink) } }
+        if s.utf8.withContiguousStorageIfAvailable(piece) == nil { var copy = s; copy.withUTF8(piece) }
     }
     mutating func stringPiece(_ s: StaticString) { s.withUTF8Buffer { out.append($0) } }
     mutating func closeString() { out.append(ASCII.quote) }
@@ -156,19 +175,22 @@ public struct JSONWriter {
     mutating func integer(_ v: Int64) { Self.integerText(v).append(to: out) }
 
     public mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { buf in string(buf) }
+        let sink = out
+        if s.utf8.withContiguousStorageIfAvailable({ Self.string($0, to: sink) }) == nil {
+            var copy = s
+            copy.withUTF8 { Self.string($0, to: sink) }
+        }
     }
 
-    @inline(__always) mutating func string(_ buf: UnsafeBufferPointer<UInt8>) {
-        if Self.needsNoEscaping(buf) {
+    @inline(__always) static func string(_ buf: UnsafeBufferPointer<UInt8>, to out: ByteSink) {
+        if needsNoEscaping(buf) {
             out.reserve(buf.count + 2)
             out.appendUnchecked(ASCII.quote)
             if let p = buf.baseAddress { out.appendUnchecked(UnsafeRawPointer(p), buf.count) }
             out.appendUnchecked(ASCII.quote)
         } else {
             out.append(ASCII.quote)
-            escape(buf)
+            escape(buf, to: out)
             out.append(ASCII.quote)
         }
     }
@@ -181,7 +203,7 @@ public struct JSONWriter {
         }, byte: { $0 < 0x20 || $0 == ASCII.quote || $0 == ASCII.backslash || $0 == 0x7F })
     }
 
-    mutating func escape(_ buf: UnsafeBufferPointer<UInt8>) {
+    static func escape(_ buf: UnsafeBufferPointer<UInt8>, to out: ByteSink) {
         for b in buf {
             switch b {
             case ASCII.quote: out.append(ASCII.backslash); out.append(ASCII.quote)
