@@ -205,15 +205,17 @@ public struct SegmentDocumentWriter {
     /// else the API's execute-api host; the logged path, else the route
     /// under its stage (HTTP APIs' `$default` stage adds nothing).
     struct URLParts {
-        var domain: String?, apiId: String?, stage: String?, path: String
+        // Read from the request where they lie (copying four Strings per
+        // request cost more than writing them).
+        let q: ApiGatewayRequest
         static let apiHostSuffix: StaticString = ".execute-api.amazonaws.com"
 
-        init(_ q: ApiGatewayRequest) {
-            domain = q.domainName
-            apiId = q.apiId
-            path = q.path ?? q.route ?? "/"
-            stage = q.path == nil && q.stage != "$default" ? q.stage : nil
-        }
+        init(_ q: ApiGatewayRequest) { self.q = q }
+
+        var domain: String? { q.domainName }
+        var apiId: String? { q.apiId }
+        var path: String { q.path ?? q.route ?? "/" }
+        var stage: String? { q.path == nil && q.stage != "$default" ? q.stage : nil }
 
         /// Whether a slash goes between host (and stage) and path.
         var slash: Bool { stage != nil || !path.hasPrefix("/") }
