@@ -44,29 +44,40 @@ public struct ReportEmitter {
     public func appendRequestRows(to csv: inout CSVWriter, owns: (RequestRecord) -> Bool,
                                   pieceFull: ((inout CSVWriter) -> Void)? = nil) {
         // The model holds requests in (start, request id) order already.
-        let rows = model.requests.indices.filter { owns(model.requests[$0]) }
-        for i in rows {
-            let r = model.requests[i]
-            let q = r.request
-            let inv = r.invocation.map { model.invocations[$0].invocation }
-            csv.add(trace: r.traceId); csv.add(q.requestId); csv.add(q.stage); csv.add(q.method); csv.add(q.route); csv.add(q.path)
-            csv.add(int: q.status.map(Int64.init)); csv.add(time: q.start)
-            csv.add(millis: q.responseLatencyMs.map { $0 * 1000 }); csv.add(millis: q.integrationLatencyMs.map { $0 * 1000 })
-            csv.add(inv?.requestId ?? q.integrationRequestId); csv.add(inv?.function)
-            csv.add(bool: inv?.coldStart)
-            csv.add(millis: inv?.restoreDurationUs ?? inv?.initDurationUs)
-            csv.add(millis: inv?.durationUs); csv.add(millis: inv?.billedDurationUs)
-            if let inv = r.invocation {
-                let queries = model.invocations[inv].queries
-                csv.add(int: Int64(queries.count))
-                csv.add(millis: queries.reduce(Int64(0)) { $0 + model.queries[$1].query.durationUs })
-            } else {
-                csv.add(nil as String?); csv.add(nil as String?)
-            }
-            csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(inv?.status.rawValue); csv.add(inv?.errorType)
-            csv.endRow()
+        for i in model.requests.indices where owns(model.requests[i]) {
+            appendRow(to: &csv, model.requests[i])
             if let pieceFull, csv.count >= BufferPool.pieceBytes { pieceFull(&csv) }
         }
+    }
+
+    /// One row. Records are borrowed, fields read where they lie: copying
+    /// them would retain and release every String of every row.
+    func appendRow(to csv: inout CSVWriter, _ r: borrowing RequestRecord) {
+        let q = r.request
+        csv.add(trace: r.traceId); csv.add(q.requestId); csv.add(q.stage); csv.add(q.method); csv.add(q.route); csv.add(q.path)
+        csv.add(int: q.status.map(Int64.init)); csv.add(time: q.start)
+        csv.add(millis: q.responseLatencyMs.map { $0 * 1000 }); csv.add(millis: q.integrationLatencyMs.map { $0 * 1000 })
+        guard let k = r.invocation else {
+            csv.add(q.integrationRequestId)
+            for _ in 0..<7 { csv.add(nil as String?) }      // function … db_ms
+            csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(nil as String?); csv.add(nil as String?)
+            csv.endRow()
+            return
+        }
+        appendInvocation(to: &csv, model.invocations[k])
+        csv.add(r.join.rawValue); csv.add(q.apiId)
+        csv.add(model.invocations[k].invocation.status.rawValue); csv.add(model.invocations[k].invocation.errorType)
+        csv.endRow()
+    }
+
+    func appendInvocation(to csv: inout CSVWriter, _ record: borrowing InvocationRecord) {
+        let inv = record.invocation
+        csv.add(inv.requestId); csv.add(inv.function)
+        csv.add(bool: inv.coldStart)
+        csv.add(millis: inv.restoreDurationUs ?? inv.initDurationUs)
+        csv.add(millis: inv.durationUs); csv.add(millis: inv.billedDurationUs)
+        csv.add(int: Int64(record.queries.count))
+        csv.add(millis: record.queries.reduce(Int64(0)) { $0 + model.queries[$1].query.durationUs })
     }
 
     /// `value / divisor` rounded half up to `places` decimals, trailing zeros dropped.
