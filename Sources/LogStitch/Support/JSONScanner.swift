@@ -46,26 +46,7 @@ public struct JSONScanner {
         let start = position
         switch bytes[position] {
         case ASCII.leftBrace:
-            position += 1
-            skipWhitespace()
-            if position < bytes.count && bytes[position] == ASCII.rightBrace {
-                position += 1
-                return Value(kind: .object, start: start, end: position, hasEscapes: false)
-            }
-            while true {
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == ASCII.quote, string() != nil else { return nil }
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == ASCII.colon else { return nil }
-                position += 1
-                guard value(depth: depth + 1) != nil else { return nil }
-                skipWhitespace()
-                guard position < bytes.count else { return nil }
-                if bytes[position] == ASCII.comma { position += 1; continue }
-                if bytes[position] == ASCII.rightBrace { position += 1; break }
-                return nil
-            }
-            return Value(kind: .object, start: start, end: position, hasEscapes: false)
+            return object(depth: depth) { _, _ in }
         case ASCII.leftBracket:
             position += 1
             skipWhitespace()
@@ -175,6 +156,12 @@ public struct JSONScanner {
     public mutating func members(_ body: (Value, Value) -> Void) -> Value? {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == ASCII.leftBrace else { return nil }
+        return object(depth: 0, body)
+    }
+
+    /// The object whose `{` is at `position`, each member handed to `body`
+    /// as soon as its value is read.
+    mutating func object(depth: Int, _ body: (Value, Value) -> Void) -> Value? {
         let start = position
         position += 1
         skipWhitespace()
@@ -188,7 +175,7 @@ public struct JSONScanner {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == ASCII.colon else { return nil }
             position += 1
-            guard let v = value(depth: 1) else { return nil }
+            guard let v = value(depth: depth + 1) else { return nil }
             body(key, v)
             skipWhitespace()
             guard position < bytes.count else { return nil }
