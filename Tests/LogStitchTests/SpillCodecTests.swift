@@ -109,7 +109,7 @@ import Testing
             #expect(Set(read.lambdaEvents.map(\.requestId!.text)) == Set(expected[b]!))
             #expect(read.lambdaEvents.count == expected[b]!.count)
             var statements = 0
-            SpillReader.forEachRecord(in: store.files(bucket: b, kinds: [.query])) { r, tag in
+            SpillReader.forEachRecord(in: store.spilled(bucket: b, kinds: [.query])) { r, tag in
                 #expect(tag == .query)
                 _ = SlowQuery(&r)
                 statements += 1

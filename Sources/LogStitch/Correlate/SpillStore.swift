@@ -100,7 +100,7 @@ public final class SpillStore: @unchecked Sendable {
     /// Everything parked in one bucket, from every worker.
     public func read(bucket: Int64) -> ParsedFile {
         var out = ParsedFile()
-        SpillReader.forEachRecord(in: files(bucket: bucket)) { r, tag in
+        SpillReader.forEachRecord(in: spilled(bucket: bucket)) { r, tag in
             switch tag {
             case .request: out.requests.append(ApiGatewayRequest(&r))
             case .lambdaEvent: out.lambdaEvents.append(LambdaEvent(&r))
@@ -112,7 +112,7 @@ public final class SpillStore: @unchecked Sendable {
 
     /// The spilled bytes of one bucket: per kind, each worker's pieces joined
     /// in the order they were written (a reader takes them as one stream).
-    func files(bucket: Int64, kinds: [SpillTag] = SpillTag.allCases) -> [Data] {
+    func spilled(bucket: Int64, kinds: [SpillTag] = SpillTag.allCases) -> [Data] {
         lock.lock()
         let fds = files.map(\.fd)
         let wanted = kinds.flatMap { kind in (0..<workers).map { ExtentKey(bucket: bucket, kind: kind, worker: $0) } }
@@ -144,7 +144,7 @@ public final class SpillStore: @unchecked Sendable {
         }
     }
 
-    /// One worker's buffers, flushed to the bucket files as they fill.
+    /// One worker's buffers, appended to its spill file as they fill.
     public struct Writer {
         let store: SpillStore
         let worker: Int

@@ -138,7 +138,7 @@ struct WindowedCorrelation {
             while let i = first.take() {
                 let own = owned(blocks[i])
                 let buckets = loaded(blocks[i])
-                first.learned(SenderLearner.learn({ kind in buckets.flatMap { store.files(bucket: $0, kinds: [kind]) } }) {
+                first.learned(SenderLearner.learn({ kind in buckets.flatMap { store.spilled(bucket: $0, kinds: [kind]) } }) {
                     own.contains(SpillStore.bucket($0))
                 })
             }
