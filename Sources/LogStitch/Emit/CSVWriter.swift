@@ -62,10 +62,7 @@ public struct CSVWriter {
         separator()
         guard let id else { return }
         guard id.isUUID else { field(id.other!); return }
-        out.write(reserving: RequestId.uuidLength + 8) { c in
-            id.writeUUID(to: UnsafeMutableRawPointer(c.p))
-            c.p += RequestId.uuidLength
-        }
+        out.write(reserving: RequestId.uuidLength + 8) { $0.uuid(id) }
     }
     public mutating func add(trace t: TraceId) { separator(); t.append(to: out) }
     public mutating func add(int v: Int64?) { separator(); if let v { out.write(reserving: ByteScratch.capacity) { $0.putInteger(v) } } }

@@ -108,10 +108,7 @@ public struct JSONWriter {
         guard id.isUUID else { field(k, id.other!); return }
         out.write(reserving: k.utf8CodeUnitCount + 4 + RequestId.uuidLength + 2 + 8) { c in
             keyText(&c, k)
-            c.byte(ASCII.quote)
-            id.writeUUID(to: UnsafeMutableRawPointer(c.p))
-            c.p += RequestId.uuidLength
-            c.byte(ASCII.quote)
+            c.byte(ASCII.quote); c.uuid(id); c.byte(ASCII.quote)
         }
     }
     public mutating func field(_ k: StaticString, _ id: RequestId?) { if let id { field(k, id) } }

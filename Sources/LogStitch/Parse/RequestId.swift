@@ -112,6 +112,14 @@ public struct RequestId: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
+extension ByteSink.Cursor {
+    /// A UUID request id's 36 characters (the capacity check must allow 8 more).
+    @inline(__always) mutating func uuid(_ id: RequestId) {
+        id.writeUUID(to: UnsafeMutableRawPointer(p))
+        p += RequestId.uuidLength
+    }
+}
+
 extension RequestId: FastHashable {
     var fastHash: UInt64 {
         if let other { return other.fastHash }
