@@ -69,8 +69,15 @@ enum PhaseTimer {
     static func mark(_ phase: String) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        FileHandle.standardError.write("timing: \(phase) \(now - last)\n".data(using: .utf8)!)
+        FileHandle.standardError.write("timing: \(phase) \(now - last) (\(memory()))\n".data(using: .utf8)!)
         last = now
+    }
+
+    /// Resident memory now and at its peak so far, from /proc (Linux).
+    static func memory() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "memory unknown" }
+        let fields = status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
+        return fields.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }.joined(separator: ", ")
     }
 
     /// CPU seconds of the calling thread, summed per step across threads, for

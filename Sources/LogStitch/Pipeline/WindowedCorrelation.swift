@@ -102,10 +102,19 @@ struct WindowedCorrelation {
         /// Output buffers, given back here once written.
         let buffers = BufferPool()
 
+        /// Whether a worker is writing blocks now (the others leave theirs in `pending`).
+        var writing = false
+
         func deliver(_ i: Int, _ r: consuming BlockResult, segments: StagedFile, requests: StagedFile) {
             lock.lock(); defer { lock.unlock() }
             pending[i] = r
+            // One writer at a time, in block order, and not under the lock:
+            // when the disk is slow, the other workers go on correlating.
+            guard !writing else { return }
+            writing = true
+            defer { writing = false }
             while var ready = pending.removeValue(forKey: nextToWrite) {
+                lock.unlock()
                 PhaseTimer.step("write") {
                     for chunk in ready.segments { segments.write(chunk) }
                     buffers.give(&ready.segments)
@@ -116,6 +125,7 @@ struct WindowedCorrelation {
                     totals.accumulator.merge(ready.totals.accumulator)
                     totals.counts.merge(ready.totals.counts)
                 }
+                lock.lock()
                 nextToWrite += 1
                 lock.broadcast()
                 if progress {
