@@ -20,26 +20,28 @@ public struct CorrelationCounts: Sendable {
 
     public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
                              ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
-        for r in model.requests where ownsRequest(r) {
+        // By index: iterating the arrays by value would copy (retain and
+        // release) every record.
+        for i in model.requests.indices where ownsRequest(model.requests[i]) {
             requests += 1
-            if !SegmentDocumentWriter.placeable(r.request.start) { tracesWithoutTime += 1 }
-            switch r.join {
+            if !SegmentDocumentWriter.placeable(model.requests[i].request.start) { tracesWithoutTime += 1 }
+            switch model.requests[i].join {
             case .requestId: requestsJoinedByRequestId += 1
             case .traceId: requestsJoinedByTraceId += 1
             case .none: requestsWithoutInvocation += 1
             }
         }
-        for r in model.invocations where ownsInvocation(r) {
+        for i in model.invocations.indices where ownsInvocation(model.invocations[i]) {
             invocations += 1
-            if r.invocation.function == "unknown" { unknownFunctionInvocations += 1 }
-            if r.request == nil {
+            if model.invocations[i].invocation.function == "unknown" { unknownFunctionInvocations += 1 }
+            if model.invocations[i].request == nil {
                 invocationsWithoutRequest += 1
-                if !SegmentDocumentWriter.placeable(r.invocation.start) { tracesWithoutTime += 1 }
+                if !SegmentDocumentWriter.placeable(model.invocations[i].invocation.start) { tracesWithoutTime += 1 }
             }
         }
-        for q in model.queries where ownsQuery(q) {
+        for i in model.queries.indices where ownsQuery(model.queries[i]) {
             queries += 1
-            switch q.attribution {
+            switch model.queries[i].attribution {
             case .traceComment: queriesByTraceComment += 1
             case .requestComment: queriesByRequestComment += 1
             case .time: queriesByTime += 1

@@ -135,51 +135,57 @@ public struct ReportAccumulator {
 
     public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
                              ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
-        for r in model.requests where ownsRequest(r) {
-            let q = r.request
-            // Mutated in place: a copy would copy its whole distribution.
-            routes.update(RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route()) { route in
-                route.requests += 1
-                if let s = q.status {
-                    if (400..<500).contains(s) { route.errors4xx += 1 }
-                    if s >= 500 { route.faults5xx += 1 }
-                    if s == 429 { route.throttles += 1 }
-                }
-                if let l = q.responseLatencyMs { route.latency.add(l * 1000) }
+        // By index, records borrowed: iterating by value would retain and
+        // release every record.
+        for i in model.requests.indices where ownsRequest(model.requests[i]) { add(request: model.requests[i].request) }
+        for i in model.invocations.indices where ownsInvocation(model.invocations[i]) { add(invocation: model.invocations[i].invocation) }
+        for i in model.queries.indices where ownsQuery(model.queries[i]) { add(query: model.queries[i]) }
+    }
+
+    mutating func add(request q: borrowing ApiGatewayRequest) {
+        // Mutated in place: a copy would copy its whole distribution.
+        routes.update(RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route()) { route in
+            route.requests += 1
+            if let s = q.status {
+                if (400..<500).contains(s) { route.errors4xx += 1 }
+                if s >= 500 { route.faults5xx += 1 }
+                if s == 429 { route.throttles += 1 }
             }
+            if let l = q.responseLatencyMs { route.latency.add(l * 1000) }
         }
-        for r in model.invocations where ownsInvocation(r) {
-            let inv = r.invocation
-            functions.update(inv.function, Function()) { f in
-                f.invocations += 1
-                if inv.coldStart { f.coldStarts += 1 }
-                if inv.status == .error { f.errors += 1 }
-                if inv.status == .timeout { f.timeouts += 1 }
-                if let d = inv.durationUs { f.duration.add(d) }
-                if let i = inv.restoreDurationUs ?? inv.initDurationUs { f.initDuration.add(i) }
-                f.billedUs &+= inv.billedDurationUs ?? 0
-                f.usMB &+= Self.saturatingProduct(inv.billedDurationUs ?? 0, inv.memorySizeMB ?? 0)
-                if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
-                if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
-            }
+    }
+
+    mutating func add(invocation inv: borrowing LambdaInvocation) {
+        functions.update(inv.function, Function()) { f in
+            f.invocations += 1
+            if inv.coldStart { f.coldStarts += 1 }
+            if inv.status == .error { f.errors += 1 }
+            if inv.status == .timeout { f.timeouts += 1 }
+            if let d = inv.durationUs { f.duration.add(d) }
+            if let i = inv.restoreDurationUs ?? inv.initDurationUs { f.initDuration.add(i) }
+            f.billedUs &+= inv.billedDurationUs ?? 0
+            f.usMB &+= Self.saturatingProduct(inv.billedDurationUs ?? 0, inv.memorySizeMB ?? 0)
+            if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
+            if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
         }
-        for r in model.queries where ownsQuery(r) {
-            let q = r.query
-            let key = [q.fingerprintId, q.engine.rawValue, q.instance, q.database ?? ""]
-            Self.update(&queries, key, QueryClass()) { c in
-                if c.count == 0 { c.fingerprint = q.fingerprint }
-                c.count += 1
-                c.totalUs &+= q.durationUs
-                c.duration.add(q.durationUs)
-                c.rowsExamined &+= q.rowsExamined ?? 0
-                if r.invocation != nil {
-                    c.attributed += 1
-                    // The slowest attributed statement is the most useful trace to open.
-                    let trace = r.traceId?.text ?? ""
-                    if let e = c.example {
-                        if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) { c.example = (q.durationUs, trace) }
-                    } else { c.example = (q.durationUs, trace) }
-                }
+    }
+
+    mutating func add(query r: borrowing QueryRecord) {
+        let q = r.query
+        let key = [q.fingerprintId, q.engine.rawValue, q.instance, q.database ?? ""]
+        Self.update(&queries, key, QueryClass()) { c in
+            if c.count == 0 { c.fingerprint = q.fingerprint }
+            c.count += 1
+            c.totalUs &+= q.durationUs
+            c.duration.add(q.durationUs)
+            c.rowsExamined &+= q.rowsExamined ?? 0
+            if r.invocation != nil {
+                c.attributed += 1
+                // The slowest attributed statement is the most useful trace to open.
+                let trace = r.traceId?.text ?? ""
+                if let e = c.example {
+                    if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) { c.example = (q.durationUs, trace) }
+                } else { c.example = (q.durationUs, trace) }
             }
         }
     }
