@@ -94,11 +94,13 @@ public struct SegmentDocumentWriter {
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
-        for (i, r) in model.requests.enumerated() where ownsRequest(r) && Self.placeable(r.request.start) {
-            order.append((r.request.start ?? 0, r.traceId, i, -1))
+        // By index: enumerating by value would retain and release every record.
+        for i in model.requests.indices where ownsRequest(model.requests[i]) && Self.placeable(model.requests[i].request.start) {
+            order.append((model.requests[i].request.start ?? 0, model.requests[i].traceId, i, -1))
         }
-        for (i, inv) in model.invocations.enumerated() where inv.request == nil && ownsInvocation(inv) && Self.placeable(inv.invocation.start) {
-            order.append((inv.invocation.start ?? 0, inv.traceId, -1, i))
+        for i in model.invocations.indices where model.invocations[i].request == nil && ownsInvocation(model.invocations[i])
+            && Self.placeable(model.invocations[i].invocation.start) {
+            order.append((model.invocations[i].invocation.start ?? 0, model.invocations[i].traceId, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         var w = JSONWriter(capacity: BufferPool.pieceBytes + Self.maxDocumentBytes * 2)
