@@ -118,4 +118,19 @@ import Testing
         }
         #expect(store.readFailure == nil)
     }
+
+    /// Common values come back equal whether or not the reader still has
+    /// them at hand (more distinct values than it keeps, empty ones too).
+    @Test func commonStringsComeBackExactly() {
+        var values: [String] = []
+        for i in 0..<60 { values.append(i % 3 == 0 ? "/orders/{orderId}" : i % 7 == 0 ? "" : "route-\(i % 23)-" + String(repeating: "x", count: i % 5)) }
+        var w = SpillWriter()
+        for v in values { w.string(v) }
+        w.bytes.withUnsafeBytes { raw in
+            var r = SpillReader(raw)
+            #expect(values.map { _ in r.commonString() } == values)
+            #expect(r.atEnd)
+            #expect(r.recent.count <= SpillReader.recentCapacity)
+        }
+    }
 }

@@ -136,6 +136,26 @@ public struct SpillReader {
     @inline(__always) mutating func optionalRawString() -> UnsafeRawBufferPointer? { byte() == 0 ? nil : rawString() }
     @inline(__always) mutating func string() -> String { String(decoding: rawString(), as: UTF8.self) }
     @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
+
+    /// Values of fields with few distinct values (routes, user agents, error
+    /// types, query fingerprints) that this reader handed out lately: one
+    /// seen again is shared instead of allocated anew.
+    var recent: [(bytes: [UInt8], string: String)] = []
+    var recentNext = 0
+    static let recentCapacity = 16
+
+    mutating func commonString() -> String {
+        let raw = rawString()
+        for e in recent where e.bytes.count == raw.count {
+            let same = e.bytes.withUnsafeBytes { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            if same { return e.string }
+        }
+        let s = String(decoding: raw, as: UTF8.self)
+        if recent.count < Self.recentCapacity { recent.append((Array(raw), s)) }
+        else { recent[recentNext] = (Array(raw), s); recentNext = (recentNext + 1) % Self.recentCapacity }
+        return s
+    }
+    @inline(__always) mutating func optionalCommonString() -> String? { byte() == 0 ? nil : commonString() }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }
         defer { position += 16 }
@@ -192,11 +212,11 @@ extension ApiGatewayRequest {
     convenience init(_ r: inout SpillReader) {
         self.init()
         requestId = r.requestId() ?? ""; extendedRequestId = r.optionalString(); apiId = r.repeated(.apiId); stage = r.repeated(.stage)
-        method = r.optionalString(); route = r.optionalString(); path = r.optionalString(); domainName = r.repeated(.domainName)
+        method = r.optionalString(); route = r.optionalCommonString(); path = r.optionalString(); domainName = r.repeated(.domainName)
         protocolName = r.repeated(.protocolName); status = r.optionalInt().map(Int.init); responseLength = r.optionalInt()
         start = r.optionalInt(); startResolution = r.int(); responseLatencyMs = r.optionalInt(); integrationLatencyMs = r.optionalInt()
         integrationRequestId = r.requestId(); traceId = r.optionalTrace()
-        sourceIp = r.optionalString(); userAgent = r.optionalString(); errorMessage = r.optionalString(); accountId = r.repeated(.accountId)
+        sourceIp = r.optionalString(); userAgent = r.optionalCommonString(); errorMessage = r.optionalString(); accountId = r.repeated(.accountId)
         file = Int(r.int()); line = Int(r.int())
     }
 }
@@ -228,7 +248,7 @@ extension LambdaEvent {
         billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
         memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
-        errorType = r.optionalString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
+        errorType = r.optionalCommonString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
         segmentId = r.optionalString(); sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
     }
 }
@@ -249,7 +269,7 @@ extension SlowQuery {
         instance = r.repeated(.instance) ?? ""; database = r.repeated(.database); user = r.repeated(.user); clientHost = r.repeated(.clientHost)
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
-        sanitizedQuery = r.string(); fingerprint = r.string(); fingerprintId = r.string()
+        sanitizedQuery = r.string(); fingerprint = r.commonString(); fingerprintId = r.commonString()
         keys.traceId = r.optionalTrace(); keys.requestId = r.requestId()
         let n = Int(r.int())
         for _ in 0..<n { keys.tags.append((r.string(), r.string())) }
