@@ -130,7 +130,7 @@ import Testing
             var r = SpillReader(raw)
             #expect(values.map { _ in r.commonString() } == values)
             #expect(r.atEnd)
-            #expect(r.recent.count <= SpillReader.recentCapacity)
+            #expect(r.recent.count <= RecentStrings.capacity)
         }
     }
 }

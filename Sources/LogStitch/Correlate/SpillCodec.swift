@@ -137,24 +137,9 @@ public struct SpillReader {
     @inline(__always) mutating func string() -> String { String(decoding: rawString(), as: UTF8.self) }
     @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
 
-    /// Values of fields with few distinct values (routes, user agents, error
-    /// types, query fingerprints) that this reader handed out lately: one
-    /// seen again is shared instead of allocated anew.
-    var recent: [(bytes: [UInt8], string: String)] = []
-    var recentNext = 0
-    static let recentCapacity = 16
-
-    mutating func commonString() -> String {
-        let raw = rawString()
-        for e in recent where e.bytes.count == raw.count {
-            let same = e.bytes.withUnsafeBytes { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
-            if same { return e.string }
-        }
-        let s = String(decoding: raw, as: UTF8.self)
-        if recent.count < Self.recentCapacity { recent.append((Array(raw), s)) }
-        else { recent[recentNext] = (Array(raw), s); recentNext = (recentNext + 1) % Self.recentCapacity }
-        return s
-    }
+    /// Fields with few distinct values (see `RecentStrings`).
+    var recent = RecentStrings()
+    mutating func commonString() -> String { recent.string(rawString()) }
     @inline(__always) mutating func optionalCommonString() -> String? { byte() == 0 ? nil : commonString() }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }

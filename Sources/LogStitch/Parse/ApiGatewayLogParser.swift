@@ -13,6 +13,8 @@ public struct ApiGatewayLogParser {
     var slots: [Range<Int>?] = []
     var values: [ByteView?] = Array(repeating: nil, count: ApiGatewayField.allCases.count)
     var scratch: [UInt8] = []
+    /// Routes, methods and user agents repeat line after line (see `RecentStrings`).
+    var recent = RecentStrings()
 
     public enum Result {
         case request(ApiGatewayRequest)
@@ -155,7 +157,7 @@ public struct ApiGatewayLogParser {
         return t
     }
 
-    func build(time: EpochMicros?) -> Result {
+    mutating func build(time: EpochMicros?) -> Result {
         let r = ApiGatewayRequest()
         guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
             return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
@@ -164,19 +166,19 @@ public struct ApiGatewayLogParser {
         r.extendedRequestId = value(.extendedRequestId)?.string
         r.apiId = value(.apiId)?.string
         r.stage = value(.stage)?.string
-        r.method = value(.httpMethod)?.string
+        r.method = value(.httpMethod).map { recent.string($0) }
         r.path = value(.path)?.string
         r.domainName = value(.domainName)?.string
         r.protocolName = value(.protocolName)?.string
         if let rp = value(.resourcePath) {
-            r.route = rp.string
+            r.route = recent.string(rp)
         } else if let rk = value(.routeKey) {
             // HTTP APIs: "GET /pets/{id}" → method GET, route /pets/{id}; "$default" stays.
             if let sp = rk.index(of: ASCII.space) {
-                if r.method == nil { r.method = rk.prefix(sp).string }
-                r.route = rk.dropFirst(sp + 1).string
+                if r.method == nil { r.method = recent.string(rk.prefix(sp)) }
+                r.route = recent.string(rk.dropFirst(sp + 1))
             } else {
-                r.route = rk.string
+                r.route = recent.string(rk)
             }
         }
         if let st = value(.status) {
@@ -200,7 +202,7 @@ public struct ApiGatewayLogParser {
         r.integrationRequestId = value(.integrationRequestId).map(RequestId.lowercased)
         if let x = value(.xrayTraceId) { r.traceId = TraceId.parse(x) }
         r.sourceIp = value(.sourceIp)?.string
-        r.userAgent = value(.userAgent)?.string
+        r.userAgent = value(.userAgent).map { recent.string($0) }
         r.errorMessage = value(.errorMessage)?.string
         r.accountId = value(.accountId)?.string
         return .request(r)
