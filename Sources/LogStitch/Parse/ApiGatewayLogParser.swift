@@ -9,7 +9,6 @@ import Darwin
 /// names and the documented CLF formats.
 public struct ApiGatewayLogParser {
     public let templates: [ApiGatewayTemplate]
-    let defaultText: [ApiGatewayTemplate]
     var slots: [Range<Int>?] = []
     var values: [ByteView?] = Array(repeating: nil, count: ApiGatewayField.allCases.count)
     var scratch: [UInt8] = []
@@ -24,12 +23,26 @@ public struct ApiGatewayLogParser {
 
     public init(templates: [ApiGatewayTemplate]) {
         self.templates = templates
-        defaultText = [try! ApiGatewayTemplate(ApiGatewayTemplate.restCLF), try! ApiGatewayTemplate(ApiGatewayTemplate.httpCLF)]
         templateTables = templates.map { t in
             if case .json(let map) = t.kind { return KeyTable(map) }
             return nil
         }
+        templateMatchers = templates.map { t in
+            if case .text(let matcher) = t.kind { return matcher }
+            return nil
+        }
+        // Without templates given, the documented CLF formats are tried after JSON.
+        let defaultText = [try! ApiGatewayTemplate(ApiGatewayTemplate.restCLF), try! ApiGatewayTemplate(ApiGatewayTemplate.httpCLF)]
+        defaultMatchers = defaultText.compactMap { t in
+            if case .text(let matcher) = t.kind { return matcher }
+            return nil
+        }
     }
+
+    /// Each template's matcher (text) or key table (JSON), taken out of the
+    /// templates once: reading them out of an enum per line copies them.
+    let templateMatchers: [TemplateMatcher?]
+    let defaultMatchers: [TemplateMatcher]
 
     /// Key path → field, as bytes, bucketed by length. Every member of every
     /// JSON line is looked up here, so candidates are first told apart by
@@ -72,30 +85,31 @@ public struct ApiGatewayLogParser {
     public mutating func parse(_ line: ByteView, time: EpochMicros?) -> Result {
         let m = line.trimmed()
         guard m.count > 0 else { return .notApiGateway }
-        for (i, t) in templates.enumerated() {
-            if let r = apply(t, templateTables[i], m, time: time) { return r }
+        // By index, borrowed: enumerating would copy (retain and release) each template per line.
+        for i in templates.indices {
+            if templateTables[i] != nil {
+                guard m[0] == ASCII.leftBrace else { continue }
+                if let r = applyJSON(templateTables[i]!, m, time: time, requireHTTPKey: false) { return r }
+            } else if let r = apply(templateMatchers[i]!, m, time: time) {
+                return r
+            }
         }
         if m[0] == ASCII.leftBrace {
             if let r = applyJSON(defaultTable, m, time: time, requireHTTPKey: true) { return r }
             return .notApiGateway
         }
-        for t in defaultText { if let r = apply(t, nil, m, time: time) { return r } }
+        for i in defaultMatchers.indices { if let r = apply(defaultMatchers[i], m, time: time) { return r } }
         return .notApiGateway
     }
 
-    mutating func apply(_ t: ApiGatewayTemplate, _ table: KeyTable?, _ m: ByteView, time: EpochMicros?) -> Result? {
-        switch t.kind {
-        case .json:
-            guard m[0] == ASCII.leftBrace, let table else { return nil }
-            return applyJSON(table, m, time: time, requireHTTPKey: false)
-        case .text(let matcher):
-            var end = 0
-            guard matcher.match(m, slots: &slots, end: &end) else { return nil }
-            for f in ApiGatewayField.allCases {
-                values[f.rawValue] = slots[f.rawValue].map { m.slice($0.lowerBound, $0.upperBound) }
-            }
-            return build(time: time)
+    /// A text template's match, built into a request.
+    mutating func apply(_ matcher: borrowing TemplateMatcher, _ m: ByteView, time: EpochMicros?) -> Result? {
+        var end = 0
+        guard matcher.match(m, slots: &slots, end: &end) else { return nil }
+        for f in ApiGatewayField.allCases {
+            values[f.rawValue] = slots[f.rawValue].map { m.slice($0.lowerBound, $0.upperBound) }
         }
+        return build(time: time)
     }
 
     /// Reads a JSON line (leniently: `"status":-` occurs) through a key map.
