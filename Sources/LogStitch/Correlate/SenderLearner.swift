@@ -41,6 +41,9 @@ enum SenderLearner {
             wanted[integration] = 0
         }
 
+        // Final from here on: constants, which the per-event closure reads in
+        // place (captured variables are boxed and their storage retained per use).
+        let wantedIds = wanted, tracesWanted = wantedTraces
         var byRequest: [RequestId: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
@@ -55,9 +58,9 @@ enum SenderLearner {
             let trace = r.optionalTrace()
             r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
             guard let id else { return }
-            let traceWanted = trace.map { wantedTraces.contains($0) } ?? false
+            let traceWanted = trace.map { tracesWanted.contains($0) } ?? false
             let requestId = id
-            guard traceWanted || wanted.contains(requestId) else { return }
+            guard traceWanted || wantedIds.contains(requestId) else { return }
             let string = { (b: UnsafeRawBufferPointer?) in b.map { String(decoding: $0, as: UTF8.self) } }
             guard let f = string(functionBytes)
                     ?? InvocationAssembler.functionName(group: string(groupBytes), stream: string(streamBytes)) else { return }
