@@ -79,6 +79,17 @@ import Testing
         #expect(ASCII.parseHex8(Array("0123abcd".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }, upper: false) == 0x0123_ABCD)
     }
 
+    /// Digit counts from the bit length agree with the decimal text, at
+    /// every power of ten and either side of it.
+    @Test func digitCountAgreesWithTheText() {
+        var values: [UInt64] = [0, 1, 9, UInt64.max, UInt64.max - 1]
+        var p: UInt64 = 10
+        for _ in 1...19 { values += [p - 1, p, p + 1]; p = p &* 10 }
+        var g: UInt64 = 7
+        for _ in 0..<2_000 { g = g &* 6364136223846793005 &+ 1442695040888963407; values.append(g >> (g % 64)) }
+        for v in values { #expect(ASCII.digitCount(v) == String(v).count, "\(v)") }
+    }
+
     @Test func hexNibbleAgreesWithHexValue() {
         for b in 0...255 {
             let byte = UInt8(b)

@@ -121,10 +121,37 @@ public enum ASCII {
 
     /// How many decimal digits `v` takes.
     @inline(__always) static func digitCount(_ v: UInt64) -> Int {
-        var digits = 1
-        var limit: UInt64 = 10
-        while digits < 20 && v >= limit { digits += 1; limit = limit &* 10 }
-        return digits
+        // From the bit length (log10 2 ≈ 1233/4096), then one comparison
+        // with the power of ten at that count: no loop per digit.
+        let bits = 64 - (v | 1).leadingZeroBitCount
+        let guess = (bits &* 1233) >> 12
+        return Swift.max(1, guess + (v >= powerOfTen(guess) ? 1 : 0))   // 0 has one digit
+    }
+
+    /// 10^n for n in 0...19.
+    @inline(__always) static func powerOfTen(_ n: Int) -> UInt64 {
+        switch n {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1000
+        case 4: return 10000
+        case 5: return 100000
+        case 6: return 1000000
+        case 7: return 10000000
+        case 8: return 100000000
+        case 9: return 1000000000
+        case 10: return 10000000000
+        case 11: return 100000000000
+        case 12: return 1000000000000
+        case 13: return 10000000000000
+        case 14: return 100000000000000
+        case 15: return 1000000000000000
+        case 16: return 10000000000000000
+        case 17: return 100000000000000000
+        case 18: return 1000000000000000000
+        default: return 10_000_000_000_000_000_000
+        }
     }
 
     /// "00" "01" … "99": numbers are written two digits at a time.
