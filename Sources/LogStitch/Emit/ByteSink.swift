@@ -98,6 +98,11 @@ final class ByteSink {
             UnsafeMutableRawPointer(p).storeBytes(of: w, as: UInt64.self)
             p += 8
         }
+        /// `v` as 16 lowercase hex digits (segment ids, the end of trace ids).
+        @inline(__always) mutating func hex16(_ v: UInt64) {
+            word(ASCII.hex8(UInt32(truncatingIfNeeded: v >> 32)))
+            word(ASCII.hex8(UInt32(truncatingIfNeeded: v)))
+        }
     }
 
     /// Reserves `maxBytes` and writes through a cursor.

@@ -136,14 +136,9 @@ public struct JSONWriter {
         out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putMillis(us) }
     }
     public mutating func field(_ k: StaticString, trace t: TraceId) {
-        out.write(reserving: k.utf8CodeUnitCount + 4 + 48) { c in
+        out.write(reserving: k.utf8CodeUnitCount + 4 + TraceId.textLength + 2) { c in
             keyText(&c, k)
-            c.byte(ASCII.quote)
-            // 1-<8 hex>-<24 hex>
-            c.byte(0x31); c.byte(ASCII.minus)
-            c.word(ASCII.hex8(t.epoch)); c.byte(ASCII.minus)
-            c.word(ASCII.hex8(t.high)); c.word(ASCII.hex8(UInt32(truncatingIfNeeded: t.low >> 32))); c.word(ASCII.hex8(UInt32(truncatingIfNeeded: t.low)))
-            c.byte(ASCII.quote)
+            c.byte(ASCII.quote); c.trace(t); c.byte(ASCII.quote)
         }
     }
     /// A string value written in pieces (no String is built for the whole).
@@ -160,9 +155,7 @@ public struct JSONWriter {
     mutating func field(_ k: StaticString, hexId v: UInt64) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + 18) { c in
             keyText(&c, k)
-            c.byte(ASCII.quote)
-            c.word(ASCII.hex8(UInt32(truncatingIfNeeded: v >> 32))); c.word(ASCII.hex8(UInt32(truncatingIfNeeded: v)))
-            c.byte(ASCII.quote)
+            c.byte(ASCII.quote); c.hex16(v); c.byte(ASCII.quote)
         }
     }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }

@@ -17,37 +17,16 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var text: String {
         String(unsafeUninitializedCapacity: Self.textLength) { buf in
-            write(to: UnsafeMutableRawBufferPointer(buf))
+            var c = ByteSink.Cursor(p: buf.baseAddress!)
+            c.trace(self)
             return Self.textLength
         }
     }
     public var description: String { text }
     public static let textLength = 35
 
-    /// Writes the 35 bytes of canonical text.
-    @inline(__always) func write(to out: UnsafeMutableRawBufferPointer) {
-        out[0] = 0x31; out[1] = ASCII.minus; out[10] = ASCII.minus
-        ASCII.writeHex(UInt64(epoch), digits: 8, to: out, at: 2)
-        ASCII.writeHex(UInt64(high), digits: 8, to: out, at: 11)
-        ASCII.writeHex(low, digits: 16, to: out, at: 19)
-    }
-
     /// Appends the canonical text.
-    @inline(__always) func append(to out: ByteSink) {
-        var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &t) { b in
-            write(to: b)
-            out.append(UnsafeRawBufferPointer(rebasing: b[0..<Self.textLength]))
-        }
-    }
-
-    @inline(__always) func append(to out: inout [UInt8]) {
-        var t: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &t) { b in
-            write(to: b)
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<Self.textLength]))
-        }
-    }
+    @inline(__always) func append(to out: ByteSink) { out.write(reserving: Self.textLength) { $0.trace(self) } }
 
     public init?(validating s: String) {
         guard let t = s.withUTF8Bytes({ TraceId.parseBare(ByteView($0)) }) else { return nil }
@@ -125,5 +104,15 @@ extension ASCII {
         var bad: UInt8 = 0
         for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 { bad |= ASCII.hexNibble(b[i]) }
         return bad & 0xF0 == 0
+    }
+}
+
+extension ByteSink.Cursor {
+    /// A trace id's 35 characters, `1-<8 hex>-<24 hex>`: the one place its
+    /// text is spelled (its words end exactly at the 35th byte).
+    @inline(__always) mutating func trace(_ t: TraceId) {
+        byte(0x31); byte(ASCII.minus)
+        word(ASCII.hex8(t.epoch)); byte(ASCII.minus)
+        word(ASCII.hex8(t.high)); hex16(t.low)
     }
 }

@@ -56,17 +56,8 @@ public enum ASCII {
         return digit < 10 ? digit : (letter < 6 ? letter &+ 10 : 0xFF)
     }
     /// `digits` lowercase hex digits of `v` (its low 4 × `digits` bits) into `out` from `at`.
+    /// (Ids go through `hex8`, a word at a time; this serves the few others.)
     @inline(__always) static func writeHex(_ v: UInt64, digits: Int, to out: UnsafeMutableRawBufferPointer, at: Int) {
-        // Ids are 8 or 16 digits: a word at a time.
-        if digits == 16 {
-            out.storeBytes(of: hex8(UInt32(truncatingIfNeeded: v >> 32)), toByteOffset: at, as: UInt64.self)
-            out.storeBytes(of: hex8(UInt32(truncatingIfNeeded: v)), toByteOffset: at + 8, as: UInt64.self)
-            return
-        }
-        if digits == 8 {
-            out.storeBytes(of: hex8(UInt32(truncatingIfNeeded: v)), toByteOffset: at, as: UInt64.self)
-            return
-        }
         let hex: StaticString = "0123456789abcdef"
         for i in 0..<digits { out[at + i] = hex.utf8Start[Int((v >> UInt64(4 * (digits - 1 - i))) & 15)] }
     }
