@@ -18,11 +18,7 @@ struct EnvelopeSplitter {
                 if inString && !escaped {
                     // Messages are most of an envelope: eight bytes at a time
                     // to the next quote or backslash.
-                    while i + 8 <= to {
-                        let k = WordScan.firstOf(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), ASCII.quote, ASCII.backslash)
-                        i += k
-                        if k < 8 { break }
-                    }
+                    i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: to)
                     if i >= to { break }
                 }
                 let c = w[i]

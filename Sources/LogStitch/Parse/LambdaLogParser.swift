@@ -83,12 +83,7 @@ public struct LambdaLogParser {
         var start = 0
         while start < m.count {
             // The field ends at a tab or a newline: eight bytes at a time.
-            var e = start
-            while e + 8 <= m.count {
-                let k = WordScan.firstOf(base.loadUnaligned(fromByteOffset: e, as: UInt64.self), ASCII.tab, ASCII.lf)
-                e += k
-                if k < 8 { break }
-            }
+            var e = WordScan.skipToEither(ASCII.tab, ASCII.lf, in: base, from: start, end: m.count)
             while e < m.count, m[e] != ASCII.tab, m[e] != ASCII.lf { e += 1 }
             // "Key: value": the first colon followed by a space.
             var c = start

@@ -84,11 +84,7 @@ public struct JSONScanner {
         let n = bytes.count
         var i = start
         while i < n {
-            while i + 8 <= n {
-                let k = WordScan.firstOf(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), ASCII.quote, ASCII.backslash)
-                i += k
-                if k < 8 { break }
-            }
+            i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: n)
             guard i < n else { break }
             let c = bytes[i]
             if c == ASCII.quote {

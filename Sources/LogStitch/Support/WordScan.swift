@@ -18,6 +18,19 @@ enum WordScan {
         return marks == 0 ? 8 : UInt64(littleEndian: marks).trailingZeroBitCount >> 3
     }
 
+    /// From `i`, eight bytes at a time, to the first `a` or `b` in the whole
+    /// words before `end`: where it stopped, at that byte or where fewer than
+    /// eight bytes remain (the caller reads those one by one).
+    @inline(__always) static func skipToEither(_ a: UInt8, _ b: UInt8, in base: UnsafeRawPointer, from i: Int, end: Int) -> Int {
+        var i = i
+        while i + 8 <= end {
+            let k = firstOf(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), a, b)
+            i += k
+            if k < 8 { break }
+        }
+        return i
+    }
+
     /// 0x80 in each byte of `x` that is an ASCII capital letter, else 0.
     @inline(__always) static func upperASCIIMask(_ x: UInt64) -> UInt64 {
         let low7 = x & ~high
