@@ -33,12 +33,6 @@ struct ByteScratch: NumberWriting {
         withUnsafeBytes(of: &s) { out.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 
-    @inline(__always) func write(_ c: inout ByteSink.Cursor) {
-        var s = storage
-        let n = count
-        withUnsafeBytes(of: &s) { c.bytes($0.baseAddress!, n) }
-    }
-
     @inline(__always) func append(to out: inout [UInt8]) {
         var s = storage
         let n = count

@@ -150,11 +150,6 @@ public enum ASCII {
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }
-
-    static func isAlreadyLower(_ v: UnsafeRawBufferPointer) -> Bool {
-        for b in v where b >= 0x41 && b <= 0x5A { return false }
-        return true
-    }
 }
 
 extension UnsafeRawBufferPointer {

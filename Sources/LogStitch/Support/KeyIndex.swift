@@ -63,16 +63,8 @@ struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
     /// Whether `key` has a value (as a set: `index[key] = 0` inserts).
     func contains(_ key: Key) -> Bool { slots[find(key, key.fastHash)].entry >= 0 }
 
-    /// Every key and its value, in the order the keys first came.
-    func forEach(_ body: (Key, Int) -> Void) { for i in keys.indices { body(keys[i], values[i]) } }
-
-    /// A 64-bit finalizer (splitmix64's): fixed-width keys spread over the table.
-    @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// splitmix64 (StableHash's finalizer after its step): fixed-width keys spread over the table.
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 { StableHash.mix(x &+ 0x9E37_79B9_7F4A_7C15) }
 
     /// Eight bytes per multiply.
     @inline(__always) static func hash(_ s: String) -> UInt64 {
