@@ -161,9 +161,10 @@ public struct Correlator {
         if !unresolved.isEmpty {
             for r in model.requests.indices {
                 guard let i = model.requests[r].invocation else { continue }
+                // Comments name ids in lower case (as the sender pass reads them too).
                 let id = model.requests[r].request.requestId
-                if unresolved.contains(id) { apiRequestToInvocation[id] = i }
-                else if let lower = id.lowercasedIfNeeded, unresolved.contains(lower) { apiRequestToInvocation[lower] = i }
+                let key = id.lowercasedIfNeeded ?? id
+                if unresolved.contains(key) { apiRequestToInvocation[key] = i }
             }
         }
 

@@ -57,18 +57,17 @@ public final class GzipInflater: ByteStream {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        let n: Int
         do {
-            let n = try inflate(into: buffer)
-            delivered += Int64(n)
-            return n
+            n = try inflate(into: buffer)
         } catch {
             guard replay != nil else { throw error }
             // ISA-L met damage (or what looked like it): zlib decides.
             try switchToZlib()
-            let n = try inflate(into: buffer)
-            delivered += Int64(n)
-            return n
+            n = try inflate(into: buffer)
         }
+        delivered += Int64(n)
+        return n
     }
 
     func inflate(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
