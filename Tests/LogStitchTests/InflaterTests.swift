@@ -19,10 +19,7 @@ import Testing
         write(path, gz)
         let raw = try! FileDescriptorStream.open(path: path)
         let stream = PrefixedStream(prefix: try! PrefixedStream.sniff(raw, count: 2), upstream: raw)
-        let replay: (() throws(InputError) -> ByteStream)? = replayable ? { () throws(InputError) -> ByteStream in
-            try raw.rewind()
-            return PrefixedStream(prefix: try PrefixedStream.sniff(raw, count: 2), upstream: raw)
-        } : nil
+        let replay: (() throws(InputError) -> ByteStream)? = replayable ? raw.reopenedFromStart : nil
         let inflater = try! GzipInflater(upstream: stream, layer: 1, replay: replay)
         var out: [UInt8] = []
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 100_000, alignment: 16)
@@ -109,7 +106,7 @@ import Testing
         let path = dir + "/engine.gz"
         write(path, gzip(Array("x\n".utf8)))
         let raw = try FileDescriptorStream.open(path: path)
-        let inflater = try GzipInflater(upstream: raw, layer: 1, replay: { () throws(InputError) -> ByteStream in raw })
+        let inflater = try GzipInflater(upstream: raw, layer: 1, replay: raw.reopenedFromStart)
         #expect(inflater.engine is IsalEngine)
         let zlibOnly = try GzipInflater(upstream: raw, layer: 1)
         #expect(zlibOnly.engine is ZlibEngine)

@@ -30,11 +30,13 @@ public final class FileDescriptorStream: ByteStream {
 
     deinit { if ownsDescriptor { close(fd) } }
 
-    /// Back to the first byte, counting from zero again (a replay reads
-    /// exactly what the first pass read).
-    public func rewind() throws(InputError) {
+    /// The file again from its first byte, read as the first pass read it
+    /// (two bytes sniffed for the gzip magic, then chunks) and counted from
+    /// zero: what a decompressor's replay needs (see `GzipInflater`).
+    public func reopenedFromStart() throws(InputError) -> ByteStream {
         if lseek(fd, 0, SEEK_SET) < 0 { throw InputError.unreadable("cannot read the file again: \(String(cString: strerror(errno)))") }
         bytesRead = 0
+        return PrefixedStream(prefix: try PrefixedStream.sniff(self, count: 2), upstream: self)
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {

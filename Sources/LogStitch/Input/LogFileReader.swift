@@ -73,10 +73,7 @@ public struct LogFileReader {
             layers += 1
             // The outer layer of a file can be read again from its start,
             // which lets the faster inflater hand damage over to zlib.
-            let replay: (() throws(InputError) -> ByteStream)? = layers == 1 && !file.isStandardInput ? { () throws(InputError) -> ByteStream in
-                try raw.rewind()
-                return PrefixedStream(prefix: try PrefixedStream.sniff(raw, count: 2), upstream: raw)
-            } : nil
+            let replay: (() throws(InputError) -> ByteStream)? = layers == 1 && !file.isStandardInput ? raw.reopenedFromStart : nil
             stream = try GzipInflater(upstream: stream, layer: layers, replay: replay)
         }
         if layers == 0 && file.looksGzipNamed {
