@@ -133,7 +133,6 @@ public struct SpillReader {
         defer { position += n }
         return bytes.slice(position, position + n)
     }
-    @inline(__always) mutating func optionalRawString() -> UnsafeRawBufferPointer? { byte() == 0 ? nil : rawString() }
     @inline(__always) mutating func string() -> String { String(decoding: rawString(), as: UTF8.self) }
     @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
 

@@ -11,7 +11,6 @@ public struct ApiGatewayLogParser {
     public let templates: [ApiGatewayTemplate]
     var slots: [Range<Int>?] = []
     var values: [ByteView?] = Array(repeating: nil, count: ApiGatewayField.allCases.count)
-    var scratch: [UInt8] = []
     /// Routes, methods and user agents repeat line after line (see `RecentStrings`).
     var recent = RecentStrings()
 
