@@ -88,6 +88,18 @@ public struct LogRecordParser: RecordConsumer {
         return String(parts[3])
     }
 
+    /// The last (group, stream) → instance answer: every record of a file
+    /// or envelope names the same pair, and splitting the group per
+    /// statement cost more than parsing the statement's header.
+    var lastInstance: (group: String?, stream: String?, instance: String)?
+
+    mutating func instance(of r: LogRecord) -> String {
+        if let last = lastInstance, last.group == r.logGroup, last.stream == r.logStream { return last.instance }
+        let i = Self.instance(group: r.logGroup, stream: r.logStream)
+        lastInstance = (r.logGroup, r.logStream, i)
+        return i
+    }
+
     public mutating func consume(_ record: LogRecord) -> RecordOutcome {
         if sink != nil, output.requests.count + output.lambdaEvents.count + output.queries.count > Self.drainAt { drain() }
         return classify(record)
@@ -185,7 +197,7 @@ public struct LogRecordParser: RecordConsumer {
     }
 
     mutating func parseMySQL(_ r: LogRecord) -> RecordOutcome {
-        mysql.instance = Self.instance(group: r.logGroup, stream: r.logStream)
+        mysql.instance = instance(of: r)
         lastKind = .mysql
         let multiLine = r.message.index(of: ASCII.lf) != nil || r.timestamp != nil
         var anyEntry = false
@@ -274,7 +286,7 @@ public struct LogRecordParser: RecordConsumer {
             return .parsed(.postgresql)
         }
         closePostgresEvent()
-        let instance = Self.instance(group: r.logGroup, stream: r.logStream)
+        let instance = instance(of: r)
         guard let result = postgres.parse(m, file: r.file, lineNo: r.line, instance: instance) else {
             if m.trimmed().count == 0 { return .ignored }
             return .rejected("PostgreSQL log line does not start with the log_line_prefix '\(postgres.prefixText)'")

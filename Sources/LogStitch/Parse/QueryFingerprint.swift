@@ -480,9 +480,10 @@ public enum QueryFingerprint {
                 // Keep identifiers whole, so t1 stays t1; NULL/TRUE/FALSE become ?.
                 var j = i
                 while j < q.count, isWord(q[j]) { j += 1 }
-                let word = String(decoding: q[i..<j], as: UTF8.self).lowercased()
-                if word == "null" || word == "true" || word == "false" { out.append(0x3F) }
-                else { out.append(contentsOf: q[i..<j]) }
+                let n = j - i
+                let literal = (n == 4 && (startsWith(q, "null", caseInsensitive: true, at: i) || startsWith(q, "true", caseInsensitive: true, at: i)))
+                    || (n == 5 && startsWith(q, "false", caseInsensitive: true, at: i))
+                if literal { out.append(0x3F) } else { out.append(contentsOf: q[i..<j]) }
                 i = j
                 continue
             }

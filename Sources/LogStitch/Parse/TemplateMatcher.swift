@@ -70,7 +70,7 @@ public struct TemplateMatcher: Sendable {
                     if Self.valid(line.slice(pos, hit), cls) {
                         slots[slot] = pos..<hit
                         if step(seg + 1, hit, line, &slots, &end, &budget) { return true }
-                    } else if !Self.canGrow(cls) && !Self.validPrefix(line.slice(pos, hit), cls) {
+                    } else if Self.hopeless(line.slice(pos, hit), cls) {
                         return false
                     }
                     from = hit + 1
@@ -99,9 +99,26 @@ public struct TemplateMatcher: Sendable {
         }
     }
 
-    /// For classes that cannot hold spaces, once the candidate holds one no longer end will do.
-    static func validPrefix(_ v: ByteView, _ cls: ValueClass) -> Bool {
-        v.index(of: ASCII.space) == nil && v.index(of: ASCII.lf) == nil
+    /// Whether no longer candidate can be valid either, so the search for
+    /// the value's end can stop. Classes without spaces stop at the first
+    /// space; times stop once their fixed-width start is wrong (a JSON line
+    /// tried against a PostgreSQL prefix would otherwise try every colon).
+    static func hopeless(_ v: ByteView, _ cls: ValueClass) -> Bool {
+        switch cls {
+        case .token, .integer, .decimal:
+            return v.index(of: ASCII.space) != nil || v.index(of: ASCII.lf) != nil
+        case .clfTime:
+            // "-", or dd/MMM/yyyy:HH:mm:ss (checked on its first 20 bytes).
+            guard v.count > 0 else { return false }
+            if !ASCII.isDigit(v[0]) { return v.count > 1 || v[0] != ASCII.minus }
+            return v.count >= 20 && Timestamp.parseCLF(v.prefix(20)) == nil
+        case .pgTimestamp:
+            guard v.count > 0 else { return false }
+            if !ASCII.isDigit(v[0]) { return true }
+            return v.count >= 19 && Timestamp.parseISO8601Prefix(v.prefix(19)) == nil
+        case .any, .hostPort:
+            return false
+        }
     }
 
     static func valid(_ v: ByteView, _ cls: ValueClass) -> Bool {
