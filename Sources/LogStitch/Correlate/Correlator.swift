@@ -55,23 +55,29 @@ public struct Correlator {
     /// without it, the model's own commented statements teach it.
     public func correlate(_ files: [ParsedFile], files inputs: [InputFile], senders: SenderIndex? = nil) -> TraceModel {
         var model = TraceModel()
-        let requests = Self.sortedByStart(files.flatMap(\.requests))
-        let invocations = InvocationAssembler.assemble(files.flatMap(\.lambdaEvents))
+        let requests = Self.sortedByStart(files)
+        var invocations = InvocationAssembler.assemble(files.map(\.lambdaEvents))
         let queries = files.flatMap(\.queries).sorted { a, b in
             (a.end, a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.end, b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
         }
 
         // Duplicate records (the same request logged twice, overlapping
         // exports) keep the first; sorted by start then id, they are adjacent.
-        var uniqueRequests: [ApiGatewayRequest] = []
+        var uniqueRequests: [Location] = []
         uniqueRequests.reserveCapacity(requests.count)
         for r in requests {
-            if let last = uniqueRequests.last, last.start == r.start, last.requestId == r.requestId { continue }
+            if let last = uniqueRequests.last {
+                let (a, b) = (files[Int(last.part)].requests[Int(last.index)], files[Int(r.part)].requests[Int(r.index)])
+                if a.start == b.start, a.requestId == b.requestId { continue }
+            }
             uniqueRequests.append(r)
         }
 
-        model.invocations = invocations.map { inv in
-            InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0))
+        // Moved into the model, not copied (a copy is a retain and a release each).
+        model.invocations.reserveCapacity(invocations.count)
+        invocations.reverse()
+        while let inv = invocations.popLast() {
+            model.invocations.append(InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0)))
         }
         var invocationById = RequestIdIndex(capacity: model.invocations.count)
         for i in model.invocations.indices { invocationById[model.invocations[i].invocation.requestId] = i }
@@ -80,7 +86,10 @@ public struct Correlator {
         // in `nextWithTrace`), in index order: no array per trace.
         var firstWithTrace = KeyIndex<TraceId>()
         var nextWithTrace: [Int] = []
-        if uniqueRequests.contains(where: { $0.traceId != nil && ($0.integrationRequestId.map { invocationById[$0] == nil } ?? true) }) {
+        if uniqueRequests.contains(where: { at in
+            let r = files[Int(at.part)].requests[Int(at.index)]
+            return r.traceId != nil && (r.integrationRequestId.map { invocationById[$0] == nil } ?? true)
+        }) {
             firstWithTrace = KeyIndex<TraceId>(capacity: model.invocations.count)
             nextWithTrace = [Int](repeating: -1, count: model.invocations.count)
             for i in model.invocations.indices.reversed() {
@@ -90,7 +99,9 @@ public struct Correlator {
             }
         }
 
-        for req in uniqueRequests {
+        model.requests.reserveCapacity(uniqueRequests.count)
+        for at in uniqueRequests {
+            let req = files[Int(at.part)].requests[Int(at.index)]
             var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0), invocation: nil, join: .none)
             if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {
                 record.invocation = i; record.join = .requestId
@@ -111,12 +122,25 @@ public struct Correlator {
         return model
     }
 
-    /// Sorts through a compact (start, index) array: comparing the objects
-    /// themselves means a cache miss per comparison.
-    static func sortedByStart(_ all: [ApiGatewayRequest]) -> [ApiGatewayRequest] {
-        var keys = all.indices.map { (start: all[$0].start ?? 0, index: $0) }
-        keys.sort { a, b in a.start != b.start ? a.start < b.start : startOrder(all[a.index], all[b.index]) }
-        return keys.map { all[$0.index] }
+    /// Where a record sits in the window: which part, which index.
+    struct Location { var part: Int32; var index: Int32 }
+
+    /// The window's requests in (start, request id, file, line) order, as
+    /// locations: sorting a compact (start, location) array and reading the
+    /// records in place, rather than gathering them into arrays, spares a
+    /// cache miss per comparison and a retain and release per array.
+    static func sortedByStart(_ files: [ParsedFile]) -> [Location] {
+        var keys: [(start: Int64, at: Location)] = []
+        keys.reserveCapacity(files.reduce(0) { $0 + $1.requests.count })
+        for p in files.indices {
+            let part = files[p].requests
+            for i in part.indices { keys.append((part[i].start ?? 0, Location(part: Int32(p), index: Int32(i)))) }
+        }
+        keys.sort { a, b in
+            a.start != b.start ? a.start < b.start
+                : startOrder(files[Int(a.at.part)].requests[Int(a.at.index)], files[Int(b.at.part)].requests[Int(b.at.index)])
+        }
+        return keys.map(\.at)
     }
 
     /// Requests by (start, request id, file, line). Ids are compared only

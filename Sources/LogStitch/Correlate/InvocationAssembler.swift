@@ -18,29 +18,38 @@ struct InvocationAssembler {
         return nil
     }
 
-    static func assemble(_ events: [LambdaEvent]) -> [LambdaInvocation] {
+    static func assemble(_ events: [LambdaEvent]) -> [LambdaInvocation] { assemble([events]) }
+
+    /// The events of several parts (a window's buckets), read in place.
+    static func assemble(_ parts: [[LambdaEvent]]) -> [LambdaInvocation] {
         // Stable processing order, whatever order the files came in: by time,
         // then by kind, then by where the record was. Small keys are sorted,
         // not the events (copying one retains all its strings).
-        struct Key { var time: Int64; var rank: Int; var file: Int; var line: Int; var index: Int }
-        var keys = events.indices.map { i in
-            Key(time: events[i].time ?? 0, rank: events[i].kind.rank, file: events[i].file, line: events[i].line, index: i)
+        struct Key { var time: Int64; var rank: Int32; var part: Int32; var file: Int; var line: Int; var index: Int }
+        var keys: [Key] = []
+        let total = parts.reduce(0) { $0 + $1.count }
+        keys.reserveCapacity(total)
+        for p in parts.indices {
+            let events = parts[p]
+            for i in events.indices {
+                keys.append(Key(time: events[i].time ?? 0, rank: Int32(events[i].kind.rank), part: Int32(p), file: events[i].file, line: events[i].line, index: i))
+            }
         }
         keys.sort { ($0.time, $0.rank, $0.file, $0.line) < ($1.time, $1.rank, $1.file, $1.line) }
-        let order = keys.map(\.index)
-        var slot = RequestIdIndex(capacity: events.count / 3)
+        var slot = RequestIdIndex(capacity: total / 3)
         var built: [LambdaInvocation] = []
         var loose: [LambdaEvent] = []
-        for i in order {
-            guard let id = events[i].requestId else { loose.append(events[i]); continue }
+        for key in keys {
+            let e = parts[Int(key.part)][key.index]
+            guard let id = e.requestId else { loose.append(e); continue }
             if let k = slot[id] {
-                merge(events[i], into: &built[k])
+                merge(e, into: &built[k])
             } else {
                 var n = LambdaInvocation()
                 n.requestId = id
-                n.file = events[i].file
-                n.line = events[i].line
-                merge(events[i], into: &n)
+                n.file = e.file
+                n.line = e.line
+                merge(e, into: &n)
                 slot[id] = built.count
                 built.append(n)
             }
@@ -48,12 +57,13 @@ struct InvocationAssembler {
         var names = FunctionNames()
         for k in built.indices { finalize(&built[k], names: &names) }
         // Loose events change fields, never start times: one sort serves both.
-        var invocations = built.sorted {
+        // Sorted in place: a sorted copy retains and releases every invocation.
+        built.sort {
             let a = $0.start ?? 0, b = $1.start ?? 0
             return a != b ? a < b : $0.requestId < $1.requestId
         }
-        attachLoose(loose, to: &invocations)
-        return invocations
+        attachLoose(loose, to: &built)
+        return built
     }
 
     /// Function names from log groups, worked out once per `/aws/lambda/…` group.
