@@ -14,6 +14,7 @@ public enum ConvertJob {
     public static func run(_ options: ConvertOptions) throws -> Result {
         let started = ContinuousClock.now
         PhaseTimer.last = started
+        PhaseTimer.lastCPU = PhaseTimer.processCPU()
         let files = try InputDiscovery.expand(options.inputs)
         let output = try OutputDirectory(path: options.outputDirectory)
         let store = try SpillStore(parent: options.temporaryDirectory)
@@ -64,13 +65,25 @@ public enum ConvertJob {
 /// `LOGSTITCH_TIMING=1` prints how long each phase took, on standard error.
 enum PhaseTimer {
     nonisolated(unsafe) static var last = ContinuousClock.now
+    nonisolated(unsafe) static var lastCPU = processCPU()
     static let enabled = ProcessInfo.processInfo.environment["LOGSTITCH_TIMING"] != nil
 
+    /// Wall time, CPU time of the whole process (so how well the cores were
+    /// used) and memory since the last mark.
     static func mark(_ phase: String) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        FileHandle.standardError.write("timing: \(phase) \(now - last) (\(memory()))\n".data(using: .utf8)!)
+        let cpu = processCPU()
+        let line = "timing: \(phase) \(now - last), \(String(format: "%.2f", cpu - lastCPU)) cpu-s (\(memory()))\n"
+        FileHandle.standardError.write(line.data(using: .utf8)!)
         last = now
+        lastCPU = cpu
+    }
+
+    static func processCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Resident memory now and at its peak so far, from /proc (Linux).
