@@ -19,7 +19,7 @@ import Testing
         #expect(e.maxMemoryUsedMB == 74)
         #expect(e.initDurationUs == 166_620)
         #expect(e.traceId?.text == "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
-        #expect(e.segmentId == "3d752a1b1bbe37e0")
+        #expect(e.segmentId == 0x3d75_2a1b_1bbe_37e0)
         #expect(e.sampled == true)
         #expect(e.status == nil)
     }
@@ -94,7 +94,7 @@ import Testing
         #expect(start.function == "tenner-alexa-skill")
         #expect(start.time == Timestamp.micros(year: 2026, month: 10, day: 8, hour: 6, minute: 53, second: 45, micro: 332_000))
         #expect(start.traceId?.text == "1-62e900b2-710d76f009d6e7785905449a")
-        #expect(start.segmentId == "0efbd19962d95b05")
+        #expect(start.segmentId == 0x0efb_d199_62d9_5b05)
         let report = try #require(event(#"{"time":"2024-05-20T16:29:45.022Z","type":"platform.report","record":{"requestId":"4b142fc3-17b8-4cdb-a46b-a8dbe7918715","status":"success","metrics":{"durationMs":11.642,"billedDurationMs":12,"memorySizeMB":128,"maxMemoryUsedMB":67,"initDurationMs":174.055}}}"#))
         #expect(report.kind == .report)
         #expect(report.durationUs == 11_642)

@@ -13,6 +13,27 @@ import Testing
         return e
     }
 
+    /// The sender pass skips the fields it does not need by their encoding:
+    /// with every field of an event set, it must land on the next event.
+    @Test func senderPassReadsEveryLambdaFieldInStep() {
+        let trace = TraceId(epoch: 1, high: 2, low: 3)
+        func full(_ id: String, function: String) -> LambdaEvent {
+            let e = event(id, stream: "s", time: 10)
+            e.function = function; e.version = "7"; e.initDurationUs = 1; e.restoreDurationUs = 2; e.billedRestoreDurationUs = 3
+            e.maxMemoryUsedMB = 4; e.status = .error; e.errorType = "E"; e.errorMessage = "m"; e.traceId = trace
+            e.segmentId = 0x3d75_2a1b_1bbe_37e0; e.sampled = true; e.runtimeOverheadUs = 5
+            return e
+        }
+        var lambda = SpillWriter(), statements = SpillWriter()
+        for e in [full("a", function: "first"), full("b", function: "second")] { lambda.tag(.lambdaEvent); e.encode(&lambda) }
+        let q = SlowQuery(engine: .mysql)
+        q.instance = "db"; q.user = "app"; q.end = 10; q.text = "SELECT 1"; q.keys.requestId = "b"
+        statements.tag(.query); q.encode(&statements)
+        let spilled: [SpillTag: Data] = [.lambdaEvent: Data(lambda.bytes), .query: Data(statements.bytes)]
+        let index = SenderLearner.learn({ kind in spilled[kind].map { [$0] } ?? [] }, ownsEnd: { _ in true })
+        #expect(index.functions(instance: "db", user: "app") == ["second"])
+    }
+
     @Test func lambdaEventsRoundTripAcrossPieces() {
         // Two pieces, as two flushes append them to one bucket file.
         var first = SpillWriter(), second = SpillWriter()

@@ -79,6 +79,19 @@ import Testing
         #expect(ASCII.parseHex8(Array("0123abcd".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }, upper: false) == 0x0123_ABCD)
     }
 
+    /// Segment ids: sixteen digits of either case, and nothing else.
+    @Test func parseHex16ReadsExactlySixteenDigits() {
+        func parse(_ s: String) -> UInt64? { Array(s.utf8).withUnsafeBytes { ASCII.parseHex16($0) } }
+        #expect(parse("3d752a1b1bbe37e0") == 0x3d75_2a1b_1bbe_37e0)
+        #expect(parse("3D752A1B1BBE37E0") == 0x3d75_2a1b_1bbe_37e0)
+        #expect(parse("ffffffffffffffff") == UInt64.max)
+        #expect(parse("0000000000000000") == 0)
+        #expect(parse("3d752a1b1bbe37e") == nil)
+        #expect(parse("3d752a1b1bbe37e00") == nil)
+        #expect(parse("3d752a1b1bbe37eg") == nil)
+        #expect(parse("3d752a1b-bbe37e0") == nil)
+    }
+
     /// Digit counts from the bit length agree with the decimal text, at
     /// every power of ten and either side of it.
     @Test func digitCountAgreesWithTheText() {

@@ -56,7 +56,7 @@ enum SenderLearner {
             for _ in 0..<8 { r.skipOptionalInt() }         // durations, memory, status
             r.skipOptionalString(); r.skipOptionalString()
             let trace = r.optionalTrace()
-            r.skipOptionalString(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()
+            r.skipOptionalInt(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()   // segment id, sampled, overhead, file, line
             guard let id else { return }
             let traceWanted = trace.map { tracesWanted.contains($0) } ?? false
             let requestId = id

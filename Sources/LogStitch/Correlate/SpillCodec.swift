@@ -221,7 +221,7 @@ extension LambdaEvent {
         w.repeated(function, .function); w.repeated(version, .version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
         w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
         w.int(status.map { Int64(InvocationStatus.all.firstIndex(of: $0)!) })
-        w.string(errorType); w.string(errorMessage); w.trace(traceId); w.string(segmentId); w.bool(sampled)
+        w.string(errorType); w.string(errorMessage); w.trace(traceId); w.int(segmentId.map { Int64(bitPattern: $0) }); w.bool(sampled)
         w.int(runtimeOverheadUs); w.int(file); w.int(line)
     }
 
@@ -233,7 +233,7 @@ extension LambdaEvent {
         memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
         errorType = r.optionalCommonString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
-        segmentId = r.optionalString(); sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
+        segmentId = r.optionalInt().map { UInt64(bitPattern: $0) }; sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
     }
 }
 

@@ -24,7 +24,9 @@ public final class LambdaInvocation: @unchecked Sendable {
     public var errorType: String?
     public var errorMessage: String?
     public var traceId: TraceId?
-    public var segmentId: String?
+    /// The 16 hex digits of the segment id a REPORT or `tracing` record
+    /// names, as a number (it is kept, not written: see the README).
+    public var segmentId: UInt64?
     public var sampled: Bool?
     public var logGroup: String?
     public var logStream: String?
@@ -83,7 +85,9 @@ public final class LambdaEvent: @unchecked Sendable {
     public var errorType: String?
     public var errorMessage: String?
     public var traceId: TraceId?
-    public var segmentId: String?
+    /// The 16 hex digits of the segment id a REPORT or `tracing` record
+    /// names, as a number (it is kept, not written: see the README).
+    public var segmentId: UInt64?
     public var sampled: Bool?
     public var runtimeOverheadUs: Int64?
     public var file: Int = 0

@@ -6,7 +6,7 @@ public struct LambdaLogParser {
     public enum Result {
         case event(LambdaEvent)
         /// `XRAY TraceId…` on its own line (raw files): belongs to the REPORT before it.
-        case xrayContinuation(TraceId, segmentId: String?, sampled: Bool?)
+        case xrayContinuation(TraceId, segmentId: UInt64?, sampled: Bool?)
         case noise
         case notLambda
     }
@@ -139,11 +139,11 @@ public struct LambdaLogParser {
         return .event(ev)
     }
 
-    func xray(_ m: ByteView) -> (trace: TraceId?, segment: String?, sampled: Bool?) {
-        var trace: TraceId?, segment: String?, sampled: Bool?
+    func xray(_ m: ByteView) -> (trace: TraceId?, segment: UInt64?, sampled: Bool?) {
+        var trace: TraceId?, segment: UInt64?, sampled: Bool?
         forEachPair(m) { k, v in
             if k.equals("XRAY TraceId") { trace = TraceId.parse(v) }
-            else if k.equals("SegmentId") { segment = v.lowercasedString }
+            else if k.equals("SegmentId") { segment = ASCII.parseHex16(v) }
             else if k.equals("Sampled") { sampled = v.equals("true") }
         }
         return (trace, segment, sampled)
@@ -353,7 +353,7 @@ public struct LambdaLogParser {
                         s.decode(tv, into: &buf)
                         buf.withUnsafeBytes { b in
                             ev.traceId = TraceId.parse(b)
-                            if let p = b.index(of: "Parent="), p + 23 <= b.count { ev.segmentId = b.slice(p + 7, p + 23).string }
+                            if let p = b.index(of: "Parent="), p + 23 <= b.count { ev.segmentId = ASCII.parseHex16(b.slice(p + 7, p + 23)) }
                             if let sm = b.index(of: "Sampled=") , sm + 8 < b.count { ev.sampled = b[sm + 8] == 0x31 }
                         }
                     }

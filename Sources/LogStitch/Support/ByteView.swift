@@ -96,6 +96,14 @@ public enum ASCII {
         return UInt32(truncatingIfNeeded: n)
     }
 
+    /// Exactly sixteen hex digits (either case), as a number.
+    static func parseHex16(_ b: ByteView) -> UInt64? {
+        guard b.count == 16, let p = b.baseAddress,
+              let high = parseHex8(p.loadUnaligned(as: UInt64.self), upper: true),
+              let low = parseHex8(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self), upper: true) else { return nil }
+        return UInt64(high) << 32 | UInt64(low)
+    }
+
     /// `v` in exactly `width` decimal digits at `p`, two at a time.
     @inline(__always) static func writeDigits(_ v: UInt64, width: Int, to p: UnsafeMutableRawPointer) {
         var x = v
