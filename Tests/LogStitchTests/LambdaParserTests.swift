@@ -9,6 +9,12 @@ import Testing
         return nil
     }
 
+    /// Recognised as a Lambda line that says nothing about an invocation.
+    func isAppOutput(_ m: String, inGroup: Bool = true) -> Bool {
+        if case .appOutput = withBytes(m, { parser.parse($0, time: nil, inLambdaGroup: inGroup) }) { return true }
+        return false
+    }
+
     @Test func reportWithXRayPartAndColdStart() throws {
         let e = try #require(event("REPORT RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tDuration: 128.83 ms\tBilled Duration: 129 ms\tMemory Size: 128 MB\tMax Memory Used: 74 MB\tInit Duration: 166.62 ms\t\nXRAY TraceId: 1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e\tSegmentId: 3d752a1b1bbe37e0\tSampled: true\t"))
         #expect(e.kind == .report)
@@ -66,16 +72,20 @@ import Testing
     }
 
     @Test func runtimeAppLinePrefixes() throws {
-        let node = try #require(event("2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tINFO\tfetching order 42", time: nil))
-        #expect(node.kind == .appLog)
-        #expect(node.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")
-        #expect(node.time == 1_704_067_200_120_000)
-        let py = try #require(event("[INFO]\t2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tfetching order 42", time: nil))
-        #expect(py.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")
-        #expect(py.time == 1_704_067_200_120_000)
-        let net = try #require(event("2024-01-01T00:00:00.121Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tinfo\tfetching order 42", time: nil))
-        #expect(net.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")
-        let undefinedId = try #require(event("2024-01-01T00:00:00.121Z\tundefined\tINFO\tLoading function", time: nil))
+        // Node.js and Python lines: recognised (outside a Lambda group too), not kept.
+        #expect(isAppOutput("2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tINFO\tfetching order 42", inGroup: false))
+        #expect(isAppOutput("[INFO]\t2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tfetching order 42", inGroup: false))
+        // An ERROR line whose JSON carries an error type is an error of the invocation.
+        let failed = try #require(event("2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tERROR\tInvoke Error \t{\"errorType\":\"TypeError\",\"errorMessage\":\"x is undefined\"}", time: nil))
+        #expect(failed.kind == .error)
+        #expect(failed.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")
+        #expect(failed.time == 1_704_067_200_120_000)
+        #expect(failed.errorType == "TypeError")
+        #expect(failed.errorMessage == "x is undefined")
+        #expect(isAppOutput("2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tERROR\tplain text, no JSON"))
+        #expect(isAppOutput("2024-01-01T00:00:00.121Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tinfo\tfetching order 42"))
+        #expect(isAppOutput("2024-01-01T00:00:00.121Z\tundefined\tINFO\tLoading function"))
+        let undefinedId = try #require(event("2024-01-01T00:00:00.121Z\tundefined\tERROR\tInvoke Error \t{\"errorType\":\"Error\",\"errorMessage\":\"init\"}", time: nil))
         #expect(undefinedId.requestId == nil)
         let err = try #require(event("2024-01-01T00:00:00.500Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tERROR\tInvoke Error \t{\"errorType\":\"Error\",\"errorMessage\":\"db timeout\",\"stack\":[\"Error: db timeout\"]}"))
         #expect(err.kind == .error)
@@ -112,12 +122,11 @@ import Testing
     }
 
     @Test func jsonAppLinesIncludingPythonSecondResolutionAndJavaKey() throws {
-        let py = try #require(event(#"{"timestamp":"2024-01-01T00:00:00Z","level":"INFO","message":"hi","logger":"root","requestId":"3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b"}"#, time: nil))
-        #expect(py.kind == .appLog)
-        #expect(py.time == 1_704_067_200_000_000)
-        #expect(py.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")
-        let java = try #require(event(#"{"timestamp":"2024-01-01T00:00:00.500Z","message":"x","level":"INFO","AWSRequestId":"3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b"}"#))
-        #expect(java.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")
+        // Outside a Lambda group, an application JSON line counts as Lambda only by its request id.
+        #expect(isAppOutput(#"{"timestamp":"2024-01-01T00:00:00Z","level":"INFO","message":"hi","logger":"root","requestId":"3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b"}"#, inGroup: false))
+        #expect(isAppOutput(#"{"timestamp":"2024-01-01T00:00:00.500Z","message":"x","level":"INFO","AWSRequestId":"3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b"}"#, inGroup: false))
+        #expect(!isAppOutput(#"{"timestamp":"2024-01-01T00:00:00.500Z","message":"x","level":"INFO"}"#, inGroup: false))
+        #expect(isAppOutput(#"{"timestamp":"2024-01-01T00:00:00.500Z","message":"x","level":"INFO"}"#, inGroup: true))
         let pyErr = try #require(event(#"{"timestamp":"2024-01-01T00:00:01Z","log_level":"ERROR","errorMessage":"boom","errorType":"ValueError","requestId":"3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b","stackTrace":[]}"#))
         #expect(pyErr.kind == .error)
         #expect(pyErr.errorType == "ValueError")

@@ -119,7 +119,7 @@ struct InvocationAssembler {
             escalate(&inv, .error)
             if inv.errorType == nil { inv.errorType = e.errorType }
             if inv.errorMessage == nil { inv.errorMessage = e.errorMessage }
-        case .appLog, .extensionLine, .initStart, .initReport, .restoreStart, .restoreReport:
+        case .initStart, .initReport, .restoreStart, .restoreReport:
             break
         }
     }

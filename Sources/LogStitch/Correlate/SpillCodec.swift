@@ -207,7 +207,7 @@ extension ApiGatewayRequest {
 
 extension LambdaEvent.Kind {
     static let all: [LambdaEvent.Kind] = [.start, .end, .report, .runtimeDone, .initStart, .initReport, .restoreStart,
-                                          .restoreReport, .timeout, .error, .appLog, .extensionLine]
+                                          .restoreReport, .timeout, .error]
     var code: Int64 { Int64(Self.all.firstIndex(of: self)!) }
 }
 

@@ -47,7 +47,7 @@ public final class LambdaInvocation: @unchecked Sendable {
 /// by request id (or, lacking one, by log stream and time).
 public final class LambdaEvent: @unchecked Sendable {
     public enum Kind: Sendable, Equatable {
-        case start, end, report, runtimeDone, initStart, initReport, restoreStart, restoreReport, timeout, error, appLog, extensionLine
+        case start, end, report, runtimeDone, initStart, initReport, restoreStart, restoreReport, timeout, error
 
         /// Order among events with the same timestamp: the life cycle's order.
         var rank: Int {
@@ -57,8 +57,6 @@ public final class LambdaEvent: @unchecked Sendable {
             case .restoreStart: return 2
             case .restoreReport: return 3
             case .start: return 4
-            case .appLog: return 5
-            case .extensionLine: return 6
             case .error: return 7
             case .timeout: return 8
             case .runtimeDone: return 9

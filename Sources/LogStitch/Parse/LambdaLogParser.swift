@@ -7,6 +7,9 @@ public struct LambdaLogParser {
         case event(LambdaEvent)
         /// `XRAY TraceId…` on its own line (raw files): belongs to the REPORT before it.
         case xrayContinuation(TraceId, segmentId: UInt64?, sampled: Bool?)
+        /// Application output or an extension line: a Lambda record that says
+        /// nothing about an invocation (parsed, counted, not kept).
+        case appOutput
         case noise
         case notLambda
     }
@@ -29,7 +32,7 @@ public struct LambdaLogParser {
         case 0x52 where m.hasPrefix("RESTORE_REPORT"): return restoreReport(m, time)
         case 0x52 where m.hasPrefix("RequestId: "): return runtimeExit(m, time)
         case 0x45 where m.hasPrefix("EXTENSION"):
-            let e = LambdaEvent(kind: .extensionLine); e.time = time; return .event(e)
+            return .appOutput
         case 0x58 where m.hasPrefix("XRAY TraceId: "):
             let x = xray(m)
             if let t = x.trace { return .xrayContinuation(t, segmentId: x.segment, sampled: x.sampled) }
@@ -253,23 +256,25 @@ public struct LambdaLogParser {
     }
 
     func appLine(requestId rid: ByteView, level: ByteView, message: ByteView, time: EpochMicros?) -> Result {
-        let ev = LambdaEvent(kind: .appLog)
+        // Errors the runtime logs for a failed invoke carry their type as JSON;
+        // any other line is application output (most lines of a busy log).
+        guard level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
+              let brace = message.index(of: ASCII.leftBrace) else { return .appOutput }
+        var s = JSONScanner(message.dropFirst(brace))
+        guard let root = s.value(), root.kind == .object else { return .appOutput }
+        var errorType: String?, errorMessage: String?
+        s.forEachMember(root) { k, v in
+            if s.key(k, is: "errorType"), v.kind == .string { errorType = s.string(v) }
+            else if s.key(k, is: "errorMessage"), v.kind == .string { errorMessage = s.string(v) }
+            return true
+        }
+        guard let errorType else { return .appOutput }
+        let ev = LambdaEvent(kind: .error)
         ev.time = time
         if ASCII.isUUID(rid) { ev.requestId = RequestId.lowercased(rid) }
-        // Errors the runtime logs for a failed invoke carry their type as JSON.
-        if level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
-           let brace = message.index(of: ASCII.leftBrace) {
-            let j = message.dropFirst(brace)
-            var s = JSONScanner(j)
-            if let root = s.value(), root.kind == .object {
-                s.forEachMember(root) { k, v in
-                    if s.key(k, is: "errorType"), v.kind == .string { ev.errorType = s.string(v) }
-                    else if s.key(k, is: "errorMessage"), v.kind == .string { ev.errorMessage = s.string(v) }
-                    return true
-                }
-                if ev.errorType != nil { ev.kind = .error; ev.status = .error }
-            }
-        }
+        ev.errorType = errorType
+        ev.errorMessage = errorMessage
+        ev.status = .error
         return .event(ev)
     }
 
@@ -299,16 +304,17 @@ public struct LambdaLogParser {
         }
         // Application JSON line (Node/Python/Java/.NET) or a runtime error object.
         guard requestId != nil || errorType != nil || level != nil else { return inLambdaGroup ? .noise : .notLambda }
-        let ev = LambdaEvent(kind: .appLog)
-        ev.time = when
-        if let r = requestId, r.kind == .string, ASCII.isUUID(s.raw(r)) { ev.requestId = RequestId.lowercased(s.raw(r)) }
-        if let et = errorType, et.kind == .string {
-            ev.kind = .error
-            ev.status = .error
-            ev.errorType = s.string(et)
-            ev.errorMessage = errorMessage.map { s.string($0) }
+        let namesInvocation = requestId.map { $0.kind == .string && ASCII.isUUID(s.raw($0)) } ?? false
+        guard let et = errorType, et.kind == .string else {
+            // Outside a Lambda group, only a request id makes it a Lambda line.
+            return namesInvocation || inLambdaGroup ? .appOutput : .notLambda
         }
-        if ev.requestId == nil && ev.kind == .appLog && !inLambdaGroup { return .notLambda }
+        let ev = LambdaEvent(kind: .error)
+        ev.time = when
+        if namesInvocation, let r = requestId { ev.requestId = RequestId.lowercased(s.raw(r)) }
+        ev.status = .error
+        ev.errorType = s.string(et)
+        ev.errorMessage = errorMessage.map { s.string($0) }
         return .event(ev)
     }
 
@@ -323,7 +329,7 @@ public struct LambdaLogParser {
         else if typeName.equals("restoreReport") { ev = LambdaEvent(kind: .restoreReport) }
         else if typeName.equals("initRuntimeDone") || typeName.equals("restoreRuntimeDone") || typeName.equals("extension")
                     || typeName.equals("telemetrySubscription") || typeName.equals("logsDropped") {
-            ev = LambdaEvent(kind: .extensionLine)
+            return .appOutput
         } else { return .noise }
         ev.time = time
         guard let rec = record, rec.kind == .object else { return .event(ev) }

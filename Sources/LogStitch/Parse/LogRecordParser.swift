@@ -175,9 +175,12 @@ public struct LogRecordParser: RecordConsumer {
             e.file = r.file
             e.line = r.line
             if e.kind == .report { lastReportIndex = output.lambdaEvents.count } else if e.kind == .start { lastReportIndex = nil }
-            // Plain app-log and extension lines name an invocation but say
+            output.lambdaEvents.append(e)
+            lastKind = .lambda
+            return .parsed(.lambda)
+        case .appOutput:
+            // Plain app-log and extension lines may name an invocation but say
             // nothing about it: counted as parsed, not kept.
-            if e.kind != .appLog && e.kind != .extensionLine { output.lambdaEvents.append(e) }
             lastKind = .lambda
             return .parsed(.lambda)
         case .xrayContinuation(let t, let seg, let sampled):
