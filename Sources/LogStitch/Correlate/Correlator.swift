@@ -156,12 +156,20 @@ public struct Correlator {
     /// `1-<start second>-<24 hex of MD5(request id)>`: the same request always gets the same id.
     public static func syntheticTraceId(_ requestId: RequestId, start: EpochMicros) -> TraceId {
         let secs = UInt32(truncatingIfNeeded: max(0, start / 1_000_000))
-        // The first 12 bytes of the digest are the 24 hex digits.
-        var message: [UInt8] = Array("logstitch-trace:".utf8)
-        requestId.withText { message.append(contentsOf: $0) }
-        let d = MD5.digest(message)
-        let high = d[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let low = d[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        // The first 12 bytes of the digest are the 24 hex digits. The
+        // message is put together on the stack (one per request without a
+        // trace id).
+        let prefix: StaticString = "logstitch-trace:"
+        let st = requestId.withText { id in
+            withUnsafeTemporaryAllocation(byteCount: prefix.utf8CodeUnitCount + id.count, alignment: 8) { m in
+                m.baseAddress!.copyMemory(from: prefix.utf8Start, byteCount: prefix.utf8CodeUnitCount)
+                if let p = id.baseAddress { (m.baseAddress! + prefix.utf8CodeUnitCount).copyMemory(from: p, byteCount: id.count) }
+                return MD5.state(of: UnsafeRawBufferPointer(m))
+            }
+        }
+        // Digest bytes in order are each word's bytes from the lowest.
+        let high = st.0.byteSwapped
+        let low = UInt64(st.1.byteSwapped) << 32 | UInt64(st.2.byteSwapped)
         return TraceId(epoch: secs, high: high, low: low)
     }
 

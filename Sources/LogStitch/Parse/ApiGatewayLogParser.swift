@@ -166,7 +166,15 @@ public struct ApiGatewayLogParser {
     @inline(__always) func value(_ f: ApiGatewayField) -> ByteView? {
         guard let v = values[f.rawValue] else { return nil }
         let t = v.trimmed()
-        if t.count == 0 || t.equals("-") || t.equals("(none)") || t.equals("null") { return nil }
+        guard t.count > 0 else { return nil }
+        // "-", "(none)" and "null" mean absent; told apart by the first byte
+        // (this runs for every field of every access-log line).
+        switch t[0] {
+        case ASCII.minus: if t.count == 1 { return nil }
+        case 0x28: if t.equals("(none)") { return nil }
+        case 0x6E: if t.equals("null") { return nil }
+        default: break
+        }
         return t
     }
 

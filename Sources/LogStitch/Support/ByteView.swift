@@ -237,6 +237,8 @@ extension UnsafeRawBufferPointer {
 
     /// Without leading and trailing spaces, tabs, CR and LF.
     public func trimmed() -> ByteView {
+        // Most values have nothing to trim.
+        if count == 0 || (!ASCII.isSpace(self[0]) && !ASCII.isSpace(self[count - 1])) { return self }
         var s = 0, e = count
         while s < e && ASCII.isSpace(self[s]) { s += 1 }
         while e > s && ASCII.isSpace(self[e - 1]) { e -= 1 }

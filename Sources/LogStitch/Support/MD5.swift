@@ -28,12 +28,26 @@ public enum MD5 {
     typealias State = (UInt32, UInt32, UInt32, UInt32)
 
     public static func digest(_ message: [UInt8]) -> [UInt8] {
+        let st = message.withUnsafeBytes { state(of: $0) }
+        var out = [UInt8](repeating: 0, count: 16)
+        out.withUnsafeMutableBytes { o in
+            o.storeBytes(of: st.0.littleEndian, toByteOffset: 0, as: UInt32.self)
+            o.storeBytes(of: st.1.littleEndian, toByteOffset: 4, as: UInt32.self)
+            o.storeBytes(of: st.2.littleEndian, toByteOffset: 8, as: UInt32.self)
+            o.storeBytes(of: st.3.littleEndian, toByteOffset: 12, as: UInt32.self)
+        }
+        return out
+    }
+
+    /// The digest as its four little-endian words (digest bytes 0–3 are
+    /// the first word's bytes in memory order).
+    static func state(of msg: UnsafeRawBufferPointer) -> State {
         // Synthesized ids take one per request: the message is read in
         // place, the padded tail sits on the stack, the tables are read
         // without bounds checks.
         var st: State = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476)
         k.withUnsafeBufferPointer { kt in s.withUnsafeBufferPointer { st4 in g.withUnsafeBufferPointer { gt in
-            message.withUnsafeBytes { msg in
+            do {
                 let full = msg.count / 64
                 for b in 0..<full { compress(&st, msg.baseAddress! + 64 * b, kt, st4, gt) }
                 // The rest, 0x80, zeros and the length in bits: one or two blocks.
@@ -49,33 +63,24 @@ public enum MD5 {
                 }
             }
         } } }
-        var out = [UInt8](repeating: 0, count: 16)
-        out.withUnsafeMutableBytes { o in
-            o.storeBytes(of: st.0.littleEndian, toByteOffset: 0, as: UInt32.self)
-            o.storeBytes(of: st.1.littleEndian, toByteOffset: 4, as: UInt32.self)
-            o.storeBytes(of: st.2.littleEndian, toByteOffset: 8, as: UInt32.self)
-            o.storeBytes(of: st.3.littleEndian, toByteOffset: 12, as: UInt32.self)
-        }
-        return out
+        return st
     }
 
     @inline(__always)
     static func compress(_ st: inout State, _ block: UnsafeRawPointer, _ k: UnsafeBufferPointer<UInt32>,
                          _ s: UnsafeBufferPointer<UInt32>, _ g: UnsafeBufferPointer<Int>) {
         var a = st.0, b = st.1, c = st.2, d = st.3
-        for i in 0..<64 {
-            let f: UInt32
-            switch i >> 4 {
-            case 0: f = (b & c) | (~b & d)
-            case 1: f = (d & b) | (~d & c)
-            case 2: f = b ^ c ^ d
-            default: f = c ^ (b | ~d)
-            }
+        @inline(__always) func step(_ i: Int, _ f: UInt32) {
             let m = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4 * g[i], as: UInt32.self))
             let x = f &+ a &+ k[i] &+ m
             a = d; d = c; c = b
             b = b &+ (x << s[i] | x >> (32 - s[i]))
         }
+        // One loop per round: no switch on the round inside the 64 steps.
+        for i in 0..<16 { step(i, (b & c) | (~b & d)) }
+        for i in 16..<32 { step(i, (d & b) | (~d & c)) }
+        for i in 32..<48 { step(i, b ^ c ^ d) }
+        for i in 48..<64 { step(i, c ^ (b | ~d)) }
         st.0 = st.0 &+ a; st.1 = st.1 &+ b; st.2 = st.2 &+ c; st.3 = st.3 &+ d
     }
 
