@@ -34,6 +34,12 @@ import Testing
         #expect(index.functions(instance: "db", user: "app") == ["second"])
     }
 
+    /// Kinds and statuses are spilled as their index in a table.
+    @Test func kindAndStatusCodesIndexTheirTables() {
+        for (i, k) in LambdaEvent.Kind.all.enumerated() { #expect(k.code == Int64(i), "\(k)") }
+        for (i, s) in InvocationStatus.all.enumerated() { #expect(s.code == Int64(i), "\(s)") }
+    }
+
     @Test func lambdaEventsRoundTripAcrossPieces() {
         // Two pieces, as two flushes append them to one bucket file.
         var first = SpillWriter(), second = SpillWriter()

@@ -13,14 +13,21 @@ public struct SpillWriter {
     var previous = [String?](repeating: nil, count: SpillSlot.allCases.count)
 
     @inline(__always) mutating func int(_ v: Int64) {
-        // Zig-zag varint: small magnitudes take one or two bytes.
+        out.write(reserving: 10) { c in Self.varint(&c, v) }
+    }
+
+    /// Zig-zag varint: small magnitudes take one or two bytes (at most ten).
+    @inline(__always) static func varint(_ c: inout ByteSink.Cursor, _ v: Int64) {
         var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
-        while u >= 0x80 { out.append(UInt8(u & 0x7F) | 0x80); u >>= 7 }
-        out.append(UInt8(u))
+        while u >= 0x80 { c.byte(UInt8(truncatingIfNeeded: u) | 0x80); u >>= 7 }
+        c.byte(UInt8(truncatingIfNeeded: u))
     }
     @inline(__always) mutating func int(_ v: Int) { int(Int64(v)) }
     @inline(__always) mutating func int(_ v: Int64?) {
-        if let v { out.append(1); int(v) } else { out.append(0) }
+        // The presence byte and the value under one capacity check.
+        out.write(reserving: 11) { c in
+            if let v { c.byte(1); Self.varint(&c, v) } else { c.byte(0) }
+        }
     }
     @inline(__always) mutating func int(_ v: Int?) { int(v.map(Int64.init)) }
     @inline(__always) mutating func bool(_ v: Bool?) { out.append(v == nil ? 0 : (v! ? 2 : 1)) }
@@ -208,11 +215,33 @@ extension ApiGatewayRequest {
 extension LambdaEvent.Kind {
     static let all: [LambdaEvent.Kind] = [.start, .end, .report, .runtimeDone, .initStart, .initReport, .restoreStart,
                                           .restoreReport, .timeout, .error]
-    var code: Int64 { Int64(Self.all.firstIndex(of: self)!) }
+    /// The index in `all` (a switch: searching the array ran per event).
+    var code: Int64 {
+        switch self {
+        case .start: return 0
+        case .end: return 1
+        case .report: return 2
+        case .runtimeDone: return 3
+        case .initStart: return 4
+        case .initReport: return 5
+        case .restoreStart: return 6
+        case .restoreReport: return 7
+        case .timeout: return 8
+        case .error: return 9
+        }
+    }
 }
 
 extension InvocationStatus {
     static let all: [InvocationStatus] = [.success, .error, .timeout]
+    /// The index in `all`.
+    var code: Int64 {
+        switch self {
+        case .success: return 0
+        case .error: return 1
+        case .timeout: return 2
+        }
+    }
 }
 
 extension LambdaEvent {
@@ -220,7 +249,7 @@ extension LambdaEvent {
         w.int(kind.code); w.requestId(requestId); w.int(time); w.repeated(logGroup, .logGroup); w.repeated(logStream, .logStream)
         w.repeated(function, .function); w.repeated(version, .version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
         w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
-        w.int(status.map { Int64(InvocationStatus.all.firstIndex(of: $0)!) })
+        w.int(status.map(\.code))
         w.string(errorType); w.string(errorMessage); w.trace(traceId); w.int(segmentId.map { Int64(bitPattern: $0) }); w.bool(sampled)
         w.int(runtimeOverheadUs); w.int(file); w.int(line)
     }
