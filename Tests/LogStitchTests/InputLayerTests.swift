@@ -3,6 +3,21 @@ import Testing
 @testable import LogStitch
 
 @Suite struct InputLayerTests {
+    /// The remembered minute gives the same times as reading every prefix
+    /// whole, across minute, hour and day changes and bad seconds.
+    @Test func exportPrefixTimesAgreeWithTheFullParse() {
+        var a = ExportEventAssembler(enabled: true, maxBytes: 1 << 20)
+        let lines = ["2024-01-01T05:00:00.413Z START", "2024-01-01T05:00:59.999Z x", "2024-01-01T05:00:60.000Z leap",
+                     "2024-01-01T05:00:61.000Z bad", "2024-01-01T05:00:0x.000Z bad", "2024-01-01T05:00:07.5Z short",
+                     "2024-01-01T05:01:00.000Z next", "2024-01-01T05:00:01.001Z back", "2024-01-01T23:59:59.999Z day",
+                     "2024-01-02T00:00:00.000Z new", "2024-01-02 00:00:00.000Z space", "2024-01-02T00:00:00.000Z again",
+                     "2024-13-02T00:00:00.000Z month", "2024-01-02T00:00:00.000Zx", "continuation line of any kind"]
+        for line in lines + lines.reversed() {
+            withBytes(line) { b in #expect(a.eventTime(b) == ExportEventAssembler.eventPrefix(b), "\(line)") }
+        }
+        #expect(withBytes("2024-01-01T05:00:07.250Z x") { a.eventTime($0) } == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 5, minute: 0, second: 7, micro: 250_000))
+    }
+
     let dir = makeTempDir()
 
     func file(_ name: String, _ bytes: [UInt8]) -> String {

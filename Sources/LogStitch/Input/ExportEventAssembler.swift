@@ -26,6 +26,32 @@ struct ExportEventAssembler {
         return t
     }
 
+    /// The minute (`YYYY-MM-DDTHH:MM`, as two words) of the last prefix
+    /// read, and its time: consecutive events mostly share it, and then
+    /// only the seconds and milliseconds are left to read.
+    var minuteText: (UInt64, UInt64) = (0, 0)
+    var minuteStart: EpochMicros?
+
+    /// `eventPrefix`, remembering the minute.
+    mutating func eventTime(_ line: ByteView) -> EpochMicros? {
+        guard line.count >= 25, let p = line.baseAddress else { return nil }
+        let key = (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        if let base = minuteStart, key == minuteText, line[16] == ASCII.colon, line[19] == ASCII.dot,
+           line[23] == 0x5A, line[24] == ASCII.space,
+           let s = Timestamp.digits(line, 17, 2), s < 60, let ms = Timestamp.digits(line, 20, 3) {
+            return base + Int64(s) * 1_000_000 + Int64(ms) * 1000
+        }
+        // A leap second (read as :59) is left to the full parse.
+        guard let t = Self.eventPrefix(line) else { return nil }
+        // The seconds and milliseconds are two and three digits here.
+        let s = Timestamp.digits(line, 17, 2)!, ms = Timestamp.digits(line, 20, 3)!
+        if s < 60 {
+            minuteText = key
+            minuteStart = t - Int64(s) * 1_000_000 - Int64(ms) * 1000
+        }
+        return t
+    }
+
     mutating func take<C: RecordConsumer>(line raw: ByteView, lineNo: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
         guard enabled else {
             if raw.trimmed().count == 0 { ctx.report.recordsSeen += 1; ctx.report.ignored += 1; return }
@@ -33,7 +59,7 @@ struct ExportEventAssembler {
                                 logGroup: ctx.file.pathLogGroup, logStream: ctx.file.pathLogStream, message: raw), &consumer)
             return
         }
-        if let t = Self.eventPrefix(raw) {
+        if let t = eventTime(raw) {
             flush(&ctx, &consumer)
             pending = true
             overlong = false
