@@ -9,26 +9,36 @@ public enum QueryFingerprint {
         if containsPerconaToolkitMarker(q) { return "percona-toolkit" }
         if startsWith(q, "administrator command: ", caseInsensitive: false) { return text }
         if let call = storedProcedureCall(q) { return call }
+        // Each step runs only if the bytes it rewrites occur at all: a
+        // step that cannot change anything would still copy the statement.
         shortenMultiValueInsert(&q)
-        removeMultiLineComments(&q)
-        removeOneLineComments(&q)
+        if contains(q, ASCII.slash) { removeMultiLineComments(&q) }
+        if contains(q, ASCII.hash) || contains(q, ASCII.minus) { removeOneLineComments(&q) }
         if isUseStatement(q) { return "use ?" }
-        q = removingEscapedQuotes(q)
-        q = replacingQuoted(q, quote: ASCII.quote)
-        q = replacingQuoted(q, quote: ASCII.apostrophe)
-        q = replacingWords(q, ["false", "true"], caseInsensitive: true)
+        if contains(q, ASCII.backslash) { q = removingEscapedQuotes(q) }
+        if contains(q, ASCII.quote) { q = replacingQuoted(q, quote: ASCII.quote) }
+        if contains(q, ASCII.apostrophe) { q = replacingQuoted(q, quote: ASCII.apostrophe) }
+        q = replacingWords(q, Self.booleans, caseInsensitive: true)
         q = replacingNumbers(q)
         q = cleaningLeftovers(q)
-        while let f = q.first, ASCII.isSpace(f) || f == 0x0C { q.removeFirst() }
+        let leading = q.prefix { ASCII.isSpace($0) || $0 == 0x0C }.count
+        if leading > 0 { q.removeFirst(leading) }
         if q.last == ASCII.lf { q.removeLast() }
         q = collapsingWhitespace(q)
         q = q.map(ASCII.lower)
-        q = replacingWords(q, ["null"], caseInsensitive: false)
-        q = collapsingLists(q)
+        q = replacingWords(q, Self.null, caseInsensitive: false)
+        if contains(q, 0x28) { q = collapsingLists(q) }
         q = collapsingUnions(q)
         q = collapsingLimit(q)
         q = removingOrderByAsc(q)
         return String(decoding: q, as: UTF8.self)
+    }
+
+    static let booleans: [StaticString] = ["false", "true"]
+    static let null: [StaticString] = ["null"]
+
+    @inline(__always) static func contains(_ q: [UInt8], _ b: UInt8) -> Bool {
+        q.withUnsafeBytes { $0.index(of: b) != nil }
     }
 
     /// The last 16 hex digits of the MD5 of the fingerprint: uppercased, the
@@ -438,8 +448,8 @@ public enum QueryFingerprint {
         // MySQL also quotes strings with "; PostgreSQL uses " for identifiers.
         let doubleQuotedStrings = engine == .mysql
         var q = Array(text.utf8)
-        removeMultiLineComments(&q)
-        removeOneLineComments(&q)
+        if contains(q, ASCII.slash) { removeMultiLineComments(&q) }
+        if contains(q, ASCII.hash) || contains(q, ASCII.minus) { removeOneLineComments(&q) }
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
