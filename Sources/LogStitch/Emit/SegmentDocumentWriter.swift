@@ -46,6 +46,21 @@ public struct SegmentDocumentWriter {
     }
     let stageCache = StageCache()
 
+    /// The last function name sanitised: invocations in a row are mostly of
+    /// one function, and checking a name byte by byte costs more than
+    /// comparing it with the last (usually the same String).
+    final class NameCache {
+        var last: (name: String, sanitized: String)?
+    }
+    let functionNames = NameCache()
+
+    func functionSegmentName(_ function: String) -> String {
+        if let last = functionNames.last, last.name == function { return last.sanitized }
+        let s = Self.sanitizeName(function)
+        functionNames.last = (function, s)
+        return s
+    }
+
     func stageInfo(_ q: ApiGatewayRequest) -> (name: String, arn: String?) {
         let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
         if let last = stageCache.last, last.key == key { return last.value }
@@ -268,7 +283,7 @@ public struct SegmentDocumentWriter {
         let rid = inv.requestId
         let start = inv.start ?? 0
         let end = inv.end ?? start
-        let name = Self.sanitizeName(inv.function)
+        let name = functionSegmentName(inv.function)
         let failed = inv.status != .success
         let ids = SegmentIds(rid)
         let serviceId = ids("lambda-service")
