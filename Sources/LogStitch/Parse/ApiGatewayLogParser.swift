@@ -13,6 +13,11 @@ public struct ApiGatewayLogParser {
     var values: [ByteView?] = Array(repeating: nil, count: ApiGatewayField.allCases.count)
     /// Routes, methods and user agents repeat line after line (see `RecentStrings`).
     var recent = RecentStrings()
+    /// Scratch for JSON lines, kept between lines: the key path of nested
+    /// members, and values that had escapes (locals captured by the member
+    /// function were boxed on the heap, twice per line).
+    var jsonPath: [UInt8] = []
+    var escaped: [(ApiGatewayField, String)] = []
 
     public enum Result {
         case request(ApiGatewayRequest)
@@ -116,25 +121,25 @@ public struct ApiGatewayLogParser {
         var s = JSONScanner(m, lenient: true)
         let reader = s
         for i in values.indices { values[i] = nil }
-        var escaped: [(ApiGatewayField, String)] = []
+        escaped.removeAll(keepingCapacity: true)
         // Key paths are matched as bytes (`a.b` for nested objects): no String per key.
-        var path: [UInt8] = []
+        jsonPath.removeAll(keepingCapacity: true)
         func assign(_ f: ApiGatewayField, _ v: JSONScanner.Value) {
             if v.kind == .string && v.hasEscapes { escaped.append((f, reader.string(v))) }
             else { values[f.rawValue] = reader.raw(v) }
         }
         func member(_ k: JSONScanner.Value, _ v: JSONScanner.Value) {
             // Top-level keys (nearly all) are looked up where they lie.
-            if path.isEmpty && !k.hasEscapes && v.kind != .object {
+            if jsonPath.isEmpty && !k.hasEscapes && v.kind != .object {
                 if let f = table.lookup(reader.raw(k)) { assign(f, v) }
                 return
             }
-            let mark = path.count
-            if mark > 0 { path.append(ASCII.dot) }
-            if k.hasEscapes { reader.decode(k, into: &path) } else { path.append(contentsOf: reader.raw(k)) }
-            defer { path.removeLast(path.count - mark) }
+            let mark = jsonPath.count
+            if mark > 0 { jsonPath.append(ASCII.dot) }
+            if k.hasEscapes { reader.decode(k, into: &jsonPath) } else { jsonPath.append(contentsOf: reader.raw(k)) }
+            defer { jsonPath.removeLast(jsonPath.count - mark) }
             if v.kind == .object { reader.forEachMember(v) { member($0, $1); return true }; return }
-            if let f = table.lookup(path) { assign(f, v) }
+            if let f = table.lookup(jsonPath) { assign(f, v) }
         }
         // One pass over the line: members are looked up as they are read.
         guard s.members(member) != nil else {
