@@ -1,3 +1,5 @@
+import CLinux
+
 /// Merges Lambda events into invocations. Events of one invocation can sit in
 /// different files hours apart, so nothing here depends on input order: each
 /// field comes from a specific kind of event, and ties resolve to the
@@ -25,21 +27,26 @@ struct InvocationAssembler {
         // Stable processing order, whatever order the files came in: by time,
         // then by kind, then by where the record was. Small keys are sorted,
         // not the events (copying one retains all its strings).
-        struct Key { var time: Int64; var rank: Int32; var part: Int32; var file: Int; var line: Int; var index: Int }
+        struct Key { var time: Int64; var rank: Int32; var part: Int32; var file: Int; var line: Int; var index: Int; var object: UnsafeRawPointer }
         var keys: [Key] = []
         let total = parts.reduce(0) { $0 + $1.count }
         keys.reserveCapacity(total)
         for p in parts.indices {
             let events = parts[p]
             for i in events.indices {
-                keys.append(Key(time: events[i].time ?? 0, rank: Int32(events[i].kind.rank), part: Int32(p), file: events[i].file, line: events[i].line, index: i))
+                keys.append(Key(time: events[i].time ?? 0, rank: Int32(events[i].kind.rank), part: Int32(p), file: events[i].file,
+                                line: events[i].line, index: i, object: UnsafeRawPointer(Unmanaged.passUnretained(events[i]).toOpaque())))
             }
         }
         keys.sort { ($0.time, $0.rank, $0.file, $0.line) < ($1.time, $1.rank, $1.file, $1.line) }
         var slot = RequestIdIndex(capacity: total / 3)
         var built: [LambdaInvocation] = []
         var loose: [LambdaEvent] = []
-        for key in keys {
+        for k in keys.indices {
+            // Events are visited in time order, scattered over memory: the
+            // one a few steps ahead is asked for now, so misses overlap.
+            if k + 8 < keys.count { logstitch_prefetch(keys[k + 8].object) }
+            let key = keys[k]
             let e = parts[Int(key.part)][key.index]
             guard let id = e.requestId else { loose.append(e); continue }
             if let k = slot[id] {
