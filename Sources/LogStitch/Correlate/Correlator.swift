@@ -100,7 +100,14 @@ public struct Correlator {
         }
 
         model.requests.reserveCapacity(uniqueRequests.count)
-        for at in uniqueRequests {
+        for k in uniqueRequests.indices {
+            // Requests in start order lie scattered over the window's
+            // buckets: the one a few steps ahead is asked for now.
+            if k + Prefetch.distance < uniqueRequests.count {
+                let ahead = uniqueRequests[k + Prefetch.distance]
+                Prefetch.object(at: files[Int(ahead.part)].requests.address(of: Int(ahead.index)))
+            }
+            let at = uniqueRequests[k]
             let req = files[Int(at.part)].requests[Int(at.index)]
             var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0), invocation: nil, join: .none)
             if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {

@@ -1,5 +1,3 @@
-import CLinux
-
 /// Merges Lambda events into invocations. Events of one invocation can sit in
 /// different files hours apart, so nothing here depends on input order: each
 /// field comes from a specific kind of event, and ties resolve to the
@@ -35,7 +33,7 @@ struct InvocationAssembler {
             let events = parts[p]
             for i in events.indices {
                 keys.append(Key(time: events[i].time ?? 0, rank: Int32(events[i].kind.rank), part: Int32(p), file: events[i].file,
-                                line: events[i].line, index: i, object: UnsafeRawPointer(Unmanaged.passUnretained(events[i]).toOpaque())))
+                                line: events[i].line, index: i, object: events.address(of: i)))
             }
         }
         keys.sort { ($0.time, $0.rank, $0.file, $0.line) < ($1.time, $1.rank, $1.file, $1.line) }
@@ -45,7 +43,7 @@ struct InvocationAssembler {
         for k in keys.indices {
             // Events are visited in time order, scattered over memory: the
             // one a few steps ahead is asked for now, so misses overlap.
-            if k + 8 < keys.count { logstitch_prefetch(keys[k + 8].object) }
+            if k + Prefetch.distance < keys.count { Prefetch.object(at: keys[k + Prefetch.distance].object) }
             let key = keys[k]
             let e = parts[Int(key.part)][key.index]
             guard let id = e.requestId else { loose.append(e); continue }
