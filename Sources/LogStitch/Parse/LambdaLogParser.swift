@@ -120,19 +120,23 @@ public struct LambdaLogParser {
         ev.requestId = id; ev.time = time
         var bad = false
         forEachPair(m.dropFirst(e)) { k, v in
-            if k.equals("Duration") { ev.durationUs = millis(v); if ev.durationUs == nil { bad = true } }
-            else if k.equals("Billed Duration") { ev.billedDurationUs = millis(v) }
-            else if k.equals("Memory Size") { ev.memorySizeMB = megabytes(v) }
-            else if k.equals("Max Memory Used") { ev.maxMemoryUsedMB = megabytes(v) }
-            else if k.equals("Init Duration") { ev.initDurationUs = millis(v) }
-            else if k.equals("Restore Duration") { ev.restoreDurationUs = millis(v) }
-            else if k.equals("Billed Restore Duration") { ev.billedRestoreDurationUs = millis(v) }
-            else if k.equals("Status") {
+            // The key's length picks the one name it can be (a REPORT line
+            // has six to nine pairs, and there are millions of lines).
+            switch k.count {
+            case 8 where k.equals("Duration"): ev.durationUs = millis(v); if ev.durationUs == nil { bad = true }
+            case 15 where k.equals("Billed Duration"): ev.billedDurationUs = millis(v)
+            case 11 where k.equals("Memory Size"): ev.memorySizeMB = megabytes(v)
+            case 15 where k.equals("Max Memory Used"): ev.maxMemoryUsedMB = megabytes(v)
+            case 13 where k.equals("Init Duration"): ev.initDurationUs = millis(v)
+            case 16 where k.equals("Restore Duration"): ev.restoreDurationUs = millis(v)
+            case 23 where k.equals("Billed Restore Duration"): ev.billedRestoreDurationUs = millis(v)
+            case 6 where k.equals("Status"):
                 if v.equals("timeout") { ev.status = .timeout }
                 else if v.equals("error") || v.equals("failure") { ev.status = .error }
                 else if v.equals("success") { ev.status = .success }
+            case 10 where k.equals("Error Type"): ev.errorType = v.string
+            default: break
             }
-            else if k.equals("Error Type") { ev.errorType = v.string }
         }
         if bad { return .notLambda }
         if let x = m.index(of: "XRAY TraceId: ", from: e) {
