@@ -25,7 +25,7 @@ public final class LambdaInvocation: @unchecked Sendable {
     public var errorMessage: String?
     public var traceId: TraceId?
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
-    /// names, as a number (it is kept, not written: see the README).
+    /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64?
     public var sampled: Bool?
     public var logGroup: String?
@@ -84,7 +84,7 @@ public final class LambdaEvent: @unchecked Sendable {
     public var errorMessage: String?
     public var traceId: TraceId?
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
-    /// names, as a number (it is kept, not written: see the README).
+    /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64?
     public var sampled: Bool?
     public var runtimeOverheadUs: Int64?
