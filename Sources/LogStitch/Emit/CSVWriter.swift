@@ -29,7 +29,7 @@ public struct CSVWriter {
         // Read in place (withUTF8 would copy the String: a retain/release
         // pair per field); the closure captures only the sink.
         let sink = out
-        let done = f.utf8.withContiguousStorageIfAvailable { u in Self.write(u, to: sink) }
+        let done: Void? = f.utf8.withContiguousStorageIfAvailable { u in Self.write(u, to: sink) }
         if done == nil { var copy = f; copy.withUTF8 { Self.write($0, to: sink) } }
     }
 

@@ -87,7 +87,7 @@ public struct JSONWriter {
         // The String is read in place (withUTF8 would copy it: a
         // retain/release pair per field); the closure captures only the sink.
         let comma = takeComma(), sink = out
-        let done = v.utf8.withContiguousStorageIfAvailable { Self.field(k, comma: comma, $0, to: sink) }
+        let done: Void? = v.utf8.withContiguousStorageIfAvailable { Self.field(k, comma: comma, $0, to: sink) }
         if done == nil { var copy = v; copy.withUTF8 { Self.field(k, comma: comma, $0, to: sink) } }
     }
 
