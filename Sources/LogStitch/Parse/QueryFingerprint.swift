@@ -1,3 +1,5 @@
+import Foundation
+
 /// Query classes as pt-query-digest draws them (percona-toolkit's
 /// `QueryRewriter::fingerprint`, followed step by step so users recognise
 /// the classes), plus the `sanitized_query` X-Ray shows.
@@ -44,8 +46,33 @@ public enum QueryFingerprint {
     /// The last 16 hex digits of the MD5 of the fingerprint: uppercased, the
     /// tail of pt-query-digest's class checksum.
     public static func fingerprintId(_ fingerprint: String) -> String {
-        String(MD5.hex(fingerprint).suffix(16))
+        if let known = classIds.id(of: fingerprint) { return known }
+        let id = String(MD5.hex(fingerprint).suffix(16))
+        classIds.remember(fingerprint, id)
+        return id
     }
+
+    /// Ids of the query classes seen so far: a day's statements fall into
+    /// a few hundred classes, and a lookup costs a twentieth of the MD5.
+    /// Shared by the parsing workers (a lock per statement); emptied when
+    /// full, so its size stays bounded whatever the input.
+    final class ClassIds: @unchecked Sendable {
+        let lock = NSLock()
+        var ids: [String: String] = [:]
+        static let limit = 4096
+
+        func id(of fingerprint: String) -> String? {
+            lock.lock(); defer { lock.unlock() }
+            return ids[fingerprint]
+        }
+
+        func remember(_ fingerprint: String, _ id: String) {
+            lock.lock(); defer { lock.unlock() }
+            if ids.count >= Self.limit { ids.removeAll(keepingCapacity: true) }
+            ids[fingerprint] = id
+        }
+    }
+    static let classIds = ClassIds()
 
     // MARK: - steps of pt-query-digest's fingerprint
 
