@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #endif
 #include <fcntl.h>
+#include <string.h>
 
 // Starts writing back a file range without waiting for it (sync_file_range(2)
 // with SYNC_FILE_RANGE_WRITE); returns 0 or -1 with errno set. Elsewhere: 0.
@@ -23,5 +24,10 @@ static inline int logstitch_start_writeback(int fd, long long offset, long long 
 // own, so that several misses are in flight at once.
 static inline void logstitch_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);
+}
+
+// memmem(3): the first occurrence of a byte string (glibc's is vectorised).
+static inline void *logstitch_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
+    return memmem(haystack, haystack_len, needle, needle_len);
 }
 #endif

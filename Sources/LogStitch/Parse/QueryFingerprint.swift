@@ -1,4 +1,5 @@
 import Foundation
+import CLinux
 
 /// Query classes as pt-query-digest draws them (percona-toolkit's
 /// `QueryRewriter::fingerprint`, followed step by step so users recognise
@@ -213,17 +214,14 @@ public enum QueryFingerprint {
     }
 
     static func find(_ q: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
-        guard needle.count > 0, q.count >= needle.count else { return nil }
-        var i = from
-        while i + needle.count <= q.count {
-            if q[i] == needle[0] {
-                var ok = true
-                for k in 1..<needle.count where q[i + k] != needle[k] { ok = false; break }
-                if ok { return i }
+        guard needle.count > 0, from >= 0, q.count - from >= needle.count else { return nil }
+        // libc's memmem: several steps call this on every statement.
+        return q.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { n in
+                guard let hit = logstitch_memmem(hay.baseAddress! + from, hay.count - from, n.baseAddress!, n.count) else { return nil }
+                return hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
             }
-            i += 1
         }
-        return nil
     }
 
     static func removingEscapedQuotes(_ q: [UInt8]) -> [UInt8] {
