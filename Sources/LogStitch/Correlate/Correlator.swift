@@ -57,9 +57,7 @@ public struct Correlator {
         var model = TraceModel()
         let requests = Self.sortedByStart(files)
         var invocations = InvocationAssembler.assemble(files.map(\.lambdaEvents))
-        let queries = files.flatMap(\.queries).sorted { a, b in
-            (a.end, a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.end, b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
-        }
+        let queries = files.flatMap(\.queries).sorted(by: Self.endOrder)
 
         // Duplicate records (the same request logged twice, overlapping
         // exports) keep the first; sorted by start then id, they are adjacent.
@@ -158,6 +156,14 @@ public struct Correlator {
         if sa != sb { return sa < sb }
         if a.requestId != b.requestId { return a.requestId < b.requestId }
         return (a.file, a.line) < (b.file, b.line)
+    }
+
+    /// Statements by (end, instance, connection, text, file, line). The
+    /// Strings are compared only when ends tie (a tuple of them per
+    /// comparison retained and released both).
+    static func endOrder(_ a: SlowQuery, _ b: SlowQuery) -> Bool {
+        if a.end != b.end { return a.end < b.end }
+        return (a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
     }
 
     /// `1-<start second>-<24 hex of MD5(request id)>`: the same request always gets the same id.
