@@ -127,9 +127,9 @@ public struct SegmentDocumentWriter {
         for o in order {
             if w.count >= BufferPool.pieceBytes { emitPiece() }
             if o.request >= 0 {
-                gatewaySegment(&w, model.requests[o.request])
+                let ids = gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].invocation.start) {
-                    lambdaSegments(&w, model.invocations[i], parent: SegmentIds(model.requests[o.request].request.requestId)("lambda-subsegment"))
+                    lambdaSegments(&w, model.invocations[i], parent: ids("lambda-subsegment"))
                 }
             } else {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
@@ -143,7 +143,9 @@ public struct SegmentDocumentWriter {
         w.field("end_time", seconds: max(start, end))
     }
 
-    func gatewaySegment(_ w: inout JSONWriter, _ r: borrowing RequestRecord) {
+    /// Returns the request's segment ids (its Lambda documents hang under
+    /// one of them: hashing the id once serves both).
+    func gatewaySegment(_ w: inout JSONWriter, _ r: borrowing RequestRecord) -> SegmentIds {
         let q = r.request
         let info = stageInfo(q)
         let start = q.start ?? 0
@@ -211,6 +213,7 @@ public struct SegmentDocumentWriter {
         }
         w.endObject()
         w.newline()
+        return ids
     }
 
     func region(_ q: ApiGatewayRequest) -> String? {
