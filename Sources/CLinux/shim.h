@@ -30,4 +30,15 @@ static inline void logstitch_prefetch(const void *p) {
 static inline void *logstitch_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
     return memmem(haystack, haystack_len, needle, needle_len);
 }
+
+// Drops a file range that was handed to the disk earlier from the page
+// cache, once it is written: sync_file_range(WAIT_BEFORE|WRITE|WAIT_AFTER)
+// (normally long done, so no wait), then posix_fadvise(DONTNEED). Returns
+// 0 or -1 with errno set. Elsewhere: only the fadvise.
+static inline int logstitch_release_written(int fd, long long offset, long long count) {
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (sync_file_range(fd, offset, count, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) return -1;
+#endif
+    return posix_fadvise(fd, offset, count, POSIX_FADV_DONTNEED);
+}
 #endif
