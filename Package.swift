@@ -34,6 +34,7 @@ let package = Package(
             name: "logstitch",
             dependencies: [
                 "LogStitch",
+                "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/logstitch"

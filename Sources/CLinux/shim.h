@@ -7,6 +7,8 @@
 #endif
 #include <fcntl.h>
 #include <string.h>
+#include <malloc.h>
+#include <limits.h>
 
 // Starts writing back a file range without waiting for it (sync_file_range(2)
 // with SYNC_FILE_RANGE_WRITE); returns 0 or -1 with errno set. Elsewhere: 0.
@@ -40,5 +42,12 @@ static inline int logstitch_release_written(int fd, long long offset, long long 
     if (sync_file_range(fd, offset, count, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) return -1;
 #endif
     return posix_fadvise(fd, offset, count, POSIX_FADV_DONTNEED);
+}
+
+// Keeps memory that is freed for reuse by the process instead of handing it
+// back to the kernel (glibc's trim and mmap thresholds; no effect on peak).
+static inline void logstitch_keep_freed_memory(void) {
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 #endif

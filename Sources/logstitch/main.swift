@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLinux
 import Foundation
 import LogStitch
 
@@ -125,6 +126,12 @@ struct Validate: ParsableCommand {
         if invalid > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 }
+
+// Memory freed by one block of correlation is reused by the next instead of
+// being handed back to the kernel and faulted in again (fresh pages are slow
+// to get on virtual machines; this took 0.2 s of kernel time off a day of
+// logs). Peak memory is unchanged: freed memory is only kept, not added.
+logstitch_keep_freed_memory()
 
 // Usage errors exit 2 (ArgumentParser's default is 64), which cron wrappers expect.
 do {
