@@ -132,9 +132,9 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
             // What was handed over a few pieces ago is on disk by now: its
             // pages leave the page cache, so later pieces reuse them instead
             // of taking fresh memory. On this kind of VM fresh memory is
-            // slow to get: runs that had to take 2 GB of it spent 5 s of
-            // CPU in the kernel instead of 1.5 (and the outputs of a nightly
-            // job are not read back at once anyway).
+            // slow to get: runs that had to take 2 GB of it spent 5–6 s of
+            // CPU in the kernel instead of about 2.5 (and the outputs of a
+            // nightly job are not read back at once anyway).
             let releasable = handedToDisk - releaseLag
             if releasable >= writebackStep {
                 _ = logstitch_release_written(fd, releasable - writebackStep, writebackStep)
