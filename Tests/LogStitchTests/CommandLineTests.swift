@@ -151,6 +151,26 @@ func loadJSON(_ path: String) -> [String: Any] {
 }
 
 extension CommandLineTests {
+    /// Workers compress their blocks apart and the files join them into one
+    /// gzip member: the files must read back as exactly the plain outputs,
+    /// and an output with no documents must still be a valid (empty) gzip file.
+    @Test func compressedOutputsAreThePlainOnesCompressed() throws {
+        let dir = makeTempDir()
+        for (name, extra) in [("plain", [String]()), ("gz", ["--compress"])] {
+            let r = CLI.run(["convert"] + extra + ["--output", dir + "/" + name, "--apigw-format", "@" + ScenarioTests.stagingFormat, ScenarioTests.sample])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        for name in ["segments.ndjson", "requests.csv", "routes.csv", "functions.csv", "queries.csv"] {
+            #expect(CLI.shell("zcat '\(dir)/gz/\(name).gz' | cmp -s - '\(dir)/plain/\(name)' && echo same") == "same", "\(name)")
+        }
+        write(dir + "/noise/x.log", Array("not a log line\n".utf8))
+        let r = CLI.run(["convert", "--compress", "--output", dir + "/empty", dir + "/noise"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(CLI.shell("gzip -t '\(dir)/empty/segments.ndjson.gz' && echo valid") == "valid")
+        #expect(CLI.shell("zcat '\(dir)/empty/segments.ndjson.gz' | wc -c") == "0")
+        #expect(CLI.shell("zcat '\(dir)/empty/requests.csv.gz' | head -c 9") == "trace_id,")
+    }
+
     @Test func compressedOutputsValidate() throws {
         let out = makeTempDir() + "/out"
         let r = CLI.run(["convert", "--compress", "--output", out, "--apigw-format", "@" + ScenarioTests.stagingFormat, ScenarioTests.sample])

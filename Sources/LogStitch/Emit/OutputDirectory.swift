@@ -38,14 +38,19 @@ public final class OutputDirectory {
 
     /// Opens an output to be written piece by piece (gzip-compressed when
     /// `compress`, adding `.gz` to the name); it is renamed into place by `commit`.
-    public func openStream(_ name: String, compress: Bool) throws -> StagedFile {
+    /// With `partsFromWriters`, the writers compress their own stretches of
+    /// text (on every core) and hand over `DeflatedPart`s, which the file
+    /// joins into its one gzip member.
+    public func openStream(_ name: String, compress: Bool, partsFromWriters: Bool = false) throws -> StagedFile {
         let finalName = compress ? name + ".gz" : name
         let temp = "\(path)/.\(finalName).tmp-\(token)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot write \(temp): \(String(cString: strerror(errno)))") }
         Self.stagedLock.lock(); Self.allStaged.insert(temp); Self.stagedLock.unlock()
         staged.append((temp, "\(path)/\(finalName)"))
-        return StagedFile(fd: fd, path: temp, compress: compress)
+        let file = StagedFile(fd: fd, path: temp, compress: compress && !partsFromWriters)
+        if compress && partsFromWriters { file.joiner = GzipJoiner() }
+        return file
     }
 
     /// Stages one output file's full contents (gzip-compressed when `compress`).
@@ -81,6 +86,8 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     let fd: Int32
     let path: String
     var gzip: GzipStream?
+    /// Joins compressed parts when the writers compress (see `openStream`).
+    var joiner: GzipJoiner?
     var buffer: [UInt8] = []
     var failure: String?
     /// Bytes written, and how many of them the disk was already asked to take.
@@ -97,6 +104,14 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
         self.writebackStep = writebackStep
         gzip = compress ? GzipStream() : nil
         buffer.reserveCapacity(1 << 20)
+    }
+
+    /// A stretch of text compressed by the writer (a file opened with `partsFromWriters`).
+    func write(_ part: DeflatedPart) {
+        guard joiner != nil else { preconditionFailure("compressed part for a file that does not join them") }
+        if written == 0 && buffer.isEmpty { raw(GzipJoiner.header) }
+        joiner!.add(part)
+        for bytes in part.bytes { raw(bytes) }
     }
 
     public func write(_ bytes: [UInt8]) {
@@ -146,6 +161,10 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     /// Finishes the file; throws if any write failed (a full disk, say).
     public func close() throws {
         if let g = gzip { g.compress([], finish: true) { self.raw($0) } }
+        if let j = joiner {
+            if written == 0 && buffer.isEmpty { raw(GzipJoiner.header) }
+            raw(j.trailer)
+        }
         flushBuffer()
         fsync(fd)
         Glibc.close(fd)

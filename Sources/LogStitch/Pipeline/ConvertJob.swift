@@ -27,8 +27,9 @@ public enum ConvertJob {
             PhaseTimer.mark("read+parse (spilled \(store.bytesWritten / 1_000_000) MB)")
 
             // 2. Correlate window by window, streaming segments and request rows.
-            let segments = try output.openStream("segments.ndjson", compress: options.compress)
-            let requests = try output.openStream("requests.csv", compress: options.compress)
+            // Compressed by the workers, block by block, joined into one gzip member.
+            let segments = try output.openStream("segments.ndjson", compress: options.compress, partsFromWriters: true)
+            let requests = try output.openStream("requests.csv", compress: options.compress, partsFromWriters: true)
             let totals = WindowedCorrelation(store: store, files: files, options: options).run(segments: segments, requests: requests)
             if let failure = store.readFailure { throw failure }
             try segments.close()

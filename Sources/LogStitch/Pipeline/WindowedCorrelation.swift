@@ -38,6 +38,8 @@ struct WindowedCorrelation {
     struct BlockResult {
         var segments: [[UInt8]] = []
         var rows: [[UInt8]] = []
+        /// With `--compress`: the segments and rows, compressed by the worker.
+        var compressed: (segments: DeflatedPart, rows: DeflatedPart)?
         var totals = Totals()
     }
 
@@ -116,6 +118,10 @@ struct WindowedCorrelation {
             while var ready = pending.removeValue(forKey: nextToWrite) {
                 lock.unlock()
                 PhaseTimer.step("write") {
+                    if let parts = ready.compressed {
+                        segments.write(parts.segments)
+                        requests.write(parts.rows)
+                    }
                     for chunk in ready.segments { segments.write(chunk) }
                     buffers.give(&ready.segments)
                     for chunk in ready.rows { requests.write(chunk) }
@@ -157,7 +163,8 @@ struct WindowedCorrelation {
         senders.declared = options.correlate.dbFunctions
         PhaseTimer.mark("learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)")
         // Pass 2: join, write what each block owns, accumulate the reports.
-        requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
+        let header = CSVWriter(header: ReportEmitter.requestsHeader).bytes
+        if options.compress { requests.write(GzipWriter.deflatedPart([header])) } else { requests.write(header) }
         let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers)
         let frozenSenders = senders
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -192,6 +199,15 @@ struct WindowedCorrelation {
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
             result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+        }
+        if options.compress {
+            // Here, on every core, rather than by the one worker writing at
+            // a time; the files join the parts into one gzip member.
+            PhaseTimer.step("compress") {
+                result.compressed = (GzipWriter.deflatedPart(result.segments), GzipWriter.deflatedPart(result.rows))
+                buffers.give(&result.segments)
+                buffers.give(&result.rows)
+            }
         }
         return result
     }
