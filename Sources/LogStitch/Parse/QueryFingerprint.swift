@@ -12,15 +12,13 @@ public enum QueryFingerprint {
         if containsPerconaToolkitMarker(q) { return "percona-toolkit" }
         if startsWith(q, "administrator command: ", caseInsensitive: false) { return text }
         if let call = storedProcedureCall(q) { return call }
-        // Each step runs only if the bytes it rewrites occur at all: a
-        // step that cannot change anything would still copy the statement.
         shortenMultiValueInsert(&q)
-        if contains(q, ASCII.slash) { removeMultiLineComments(&q) }
-        if contains(q, ASCII.hash) || contains(q, ASCII.minus) { removeOneLineComments(&q) }
+        removeMultiLineComments(&q)
+        removeOneLineComments(&q)
         if isUseStatement(q) { return "use ?" }
-        if contains(q, ASCII.backslash) { q = removingEscapedQuotes(q) }
-        if contains(q, ASCII.quote) { q = replacingQuoted(q, quote: ASCII.quote) }
-        if contains(q, ASCII.apostrophe) { q = replacingQuoted(q, quote: ASCII.apostrophe) }
+        q = removingEscapedQuotes(q)
+        q = replacingQuoted(q, quote: ASCII.quote)
+        q = replacingQuoted(q, quote: ASCII.apostrophe)
         q = replacingWords(q, Self.booleans, caseInsensitive: true)
         q = replacingNumbers(q)
         q = cleaningLeftovers(q)
@@ -30,7 +28,7 @@ public enum QueryFingerprint {
         q = collapsingWhitespace(q)
         q = q.map(ASCII.lower)
         q = replacingWords(q, Self.null, caseInsensitive: false)
-        if contains(q, 0x28) { q = collapsingLists(q) }
+        q = collapsingLists(q)
         q = collapsingUnions(q)
         q = collapsingLimit(q)
         q = removingOrderByAsc(q)
@@ -40,6 +38,8 @@ public enum QueryFingerprint {
     static let booleans: [StaticString] = ["false", "true"]
     static let null: [StaticString] = ["null"]
 
+    /// Steps return early when the bytes they rewrite do not occur at all:
+    /// a step that cannot change anything would still copy the statement.
     @inline(__always) static func contains(_ q: [UInt8], _ b: UInt8) -> Bool {
         q.withUnsafeBytes { $0.index(of: b) != nil }
     }
@@ -170,6 +170,7 @@ public enum QueryFingerprint {
 
     /// `/\*[^!].*?\*/`: block comments, but not MySQL's `/*!version */` hints.
     static func removeMultiLineComments(_ q: inout [UInt8]) {
+        guard contains(q, ASCII.slash) else { return }
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
@@ -186,6 +187,7 @@ public enum QueryFingerprint {
 
     /// `(?:--|#)[^'"\r\n]*(?=[\r\n]|\Z)`: comments to end of line (not if a quote follows on the line).
     static func removeOneLineComments(_ q: inout [UInt8]) {
+        guard contains(q, ASCII.hash) || contains(q, ASCII.minus) else { return }
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
@@ -225,6 +227,7 @@ public enum QueryFingerprint {
     }
 
     static func removingEscapedQuotes(_ q: [UInt8]) -> [UInt8] {
+        guard contains(q, ASCII.backslash) else { return q }
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
@@ -237,6 +240,7 @@ public enum QueryFingerprint {
 
     /// `s/".*?"/?/sg` (or with single quotes): an unmatched quote is left alone.
     static func replacingQuoted(_ q: [UInt8], quote: UInt8) -> [UInt8] {
+        guard contains(q, quote) else { return q }
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
@@ -326,6 +330,7 @@ public enum QueryFingerprint {
 
     /// `\b(in|values?)(?:[\s,]*\([\s?,]*\))+` → `$1(?+)`
     static func collapsingLists(_ q: [UInt8]) -> [UInt8] {
+        guard contains(q, 0x28) else { return q }
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
@@ -473,8 +478,8 @@ public enum QueryFingerprint {
         // MySQL also quotes strings with "; PostgreSQL uses " for identifiers.
         let doubleQuotedStrings = engine == .mysql
         var q = Array(text.utf8)
-        if contains(q, ASCII.slash) { removeMultiLineComments(&q) }
-        if contains(q, ASCII.hash) || contains(q, ASCII.minus) { removeOneLineComments(&q) }
+        removeMultiLineComments(&q)
+        removeOneLineComments(&q)
         var out = [UInt8]()
         out.reserveCapacity(q.count)
         var i = 0
