@@ -47,20 +47,18 @@ public enum MD5 {
         // without bounds checks.
         var st: State = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476)
         k.withUnsafeBufferPointer { kt in s.withUnsafeBufferPointer { st4 in g.withUnsafeBufferPointer { gt in
-            do {
-                let full = msg.count / 64
-                for b in 0..<full { compress(&st, msg.baseAddress! + 64 * b, kt, st4, gt) }
-                // The rest, 0x80, zeros and the length in bits: one or two blocks.
-                var tail: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                           UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-                withUnsafeMutableBytes(of: &tail) { t in
-                    let rest = msg.count - 64 * full
-                    if rest > 0 { t.baseAddress!.copyMemory(from: msg.baseAddress! + 64 * full, byteCount: rest) }
-                    t[rest] = 0x80
-                    let blocks = rest + 1 + 8 <= 64 ? 1 : 2
-                    t.storeBytes(of: (UInt64(msg.count) &* 8).littleEndian, toByteOffset: 64 * blocks - 8, as: UInt64.self)
-                    for b in 0..<blocks { compress(&st, UnsafeRawPointer(t.baseAddress! + 64 * b), kt, st4, gt) }
-                }
+            let full = msg.count / 64
+            for b in 0..<full { compress(&st, msg.baseAddress! + 64 * b, kt, st4, gt) }
+            // The rest, 0x80, zeros and the length in bits: one or two blocks.
+            var tail: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &tail) { t in
+                let rest = msg.count - 64 * full
+                if rest > 0 { t.baseAddress!.copyMemory(from: msg.baseAddress! + 64 * full, byteCount: rest) }
+                t[rest] = 0x80
+                let blocks = rest + 1 + 8 <= 64 ? 1 : 2
+                t.storeBytes(of: (UInt64(msg.count) &* 8).littleEndian, toByteOffset: 64 * blocks - 8, as: UInt64.self)
+                for b in 0..<blocks { compress(&st, UnsafeRawPointer(t.baseAddress! + 64 * b), kt, st4, gt) }
             }
         } } }
         return st
