@@ -31,16 +31,9 @@ public struct ApiGatewayLogParser {
             if case .json(let map) = t.kind { return KeyTable(map) }
             return nil
         }
-        templateMatchers = templates.map { t in
-            if case .text(let matcher) = t.kind { return matcher }
-            return nil
-        }
+        templateMatchers = templates.map(\.matcher)
         // Without templates given, the documented CLF formats are tried after JSON.
-        let defaultText = [try! ApiGatewayTemplate(ApiGatewayTemplate.restCLF), try! ApiGatewayTemplate(ApiGatewayTemplate.httpCLF)]
-        defaultMatchers = defaultText.compactMap { t in
-            if case .text(let matcher) = t.kind { return matcher }
-            return nil
-        }
+        defaultMatchers = [ApiGatewayTemplate.restCLF, ApiGatewayTemplate.httpCLF].compactMap { try! ApiGatewayTemplate($0).matcher }
     }
 
     /// Each template's matcher (text) or key table (JSON), taken out of the

@@ -73,6 +73,12 @@ public struct ApiGatewayTemplate: Sendable {
     public let kind: Kind
     public let source: String
 
+    /// The matcher of a text template.
+    var matcher: TemplateMatcher? {
+        if case .text(let m) = kind { return m }
+        return nil
+    }
+
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
     }

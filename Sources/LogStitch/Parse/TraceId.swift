@@ -55,8 +55,8 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard b.count == 35, let p = b.baseAddress, b[0] == 0x31, b[1] == ASCII.minus, b[10] == ASCII.minus else { return nil }
         // Eight digits at a time (either case, as before: the text is always written lower-case).
         @inline(__always) func hex8(_ at: Int) -> UInt32? { ASCII.parseHex8(p.loadUnaligned(fromByteOffset: at, as: UInt64.self), upper: true) }
-        guard let e = hex8(2), let h = hex8(11), let l1 = hex8(19), let l2 = hex8(27) else { return nil }
-        return TraceId(epoch: e, high: h, low: UInt64(l1) << 32 | UInt64(l2))
+        guard let e = hex8(2), let h = hex8(11), let l = ASCII.parseHex16(b.slice(19, 35)) else { return nil }
+        return TraceId(epoch: e, high: h, low: l)
     }
 
     /// A bare id, or the `Root=` of a trace header.
