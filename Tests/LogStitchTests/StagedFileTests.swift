@@ -43,7 +43,7 @@ import Testing
         let path = dir + "/joined.gz"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let file = StagedFile(fd: fd, path: path, compress: false)
-        file.joiner = GzipJoiner()
+        file.startJoining()
         for pieces in texts { file.write(GzipWriter.deflatedPart(pieces)) }
         try file.close()
         let expected = texts.flatMap { $0.flatMap { $0 } }
@@ -56,7 +56,7 @@ import Testing
         // An empty file is a valid empty member.
         let emptyPath = dir + "/empty.gz"
         let empty = StagedFile(fd: open(emptyPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: emptyPath, compress: false)
-        empty.joiner = GzipJoiner()
+        empty.startJoining()
         try empty.close()
         #expect(CLI.shell("gzip -t '\(emptyPath)' && gzip -dc '\(emptyPath)' | wc -c") == "0")
     }

@@ -49,7 +49,7 @@ public final class OutputDirectory {
         Self.stagedLock.lock(); Self.allStaged.insert(temp); Self.stagedLock.unlock()
         staged.append((temp, "\(path)/\(finalName)"))
         let file = StagedFile(fd: fd, path: temp, compress: compress && !partsFromWriters)
-        if compress && partsFromWriters { file.joiner = GzipJoiner() }
+        if compress && partsFromWriters { file.startJoining() }
         return file
     }
 
@@ -106,16 +106,23 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
         buffer.reserveCapacity(1 << 20)
     }
 
+    /// From here on the file is one gzip member joined from `DeflatedPart`s.
+    func startJoining() {
+        joiner = GzipJoiner()
+        raw(GzipJoiner.header)
+    }
+
     /// A stretch of text compressed by the writer (a file opened with `partsFromWriters`).
     func write(_ part: DeflatedPart) {
         guard joiner != nil else { preconditionFailure("compressed part for a file that does not join them") }
-        if written == 0 && buffer.isEmpty { raw(GzipJoiner.header) }
         joiner!.add(part)
         for bytes in part.bytes { raw(bytes) }
     }
 
+    /// Text as it is (compressed here when the file is compressed).
     public func write(_ bytes: [UInt8]) {
-        if let g = gzip { g.compress(bytes, finish: false) { self.raw($0) } } else { raw(bytes) }
+        if joiner != nil { write(GzipWriter.deflatedPart([bytes])) }
+        else if let g = gzip { g.compress(bytes, finish: false) { self.raw($0) } } else { raw(bytes) }
     }
 
     func raw(_ bytes: [UInt8]) {
@@ -161,10 +168,7 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
     /// Finishes the file; throws if any write failed (a full disk, say).
     public func close() throws {
         if let g = gzip { g.compress([], finish: true) { self.raw($0) } }
-        if let j = joiner {
-            if written == 0 && buffer.isEmpty { raw(GzipJoiner.header) }
-            raw(j.trailer)
-        }
+        if let j = joiner { raw(j.trailer) }
         flushBuffer()
         fsync(fd)
         Glibc.close(fd)

@@ -163,8 +163,7 @@ struct WindowedCorrelation {
         senders.declared = options.correlate.dbFunctions
         PhaseTimer.mark("learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)")
         // Pass 2: join, write what each block owns, accumulate the reports.
-        let header = CSVWriter(header: ReportEmitter.requestsHeader).bytes
-        if options.compress { requests.write(GzipWriter.deflatedPart([header])) } else { requests.write(header) }
+        requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers)
         let frozenSenders = senders
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
