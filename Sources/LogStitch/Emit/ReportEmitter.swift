@@ -127,9 +127,16 @@ public struct ReportAccumulator {
             return a.route < b.route
         }
     }
+    /// A query class's identity, in queries.csv's column (and sort) order.
+    struct QueryKey: Hashable, FastHashable, Sendable {
+        var fingerprintId: String, engine: String, instance: String, database: String
+        var fastHash: UInt64 { KeyIndex<String>.mix(fingerprintId.fastHash &* 31 ^ instance.fastHash &* 7 ^ database.fastHash ^ engine.fastHash) }
+        var fields: [String] { [fingerprintId, engine, instance, database] }
+        static func precedes(_ a: QueryKey, _ b: QueryKey) -> Bool { a.fields.lexicographicallyPrecedes(b.fields) }
+    }
     var routes = KeyedTotals<RouteKey, Route>()
     var functions = KeyedTotals<String, Function>()
-    var queries: [[String]: QueryClass] = [:]
+    var queries = KeyedTotals<QueryKey, QueryClass>()
 
     public init() {}
 
@@ -172,8 +179,8 @@ public struct ReportAccumulator {
 
     mutating func add(query r: borrowing QueryRecord) {
         let q = r.query
-        let key = [q.fingerprintId, q.engine.rawValue, q.instance, q.database ?? ""]
-        Self.update(&queries, key, QueryClass()) { c in
+        let key = QueryKey(fingerprintId: q.fingerprintId, engine: q.engine.rawValue, instance: q.instance, database: q.database ?? "")
+        queries.update(key, QueryClass()) { c in
             if c.count == 0 { c.fingerprint = q.fingerprint }
             c.count += 1
             c.totalUs &+= q.durationUs
@@ -209,8 +216,8 @@ public struct ReportAccumulator {
                 if let m = f.maxMemoryUsedMB { a.maxMemoryUsedMB = max(a.maxMemoryUsedMB ?? m, m) }
             }
         }
-        for (k, c) in o.queries {
-            Self.update(&queries, k, QueryClass()) { a in
+        for (k, c) in zip(o.queries.keys, o.queries.values) {
+            queries.update(k, QueryClass()) { a in
                 if a.count == 0 { a.fingerprint = c.fingerprint }
                 a.count += c.count; a.totalUs &+= c.totalUs; a.duration.merge(c.duration)
                 a.rowsExamined &+= c.rowsExamined; a.attributed += c.attributed
@@ -227,11 +234,6 @@ public struct ReportAccumulator {
     static func saturatingProduct(_ a: Int64, _ b: Int64) -> Int64 {
         let (p, o) = a.multipliedReportingOverflow(by: b)
         return o ? .max : p
-    }
-
-    /// Changes a dictionary value in place (no copy of its distributions).
-    static func update<K: Hashable, V>(_ d: inout [K: V], _ key: K, _ fresh: @autoclosure () -> V, _ body: (inout V) -> Void) {
-        body(&d[key, default: fresh()])   // one lookup, changed in place
     }
 
     public func routesCSV() -> [UInt8] {
@@ -268,10 +270,10 @@ public struct ReportAccumulator {
     public func queriesCSV() -> [UInt8] {
         var csv = CSVWriter(header: ["fingerprint_id", "database_type", "instance", "database", "fingerprint", "count", "total_ms",
                                      "p50_ms", "p95_ms", "p99_ms", "max_ms", "rows_examined_total", "attributed", "example_trace_id"])
-        for key in queries.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        for key in queries.keys.sorted(by: QueryKey.precedes) {
             let c = queries[key]!
             let p = c.duration.percentiles([50, 95, 99])
-            csv.row(key + [c.fingerprint, String(c.count), Self.ms(c.totalUs)] + p.map(Self.ms)
+            csv.row(key.fields + [c.fingerprint, String(c.count), Self.ms(c.totalUs)] + p.map(Self.ms)
                     + [Self.ms(c.duration.max), String(c.rowsExamined), String(c.attributed), c.example?.trace ?? ""])
         }
         return csv.bytes
