@@ -2,31 +2,64 @@ import Foundation
 import Testing
 @testable import LogStitch
 
-/// Outputs are handed to the disk in steps and dropped from the page cache
-/// a few steps behind: whatever the pieces' sizes, the file must hold
-/// exactly what was written, in order.
+/// Outputs go past the page cache in aligned buffers, from a thread of
+/// their own, with the file's unaligned end written through the page cache:
+/// whatever the pieces' sizes, the file must hold exactly what was written,
+/// in order, whether direct I/O was used or not.
 @Suite struct StagedFileTests {
-    @Test func fileHoldsEveryPieceAcrossWritebackAndRelease() throws {
+    /// Writes `sizes` pieces of patterned bytes, returns what the file holds and what it should.
+    func roundTrip(sizes: [Int], direct: Bool, bufferBytes: Int) throws -> (written: [UInt8], expected: [UInt8], file: StagedFile) {
         let path = makeTempDir() + "/out.ndjson"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)
-        // 16 KiB steps: the release (four steps behind) runs hundreds of times here.
-        let file = StagedFile(fd: fd, path: path, compress: false, writebackStep: 16 << 10)
+        let file = StagedFile(fd: fd, path: path, compress: false, direct: direct, bufferBytes: bufferBytes)
         var expected: [UInt8] = []
-        var g: UInt64 = 12345
-        for round in 0..<300 {
-            // Small pieces (buffered) and megabyte pieces (written straight through).
-            let size = round % 50 == 49 ? (1 << 20) + 17 : Int(g % 3000) + 1
-            g = g &* 6364136223846793005 &+ 1442695040888963407
-            let piece = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ round) }
+        for (round, size) in sizes.enumerated() {
+            let piece = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ round &* 7) }
             expected += piece
             file.write(piece)
         }
         try file.close()
         let written = try #require(FileManager.default.contents(atPath: path))
-        #expect(written.count == expected.count)
-        #expect([UInt8](written) == expected)
-        #expect(file.written == Int64(expected.count))
+        return ([UInt8](written), expected, file)
+    }
+
+    static func pieceSizes(seed: UInt64, count: Int) -> [Int] {
+        var g = seed
+        return (0..<count).map { round in
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            // Mostly small pieces, now and then one larger than a buffer.
+            return round % 50 == 49 ? (1 << 16) + 17 : Int((g >> 33) % 3000) + 1
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func fileHoldsEveryPieceAcrossManyBuffers(direct: Bool) throws {
+        // 8 KiB buffers: hundreds of them pass through the writer thread.
+        let r = try roundTrip(sizes: Self.pieceSizes(seed: 12345, count: 300), direct: direct, bufferBytes: 8 << 10)
+        #expect(r.written.count == r.expected.count)
+        #expect(r.written == r.expected)
+        #expect(r.file.written == Int64(r.expected.count))
+        #expect(r.expected.count > 100 * (8 << 10))
+    }
+
+    /// Ends on a buffer's edge, on an alignment edge, one byte past one,
+    /// and an empty file: the unaligned end is the part direct I/O refuses.
+    @Test(arguments: [0, 1, 4095, 4096, 4097, 8192, 8193, 3 * 8192 + 100])
+    func fileEndsExactlyWhereItsTextDoes(total: Int) throws {
+        let r = try roundTrip(sizes: total == 0 ? [] : [total], direct: true, bufferBytes: 8 << 10)
+        #expect(r.written == r.expected)
+        #expect(r.written.count == total)
+    }
+
+    /// A write that fails (here: a file opened read-only) fails the close,
+    /// and the writer thread does not hang on the buffers still queued.
+    @Test func failedWriteFailsTheClose() throws {
+        let path = makeTempDir() + "/readonly"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let file = StagedFile(fd: open(path, O_RDONLY), path: path, compress: false, bufferBytes: 8 << 10)
+        for _ in 0..<20 { file.write([UInt8](repeating: 0x61, count: 5000)) }
+        #expect(throws: OutputDirectory.Failure.self) { try file.close() }
     }
 
     /// Parts compressed apart (as the workers do) join into one gzip member

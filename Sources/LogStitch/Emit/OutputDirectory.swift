@@ -80,30 +80,24 @@ public final class OutputDirectory {
     deinit { discard() }
 }
 
-/// An output being written in pieces: buffered, optionally gzip-compressed
-/// through zlib as it goes.
+/// An output being written in pieces, optionally gzip-compressed through
+/// zlib as it goes, past the page cache where the file system allows it
+/// (see `DirectFileWriter`).
 public final class StagedFile: @unchecked Sendable {  // written under one lock at a time
     let fd: Int32
     let path: String
     var gzip: GzipStream?
     /// Joins compressed parts when the writers compress (see `openStream`).
     var joiner: GzipJoiner?
-    var buffer: [UInt8] = []
-    var failure: String?
-    /// Bytes written, and how many of them the disk was already asked to take.
-    var written: Int64 = 0
-    var handedToDisk: Int64 = 0
-    /// How much is handed to the disk at a time, and how far behind that
-    /// pages are dropped from the page cache (see `put`).
-    let writebackStep: Int64
-    var releaseLag: Int64 { 4 * writebackStep }
+    let writer: DirectFileWriter
+    /// Bytes written (after compression).
+    var written: Int64 { writer.appended }
 
-    init(fd: Int32, path: String, compress: Bool, writebackStep: Int64 = 32 << 20) {
+    init(fd: Int32, path: String, compress: Bool, direct: Bool = true, bufferBytes: Int = 4 << 20) {
         self.fd = fd
         self.path = path
-        self.writebackStep = writebackStep
+        writer = DirectFileWriter(fd: fd, direct: direct, bufferBytes: bufferBytes)
         gzip = compress ? GzipStream() : nil
-        buffer.reserveCapacity(1 << 20)
     }
 
     /// From here on the file is one gzip member joined from `DeflatedPart`s.
@@ -125,53 +119,16 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
         else if let g = gzip { g.compress(bytes, finish: false) { self.raw($0) } } else { raw(bytes) }
     }
 
-    func raw(_ bytes: [UInt8]) {
-        // Pieces of a megabyte or more go straight to the file: copying them
-        // into the buffer first would only double the memory traffic.
-        if bytes.count >= 1 << 20 {
-            if !buffer.isEmpty { flushBuffer() }
-            put(bytes)
-            return
-        }
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 20 { flushBuffer() }
-    }
-
-    func flushBuffer() {
-        put(buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    func put(_ bytes: [UInt8]) {
-        guard failure == nil else { return }
-        if let why = writeAll(fd, bytes) { failure = why; return }
-        written += Int64(bytes.count)
-        // Start writing back what is written so far (without waiting), so
-        // the disk works while correlation goes on and the fsync at the end
-        // has little left to do.
-        if written - handedToDisk >= writebackStep {
-            _ = logstitch_start_writeback(fd, handedToDisk, written - handedToDisk)
-            // What was handed over a few pieces ago is on disk by now: its
-            // pages leave the page cache, so later pieces reuse them instead
-            // of taking fresh memory. On this kind of VM fresh memory is
-            // slow to get: runs that had to take 2 GB of it spent 5–6 s of
-            // CPU in the kernel instead of about 2.5 (and the outputs of a
-            // nightly job are not read back at once anyway).
-            let releasable = handedToDisk - releaseLag
-            if releasable >= writebackStep {
-                _ = logstitch_release_written(fd, releasable - writebackStep, writebackStep)
-            }
-            handedToDisk = written
-        }
-    }
+    func raw(_ bytes: [UInt8]) { writer.append(bytes) }
 
     /// Finishes the file; throws if any write failed (a full disk, say).
     public func close() throws {
         if let g = gzip { g.compress([], finish: true) { self.raw($0) } }
         if let j = joiner { raw(j.trailer) }
-        flushBuffer()
-        fsync(fd)
+        let failure = writer.finish()
+        // (EINVAL: a file that cannot be synced, such as a pipe.)
+        let synced = fsync(fd) == 0 || errno == EINVAL ? nil : String(cString: strerror(errno))
         Glibc.close(fd)
-        if let f = failure { throw OutputDirectory.Failure(description: "cannot write \(path): \(f)") }
+        if let f = failure ?? synced { throw OutputDirectory.Failure(description: "cannot write \(path): \(f)") }
     }
 }
