@@ -4,8 +4,7 @@ import Testing
 /// The stage segment's `http.request.url`, written in pieces.
 @Suite struct SegmentURLTests {
     func url(domain: String? = nil, apiId: String? = "a1b2c3d4e5", stage: String? = "prod", path: String? = nil, route: String? = nil) -> (text: String, written: String) {
-        let q = ApiGatewayRequest()
-        q.domainName = domain; q.apiId = apiId; q.stage = stage; q.path = path; q.route = route
+        let q = ApiGatewayRequest(apiId: apiId, stage: stage, route: route, path: path, domainName: domain)
         let parts = SegmentDocumentWriter.URLParts(q)
         var w = JSONWriter()
         w.beginObject()

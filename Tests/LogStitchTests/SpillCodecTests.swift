@@ -66,10 +66,10 @@ import Testing
     }
 
     @Test func requestsAndStatementsRoundTrip() {
-        let r = ApiGatewayRequest()
-        r.requestId = "req-1"; r.apiId = "a1b2c3d4e5"; r.stage = "prod"; r.method = "GET"; r.route = "/orders/{id}"
+        let r = ApiGatewayRequest(requestId: "req-1", apiId: "a1b2c3d4e5", stage: "prod", method: "GET", route: "/orders/{id}",
+                                  accountId: "123456789012")
         r.status = 200; r.start = 1_704_067_201_000_000; r.responseLatencyMs = 912; r.integrationRequestId = "l-1"
-        r.traceId = TraceId(validating: "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01"); r.accountId = "123456789012"
+        r.traceId = TraceId(validating: "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
         let q = SlowQuery(engine: .postgresql)
         q.instance = "orders-pg"; q.database = "orders"; q.user = "app"; q.end = 1_704_067_202_000_000; q.durationUs = 25_412
         q.text = "SELECT 1"; q.keys.requestId = "l-1"; q.keys.tags = [("route", "/orders")]

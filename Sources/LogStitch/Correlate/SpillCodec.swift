@@ -201,13 +201,22 @@ extension ApiGatewayRequest {
     }
 
     convenience init(_ r: inout SpillReader) {
-        self.init()
-        requestId = r.requestId() ?? ""; extendedRequestId = r.optionalString(); apiId = r.repeated(.apiId); stage = r.repeated(.stage)
-        method = r.optionalString(); route = r.optionalCommonString(); path = r.optionalString(); domainName = r.repeated(.domainName)
-        protocolName = r.repeated(.protocolName); status = r.optionalInt().map(Int.init); responseLength = r.optionalInt()
-        start = r.optionalInt(); startResolution = r.int(); responseLatencyMs = r.optionalInt(); integrationLatencyMs = r.optionalInt()
-        integrationRequestId = r.requestId(); traceId = r.optionalTrace()
-        sourceIp = r.optionalString(); userAgent = r.optionalCommonString(); errorMessage = r.optionalString(); accountId = r.repeated(.accountId)
+        // In the order `encode` wrote them; the strings go to `init`.
+        let requestId = r.requestId() ?? "", extendedRequestId = r.optionalString()
+        let apiId = r.repeated(.apiId), stage = r.repeated(.stage)
+        let method = r.optionalString(), route = r.optionalCommonString(), path = r.optionalString()
+        let domainName = r.repeated(.domainName), protocolName = r.repeated(.protocolName)
+        let status = r.optionalInt().map(Int.init), responseLength = r.optionalInt()
+        let start = r.optionalInt(), startResolution = r.int(), responseLatencyMs = r.optionalInt(), integrationLatencyMs = r.optionalInt()
+        let integrationRequestId = r.requestId(), traceId = r.optionalTrace()
+        let sourceIp = r.optionalString(), userAgent = r.optionalCommonString(), errorMessage = r.optionalString()
+        let accountId = r.repeated(.accountId)
+        self.init(requestId: requestId, extendedRequestId: extendedRequestId, apiId: apiId, stage: stage, method: method,
+                  route: route, path: path, domainName: domainName, protocolName: protocolName, sourceIp: sourceIp,
+                  userAgent: userAgent, errorMessage: errorMessage, accountId: accountId)
+        self.status = status; self.responseLength = responseLength; self.start = start; self.startResolution = startResolution
+        self.responseLatencyMs = responseLatencyMs; self.integrationLatencyMs = integrationLatencyMs
+        self.integrationRequestId = integrationRequestId; self.traceId = traceId
         file = Int(r.int()); line = Int(r.int())
     }
 }

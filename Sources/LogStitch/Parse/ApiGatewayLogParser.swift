@@ -177,33 +177,34 @@ public struct ApiGatewayLogParser {
     }
 
     mutating func build(time: EpochMicros?) -> Result {
-        let r = ApiGatewayRequest()
         guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
             return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
         }
-        r.requestId = RequestId(rid)
-        r.extendedRequestId = value(.extendedRequestId)?.string
-        r.apiId = value(.apiId)?.string
-        r.stage = value(.stage)?.string
-        r.method = value(.httpMethod).map { recent.string($0) }
-        r.path = value(.path)?.string
-        r.domainName = value(.domainName)?.string
-        r.protocolName = value(.protocolName)?.string
+        var method = value(.httpMethod).map { recent.string($0) }
+        var route: String?
         if let rp = value(.resourcePath) {
-            r.route = recent.string(rp)
+            route = recent.string(rp)
         } else if let rk = value(.routeKey) {
             // HTTP APIs: "GET /pets/{id}" → method GET, route /pets/{id}; "$default" stays.
             if let sp = rk.index(of: ASCII.space) {
-                if r.method == nil { r.method = recent.string(rk.prefix(sp)) }
-                r.route = recent.string(rk.dropFirst(sp + 1))
+                if method == nil { method = recent.string(rk.prefix(sp)) }
+                route = recent.string(rk.dropFirst(sp + 1))
             } else {
-                r.route = recent.string(rk)
+                route = recent.string(rk)
             }
         }
+        var status: Int?
         if let st = value(.status) {
             guard let v = st.parseInt(), v >= 100, v <= 599 else { return .malformed("API Gateway status is not an HTTP status code") }
-            r.status = Int(v)
+            status = Int(v)
         }
+        let r = ApiGatewayRequest(
+            requestId: RequestId(rid), extendedRequestId: value(.extendedRequestId)?.string, apiId: value(.apiId)?.string,
+            stage: value(.stage)?.string, method: method, route: route, path: value(.path)?.string,
+            domainName: value(.domainName)?.string, protocolName: value(.protocolName)?.string,
+            sourceIp: value(.sourceIp)?.string, userAgent: value(.userAgent).map { recent.string($0) },
+            errorMessage: value(.errorMessage)?.string, accountId: value(.accountId)?.string)
+        r.status = status
         r.responseLength = value(.responseLength)?.parseInt()
         if let e = value(.requestTimeEpoch), let v = e.parseFixed(scale: 3) {
             // REST logs milliseconds (13 digits), HTTP APIs seconds (10 digits).
@@ -220,10 +221,6 @@ public struct ApiGatewayLogParser {
         r.integrationLatencyMs = value(.integrationLatency)?.parseInt()
         r.integrationRequestId = value(.integrationRequestId).map(RequestId.lowercased)
         if let x = value(.xrayTraceId) { r.traceId = TraceId.parse(x) }
-        r.sourceIp = value(.sourceIp)?.string
-        r.userAgent = value(.userAgent).map { recent.string($0) }
-        r.errorMessage = value(.errorMessage)?.string
-        r.accountId = value(.accountId)?.string
         return .request(r)
     }
 }

@@ -1,18 +1,21 @@
 /// One API Gateway access log record, whatever template wrote it.
 /// Absent values (`-`, `(none)`, empty) are nil.
 /// A class: records are passed around a lot and never shared between threads
-/// while being changed, so a reference beats copying a dozen strings.
+/// while being changed, so a reference beats copying a dozen strings. The
+/// ids and strings are constants, set once by `init`: a writer can then
+/// read them in place, where a `var` would be retained and released around
+/// every use (the writers read them tens of millions of times a run).
 public final class ApiGatewayRequest: @unchecked Sendable {
-    public var requestId: RequestId = ""
-    public var extendedRequestId: String?
-    public var apiId: String?
-    public var stage: String?
-    public var method: String?
+    public let requestId: RequestId
+    public let extendedRequestId: String?
+    public let apiId: String?
+    public let stage: String?
+    public let method: String?
     /// Resource path (REST) or route key (HTTP APIs).
-    public var route: String?
-    public var path: String?
-    public var domainName: String?
-    public var protocolName: String?
+    public let route: String?
+    public let path: String?
+    public let domainName: String?
+    public let protocolName: String?
     public var status: Int?
     public var responseLength: Int64?
     /// Request start; `startResolution` says how precise it is (1 ms from
@@ -24,13 +27,30 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     /// `$context.integration.requestId`: the Lambda RequestId for Lambda integrations.
     public var integrationRequestId: RequestId?
     public var traceId: TraceId?
-    public var sourceIp: String?
-    public var userAgent: String?
-    public var errorMessage: String?
-    public var accountId: String?
+    public let sourceIp: String?
+    public let userAgent: String?
+    public let errorMessage: String?
+    public let accountId: String?
     /// Where it was read, for reports and rejects.
     public var file: Int = 0
     public var line: Int = 0
 
-    public init() {}
+    public init(requestId: RequestId = "", extendedRequestId: String? = nil, apiId: String? = nil, stage: String? = nil,
+                method: String? = nil, route: String? = nil, path: String? = nil, domainName: String? = nil,
+                protocolName: String? = nil, sourceIp: String? = nil, userAgent: String? = nil, errorMessage: String? = nil,
+                accountId: String? = nil) {
+        self.requestId = requestId
+        self.extendedRequestId = extendedRequestId
+        self.apiId = apiId
+        self.stage = stage
+        self.method = method
+        self.route = route
+        self.path = path
+        self.domainName = domainName
+        self.protocolName = protocolName
+        self.sourceIp = sourceIp
+        self.userAgent = userAgent
+        self.errorMessage = errorMessage
+        self.accountId = accountId
+    }
 }
