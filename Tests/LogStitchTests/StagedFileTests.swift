@@ -52,6 +52,32 @@ import Testing
         #expect(r.written.count == total)
     }
 
+    /// Blocks hand their pieces over whole: the writer thread writes them in
+    /// order, between plain writes, and gives the buffers back to the pool.
+    @Test func handedOverPiecesAreWrittenInOrderAndReturned() throws {
+        let path = makeTempDir() + "/pieces"
+        let file = StagedFile(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: path, compress: false, bufferBytes: 8 << 10)
+        let pool = BufferPool()
+        var expected: [UInt8] = []
+        for block in 0..<40 {
+            let header = Array("block \(block)\n".utf8)
+            file.write(header); expected += header
+            var pieces: [[UInt8]] = (0..<3).map { k in
+                var b = pool.take()
+                b.append(contentsOf: (0..<(block * 997 + k * 131) % 20_000).map { UInt8(truncatingIfNeeded: $0 ^ block) })
+                return b
+            }
+            expected += pieces.flatMap { $0 }
+            file.write(pieces: &pieces, returningTo: pool)
+            #expect(pieces.isEmpty)
+        }
+        try file.close()
+        #expect(try #require(FileManager.default.contents(atPath: path)) == Data(expected))
+        // Every buffer came back emptied, so later blocks reused them.
+        #expect(pool.free.count >= 3)
+        #expect(pool.free.allSatisfy { $0.isEmpty && $0.capacity >= BufferPool.capacity })
+    }
+
     /// A write that fails (here: a file opened read-only) fails the close,
     /// and the writer thread does not hang on the buffers still queued.
     @Test func failedWriteFailsTheClose() throws {

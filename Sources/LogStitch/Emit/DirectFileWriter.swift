@@ -2,8 +2,9 @@ import Foundation
 import CLinux
 
 /// Writes a large output file past the page cache (`O_DIRECT`), from a
-/// thread of its own, so that writing costs the workers one copy into an
-/// aligned buffer and nothing else.
+/// thread of its own: the workers hand over their pieces of text and go on
+/// correlating while this thread copies them into an aligned buffer and
+/// waits for the disk.
 ///
 /// Why: a day of logs writes about 2 GB of segments and rows. Through the
 /// page cache, every 4 KiB page costs ext4 a block reservation, buffer heads
@@ -11,8 +12,9 @@ import CLinux
 /// this kind of VM the fresh pages the cache asks for are slow to get (runs
 /// that had to take 2 GB of them spent 5–6 s in the kernel). Direct writes
 /// of whole aligned buffers skip all of it (2 GB: 0.15 s of kernel time
-/// against 0.5–5 s buffered, measured with dd), and they block only this
-/// writer's own thread while the workers go on correlating.
+/// against 0.5–5 s buffered, measured with dd). The disk takes a block's
+/// 90 MB of segments in tens of milliseconds; a worker that waited for that
+/// itself sat idle 0.4 s over a day, so it hands the pieces over instead.
 ///
 /// Direct I/O wants the buffer address, the file offset and the length
 /// aligned to the device's block size; every write here is a whole number
@@ -21,48 +23,47 @@ import CLinux
 /// the file system refuses direct I/O (tmpfs, some network file systems),
 /// the file is written through the page cache throughout, with the same
 /// bytes.
-final class DirectFileWriter: @unchecked Sendable {  // appends from one thread at a time; `lock` guards the rest
+final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue; the rest belongs to whoever writes
     static let alignment = 4096
     let fd: Int32
-    /// Bytes per buffer (a multiple of `alignment`).
+    /// Bytes per write (a multiple of `alignment`).
     let bufferBytes: Int
-    /// How many buffers may exist at once: one being filled, the rest
-    /// queued for or being written by the writer thread.
-    let bufferLimit: Int
+    /// How much handed-over text may wait for the disk before `append`
+    /// waits too (memory stays bounded when the disk is slow).
+    let maxQueuedBytes: Int
 
-    /// The buffer being filled, and how much of it is.
-    private var current: UnsafeMutableRawPointer?
-    private var filled = 0
+    private let lock = NSCondition()
+    /// Pieces handed over and not yet copied, with the pool they go back to.
+    private var queue: [(pieces: [[UInt8]], pool: BufferPool?)] = []
+    private var queuedBytes = 0
+    private var writerStarted = false
+    private var closing = false
+    private var writerDone = false
     /// Bytes handed to `append` so far.
     private(set) var appended: Int64 = 0
 
-    private let lock = NSCondition()
-    private var queue: [(buffer: UnsafeMutableRawPointer, count: Int)] = []
-    private var free: [UnsafeMutableRawPointer] = []
-    private var allocated = 0
-    private var writerRunning = false
-    private var finishing = false
-    /// Where the next queued buffer goes in the file.
+    // Touched only by the one thread writing at a time (the writer thread,
+    // or `finish` once it has stopped).
+    private let buffer: UnsafeMutableRawPointer
+    private var filled = 0
+    /// Where the next full buffer goes in the file.
     private var offset: Int64 = 0
     /// Whether writes still go past the page cache.
     private(set) var direct: Bool
-    private(set) var failure: String?
+    private var failure: String?
 
     /// `fd` must be open for writing at offset 0; it is switched to direct
     /// I/O here when `direct` is asked for and the file system allows it.
-    init(fd: Int32, direct: Bool = true, bufferBytes: Int = 4 << 20, bufferLimit: Int = 3) {
-        precondition(bufferBytes > 0 && bufferBytes % Self.alignment == 0 && bufferLimit >= 2)
+    init(fd: Int32, direct: Bool = true, bufferBytes: Int = 4 << 20, maxQueuedBytes: Int = 128 << 20) {
+        precondition(bufferBytes > 0 && bufferBytes % Self.alignment == 0)
         self.fd = fd
         self.bufferBytes = bufferBytes
-        self.bufferLimit = bufferLimit
+        self.maxQueuedBytes = maxQueuedBytes
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferBytes, alignment: Self.alignment)
         self.direct = direct && Self.setDirect(fd, true)
     }
 
-    deinit {
-        if let c = current { free.append(c) }
-        for b in free { b.deallocate() }
-        for q in queue { q.buffer.deallocate() }
-    }
+    deinit { buffer.deallocate() }
 
     @discardableResult
     static func setDirect(_ fd: Int32, _ on: Bool) -> Bool {
@@ -72,83 +73,93 @@ final class DirectFileWriter: @unchecked Sendable {  // appends from one thread 
         return wanted == flags || fcntl(fd, F_SETFL, wanted) == 0
     }
 
-    /// Copies `bytes` into the buffers, handing each full one to the writer thread.
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        guard var src = bytes.baseAddress else { return }
-        var left = bytes.count
-        appended += Int64(left)
-        while left > 0 {
-            if current == nil { current = takeBuffer(); filled = 0 }
-            let n = min(left, bufferBytes - filled)
-            (current! + filled).copyMemory(from: src, byteCount: n)
-            filled += n; src += n; left -= n
-            if filled == bufferBytes { handOver() }
-        }
+    /// Hands `bytes` over to be written (an array is shared, not copied).
+    func append(_ bytes: [UInt8]) {
+        var pieces = [bytes]
+        append(pieces: &pieces, returningTo: nil)
     }
 
-    func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
-
-    /// Writes what is left, waits for the writer thread, and returns why
-    /// writing failed, if it did (a full disk, say). The file is not synced
-    /// or closed here.
-    func finish() -> String? {
-        if current != nil && filled > 0 { handOver() }
+    /// Takes the pieces (leaving `pieces` empty) to be written in order;
+    /// once copied they are given back to `pool` for reuse. Taken rather
+    /// than shared, so the pool gets them back as the only reference and
+    /// empties them in place.
+    func append(pieces: inout [[UInt8]], returningTo pool: BufferPool?) {
+        var taken: [[UInt8]] = []
+        swap(&taken, &pieces)
+        let count = taken.reduce(0) { $0 + $1.count }
+        guard count > 0 else { pool?.give(&taken); return }
         lock.lock()
-        finishing = true
-        while writerRunning || !queue.isEmpty { lock.wait() }
-        let why = failure
-        lock.unlock()
-        return why
-    }
-
-    // MARK: - Buffers
-
-    private func takeBuffer() -> UnsafeMutableRawPointer {
-        lock.lock(); defer { lock.unlock() }
-        while free.isEmpty && allocated >= bufferLimit { lock.wait() }
-        if let b = free.popLast() { return b }
-        allocated += 1
-        return UnsafeMutableRawPointer.allocate(byteCount: bufferBytes, alignment: Self.alignment)
-    }
-
-    private func handOver() {
-        guard let b = current else { return }
-        let count = filled
-        current = nil; filled = 0
-        lock.lock()
-        queue.append((b, count))
-        let start = !writerRunning
-        writerRunning = true
+        appended += Int64(count)
+        while queuedBytes > 0 && queuedBytes + count > maxQueuedBytes { lock.wait() }
+        queue.append((taken, pool))
+        queuedBytes += count
+        let start = !writerStarted
+        writerStarted = true
+        lock.broadcast()
         lock.unlock()
         if start {
-            let t = Thread { [self] in writeQueued() }
+            let t = Thread { [self] in drainQueue() }
             t.name = "logstitch-writer"
             t.start()
         }
     }
 
-    /// The writer thread: writes queued buffers in order until none is left.
-    private func writeQueued() {
+    /// Writes what is left, stops the writer thread, and returns why
+    /// writing failed, if it did (a full disk, say). The file is not synced
+    /// or closed here.
+    func finish() -> String? {
         lock.lock()
-        while !queue.isEmpty {
-            let (b, count) = queue.removeFirst()
-            let at = offset, failed = failure != nil
+        closing = true
+        lock.broadcast()
+        while writerStarted && !writerDone { lock.wait() }
+        lock.unlock()
+        if filled > 0 && failure == nil { failure = write(buffer, filled) }
+        filled = 0
+        return failure
+    }
+
+    /// The writer thread: copies queued pieces into the buffer, writing it
+    /// each time it fills, until the file is finished.
+    private func drainQueue() {
+        lock.lock()
+        while true {
+            while queue.isEmpty && !closing { lock.wait() }
+            guard !queue.isEmpty else { break }
+            var entry = queue.removeFirst()
             lock.unlock()
-            let why = failed ? nil : write(b, count, at: at)
+            var count = 0
+            for piece in entry.pieces {
+                count += piece.count
+                piece.withUnsafeBytes { copy($0) }
+            }
+            entry.pool?.give(&entry.pieces)
             lock.lock()
-            if let why, failure == nil { failure = why }
-            offset += Int64(count)
-            free.append(b)
+            queuedBytes -= count
             lock.broadcast()
         }
-        writerRunning = false
+        writerDone = true
         lock.broadcast()
         lock.unlock()
     }
 
-    /// Writes one buffer at `offset`: its aligned part directly, the rest
-    /// (only ever the file's last buffer) through the page cache.
-    private func write(_ b: UnsafeMutableRawPointer, _ count: Int, at offset: Int64) -> String? {
+    private func copy(_ bytes: UnsafeRawBufferPointer) {
+        guard var src = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let n = min(left, bufferBytes - filled)
+            (buffer + filled).copyMemory(from: src, byteCount: n)
+            filled += n; src += n; left -= n
+            if filled == bufferBytes {
+                if failure == nil { failure = write(buffer, filled) }
+                filled = 0
+            }
+        }
+    }
+
+    /// Writes the buffer's first `count` bytes at `offset`: the aligned part
+    /// directly, the rest (only ever the file's end) through the page cache.
+    private func write(_ b: UnsafeMutableRawPointer, _ count: Int) -> String? {
+        defer { offset += Int64(count) }
         var done = 0
         if direct {
             let aligned = count - count % Self.alignment

@@ -121,6 +121,17 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
 
     func raw(_ bytes: [UInt8]) { writer.append(bytes) }
 
+    /// Plain pieces (a file that is neither compressed nor joined), taken
+    /// for the writer thread and given back to `pool` once written.
+    func write(pieces: inout [[UInt8]], returningTo pool: BufferPool) {
+        guard joiner == nil && gzip == nil else {
+            for p in pieces { write(p) }
+            pool.give(&pieces)
+            return
+        }
+        writer.append(pieces: &pieces, returningTo: pool)
+    }
+
     /// Finishes the file; throws if any write failed (a full disk, say).
     public func close() throws {
         if let g = gzip { g.compress([], finish: true) { self.raw($0) } }

@@ -122,10 +122,9 @@ struct WindowedCorrelation {
                         segments.write(parts.segments)
                         requests.write(parts.rows)
                     }
-                    for chunk in ready.segments { segments.write(chunk) }
-                    buffers.give(&ready.segments)
-                    for chunk in ready.rows { requests.write(chunk) }
-                    buffers.give(&ready.rows)
+                    // The writer threads copy and write them, then give them back.
+                    segments.write(pieces: &ready.segments, returningTo: buffers)
+                    requests.write(pieces: &ready.rows, returningTo: buffers)
                 }
                 PhaseTimer.step("merge") {
                     totals.accumulator.merge(ready.totals.accumulator)
