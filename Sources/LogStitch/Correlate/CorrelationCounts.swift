@@ -24,7 +24,7 @@ public struct CorrelationCounts: Sendable {
         // release) every record.
         for i in model.requests.indices where ownsRequest(model.requests[i]) {
             requests += 1
-            if !SegmentDocumentWriter.placeable(model.requests[i].request.start) { tracesWithoutTime += 1 }
+            if !SegmentDocumentWriter.placeable(model.requests[i].start) { tracesWithoutTime += 1 }
             switch model.requests[i].join {
             case .requestId: requestsJoinedByRequestId += 1
             case .traceId: requestsJoinedByTraceId += 1
@@ -33,10 +33,10 @@ public struct CorrelationCounts: Sendable {
         }
         for i in model.invocations.indices where ownsInvocation(model.invocations[i]) {
             invocations += 1
-            if model.invocations[i].invocation.function == "unknown" { unknownFunctionInvocations += 1 }
+            if model.invocations[i].unknownFunction { unknownFunctionInvocations += 1 }
             if model.invocations[i].request == nil {
                 invocationsWithoutRequest += 1
-                if !SegmentDocumentWriter.placeable(model.invocations[i].invocation.start) { tracesWithoutTime += 1 }
+                if !SegmentDocumentWriter.placeable(model.invocations[i].start) { tracesWithoutTime += 1 }
             }
         }
         for i in model.queries.indices where ownsQuery(model.queries[i]) {

@@ -13,6 +13,15 @@ public struct RequestRecord: Sendable {
     public var traceId: TraceId
     public var invocation: Int?
     public var join: LambdaJoin
+    /// The request's start, kept beside the link: the loops that only ask
+    /// which block owns a record, or whether it has a usable time, then
+    /// stay in this array instead of missing the cache on every record.
+    public let start: EpochMicros?
+
+    init(request: ApiGatewayRequest, traceId: TraceId, invocation: Int? = nil, join: LambdaJoin = .none) {
+        self.request = request; self.traceId = traceId; self.invocation = invocation; self.join = join
+        start = request.start
+    }
 }
 
 public struct InvocationRecord: Sendable {
@@ -21,6 +30,19 @@ public struct InvocationRecord: Sendable {
     /// Index of the API Gateway request that called it.
     public var request: Int?
     public var queries: [Int] = []
+    /// The invocation's start and end, and whether its function is
+    /// unknown, kept beside the links for the same reason as
+    /// `RequestRecord.start` (none changes once invocations are assembled).
+    public let start: EpochMicros?
+    public let end: EpochMicros?
+    public let unknownFunction: Bool
+
+    init(invocation: LambdaInvocation, traceId: TraceId) {
+        self.invocation = invocation; self.traceId = traceId
+        start = invocation.start
+        end = invocation.end
+        unknownFunction = invocation.function == "unknown"
+    }
 }
 
 public struct QueryRecord: Sendable {
@@ -107,7 +129,7 @@ public struct Correlator {
             }
             let at = uniqueRequests[k]
             let req = files[Int(at.part)].requests[Int(at.index)]
-            var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0), invocation: nil, join: .none)
+            var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0))
             if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {
                 record.invocation = i; record.join = .requestId
             } else if let t = req.traceId, var i = firstWithTrace[t] {
@@ -249,9 +271,9 @@ public struct Correlator {
             for i in model.invocations.indices { candidatesByFunction[model.invocations[i].invocation.function, default: []].append(i) }
         }
         for (f, list) in candidatesByFunction {
-            candidatesByFunction[f] = list.sorted { (model.invocations[$0].invocation.start ?? 0, $0) < (model.invocations[$1].invocation.start ?? 0, $1) }
+            candidatesByFunction[f] = list.sorted { (model.invocations[$0].start ?? 0, $0) < (model.invocations[$1].start ?? 0, $1) }
         }
-        let longestUs = model.invocations.reduce(Int64(0)) { max($0, ($1.invocation.end ?? 0) - ($1.invocation.start ?? 0)) }
+        let longestUs = model.invocations.reduce(Int64(0)) { max($0, ($1.end ?? 0) - ($1.start ?? 0)) }
         for qi in records.indices where records[qi].attribution == .none && records[qi].query.keys.isEmpty {
             let q = records[qi].query
             let functions = senders.functions(instance: q.instance, user: q.user)
@@ -261,9 +283,9 @@ public struct Correlator {
             for f in functions.sorted() {
                 guard let list = candidatesByFunction[f] else { continue }
                 // First invocation that may still be running at the statement's start.
-                let from = Self.lowerBound(list) { (model.invocations[$0].invocation.start ?? 0) < q.end - q.durationUs - longestUs }
+                let from = Self.lowerBound(list) { (model.invocations[$0].start ?? 0) < q.end - q.durationUs - longestUs }
                 var k = from
-                while k < list.count, (model.invocations[list[k]].invocation.start ?? 0) <= latestEnd {
+                while k < list.count, (model.invocations[list[k]].start ?? 0) <= latestEnd {
                     if Self.mayContain(model.invocations[list[k]].invocation, q) { possible.append(list[k]) }
                     k += 1
                 }

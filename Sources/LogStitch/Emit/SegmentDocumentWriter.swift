@@ -110,12 +110,12 @@ public struct SegmentDocumentWriter {
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
         // By index: enumerating by value would retain and release every record.
-        for i in model.requests.indices where ownsRequest(model.requests[i]) && Self.placeable(model.requests[i].request.start) {
-            order.append((model.requests[i].request.start ?? 0, model.requests[i].traceId, i, -1))
+        for i in model.requests.indices where ownsRequest(model.requests[i]) && Self.placeable(model.requests[i].start) {
+            order.append((model.requests[i].start ?? 0, model.requests[i].traceId, i, -1))
         }
         for i in model.invocations.indices where model.invocations[i].request == nil && ownsInvocation(model.invocations[i])
-            && Self.placeable(model.invocations[i].invocation.start) {
-            order.append((model.invocations[i].invocation.start ?? 0, model.invocations[i].traceId, -1, i))
+            && Self.placeable(model.invocations[i].start) {
+            order.append((model.invocations[i].start ?? 0, model.invocations[i].traceId, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         var w = JSONWriter(capacity: BufferPool.pieceBytes + Self.maxDocumentBytes * 2)
@@ -128,7 +128,7 @@ public struct SegmentDocumentWriter {
             if w.count >= BufferPool.pieceBytes { emitPiece() }
             if o.request >= 0 {
                 let ids = gatewaySegment(&w, model.requests[o.request])
-                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].invocation.start) {
+                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start) {
                     lambdaSegments(&w, model.invocations[i], parent: ids("lambda-subsegment"))
                 }
             } else {

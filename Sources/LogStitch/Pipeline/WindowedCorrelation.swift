@@ -180,8 +180,8 @@ struct WindowedCorrelation {
     func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool) -> BlockResult {
         let own = owned(b)
         let model = PhaseTimer.step("correlate") { Correlator(options: options.correlate).correlate(window, files: files, senders: senders) }
-        let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.request.start ?? 0)) }
-        let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.invocation.start ?? 0)) }
+        let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.start ?? 0)) }
+        let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.start ?? 0)) }
         let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
         var result = BlockResult()
         PhaseTimer.step("segments") {
