@@ -18,11 +18,10 @@ public struct CorrelationCounts: Sendable {
 
     public init() {}
 
-    public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
-                             ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
+    public mutating func add(_ model: TraceModel, _ ownership: Ownership) {
         // By index: iterating the arrays by value would copy (retain and
         // release) every record.
-        for i in model.requests.indices where ownsRequest(model.requests[i]) {
+        for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             requests += 1
             if !SegmentDocumentWriter.placeable(model.requests[i].start) { tracesWithoutTime += 1 }
             switch model.requests[i].join {
@@ -31,7 +30,7 @@ public struct CorrelationCounts: Sendable {
             case .none: requestsWithoutInvocation += 1
             }
         }
-        for i in model.invocations.indices where ownsInvocation(model.invocations[i]) {
+        for i in model.invocations.indices where ownership.owns(model.invocations[i].start) {
             invocations += 1
             if model.invocations[i].unknownFunction { unknownFunctionInvocations += 1 }
             if model.invocations[i].request == nil {
@@ -39,7 +38,7 @@ public struct CorrelationCounts: Sendable {
                 if !SegmentDocumentWriter.placeable(model.invocations[i].start) { tracesWithoutTime += 1 }
             }
         }
-        for i in model.queries.indices where ownsQuery(model.queries[i]) {
+        for i in model.queries.indices where ownership.owns(model.queries[i].end) {
             queries += 1
             switch model.queries[i].attribution {
             case .traceComment: queriesByTraceComment += 1

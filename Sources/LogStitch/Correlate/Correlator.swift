@@ -51,6 +51,13 @@ public struct QueryRecord: Sendable {
     public var attribution: QueryAttribution
     /// The trace it belongs to, when known (even without an invocation).
     public var traceId: TraceId?
+    /// The statement's end, beside the links (see `RequestRecord.start`).
+    public let end: EpochMicros
+
+    init(query: SlowQuery) {
+        self.query = query; invocation = nil; attribution = .none; traceId = nil
+        end = query.end
+    }
 }
 
 /// The joined result: every request, invocation and query, with their links.
@@ -237,7 +244,7 @@ public struct Correlator {
 
         // Pass 1: exact, from comments. It also learns which functions send
         // statements to which instance, as which DB user.
-        var records = queries.map { QueryRecord(query: $0, invocation: nil, attribution: .none, traceId: nil) }
+        var records = queries.map { QueryRecord(query: $0) }
         var learned = SenderIndex(declared: [:])
         for qi in records.indices {
             let q = records[qi].query

@@ -17,7 +17,7 @@ public struct ReportEmitter {
 
     public func requestsCSV() -> [UInt8] {
         var csv = CSVWriter(header: Self.requestsHeader)
-        appendRequestRows(to: &csv) { _ in true }
+        appendRequestRows(to: &csv, .everything)
         return csv.bytes
     }
 
@@ -27,7 +27,7 @@ public struct ReportEmitter {
 
     func accumulated() -> ReportAccumulator {
         var a = ReportAccumulator()
-        a.add(model, ownsRequest: { _ in true }, ownsInvocation: { _ in true }, ownsQuery: { _ in true })
+        a.add(model, .everything)
         return a
     }
 
@@ -41,10 +41,10 @@ public struct ReportEmitter {
 
     /// One row per request this window owns, sorted by start time then request id.
     /// `pieceFull` is called whenever the writer holds a megabyte or more.
-    public func appendRequestRows(to csv: inout CSVWriter, owns: (RequestRecord) -> Bool,
+    public func appendRequestRows(to csv: inout CSVWriter, _ ownership: Ownership,
                                   pieceFull: ((inout CSVWriter) -> Void)? = nil) {
         // The model holds requests in (start, request id) order already.
-        for i in model.requests.indices where owns(model.requests[i]) {
+        for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             appendRow(to: &csv, model.requests[i])
             if let pieceFull, csv.count >= BufferPool.pieceBytes { pieceFull(&csv) }
         }
@@ -140,13 +140,12 @@ public struct ReportAccumulator {
 
     public init() {}
 
-    public mutating func add(_ model: TraceModel, ownsRequest: (RequestRecord) -> Bool,
-                             ownsInvocation: (InvocationRecord) -> Bool, ownsQuery: (QueryRecord) -> Bool) {
+    public mutating func add(_ model: TraceModel, _ ownership: Ownership) {
         // By index, records borrowed: iterating by value would retain and
         // release every record.
-        for i in model.requests.indices where ownsRequest(model.requests[i]) { add(request: model.requests[i].request) }
-        for i in model.invocations.indices where ownsInvocation(model.invocations[i]) { add(invocation: model.invocations[i].invocation) }
-        for i in model.queries.indices where ownsQuery(model.queries[i]) { add(query: model.queries[i]) }
+        for i in model.requests.indices where ownership.owns(model.requests[i].start) { add(request: model.requests[i].request) }
+        for i in model.invocations.indices where ownership.owns(model.invocations[i].start) { add(invocation: model.invocations[i].invocation) }
+        for i in model.queries.indices where ownership.owns(model.queries[i].end) { add(query: model.queries[i]) }
     }
 
     mutating func add(request q: borrowing ApiGatewayRequest) {

@@ -85,35 +85,34 @@ public struct SegmentDocumentWriter {
     }
 
     /// All documents, one per line, traces in start-time order.
-    public func ndjson() -> [UInt8] { ndjson(ownsRequest: { _ in true }, ownsInvocation: { _ in true }) }
+    public func ndjson() -> [UInt8] { ndjson(.everything) }
 
     /// The documents of the traces a window owns: those of its requests, and
     /// of its invocations that no request called.
-    public func ndjson(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool) -> [UInt8] {
+    public func ndjson(_ ownership: Ownership) -> [UInt8] {
         var all: [UInt8] = []
-        write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation) { all.append(contentsOf: $0) }
+        write(ownership) { all.append(contentsOf: $0) }
         return all
     }
 
     /// Writes the documents to `sink` in pieces of about a megabyte, so a
     /// block's segments never sit in memory whole.
-    public func write(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool, sink: ([UInt8]) -> Void) {
-        write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, buffers: nil, sink: sink)
+    public func write(_ ownership: Ownership, sink: ([UInt8]) -> Void) {
+        write(ownership, buffers: nil, sink: sink)
     }
 
     /// As above, with the pieces' buffers taken from `buffers` (which the
     /// receiver of the pieces gives back once they are written).
-    func write(ownsRequest: (RequestRecord) -> Bool, ownsInvocation: (InvocationRecord) -> Bool,
-               buffers: BufferPool?, sink: ([UInt8]) -> Void) {
+    func write(_ ownership: Ownership, buffers: BufferPool?, sink: ([UInt8]) -> Void) {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
         // By index: enumerating by value would retain and release every record.
-        for i in model.requests.indices where ownsRequest(model.requests[i]) && Self.placeable(model.requests[i].start) {
+        for i in model.requests.indices where ownership.owns(model.requests[i].start) && Self.placeable(model.requests[i].start) {
             order.append((model.requests[i].start ?? 0, model.requests[i].traceId, i, -1))
         }
-        for i in model.invocations.indices where model.invocations[i].request == nil && ownsInvocation(model.invocations[i])
+        for i in model.invocations.indices where model.invocations[i].request == nil && ownership.owns(model.invocations[i].start)
             && Self.placeable(model.invocations[i].start) {
             order.append((model.invocations[i].start ?? 0, model.invocations[i].traceId, -1, i))
         }

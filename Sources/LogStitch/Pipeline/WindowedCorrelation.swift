@@ -180,23 +180,21 @@ struct WindowedCorrelation {
     func block(_ b: Int64, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool) -> BlockResult {
         let own = owned(b)
         let model = PhaseTimer.step("correlate") { Correlator(options: options.correlate).correlate(window, files: files, senders: senders) }
-        let ownsRequest = { (r: RequestRecord) in own.contains(SpillStore.bucket(r.start ?? 0)) }
-        let ownsInvocation = { (r: InvocationRecord) in own.contains(SpillStore.bucket(r.start ?? 0)) }
-        let ownsQuery = { (r: QueryRecord) in own.contains(SpillStore.bucket(r.query.end)) }
+        let ownership = Ownership(buckets: own)
         var result = BlockResult()
         PhaseTimer.step("segments") {
             SegmentDocumentWriter(model: model, options: options.correlate)
-                .write(ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, buffers: buffers) { result.segments.append($0) }
+                .write(ownership, buffers: buffers) { result.segments.append($0) }
         }
         var rows = CSVWriter(rowsOnly: ())
         func emitPiece(_ csv: inout CSVWriter) { var piece = buffers.take(); csv.drain(into: &piece); result.rows.append(piece) }
         PhaseTimer.step("requests rows") {
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, owns: ownsRequest, pieceFull: emitPiece)
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, ownership, pieceFull: emitPiece)
         }
         emitPiece(&rows)
         PhaseTimer.step("accumulate") {
-            result.totals.accumulator.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
-            result.totals.counts.add(model, ownsRequest: ownsRequest, ownsInvocation: ownsInvocation, ownsQuery: ownsQuery)
+            result.totals.accumulator.add(model, ownership)
+            result.totals.counts.add(model, ownership)
         }
         if options.compress {
             // Here, on every core, rather than by the one worker writing at
