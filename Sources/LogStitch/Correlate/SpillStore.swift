@@ -9,10 +9,10 @@ import Foundation
 /// of one request arrive in separate files hours apart and CloudWatch sorts
 /// nothing; bucketing by the records' own times makes lateness irrelevant.
 ///
-/// Buckets are 5 minutes of event time; correlation reads them back in
+/// Buckets are 2 minutes of event time; correlation reads them back in
 /// blocks (see `WindowedCorrelation`).
 public final class SpillStore: @unchecked Sendable {
-    public static let bucketMicros: Int64 = 5 * 60 * 1_000_000
+    public static let bucketMicros: Int64 = 2 * 60 * 1_000_000
     public let directory: String
     let lock = NSLock()
     var bucketSet: Set<Int64> = []
@@ -187,10 +187,20 @@ public final class SpillStore: @unchecked Sendable {
         /// Records without a time all go to the epoch's bucket, together.
         static func time(_ t: EpochMicros?) -> EpochMicros { t ?? 0 }
 
+        /// The buffer each kind of record went to last: a file's records
+        /// mostly come in time order, so the next one usually goes there too.
+        var lastBuffer: (request: Int, lambdaEvent: Int, query: Int) = (-1, -1, -1)
+
         mutating func put(_ t: EpochMicros, _ tag: SpillTag, _ body: (inout SpillWriter) -> Void) {
             let b = SpillStore.bucket(t)
-            var i = buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1
+            let last = tag == .request ? lastBuffer.request : tag == .lambdaEvent ? lastBuffer.lambdaEvent : lastBuffer.query
+            var i = last >= 0 && buffers[last].bucket == b ? last : (buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1)
             if i < 0 { buffers.append((b, tag, SpillWriter())); i = buffers.count - 1 }
+            switch tag {
+            case .request: lastBuffer.request = i
+            case .lambdaEvent: lastBuffer.lambdaEvent = i
+            case .query: lastBuffer.query = i
+            }
             let before = buffers[i].writer.count
             buffers[i].writer.tag(tag)
             body(&buffers[i].writer)
@@ -200,6 +210,7 @@ public final class SpillStore: @unchecked Sendable {
         public mutating func flush() throws {
             for (b, kind, w) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, kind: kind, w.out) }
             buffers.removeAll(keepingCapacity: true)
+            lastBuffer = (-1, -1, -1)
             buffered = 0
             store.noteSpan(longestSpan)
         }

@@ -18,9 +18,11 @@ struct WindowedCorrelation {
     /// Partners lie within the longest span any record declares, plus a
     /// minute of slack for clocks and for what records do not declare (the
     /// moment between an INIT and its START, say), rounded up to whole
-    /// buckets: one 5-minute bucket for most API workloads, at most the
+    /// buckets: one 2-minute bucket for most API workloads, at most the
     /// 20 minutes that cover Lambda's 15-minute limit. Every bucket of
-    /// margin costs a twelfth more work.
+    /// margin costs a thirtieth more work (it is read and joined by both
+    /// blocks it borders: 2-minute buckets spent 0.1 cpu-s less on a day
+    /// than 5-minute ones, whose margins were 5 minutes).
     var marginBuckets: Int64 { Self.marginBuckets(longestSpan: store.longestSpanMicros) }
 
     static func marginBuckets(longestSpan: Int64) -> Int64 {
@@ -59,7 +61,8 @@ struct WindowedCorrelation {
         }
     }
 
-    /// The blocks that hold data, in order: block b owns buckets [b·6, b·6+5].
+    /// The blocks that hold data, in order: block b owns the hour of buckets
+    /// [b·blockBuckets, (b+1)·blockBuckets − 1].
     func blocks() -> [Int64] {
         var seen: [Int64] = []
         for k in store.buckets {
