@@ -141,6 +141,17 @@ struct InvocationAssembler {
         if inv.end == nil { inv.end = inv.start }
     }
 
+    /// The first index whose value `isAfter` accepts, in values that `isAfter`
+    /// accepts from some point on (binary search); nil if none does.
+    static func firstIndex(in values: [Int64], _ isAfter: (Int64) -> Bool) -> Int? {
+        var lo = 0, hi = values.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if isAfter(values[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo < values.count ? lo : nil
+    }
+
     /// Events with no request id: init and restore phases belong to the next
     /// invocation in the same log stream (execution environment); unhandled
     /// error lines to the invocation running in that stream at the time.
@@ -149,16 +160,30 @@ struct InvocationAssembler {
         // Only the streams the loose events name are indexed.
         var streamGroup = StringIndex()
         for e in events { if let s = e.logStream, streamGroup[s] == nil { streamGroup[s] = streamGroup.count } }
+        // Each stream's invocations in order, with their starts (nil as
+        // .max) beside them, so the search below reads no invocation.
         var byStream = [[Int]](repeating: [], count: streamGroup.count)
-        for (i, inv) in invocations.enumerated() {
-            if let s = inv.logStream, let g = streamGroup[s] { byStream[g].append(i) }
+        var startsByStream = [[Int64]](repeating: [], count: streamGroup.count)
+        var ordered = [Bool](repeating: true, count: streamGroup.count)
+        for i in invocations.indices {
+            guard let s = invocations[i].logStream, let g = streamGroup[s] else { continue }
+            let start = invocations[i].start ?? .max
+            if let last = startsByStream[g].last, last > start { ordered[g] = false }
+            byStream[g].append(i)
+            startsByStream[g].append(start)
         }
         for e in events {
             guard let stream = e.logStream, let t = e.time, let g = streamGroup[stream] else { continue }
             let idx = byStream[g]
             switch e.kind {
             case .initStart, .initReport, .restoreStart, .restoreReport:
-                guard let i = idx.first(where: { (invocations[$0].start ?? .max) >= t }) else { continue }
+                // The stream's first invocation that starts at t or later:
+                // a binary search where the starts ascend (they do but for
+                // invocations without a start, which sort first as 0).
+                let starts = startsByStream[g]
+                let at = ordered[g] ? Self.firstIndex(in: starts) { $0 >= t } : starts.firstIndex { $0 >= t }
+                guard let k = at, k < idx.count else { continue }
+                let i = idx[k]
                 if let f = e.function, invocations[i].function == "unknown" { invocations[i].function = f }
                 if e.kind == .restoreReport, invocations[i].restoreDurationUs == nil { invocations[i].restoreDurationUs = e.restoreDurationUs }
                 if e.kind == .initReport, invocations[i].initDurationUs == nil, invocations[i].restoreDurationUs == nil {
