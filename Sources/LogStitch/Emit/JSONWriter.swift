@@ -37,12 +37,12 @@ public struct JSONWriter {
     /// Starts a new top-level document in the same buffer (NDJSON).
     public mutating func beginDocument() { depth = 0; commaBits = 0; pendingValue = false }
 
-    public mutating func beginObject() { out.append(ASCII.leftBrace); push() }
-    public mutating func endObject() { out.append(ASCII.rightBrace); depth -= 1 }
-    public mutating func beginArray() { out.append(ASCII.leftBracket); push() }
-    public mutating func endArray() { out.append(ASCII.rightBracket); depth -= 1 }
+    @inline(__always) public mutating func beginObject() { out.append(ASCII.leftBrace); push() }
+    @inline(__always) public mutating func endObject() { out.append(ASCII.rightBrace); depth -= 1 }
+    @inline(__always) public mutating func beginArray() { out.append(ASCII.leftBracket); push() }
+    @inline(__always) public mutating func endArray() { out.append(ASCII.rightBracket); depth -= 1 }
 
-    public mutating func key(_ k: StaticString) {
+    @inline(__always) public mutating func key(_ k: StaticString) {
         out.write(reserving: k.utf8CodeUnitCount + 4) { c in keyText(&c, k) }
         pendingValue = true
     }
@@ -79,11 +79,11 @@ public struct JSONWriter {
         if pendingValue { pendingValue = false } else { separator() }
     }
 
-    public mutating func objectStart(_ k: StaticString) { key(k); beforeValue(); beginObject() }
-    public mutating func arrayStart(_ k: StaticString) { key(k); beforeValue(); beginArray() }
-    public mutating func element() { beforeValue() }
+    @inline(__always) public mutating func objectStart(_ k: StaticString) { key(k); beforeValue(); beginObject() }
+    @inline(__always) public mutating func arrayStart(_ k: StaticString) { key(k); beforeValue(); beginArray() }
+    @inline(__always) public mutating func element() { beforeValue() }
 
-    public mutating func field(_ k: StaticString, _ v: String) {
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: String) {
         // The String is read in place (withUTF8 would copy it: a
         // retain/release pair per field); the closure captures only the sink.
         let comma = takeComma(), sink = out
@@ -102,9 +102,9 @@ public struct JSONWriter {
             string(buf, to: sink)
         }
     }
-    public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
     /// A request id: UUIDs are spelled straight into the output.
-    public mutating func field(_ k: StaticString, _ id: RequestId) {
+    @inline(__always) public mutating func field(_ k: StaticString, _ id: RequestId) {
         guard id.isUUID else { field(k, id.other!); return }
         out.write(reserving: k.utf8CodeUnitCount + 4 + RequestId.uuidLength + 2 + 8) { c in
             keyText(&c, k)
@@ -114,28 +114,28 @@ public struct JSONWriter {
     public mutating func field(_ k: StaticString, _ id: RequestId?) { if let id { field(k, id) } }
 
     /// A constant value (written as it is: it must need no escaping).
-    public mutating func field(_ k: StaticString, static v: StaticString) {
+    @inline(__always) public mutating func field(_ k: StaticString, static v: StaticString) {
         out.write(reserving: k.utf8CodeUnitCount + v.utf8CodeUnitCount + 6) { c in
             keyText(&c, k)
             c.byte(ASCII.quote); c.bytes(v); c.byte(ASCII.quote)
         }
     }
-    public mutating func field(_ k: StaticString, _ v: Int) { field(k, Int64(v)) }
-    public mutating func field(_ k: StaticString, _ v: Int64) {
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: Int) { field(k, Int64(v)) }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: Int64) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putInteger(v) }
     }
     public mutating func field(_ k: StaticString, _ v: Bool) { key(k); beforeValue(); literal(v ? "true" : "false") }
     public mutating func fieldNull(_ k: StaticString) { key(k); beforeValue(); literal("null") }
     public mutating func field(dynamic k: String, _ v: Int) { key(dynamic: k); beforeValue(); integer(Int64(v)) }
     /// Epoch seconds with exactly six decimals, from integer microseconds.
-    public mutating func field(_ k: StaticString, seconds t: EpochMicros) {
+    @inline(__always) public mutating func field(_ k: StaticString, seconds t: EpochMicros) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putSeconds(t) }
     }
     /// Milliseconds with up to three decimals, from microseconds.
-    public mutating func field(_ k: StaticString, millis us: Int64) {
+    @inline(__always) public mutating func field(_ k: StaticString, millis us: Int64) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putMillis(us) }
     }
-    public mutating func field(_ k: StaticString, trace t: TraceId) {
+    @inline(__always) public mutating func field(_ k: StaticString, trace t: TraceId) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + TraceId.textLength + 2) { c in
             keyText(&c, k)
             c.byte(ASCII.quote); c.trace(t); c.byte(ASCII.quote)
@@ -152,7 +152,7 @@ public struct JSONWriter {
     mutating func closeString() { out.append(ASCII.quote) }
 
     /// A segment id: 16 lowercase hex digits.
-    mutating func field(_ k: StaticString, hexId v: UInt64) {
+    @inline(__always) mutating func field(_ k: StaticString, hexId v: UInt64) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + 18) { c in
             keyText(&c, k)
             c.byte(ASCII.quote); c.hex16(v); c.byte(ASCII.quote)
