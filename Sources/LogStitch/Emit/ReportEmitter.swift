@@ -45,6 +45,7 @@ public struct ReportEmitter {
                                   pieceFull: ((inout CSVWriter) -> Void)? = nil) {
         // The model holds requests in (start, request id) order already.
         for i in model.requests.indices where ownership.owns(model.requests[i].start) {
+            if i + Prefetch.distance < model.requests.count { model.prefetch(request: i + Prefetch.distance) }
             appendRow(to: &csv, model.requests[i])
             if let pieceFull, csv.count >= BufferPool.pieceBytes { pieceFull(&csv) }
         }
@@ -143,8 +144,14 @@ public struct ReportAccumulator {
     public mutating func add(_ model: TraceModel, _ ownership: Ownership) {
         // By index, records borrowed: iterating by value would retain and
         // release every record.
-        for i in model.requests.indices where ownership.owns(model.requests[i].start) { add(request: model.requests[i].request) }
-        for i in model.invocations.indices where ownership.owns(model.invocations[i].start) { add(invocation: model.invocations[i].invocation) }
+        for i in model.requests.indices where ownership.owns(model.requests[i].start) {
+            if i + Prefetch.distance < model.requests.count { model.prefetch(request: i + Prefetch.distance) }
+            add(request: model.requests[i].request)
+        }
+        for i in model.invocations.indices where ownership.owns(model.invocations[i].start) {
+            if i + Prefetch.distance < model.invocations.count { model.prefetch(invocation: i + Prefetch.distance) }
+            add(invocation: model.invocations[i].invocation)
+        }
         for i in model.queries.indices where ownership.owns(model.queries[i].end) { add(query: model.queries[i]) }
     }
 

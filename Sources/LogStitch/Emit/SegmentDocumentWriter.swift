@@ -123,7 +123,12 @@ public struct SegmentDocumentWriter {
             var b = [UInt8](); b.reserveCapacity(BufferPool.capacity); return b
         }
         func emitPiece() { var piece = fresh(); w.drain(into: &piece); sink(piece) }
-        for o in order {
+        for k in order.indices {
+            // Traces are visited by start time while their records lie in
+            // the order they were read back: the records of the trace a few
+            // steps ahead are asked for now, so the misses overlap.
+            if k + Prefetch.distance < order.count { prefetch(order[k + Prefetch.distance]) }
+            let o = order[k]
             if w.count >= BufferPool.pieceBytes { emitPiece() }
             if o.request >= 0 {
                 let ids = gatewaySegment(&w, model.requests[o.request])
@@ -135,6 +140,11 @@ public struct SegmentDocumentWriter {
             }
         }
         if w.count > 0 { emitPiece() }
+    }
+
+    /// Asks for a trace's request and invocation objects.
+    @inline(__always) func prefetch(_ o: (start: EpochMicros, trace: TraceId, request: Int, invocation: Int)) {
+        if o.request >= 0 { model.prefetch(request: o.request) } else { model.prefetch(invocation: o.invocation) }
     }
 
     func times(_ w: inout JSONWriter, _ start: EpochMicros, _ end: EpochMicros) {

@@ -10,6 +10,19 @@ enum Prefetch {
 
     /// Starts loading the object at `p` (a hint: never faults).
     @inline(__always) static func object(at p: UnsafeRawPointer) { logstitch_prefetch(p) }
+
+    /// Starts loading the first `lines` cache lines of the object at `p`:
+    /// records span several lines, and the fields a loop reads first often
+    /// lie in the last of them (a request's start at byte 216, say).
+    @inline(__always) static func object(at p: UnsafeRawPointer, lines: Int) {
+        for k in 0..<lines { logstitch_prefetch(p + 64 * k) }
+    }
+
+    /// The object a record's first field refers to, read as a bare pointer
+    /// (no retain: see `Array.address(of:)`).
+    @inline(__always) static func objectAddress<T>(_ record: UnsafePointer<T>) -> UnsafeRawPointer {
+        UnsafeRawPointer(record).load(as: UnsafeRawPointer.self)
+    }
 }
 
 extension Array where Element: AnyObject {
