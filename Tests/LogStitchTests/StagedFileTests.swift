@@ -88,6 +88,20 @@ import Testing
         #expect(throws: OutputDirectory.Failure.self) { try file.close() }
     }
 
+    /// A file dropped unfinished (a run that failed) lets its writer thread
+    /// end, and the writer with it, instead of leaving a thread waiting.
+    @Test func droppedFileStopsItsWriterThread() async throws {
+        let path = makeTempDir() + "/dropped"
+        weak var writer: DirectFileWriter?
+        do {
+            let file = StagedFile(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: path, compress: false, bufferBytes: 8 << 10)
+            writer = file.writer
+            for _ in 0..<10 { file.write([UInt8](repeating: 0x62, count: 3000)) }
+        }
+        for _ in 0..<200 where writer != nil { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(writer == nil)
+    }
+
     /// Parts compressed apart (as the workers do) join into one gzip member
     /// with the right CRC and length: `gzip -t` checks both, and a reader
     /// that stops after the first member (older DuckDB) still sees it all.

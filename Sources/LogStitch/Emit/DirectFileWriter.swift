@@ -118,6 +118,15 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
         return failure
     }
 
+    /// Lets the writer thread end once the queue is written, without
+    /// writing the rest (a run that failed and never finishes the file).
+    func stop() {
+        lock.lock()
+        closing = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
     /// The writer thread: copies queued pieces into the buffer, writing it
     /// each time it fills, until the file is finished.
     private func drainQueue() {

@@ -100,6 +100,9 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
         gzip = compress ? GzipStream() : nil
     }
 
+    /// A file dropped unfinished (a failed run) stops its writer thread.
+    deinit { writer.stop() }
+
     /// From here on the file is one gzip member joined from `DeflatedPart`s.
     func startJoining() {
         joiner = GzipJoiner()
