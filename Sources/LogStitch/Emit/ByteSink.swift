@@ -115,6 +115,9 @@ final class ByteSink {
 
     func removeLast(_ n: Int) { count -= min(n, count) }
 
+    /// The bytes so far, where they lie (valid until the next write).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
     /// The bytes so far, copied.
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 

@@ -3,12 +3,17 @@
 /// CR or LF, with quotes doubled.
 public struct CSVWriter {
     /// The text so far (see `ByteSink` for why not an array).
-    let out = ByteSink()
+    private(set) var out = ByteSink()
     /// The text so far, copied.
     public var bytes: [UInt8] { out.array }
     public var count: Int { out.count }
     /// Moves the text so far to the end of `array`.
     public mutating func drain(into array: inout [UInt8]) { out.drain(into: &array) }
+    /// Hands over the buffer holding the text so far and goes on in `fresh`.
+    mutating func takeText(replacingWith fresh: ByteSink) -> ByteSink {
+        defer { out = fresh }
+        return out
+    }
 
     public init(header: [String]) {
         row(header)
@@ -16,6 +21,8 @@ public struct CSVWriter {
 
     /// Rows without a header (a later piece of a streamed file).
     public init(rowsOnly: ()) {}
+    /// The same, written into `sink`.
+    init(rowsOnly: (), sink: ByteSink) { out = sink }
 
     public mutating func row(_ fields: [String]) {
         for (i, f) in fields.enumerated() {

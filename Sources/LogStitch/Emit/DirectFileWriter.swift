@@ -33,8 +33,20 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
     let maxQueuedBytes: Int
 
     private let lock = NSCondition()
-    /// Pieces handed over and not yet copied, with the pool they go back to.
-    private var queue: [(pieces: [[UInt8]], pool: BufferPool?)] = []
+    /// Text handed over and not yet copied: arrays, or buffers with the
+    /// pool they go back to.
+    private enum Handed {
+        case array([UInt8])
+        case buffers([ByteSink], BufferPool?)
+
+        var count: Int {
+            switch self {
+            case .array(let a): return a.count
+            case .buffers(let b, _): return b.reduce(0) { $0 + $1.count }
+            }
+        }
+    }
+    private var queue: [Handed] = []
     private var queuedBytes = 0
     private var writerStarted = false
     private var closing = false
@@ -74,24 +86,26 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
     }
 
     /// Hands `bytes` over to be written (an array is shared, not copied).
-    func append(_ bytes: [UInt8]) {
-        var pieces = [bytes]
-        append(pieces: &pieces, returningTo: nil)
+    func append(_ bytes: [UInt8]) { hand(.array(bytes)) }
+
+    /// Takes the buffers (leaving `pieces` empty) to be written in order;
+    /// once copied they are given back to `pool` for reuse.
+    func append(pieces: inout [ByteSink], returningTo pool: BufferPool?) {
+        var taken: [ByteSink] = []
+        swap(&taken, &pieces)
+        hand(.buffers(taken, pool))
     }
 
-    /// Takes the pieces (leaving `pieces` empty) to be written in order;
-    /// once copied they are given back to `pool` for reuse. Taken rather
-    /// than shared, so the pool gets them back as the only reference and
-    /// empties them in place.
-    func append(pieces: inout [[UInt8]], returningTo pool: BufferPool?) {
-        var taken: [[UInt8]] = []
-        swap(&taken, &pieces)
-        let count = taken.reduce(0) { $0 + $1.count }
-        guard count > 0 else { pool?.give(&taken); return }
+    private func hand(_ handed: Handed) {
+        let count = handed.count
+        guard count > 0 else {
+            if case .buffers(var b, let pool) = handed { pool?.give(&b) }
+            return
+        }
         lock.lock()
         appended += Int64(count)
         while queuedBytes > 0 && queuedBytes + count > maxQueuedBytes { lock.wait() }
-        queue.append((taken, pool))
+        queue.append(handed)
         queuedBytes += count
         let start = !writerStarted
         writerStarted = true
@@ -134,14 +148,15 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
         while true {
             while queue.isEmpty && !closing { lock.wait() }
             guard !queue.isEmpty else { break }
-            var entry = queue.removeFirst()
+            let entry = queue.removeFirst()
             lock.unlock()
-            var count = 0
-            for piece in entry.pieces {
-                count += piece.count
-                piece.withUnsafeBytes { copy($0) }
+            let count = entry.count
+            switch entry {
+            case .array(let a): a.withUnsafeBytes { copy($0) }
+            case .buffers(var buffers, let pool):
+                for b in buffers { copy(b.bytes) }
+                pool?.give(&buffers)
             }
-            entry.pool?.give(&entry.pieces)
             lock.lock()
             queuedBytes -= count
             lock.broadcast()

@@ -14,11 +14,17 @@ public struct GzipWriter {
     static func deflatedPart(_ pieces: [[UInt8]], level: Int32 = 6) -> DeflatedPart {
         var part = DeflatedPart()
         let stream = GzipStream(level: level, raw: true)
-        for piece in pieces {
-            stream.compress(piece, flush: Z_NO_FLUSH) { part.bytes.append($0) }
-            part.crc = piece.withUnsafeBytes { UInt32(crc32(uLong(part.crc), $0.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt($0.count))) }
-            part.length += Int64(piece.count)
-        }
+        for piece in pieces { piece.withUnsafeBytes { part.add($0, through: stream) } }
+        // Ends on a byte boundary with no final block: parts can follow.
+        stream.compress([], flush: Z_SYNC_FLUSH) { part.bytes.append($0) }
+        return part
+    }
+
+    /// The same, from the buffers the writers filled.
+    static func deflatedPart(_ pieces: [ByteSink], level: Int32 = 6) -> DeflatedPart {
+        var part = DeflatedPart()
+        let stream = GzipStream(level: level, raw: true)
+        for piece in pieces { part.add(piece.bytes, through: stream) }
         // Ends on a byte boundary with no final block: parts can follow.
         stream.compress([], flush: Z_SYNC_FLUSH) { part.bytes.append($0) }
         return part
@@ -34,6 +40,12 @@ struct DeflatedPart {
     var bytes: [[UInt8]] = []
     var crc: UInt32 = 0
     var length: Int64 = 0
+
+    mutating func add(_ text: UnsafeRawBufferPointer, through stream: GzipStream) {
+        stream.compress(text, flush: Z_NO_FLUSH) { bytes.append($0) }
+        crc = UInt32(crc32(uLong(crc), text.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(text.count)))
+        length += Int64(text.count)
+    }
 }
 
 /// Lays `DeflatedPart`s end to end into one gzip member.
@@ -79,18 +91,20 @@ final class GzipStream {
     }
 
     func compress(_ input: [UInt8], flush: Int32, _ sink: ([UInt8]) -> Void) {
-        input.withUnsafeBytes { inp in
-            zs.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            zs.pointee.avail_in = uInt(inp.count)
-            repeat {
-                let produced: Int = out.withUnsafeMutableBytes { o in
-                    zs.pointee.next_out = o.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    zs.pointee.avail_out = uInt(o.count)
-                    _ = deflate(zs, flush)
-                    return o.count - Int(zs.pointee.avail_out)
-                }
-                if produced > 0 { sink(Array(out[0..<produced])) }
-            } while zs.pointee.avail_out == 0 || (flush == Z_FINISH && zs.pointee.avail_in > 0)
-        }
+        input.withUnsafeBytes { compress($0, flush: flush, sink) }
+    }
+
+    func compress(_ inp: UnsafeRawBufferPointer, flush: Int32, _ sink: ([UInt8]) -> Void) {
+        zs.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        zs.pointee.avail_in = uInt(inp.count)
+        repeat {
+            let produced: Int = out.withUnsafeMutableBytes { o in
+                zs.pointee.next_out = o.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                zs.pointee.avail_out = uInt(o.count)
+                _ = deflate(zs, flush)
+                return o.count - Int(zs.pointee.avail_out)
+            }
+            if produced > 0 { sink(Array(out[0..<produced])) }
+        } while zs.pointee.avail_out == 0 || (flush == Z_FINISH && zs.pointee.avail_in > 0)
     }
 }

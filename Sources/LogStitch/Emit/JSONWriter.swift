@@ -3,7 +3,7 @@
 /// strings (written as they are); values are escaped only when they need it.
 public struct JSONWriter {
     /// The text so far (see `ByteSink` for why not an array).
-    let out: ByteSink
+    private(set) var out: ByteSink
     /// One bit per open container: does the next member need a comma?
     var commaBits: UInt64 = 0
     var depth = 0
@@ -12,6 +12,8 @@ public struct JSONWriter {
     public init() { out = ByteSink() }
     /// A writer that will hold about `capacity` bytes before it is drained.
     init(capacity: Int) { out = ByteSink(capacity: capacity) }
+    /// A writer that writes into `sink`.
+    init(sink: ByteSink) { out = sink }
 
     /// Bytes written so far.
     public var count: Int { out.count }
@@ -25,6 +27,11 @@ public struct JSONWriter {
     public mutating func raw(_ s: String) { var s = s; s.withUTF8 { out.append($0) } }
     /// Moves the text so far to the end of `array`.
     public mutating func drain(into array: inout [UInt8]) { out.drain(into: &array) }
+    /// Hands over the buffer holding the text so far and goes on in `fresh`.
+    mutating func takeText(replacingWith fresh: ByteSink) -> ByteSink {
+        defer { out = fresh }
+        return out
+    }
 
     @inline(__always) mutating func separator() {
         let bit: UInt64 = 1 << UInt64(depth & 63)

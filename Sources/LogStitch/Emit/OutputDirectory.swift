@@ -126,9 +126,9 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
 
     /// Plain pieces (a file that is neither compressed nor joined), taken
     /// for the writer thread and given back to `pool` once written.
-    func write(pieces: inout [[UInt8]], returningTo pool: BufferPool) {
+    func write(pieces: inout [ByteSink], returningTo pool: BufferPool) {
         guard joiner == nil && gzip == nil else {
-            for p in pieces { write(p) }
+            for p in pieces { write(Array(p.bytes)) }
             pool.give(&pieces)
             return
         }

@@ -91,19 +91,19 @@ public struct SegmentDocumentWriter {
     /// of its invocations that no request called.
     public func ndjson(_ ownership: Ownership) -> [UInt8] {
         var all: [UInt8] = []
-        write(ownership) { all.append(contentsOf: $0) }
+        write(ownership, buffers: nil) { all.append(contentsOf: $0.bytes) }
         return all
     }
 
     /// Writes the documents to `sink` in pieces of about a megabyte, so a
     /// block's segments never sit in memory whole.
     public func write(_ ownership: Ownership, sink: ([UInt8]) -> Void) {
-        write(ownership, buffers: nil, sink: sink)
+        write(ownership, buffers: nil) { sink(Array($0.bytes)) }
     }
 
     /// As above, with the pieces' buffers taken from `buffers` (which the
     /// receiver of the pieces gives back once they are written).
-    func write(_ ownership: Ownership, buffers: BufferPool?, sink: ([UInt8]) -> Void) {
+    func write(_ ownership: Ownership, buffers: BufferPool?, sink: (ByteSink) -> Void) {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
@@ -117,12 +117,10 @@ public struct SegmentDocumentWriter {
             order.append((model.invocations[i].start ?? 0, model.invocations[i].traceId, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
-        var w = JSONWriter(capacity: BufferPool.pieceBytes + Self.maxDocumentBytes * 2)
-        let fresh = { () -> [UInt8] in
-            if let buffers { return buffers.take() }
-            var b = [UInt8](); b.reserveCapacity(BufferPool.capacity); return b
-        }
-        func emitPiece() { var piece = fresh(); w.drain(into: &piece); sink(piece) }
+        let fresh = { () -> ByteSink in buffers?.take() ?? ByteSink(capacity: BufferPool.capacity) }
+        var w = JSONWriter(sink: fresh())
+        // A full buffer goes to the sink as it is; the writer goes on in an empty one.
+        func emitPiece() { sink(w.takeText(replacingWith: fresh())) }
         for k in order.indices {
             // Traces are visited by start time while their records lie in
             // the order they were read back: the records of the trace a few
@@ -139,7 +137,9 @@ public struct SegmentDocumentWriter {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
             }
         }
-        if w.count > 0 { emitPiece() }
+        // The last buffer goes on as it is (or back, empty), none taken for it.
+        var last = [w.takeText(replacingWith: ByteSink(capacity: 16))]
+        if last[0].count > 0 { sink(last[0]) } else { buffers?.give(&last) }
     }
 
     /// Asks for a trace's request and invocation objects.

@@ -38,8 +38,8 @@ struct WindowedCorrelation {
 
     /// What one block contributes, held until every earlier block is written.
     struct BlockResult {
-        var segments: [[UInt8]] = []
-        var rows: [[UInt8]] = []
+        var segments: [ByteSink] = []
+        var rows: [ByteSink] = []
         /// With `--compress`: the segments and rows, compressed by the worker.
         var compressed: (segments: DeflatedPart, rows: DeflatedPart)?
         var totals = Totals()
@@ -189,12 +189,13 @@ struct WindowedCorrelation {
             SegmentDocumentWriter(model: model, options: options.correlate)
                 .write(ownership, buffers: buffers) { result.segments.append($0) }
         }
-        var rows = CSVWriter(rowsOnly: ())
-        func emitPiece(_ csv: inout CSVWriter) { var piece = buffers.take(); csv.drain(into: &piece); result.rows.append(piece) }
+        // Rows are written into the pool's buffers, each handed on whole when full.
+        var rows = CSVWriter(rowsOnly: (), sink: buffers.take())
+        func emitPiece(_ csv: inout CSVWriter) { result.rows.append(csv.takeText(replacingWith: buffers.take())) }
         PhaseTimer.step("requests rows") {
             ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, ownership, pieceFull: emitPiece)
         }
-        emitPiece(&rows)
+        result.rows.append(rows.takeText(replacingWith: ByteSink(capacity: 16)))
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownership)
             result.totals.counts.add(model, ownership)
