@@ -43,4 +43,40 @@ import Testing
             #expect(keys == ["status", "a"])
         }
     }
+
+    /// Strings end at the first quote no odd run of backslashes escapes.
+    /// The 64-bytes-at-a-time search must agree with the byte scan on every
+    /// string, start and length: quotes and backslashes dense and sparse,
+    /// runs of backslashes across chunk edges, unterminated strings.
+    @Test func stringEndAgreesWithTheByteScan() {
+        var g: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { g = g &* 6364136223846793005 &+ 1442695040888963407; return g >> 33 }
+        // Pieces strings are made of: plain bytes, escaped quotes and
+        // backslashes, runs of backslashes, and (rarely) a bare quote.
+        let pieces: [[UInt8]] = [[0x61], [0x62, 0x63, 0x64], [0x5C, 0x22], [0x5C, 0x5C], [0x5C, 0x5C, 0x5C], [0x5C, 0x6E], [0x22]]
+        var compared = 0, withEscapes = 0, terminated = 0, long = 0
+        for round in 0..<4000 {
+            let count = Int(next() % 120)
+            var text: [UInt8] = [ASCII.quote]
+            for _ in 0..<count {
+                let k = Int(next() % 100)
+                // A bare quote one time in a hundred, or never (round % 3 == 0).
+                let piece = k == 0 && round % 3 != 0 ? pieces[6] : pieces[k % 6]
+                text += piece
+            }
+            if round % 5 == 4, text.last == 0x5C { text.removeLast() }
+            text.withUnsafeBytes { raw in
+                var fast = JSONScanner(raw), slow = JSONScanner(raw)
+                let a = fast.string(), b = slow.scanString(from: 1)
+                #expect(a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
+                        "\(String(decoding: text, as: UTF8.self))")
+                compared += 1
+                if b != nil { terminated += 1 }
+                if b?.hasEscapes == true { withEscapes += 1 }
+                if (b?.end ?? text.count) > 64 { long += 1 }
+            }
+        }
+        // The cases covered both outcomes and both kinds of string.
+        #expect(compared == 4000 && terminated > 1000 && withEscapes > 500 && terminated < 4000 && long > 1000)
+    }
 }

@@ -1,3 +1,4 @@
+import CLinux
 /// A small, allocation-light JSON reader over a byte view.
 ///
 /// It never builds a tree: `value()` validates and skips one value and hands
@@ -72,13 +73,42 @@ public struct JSONScanner {
         }
     }
 
-    /// A string at `position` (which holds the opening quote). One pass,
-    /// eight bytes at a time until a quote or backslash shows up: strings
-    /// are short and many, so per-string calls into memchr cost more than
-    /// the scan.
+    /// A string at `position` (which holds the opening quote). Most are
+    /// short and plain (keys, ids, names): their first 64 bytes are scanned
+    /// eight at a time for the closing quote. Longer ones and any with a
+    /// backslash go to `logstitch_json_string_end`, which finds the end 64
+    /// bytes at a time whatever the density of escapes: a log line inside a
+    /// CloudWatch envelope has an escaped quote every few bytes, which
+    /// stopped the eight-byte scan at each of them (a third of reading
+    /// Firehose files). Without SSE2, `scanString` does it all.
     mutating func string() -> Value? {
         position += 1
         let start = position
+        guard let base = bytes.baseAddress else { return nil }
+        let n = bytes.count
+        let quickEnd = min(n, start + 64)
+        var i = start
+        while i < quickEnd {
+            i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: quickEnd)
+            guard i < quickEnd else { break }
+            let c = bytes[i]
+            if c == ASCII.quote {
+                position = i + 1
+                return Value(kind: .string, start: start, end: i, hasEscapes: false)
+            }
+            if c == ASCII.backslash { break }
+            i += 1
+        }
+        var escapes: Int32 = 0
+        let length = logstitch_json_string_end(base.assumingMemoryBound(to: UInt8.self) + start, n - start, &escapes)
+        guard escapes >= 0 else { return scanString(from: start) }
+        guard start + length < n else { return nil }
+        position = start + length + 1
+        return Value(kind: .string, start: start, end: start + length, hasEscapes: escapes != 0)
+    }
+
+    /// The same, eight bytes at a time until a quote or backslash shows up.
+    mutating func scanString(from start: Int) -> Value? {
         var escapes = false
         guard let base = bytes.baseAddress else { return nil }
         let n = bytes.count
