@@ -149,6 +149,44 @@ import Testing
         #expect(r.report.ignored == 1)
     }
 
+    /// Envelope ends are found with the messages' strings skipped 64 bytes
+    /// at a time; however the bytes arrive (a buffer refill can fall inside
+    /// a message, inside an escape, inside a run of backslashes), every
+    /// envelope must end exactly where it does.
+    @Test func envelopeBoundariesSurviveAnySplit() {
+        var g: UInt64 = 42
+        func next() -> UInt64 { g = g &* 6364136223846793005 &+ 1442695040888963407; return g >> 33 }
+        let pieces = ["{\"time\":\"2024-01-01T00:00:00Z\"}", "quote \" here", "back\\slash", "\\\\\\", "}{", "{", "plain text ", "\\u00e9"]
+        var text = "", ends: [Int] = []
+        for k in 0..<30 {
+            var message = ""
+            for _ in 0..<Int(next() % 40) { message += pieces[Int(next() % UInt64(pieces.count))] }
+            text += envelope("DATA_MESSAGE", group: "/g", events: [(Int64(k), message), (Int64(k), String(message.reversed()))])
+            ends.append(text.utf8.count)
+        }
+        let bytes = Array(text.utf8)
+        for round in 0..<50 {
+            var found: [Int] = []
+            bytes.withUnsafeBytes { raw in
+                var start = 0, scanned = 0
+                var boundary = EnvelopeSplitter.Boundary()
+                while start < raw.count {
+                    // Bytes arrive in pieces of 1 to 300 bytes (all at once in round 0).
+                    let to = round == 0 ? raw.count : min(raw.count, scanned + 1 + Int(next() % 300))
+                    if let end = boundary.scan(raw, from: scanned, to: to) {
+                        found.append(end)
+                        start = end; scanned = end
+                        boundary = EnvelopeSplitter.Boundary()
+                    } else {
+                        if to == raw.count { break }   // no end before the bytes run out
+                        scanned = to
+                    }
+                }
+            }
+            #expect(found == ends, "round \(round)")
+        }
+    }
+
     @Test func envelopesOnePerLineAndMalformedOne() {
         let a = envelope("DATA_MESSAGE", group: "/g", events: [(1, "one")])
         let b = envelope("DATA_MESSAGE", group: "/g", events: [(2, "two"), (3, "three")])

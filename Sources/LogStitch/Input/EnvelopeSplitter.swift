@@ -1,3 +1,5 @@
+import CLinux
+
 /// Splits CloudWatch Logs subscription envelopes as Firehose delivers them:
 /// JSON objects back to back (`}{`) or one per line, each carrying a log
 /// group, a stream and a batch of events. Each event becomes one record.
@@ -16,8 +18,14 @@ struct EnvelopeSplitter {
             var i = from
             while i < to {
                 if inString && !escaped {
-                    // Messages are most of an envelope: eight bytes at a time
-                    // to the next quote or backslash.
+                    // Messages are most of an envelope, and escaped JSON:
+                    // their end is found 64 bytes at a time (see
+                    // `JSONScanner.string`).
+                    var backslash: Int32 = 0
+                    let k = logstitch_json_string_end(base.assumingMemoryBound(to: UInt8.self) + i, to - i, &backslash)
+                    if backslash >= 0, i + k < to { inString = false; i += k + 1; continue }
+                    // A string that goes on past `to` (or no SSE2): eight bytes at
+                    // a time to the next quote or backslash, keeping the escape state.
                     i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: to)
                     if i >= to { break }
                 }
