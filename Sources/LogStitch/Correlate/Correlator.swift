@@ -71,13 +71,13 @@ public struct TraceModel: Sendable {
     /// while the objects lie in the order they were read back, so loops ask
     /// a few records ahead and the misses overlap (see `Prefetch`).
     @inline(__always) func prefetch(request i: Int) {
-        requests.withUnsafeBufferPointer { Prefetch.object(at: Prefetch.objectAddress($0.baseAddress! + i), lines: 7) }
+        Prefetch.object(at: requests.address(of: i), lines: 7)
         if let k = requests[i].invocation { prefetch(invocation: k) }
     }
 
     /// Asks for invocation `i`'s object, whole (about 370 bytes).
     @inline(__always) func prefetch(invocation i: Int) {
-        invocations.withUnsafeBufferPointer { Prefetch.object(at: Prefetch.objectAddress($0.baseAddress! + i), lines: 6) }
+        Prefetch.object(at: invocations.address(of: i), lines: 6)
     }
 }
 

@@ -187,20 +187,17 @@ public final class SpillStore: @unchecked Sendable {
         /// Records without a time all go to the epoch's bucket, together.
         static func time(_ t: EpochMicros?) -> EpochMicros { t ?? 0 }
 
-        /// The buffer each kind of record went to last: a file's records
-        /// mostly come in time order, so the next one usually goes there too.
-        var lastBuffer: (request: Int, lambdaEvent: Int, query: Int) = (-1, -1, -1)
+        /// The buffer each kind of record went to last, by tag: a file's
+        /// records mostly come in time order, so the next one usually goes
+        /// there too.
+        var lastBuffer = [Int](repeating: -1, count: Int(SpillTag.allCases.map(\.rawValue).max()!) + 1)
 
         mutating func put(_ t: EpochMicros, _ tag: SpillTag, _ body: (inout SpillWriter) -> Void) {
             let b = SpillStore.bucket(t)
-            let last = tag == .request ? lastBuffer.request : tag == .lambdaEvent ? lastBuffer.lambdaEvent : lastBuffer.query
+            let last = lastBuffer[Int(tag.rawValue)]
             var i = last >= 0 && buffers[last].bucket == b ? last : (buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1)
             if i < 0 { buffers.append((b, tag, SpillWriter())); i = buffers.count - 1 }
-            switch tag {
-            case .request: lastBuffer.request = i
-            case .lambdaEvent: lastBuffer.lambdaEvent = i
-            case .query: lastBuffer.query = i
-            }
+            lastBuffer[Int(tag.rawValue)] = i
             let before = buffers[i].writer.count
             buffers[i].writer.tag(tag)
             body(&buffers[i].writer)
@@ -210,7 +207,7 @@ public final class SpillStore: @unchecked Sendable {
         public mutating func flush() throws {
             for (b, kind, w) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, kind: kind, w.out) }
             buffers.removeAll(keepingCapacity: true)
-            lastBuffer = (-1, -1, -1)
+            for k in lastBuffer.indices { lastBuffer[k] = -1 }
             buffered = 0
             store.noteSpan(longestSpan)
         }

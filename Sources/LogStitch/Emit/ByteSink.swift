@@ -120,10 +120,4 @@ final class ByteSink {
 
     /// The bytes so far, copied.
     var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
-
-    /// Appends the bytes to `out` and empties the sink.
-    func drain(into out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
-        count = 0
-    }
 }

@@ -7,8 +7,6 @@ public struct CSVWriter {
     /// The text so far, copied.
     public var bytes: [UInt8] { out.array }
     public var count: Int { out.count }
-    /// Moves the text so far to the end of `array`.
-    public mutating func drain(into array: inout [UInt8]) { out.drain(into: &array) }
     /// Hands over the buffer holding the text so far and goes on in `fresh`.
     mutating func takeText(replacingWith fresh: ByteSink) -> ByteSink {
         defer { out = fresh }

@@ -10,8 +10,6 @@ public struct JSONWriter {
     var pendingValue = false
 
     public init() { out = ByteSink() }
-    /// A writer that will hold about `capacity` bytes before it is drained.
-    init(capacity: Int) { out = ByteSink(capacity: capacity) }
     /// A writer that writes into `sink`.
     init(sink: ByteSink) { out = sink }
 
@@ -25,8 +23,6 @@ public struct JSONWriter {
     public mutating func removeLast(_ n: Int) { out.removeLast(n) }
     /// Text written as it is (a number formatted elsewhere, say).
     public mutating func raw(_ s: String) { var s = s; s.withUTF8 { out.append($0) } }
-    /// Moves the text so far to the end of `array`.
-    public mutating func drain(into array: inout [UInt8]) { out.drain(into: &array) }
     /// Hands over the buffer holding the text so far and goes on in `fresh`.
     mutating func takeText(replacingWith fresh: ByteSink) -> ByteSink {
         defer { out = fresh }

@@ -95,14 +95,9 @@ public struct SegmentDocumentWriter {
         return all
     }
 
-    /// Writes the documents to `sink` in pieces of about a megabyte, so a
-    /// block's segments never sit in memory whole.
-    public func write(_ ownership: Ownership, sink: ([UInt8]) -> Void) {
-        write(ownership, buffers: nil) { sink(Array($0.bytes)) }
-    }
-
-    /// As above, with the pieces' buffers taken from `buffers` (which the
-    /// receiver of the pieces gives back once they are written).
+    /// Writes the documents to `sink` in buffers of about a megabyte, so a
+    /// block's segments never sit in memory whole; the buffers come from
+    /// `buffers`, whose receiver gives them back once they are written.
     func write(_ ownership: Ownership, buffers: BufferPool?, sink: (ByteSink) -> Void) {
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.

@@ -8,27 +8,21 @@ enum Prefetch {
     /// How many steps ahead loops ask.
     static let distance = 8
 
-    /// Starts loading the object at `p` (a hint: never faults).
-    @inline(__always) static func object(at p: UnsafeRawPointer) { logstitch_prefetch(p) }
-
-    /// Starts loading the first `lines` cache lines of the object at `p`:
+    /// Starts loading the first `lines` cache lines of the object at `p` (a
+    /// hint: never faults):
     /// records span several lines, and the fields a loop reads first often
     /// lie in the last of them (a request's start at byte 216, say).
     @inline(__always) static func object(at p: UnsafeRawPointer, lines: Int) {
         for k in 0..<lines { logstitch_prefetch(p + 64 * k) }
     }
-
-    /// The object a record's first field refers to, read as a bare pointer
-    /// (no retain: see `Array.address(of:)`).
-    @inline(__always) static func objectAddress<T>(_ record: UnsafePointer<T>) -> UnsafeRawPointer {
-        UnsafeRawPointer(record).load(as: UnsafeRawPointer.self)
-    }
 }
 
-extension Array where Element: AnyObject {
+extension Array {
     /// Where element `i`'s object lies, read from its slot as a bare
     /// pointer: reading the reference the usual way would retain it, a write
-    /// that has to wait for the very miss being avoided.
+    /// that has to wait for the very miss being avoided. The element is a
+    /// reference, or a record whose first field is one (`RequestRecord`,
+    /// `InvocationRecord`: the object that field refers to).
     @inline(__always) func address(of i: Int) -> UnsafeRawPointer {
         withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + i).load(as: UnsafeRawPointer.self) }
     }
