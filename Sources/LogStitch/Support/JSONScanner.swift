@@ -86,19 +86,7 @@ public struct JSONScanner {
         let start = position
         guard let base = bytes.baseAddress else { return nil }
         let n = bytes.count
-        let quickEnd = min(n, start + 64)
-        var i = start
-        while i < quickEnd {
-            i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: quickEnd)
-            guard i < quickEnd else { break }
-            let c = bytes[i]
-            if c == ASCII.quote {
-                position = i + 1
-                return Value(kind: .string, start: start, end: i, hasEscapes: false)
-            }
-            if c == ASCII.backslash { break }
-            i += 1
-        }
+        if let plain = scanString(from: start, end: min(n, start + 64), plainOnly: true) { return plain }
         var escapes: Int32 = 0
         let length = logstitch_json_string_end(base.assumingMemoryBound(to: UInt8.self) + start, n - start, &escapes)
         guard escapes >= 0 else { return scanString(from: start) }
@@ -107,11 +95,13 @@ public struct JSONScanner {
         return Value(kind: .string, start: start, end: start + length, hasEscapes: escapes != 0)
     }
 
-    /// The same, eight bytes at a time until a quote or backslash shows up.
-    mutating func scanString(from start: Int) -> Value? {
+    /// The same, eight bytes at a time until a quote or backslash shows up,
+    /// looking no further than `end`; `plainOnly` gives up at the first
+    /// backslash. Nil when no closing quote was found that way.
+    mutating func scanString(from start: Int, end: Int? = nil, plainOnly: Bool = false) -> Value? {
         var escapes = false
         guard let base = bytes.baseAddress else { return nil }
-        let n = bytes.count
+        let n = end ?? bytes.count
         var i = start
         while i < n {
             i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: n)
@@ -121,7 +111,10 @@ public struct JSONScanner {
                 position = i + 1
                 return Value(kind: .string, start: start, end: i, hasEscapes: escapes)
             }
-            if c == ASCII.backslash { escapes = true; i += 2 } else { i += 1 }
+            if c == ASCII.backslash {
+                if plainOnly { return nil }
+                escapes = true; i += 2
+            } else { i += 1 }
         }
         return nil
     }
