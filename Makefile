@@ -13,8 +13,11 @@ check-zlib:
 build: check-zlib
 	$(SWIFT) build
 
+# The Swift runtime is linked in (see README, Performance).
+RELEASE = $(SWIFT) build -c release --static-swift-stdlib
+
 release: check-zlib
-	$(SWIFT) build -c release
+	$(RELEASE)
 
 run: release
 	@status=0; .build/release/logstitch convert --output $(OUT) --apigw-format @$(SAMPLE_FORMAT) testdata/sample || status=$$?; \
@@ -22,7 +25,7 @@ run: release
 	if [ $$status -ne 0 ] && [ $$status -ne 3 ]; then exit $$status; fi
 
 test: check-zlib
-	$(SWIFT) build -c release
+	$(RELEASE)
 	$(SWIFT) test
 
 # Generates a cached corpus (~1 GB/day) and prints zcat vs convert, MB/s,

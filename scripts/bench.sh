@@ -10,8 +10,8 @@ RATE="${LOGSTITCH_BENCH_RATE:-11}"        # API requests per second
 HOURS="${LOGSTITCH_BENCH_HOURS:-24}"      # 1x span: a simulated day
 mkdir -p "$CACHE"
 
-swift build -c release --product logstitch >/dev/null
-swift build -c release --product logstitch-bench >/dev/null
+swift build -c release --static-swift-stdlib --product logstitch >/dev/null
+swift build -c release --static-swift-stdlib --product logstitch-bench >/dev/null
 BIN=.build/release/logstitch
 BENCH=.build/release/logstitch-bench
 FORMAT="$CACHE/staging-format.txt"

@@ -19,6 +19,20 @@ import Testing
         #expect(WindowedCorrelation.marginBuckets(longestSpan: .max) == 10)               // garbled record: 20 min
     }
 
+    @Test func lastHoursAreCorrelatedInQuarters() {
+        #expect(WindowedCorrelation.blockBuckets == 30)
+        #expect(WindowedCorrelation.quarteredHours == 4)
+        // Buckets with data: all of hours 0 to 3, and two buckets of hour 4.
+        let buckets: [Int64] = Array(0...119) + [120, 135]
+        // Hour 0 whole; the last four hours in quarters of 8 buckets, those without data left out.
+        #expect(WindowedCorrelation.blocks(buckets: buckets)
+                == [0...29, 30...37, 38...45, 46...53, 54...59, 60...67, 68...75, 76...83, 84...89,
+                    90...97, 98...105, 106...113, 114...119, 120...127, 128...135])
+        // Fewer hours than that: all of them in quarters; time before 1970 too.
+        #expect(WindowedCorrelation.blocks(buckets: [-31, -1, 3]) == [-36...(-31), -6...(-1), 0...7])
+        #expect(WindowedCorrelation.blocks(buckets: []).isEmpty)
+    }
+
     /// One request just before 01:00, its Lambda invocation and one
     /// statement that carries the Lambda request id in a comment.
     func scenario(dir: String, requestStart: String, epochMs: Int64, latencyMs: Int, lambdaStart: String,
@@ -110,25 +124,30 @@ import Testing
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         writeHours(7, into: dir)
-        var outputs: [[String: Data]] = []
-        for jobs in [1, 2, 4] {
+        func outputs(jobs: Int, compress: Bool) throws -> [String: Data] {
             let out = makeTempDir()
             defer { try? FileManager.default.removeItem(atPath: out) }
             var options = ScenarioTests.options([dir], out: out)
             options.jobs = jobs
+            options.compress = compress
             let result = try ConvertJob.run(options)
             #expect(result.status == .success)
             var files: [String: Data] = [:]
             for name in ["segments.ndjson", "requests.csv", "routes.csv", "functions.csv"] {
-                files[name] = FileManager.default.contents(atPath: out + "/" + name)
+                files[name] = FileManager.default.contents(atPath: out + "/" + name + (compress ? ".gz" : ""))
             }
-            outputs.append(files)
+            return files
         }
-        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
-        let rows = String(decoding: outputs[0]["requests.csv"] ?? Data(), as: UTF8.self).split(separator: "\n")
+        let plain = try [1, 2, 4].map { try outputs(jobs: $0, compress: false) }
+        #expect(plain[0] == plain[1] && plain[1] == plain[2])
+        // Each block's text is compressed on its own: the same blocks whatever the workers.
+        let compressed = try [1, 2, 4].map { try outputs(jobs: $0, compress: true) }
+        #expect(compressed[0].values.allSatisfy { !$0.isEmpty })
+        #expect(compressed[0] == compressed[1] && compressed[1] == compressed[2])
+        let rows = String(decoding: plain[0]["requests.csv"] ?? Data(), as: UTF8.self).split(separator: "\n")
         #expect(rows.count == 1 + 7 * 60)
         #expect(rows.dropFirst().allSatisfy { $0.contains(",request_id,") })
-        let documents = String(decoding: outputs[0]["segments.ndjson"] ?? Data(), as: UTF8.self).split(separator: "\n")
+        let documents = String(decoding: plain[0]["segments.ndjson"] ?? Data(), as: UTF8.self).split(separator: "\n")
         #expect(documents.count == 3 * 7 * 60)
     }
 }
