@@ -33,6 +33,50 @@ import Testing
         #expect(WindowedCorrelation.blocks(buckets: []).isEmpty)
     }
 
+    /// Blocks hand over pieces as they fill, in any order across blocks:
+    /// the files get them in block order, each block's in the order made,
+    /// and the totals of every block once.
+    @Test func blockPiecesReachTheFilesInBlockOrder() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func staged(_ name: String) -> StagedFile {
+            StagedFile(fd: open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: dir + "/" + name, compress: false, bufferBytes: 8 << 10)
+        }
+        let segments = staged("segments"), requests = staged("requests")
+        let coordinator = WindowedCorrelation.Coordinator(count: 3, files: (segments, requests))
+        func piece(_ text: String) -> ByteSink {
+            let b = ByteSink(capacity: 64)
+            Array(text.utf8).withUnsafeBytes { b.append($0) }
+            return b
+        }
+        func finished(requests n: Int) -> WindowedCorrelation.BlockResult {
+            var r = WindowedCorrelation.BlockResult()
+            r.totals.counts.requests = n
+            return r
+        }
+        // Block 2 first (kept), then block 0 (written as made), block 1 while 0 is open.
+        coordinator.emit(2, segments: piece("s2a "))
+        coordinator.emit(0, segments: piece("s0a "))
+        coordinator.emit(1, segments: piece("s1a "))
+        coordinator.emit(2, rows: piece("r2a "))
+        coordinator.emit(0, segments: piece("s0b "))
+        coordinator.finish(2, finished(requests: 100))
+        coordinator.emit(1, rows: piece("r1a "))
+        coordinator.emit(0, rows: piece("r0a "))
+        #expect(coordinator.nextToWrite == 0)
+        coordinator.finish(0, finished(requests: 1))
+        #expect(coordinator.nextToWrite == 1)
+        coordinator.emit(1, segments: piece("s1b "))
+        coordinator.finish(1, finished(requests: 10))
+        #expect(coordinator.nextToWrite == 3)
+        #expect(coordinator.pending.isEmpty)
+        try segments.close()
+        try requests.close()
+        #expect(try String(contentsOfFile: dir + "/segments", encoding: .utf8) == "s0a s0b s1a s1b s2a ")
+        #expect(try String(contentsOfFile: dir + "/requests", encoding: .utf8) == "r0a r1a r2a ")
+        #expect(coordinator.totals.counts.requests == 111)
+    }
+
     /// One request just before 01:00, its Lambda invocation and one
     /// statement that carries the Lambda request id in a comment.
     func scenario(dir: String, requestStart: String, epochMs: Int64, latencyMs: Int, lambdaStart: String,

@@ -37,13 +37,19 @@ struct WindowedCorrelation {
         var counts = CorrelationCounts()
     }
 
-    /// What one block contributes, held until every earlier block is written.
+    /// What one block contributes: its pieces of text as they are made, and
+    /// at its end its totals (or, with `--compress`, its compressed text).
+    /// What a block makes before every earlier block is written waits here.
     struct BlockResult {
         var segments: [ByteSink] = []
         var rows: [ByteSink] = []
         /// With `--compress`: the segments and rows, compressed by the worker.
         var compressed: (segments: DeflatedPart, rows: DeflatedPart)?
         var totals = Totals()
+        /// Whether the block has handed over all it makes.
+        var finished = false
+
+        var isEmpty: Bool { segments.isEmpty && rows.isEmpty && !finished }
     }
 
     /// Keeps decoded buckets while consecutive blocks need them.
@@ -112,10 +118,13 @@ struct WindowedCorrelation {
         (owned.lowerBound - marginBuckets)...(owned.upperBound + marginBuckets)
     }
 
-    /// Hands out block indices to workers and writes finished blocks in order.
-    /// With `inFlight`, a worker waits before taking a block while that many
-    /// are taken but not yet written, so finished blocks waiting for an
-    /// earlier, slower one cannot pile up in memory.
+    /// Hands out block indices to workers and writes blocks' output in block
+    /// order: the pieces of the block next in line go to the files as they
+    /// are made (its writer threads write them while the block is still
+    /// being correlated); a later block's wait until it is next. With
+    /// `inFlight`, a worker waits before taking a block while that many are
+    /// taken but not yet written, so blocks waiting for an earlier, slower
+    /// one cannot pile up in memory.
     final class Coordinator: @unchecked Sendable {
         let lock = NSCondition()
         var next = 0
@@ -126,8 +135,9 @@ struct WindowedCorrelation {
         let count: Int
         let progress: Bool
         let inFlight: Int?
-        init(count: Int, progress: Bool = false, inFlight: Int? = nil) {
-            self.count = count; self.progress = progress; self.inFlight = inFlight
+        let files: (segments: StagedFile, requests: StagedFile)?
+        init(count: Int, progress: Bool = false, inFlight: Int? = nil, files: (segments: StagedFile, requests: StagedFile)? = nil) {
+            self.count = count; self.progress = progress; self.inFlight = inFlight; self.files = files
         }
 
         func take() -> Int? {
@@ -141,39 +151,64 @@ struct WindowedCorrelation {
         /// Output buffers, given back here once written.
         let buffers = BufferPool()
 
-        /// Whether a worker is writing blocks now (the others leave theirs in `pending`).
+        /// Whether a worker is writing now (the others leave their output in `pending`).
         var writing = false
 
-        func deliver(_ i: Int, _ r: consuming BlockResult, segments: StagedFile, requests: StagedFile) {
+        /// A full buffer of block `i`'s segments.
+        func emit(_ i: Int, segments piece: ByteSink) { add(i) { $0.segments.append(piece) } }
+        /// A full buffer of block `i`'s request rows.
+        func emit(_ i: Int, rows piece: ByteSink) { add(i) { $0.rows.append(piece) } }
+
+        /// Block `i`'s end: its totals and, with `--compress`, its compressed text.
+        func finish(_ i: Int, _ r: consuming BlockResult) {
+            let end = r
+            add(i) { b in
+                b.totals = end.totals
+                b.compressed = end.compressed
+                b.finished = true
+            }
+        }
+
+        private func add(_ i: Int, _ change: (inout BlockResult) -> Void) {
             lock.lock(); defer { lock.unlock() }
-            pending[i] = r
+            change(&pending[i, default: BlockResult()])
             // One writer at a time, in block order, and not under the lock:
             // when the disk is slow, the other workers go on correlating.
             guard !writing else { return }
             writing = true
             defer { writing = false }
-            while var ready = pending.removeValue(forKey: nextToWrite) {
+            while let head = pending[nextToWrite], !head.isEmpty {
+                var ready = head
+                if head.finished { pending[nextToWrite] = nil } else { pending[nextToWrite] = BlockResult() }
                 lock.unlock()
-                PhaseTimer.step("write") {
-                    if let parts = ready.compressed {
-                        segments.write(parts.segments)
-                        requests.write(parts.rows)
-                    }
-                    // The writer threads copy and write them, then give them back.
-                    segments.write(pieces: &ready.segments, returningTo: buffers)
-                    requests.write(pieces: &ready.rows, returningTo: buffers)
-                }
-                PhaseTimer.step("merge") {
-                    totals.accumulator.merge(ready.totals.accumulator)
-                    totals.counts.merge(ready.totals.counts)
-                }
+                write(&ready)
                 lock.lock()
+                guard ready.finished else { continue }
                 nextToWrite += 1
                 lock.broadcast()
                 if progress {
                     FileHandle.standardError.write("\rlogstitch: correlated \(nextToWrite)/\(count) blocks of time   ".data(using: .utf8)!)
                     if nextToWrite == count { FileHandle.standardError.write("\n".data(using: .utf8)!) }
                 }
+            }
+        }
+
+        /// Hands the text to the files' writer threads, which write it and
+        /// give the buffers back; at a block's end, adds its totals.
+        private func write(_ ready: inout BlockResult) {
+            guard let (segments, requests) = files else { return }
+            PhaseTimer.step("write") {
+                if let parts = ready.compressed {
+                    segments.write(parts.segments)
+                    requests.write(parts.rows)
+                }
+                segments.write(pieces: &ready.segments, returningTo: buffers)
+                requests.write(pieces: &ready.rows, returningTo: buffers)
+            }
+            guard ready.finished else { return }
+            PhaseTimer.step("merge") {
+                totals.accumulator.merge(ready.totals.accumulator)
+                totals.counts.merge(ready.totals.counts)
             }
         }
 
@@ -200,40 +235,47 @@ struct WindowedCorrelation {
         PhaseTimer.mark("learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)")
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
-        let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers)
+        let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers, files: (segments, requests))
         let frozenSenders = senders
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var cache = WindowCache(store: store)
             while let i = second.take() {
                 let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
-                let result = block(blocks[i], window, senders: frozenSenders, buffers: second.buffers)
-                PhaseTimer.step("deliver+write") { second.deliver(i, result, segments: segments, requests: requests) }
+                let result = block(blocks[i], window, senders: frozenSenders, buffers: second.buffers,
+                                   segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) })
+                PhaseTimer.step("deliver+write") { second.finish(i, result) }
             }
         }
         PhaseTimer.reportSteps()
         return second.totals
     }
 
-    func block(_ own: ClosedRange<Int64>, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool) -> BlockResult {
+    /// Correlates one block and writes what it owns: its pieces of text go
+    /// to `segments` and `rows` as they fill (with `--compress`, they are
+    /// kept and compressed at the end instead); returns the rest.
+    func block(_ own: ClosedRange<Int64>, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool,
+               segments: @escaping (ByteSink) -> Void, rows: @escaping (ByteSink) -> Void) -> BlockResult {
         let model = PhaseTimer.step("correlate") { Correlator(options: options.correlate).correlate(window, files: files, senders: senders) }
         let ownership = Ownership(buckets: own)
         var result = BlockResult()
+        let compress = options.compress
+        func segmentsPiece(_ piece: ByteSink) { if compress { result.segments.append(piece) } else { segments(piece) } }
+        func rowsPiece(_ piece: ByteSink) { if compress { result.rows.append(piece) } else { rows(piece) } }
         PhaseTimer.step("segments") {
-            SegmentDocumentWriter(model: model, options: options.correlate)
-                .write(ownership, buffers: buffers) { result.segments.append($0) }
+            SegmentDocumentWriter(model: model, options: options.correlate).write(ownership, buffers: buffers) { segmentsPiece($0) }
         }
         // Rows are written into the pool's buffers, each handed on whole when full.
-        var rows = CSVWriter(rowsOnly: (), sink: buffers.take())
-        func emitPiece(_ csv: inout CSVWriter) { result.rows.append(csv.takeText(replacingWith: buffers.take())) }
+        var csv = CSVWriter(rowsOnly: (), sink: buffers.take())
+        func emitPiece(_ csv: inout CSVWriter) { rowsPiece(csv.takeText(replacingWith: buffers.take())) }
         PhaseTimer.step("requests rows") {
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &rows, ownership, pieceFull: emitPiece)
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &csv, ownership, pieceFull: emitPiece)
         }
-        result.rows.append(rows.takeText(replacingWith: ByteSink(capacity: 16)))
+        rowsPiece(csv.takeText(replacingWith: ByteSink(capacity: 16)))
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownership)
             result.totals.counts.add(model, ownership)
         }
-        if options.compress {
+        if compress {
             // Here, on every core, rather than by the one worker writing at
             // a time; the files join the parts into one gzip member.
             PhaseTimer.step("compress") {
