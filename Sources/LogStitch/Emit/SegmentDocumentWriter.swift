@@ -229,20 +229,24 @@ public struct SegmentDocumentWriter {
     /// else the API's execute-api host; the logged path, else the route
     /// under its stage (HTTP APIs' `$default` stage adds nothing).
     struct URLParts {
-        // Read from the request where they lie (copying four Strings per
-        // request cost more than writing them).
-        let q: ApiGatewayRequest
+        // Each read from the request once (they were read again by every use).
+        let domain: String?
+        let apiId: String?
+        let path: String
+        let stage: String?
+        /// Whether a slash goes between host (and stage) and path.
+        let slash: Bool
         static let apiHostSuffix: StaticString = ".execute-api.amazonaws.com"
 
-        init(_ q: ApiGatewayRequest) { self.q = q }
-
-        var domain: String? { q.domainName }
-        var apiId: String? { q.apiId }
-        var path: String { q.path ?? q.route ?? "/" }
-        var stage: String? { q.path == nil && q.stage != "$default" ? q.stage : nil }
-
-        /// Whether a slash goes between host (and stage) and path.
-        var slash: Bool { stage != nil || !path.hasPrefix("/") }
+        init(_ q: ApiGatewayRequest) {
+            domain = q.domainName
+            apiId = domain == nil ? q.apiId : nil
+            let logged = q.path
+            path = logged ?? q.route ?? "/"
+            // A logged path holds the stage already; HTTP APIs' $default stage adds nothing.
+            stage = logged == nil ? q.stage.flatMap { $0 == "$default" ? nil : $0 } : nil
+            slash = stage != nil || path.utf8.first != ASCII.slash
+        }
 
         var byteCount: Int {
             let host = domain?.utf8.count ?? apiId.map { $0.utf8.count + Self.apiHostSuffix.utf8CodeUnitCount } ?? 10
