@@ -177,7 +177,11 @@ public struct PostgresLogParser {
         q.end = line.time ?? 0
         q.endResolution = timeResolution
         q.durationUs = durationUs
-        q.text = String(decoding: sql, as: UTF8.self).trimmingCharacters(in: " \t\n")
+        // Spaces, tabs and newlines trimmed as bytes (no other byte of UTF-8 text is one).
+        var start = 0, end = sql.count
+        while start < end, sql[start] == ASCII.space || sql[start] == ASCII.tab || sql[start] == ASCII.lf { start += 1 }
+        while end > start, sql[end - 1] == ASCII.space || sql[end - 1] == ASCII.tab || sql[end - 1] == ASCII.lf { end -= 1 }
+        q.text = String(decoding: sql[start..<end], as: UTF8.self)
         q.file = file
         q.line = lineNo
         return .statement(q)

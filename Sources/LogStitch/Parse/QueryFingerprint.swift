@@ -4,44 +4,45 @@ import CLinux
 /// Query classes as pt-query-digest draws them (percona-toolkit's
 /// `QueryRewriter::fingerprint`, followed step by step so users recognise
 /// the classes), plus the `sanitized_query` X-Ray shows.
+///
+/// Each step reads the text the step before wrote and writes its own; the
+/// two buffers they take turns in are allocated once per statement (on the
+/// stack for short ones). Steps that built a new array each cost a
+/// statement ~15 allocations, and with them the slow logs' parsing ran at
+/// 60 MB/s, the slowest input there is.
 public enum QueryFingerprint {
     /// The pt-query-digest fingerprint of a statement.
     public static func fingerprint(_ text: String) -> String {
-        var q = Array(text.utf8)
-        if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) { return "mysqldump" }
-        if containsPerconaToolkitMarker(q) { return "percona-toolkit" }
-        if startsWith(q, "administrator command: ", caseInsensitive: false) { return text }
-        if let call = storedProcedureCall(q) { return call }
-        shortenMultiValueInsert(&q)
-        removeMultiLineComments(&q)
-        removeOneLineComments(&q)
-        if isUseStatement(q) { return "use ?" }
-        q = removingEscapedQuotes(q)
-        q = replacingQuoted(q, quote: ASCII.quote)
-        q = replacingQuoted(q, quote: ASCII.apostrophe)
-        q = replacingWords(q, Self.booleans, caseInsensitive: true)
-        q = replacingNumbers(q)
-        q = cleaningLeftovers(q)
-        let leading = q.prefix { ASCII.isSpace($0) || $0 == 0x0C }.count
-        if leading > 0 { q.removeFirst(leading) }
-        if q.last == ASCII.lf { q.removeLast() }
-        q = collapsingWhitespace(q)
-        q = q.map(ASCII.lower)
-        q = replacingWords(q, Self.null, caseInsensitive: false)
-        q = collapsingLists(q)
-        q = collapsingUnions(q)
-        q = collapsingLimit(q)
-        q = removingOrderByAsc(q)
-        return String(decoding: q, as: UTF8.self)
+        text.withUTF8Bytes { fingerprint(bytes: $0) } ?? text
     }
 
-    static let booleans: [StaticString] = ["false", "true"]
-    static let null: [StaticString] = ["null"]
-
-    /// Steps return early when the bytes they rewrite do not occur at all:
-    /// a step that cannot change anything would still copy the statement.
-    @inline(__always) static func contains(_ q: [UInt8], _ b: UInt8) -> Bool {
-        q.withUnsafeBytes { $0.index(of: b) != nil }
+    /// nil: the statement is its own fingerprint (an administrator command).
+    static func fingerprint(bytes q: Bytes) -> String? {
+        if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) { return "mysqldump" }
+        if containsPerconaToolkitMarker(q) { return "percona-toolkit" }
+        if startsWith(q, "administrator command: ", caseInsensitive: false) { return nil }
+        if let call = storedProcedureCall(q) { return call }
+        return Steps.run(q) { s in
+            s.text.count = multiValueInsertLength(s.bytes)
+            s.step(removeMultiLineComments)
+            s.step(removeOneLineComments)
+            if isUseStatement(s.bytes) { return false }
+            s.step(removingEscapedQuotes)
+            s.step { replacingQuoted($0, quote: ASCII.quote, into: &$1) }
+            s.step { replacingQuoted($0, quote: ASCII.apostrophe, into: &$1) }
+            s.step { replacingWords($0, "false", "true", caseInsensitive: true, into: &$1) }
+            s.step(replacingNumbers)
+            s.step(cleaningLeftovers)
+            s.step(trimmingLeadingSpaceAndFinalNewline)
+            s.step(collapsingWhitespace)
+            s.text.lowercase()
+            s.step { replacingWords($0, "null", nil, caseInsensitive: false, into: &$1) }
+            s.step(collapsingLists)
+            s.step(collapsingUnions)
+            s.step(collapsingLimit)
+            s.step(removingOrderByAsc)
+            return true
+        } ?? "use ?"
     }
 
     /// The last 16 hex digits of the MD5 of the fingerprint: uppercased, the
@@ -75,13 +76,82 @@ public enum QueryFingerprint {
     }
     static let classIds = ClassIds()
 
+    // MARK: - the buffers the steps take turns in
+
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    /// Text being written: a fixed buffer with room for what any step makes
+    /// of the statement (see `Steps.capacity`; writing past it stops the
+    /// run rather than overwrite memory).
+    struct Text {
+        let base: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+        var count = 0
+
+        var bytes: Bytes { Bytes(start: base, count: count) }
+        var last: UInt8? { count > 0 ? base[count - 1] : nil }
+
+        @inline(__always) mutating func put(_ b: UInt8) {
+            precondition(count < capacity)
+            base[count] = b; count += 1
+        }
+        mutating func put(_ q: Bytes, _ range: Range<Int>) {
+            guard !range.isEmpty else { return }
+            precondition(count + range.count <= capacity)
+            (base + count).update(from: q.baseAddress! + range.lowerBound, count: range.count)
+            count += range.count
+        }
+        mutating func put(_ s: StaticString) {
+            s.withUTF8Buffer { put($0, 0..<$0.count) }
+        }
+        mutating func lowercase() { for i in 0..<count { base[i] = ASCII.lower(base[i]) } }
+    }
+
+    /// Two buffers: each step reads the text in one and writes the other.
+    struct Steps {
+        var text: Text
+        var spare: Text
+        var bytes: Bytes { text.bytes }
+
+        /// Steps only shorten the text but for two: list collapsing adds at
+        /// most half again (`in()`, 4 bytes, becomes `in(?+)`, 6) and UNION
+        /// collapsing at most a seventh (a repeat of 21 bytes or more,
+        /// `select ? union select ?`, becomes the first SELECT and a
+        /// 16-byte comment), so 1.72 times the statement at most.
+        /// Short statements' two buffers then fit the stack.
+        static func capacity(_ n: Int) -> Int { 2 * n + 64 }
+
+        mutating func step(_ body: (Bytes, inout Text) -> Void) {
+            spare.count = 0
+            body(text.bytes, &spare)
+            swap(&text, &spare)
+        }
+
+        /// Runs `body` on a copy of `q`; nil when `body` returns false.
+        static func run(_ q: Bytes, _ body: (inout Steps) -> Bool) -> String? {
+            let cap = capacity(q.count)
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * cap) { mem in
+                let base = mem.baseAddress!
+                var steps = Steps(text: Text(base: base, capacity: cap), spare: Text(base: base + cap, capacity: cap))
+                steps.text.put(q, 0..<q.count)
+                guard body(&steps) else { return nil }
+                return String(decoding: steps.bytes, as: UTF8.self)
+            }
+        }
+    }
+
+    /// Steps return early when the bytes they rewrite do not occur at all.
+    @inline(__always) static func contains(_ q: Bytes, _ b: UInt8) -> Bool {
+        UnsafeRawBufferPointer(q).index(of: b) != nil
+    }
+
     // MARK: - steps of pt-query-digest's fingerprint
 
     /// Patterns are literals, read in place: this runs at every word of
     /// every statement, so it must not allocate or walk a String.
-    static func startsWith(_ q: [UInt8], _ p: StaticString, caseInsensitive: Bool, at: Int = 0) -> Bool {
+    static func startsWith(_ q: Bytes, _ p: StaticString, caseInsensitive: Bool, at: Int = 0) -> Bool {
         let n = p.utf8CodeUnitCount
-        guard at + n <= q.count else { return false }
+        guard at >= 0, at + n <= q.count else { return false }
         let pattern = p.utf8Start
         for i in 0..<n {
             let a = q[at + i], b = pattern[i]
@@ -94,26 +164,24 @@ public enum QueryFingerprint {
     @inline(__always) static func isWS(_ b: UInt8) -> Bool { ASCII.isSpace(b) || b == 0x0C || b == 0x0B }
 
     /// `/*\w+\.\w+:[0-9]/[0-9]*/`, the marker pt-table-checksum puts in its queries.
-    static func containsPerconaToolkitMarker(_ q: [UInt8]) -> Bool {
+    static func containsPerconaToolkitMarker(_ q: Bytes) -> Bool {
         var i = 0
-        while i + 1 < q.count {
-            if q[i] == ASCII.slash && q[i + 1] == 0x2A {
-                var j = i + 2, n = 0
+        while let s = find(q, "/*", from: i) {
+            var j = s + 2, n = 0
+            while j < q.count, ASCII.isHexOrWord(q[j]) { j += 1; n += 1 }
+            if n > 0, j < q.count, q[j] == ASCII.dot {
+                j += 1; n = 0
                 while j < q.count, ASCII.isHexOrWord(q[j]) { j += 1; n += 1 }
-                if n > 0, j < q.count, q[j] == ASCII.dot {
-                    j += 1; n = 0
-                    while j < q.count, ASCII.isHexOrWord(q[j]) { j += 1; n += 1 }
-                    if n > 0, j + 5 <= q.count, q[j] == ASCII.colon, ASCII.isDigit(q[j + 1]), q[j + 2] == ASCII.slash,
-                       ASCII.isDigit(q[j + 3]), q[j + 4] == 0x2A, j + 5 < q.count, q[j + 5] == ASCII.slash { return true }
-                }
+                if n > 0, j + 5 <= q.count, q[j] == ASCII.colon, ASCII.isDigit(q[j + 1]), q[j + 2] == ASCII.slash,
+                   ASCII.isDigit(q[j + 3]), q[j + 4] == 0x2A, j + 5 < q.count, q[j + 5] == ASCII.slash { return true }
             }
-            i += 1
+            i = s + 1
         }
         return false
     }
 
     /// `\A\s*(call\s+\S+)\(` → lower-cased `call name`.
-    static func storedProcedureCall(_ q: [UInt8]) -> String? {
+    static func storedProcedureCall(_ q: Bytes) -> String? {
         var i = 0
         while i < q.count, isWS(q[i]) { i += 1 }
         guard startsWith(q, "call", caseInsensitive: true, at: i) else { return nil }
@@ -129,12 +197,13 @@ public enum QueryFingerprint {
         return String(decoding: q[begin..<p].map(ASCII.lower), as: UTF8.self)
     }
 
-    /// Multi-row INSERT/REPLACE keeps only its first VALUES tuple.
-    static func shortenMultiValueInsert(_ q: inout [UInt8]) {
+    /// Multi-row INSERT/REPLACE keeps only its first VALUES tuple: the
+    /// length of what is kept.
+    static func multiValueInsertLength(_ q: Bytes) -> Int {
         var i = 0
         if startsWith(q, "INSERT", caseInsensitive: true) { i = 6 }
         else if startsWith(q, "REPLACE", caseInsensitive: true) { i = 7 }
-        else { return }
+        else { return q.count }
         if startsWith(q, " IGNORE", caseInsensitive: true, at: i) {
             let save = i
             i += 7
@@ -142,7 +211,7 @@ public enum QueryFingerprint {
         }
         let ws = i
         while i < q.count, isWS(q[i]) { i += 1 }
-        guard i > ws, startsWith(q, "INTO", caseInsensitive: true, at: i) else { return }
+        guard i > ws, startsWith(q, "INTO", caseInsensitive: true, at: i) else { return q.count }
         var v = i + 5
         while v + 6 <= q.count {
             if startsWith(q, "VALUES", caseInsensitive: true, at: v) {
@@ -157,7 +226,7 @@ public enum QueryFingerprint {
                             if k < q.count, q[k] == ASCII.comma {
                                 k += 1
                                 while k < q.count, isWS(q[k]) { k += 1 }
-                                if k < q.count, q[k] == 0x28 { q.removeSubrange((close + 1)...); return }
+                                if k < q.count, q[k] == 0x28 { return close + 1 }
                             }
                         }
                         close += 1
@@ -166,30 +235,25 @@ public enum QueryFingerprint {
             }
             v += 1
         }
+        return q.count
     }
 
     /// `/\*[^!].*?\*/`: block comments, but not MySQL's `/*!version */` hints.
-    static func removeMultiLineComments(_ q: inout [UInt8]) {
-        guard contains(q, ASCII.slash) else { return }
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func removeMultiLineComments(_ q: Bytes, into out: inout Text) {
         var i = 0
-        while i < q.count {
-            if i + 2 < q.count, q[i] == ASCII.slash, q[i + 1] == 0x2A, q[i + 2] != 0x21,
-               let end = find(q, [0x2A, ASCII.slash], from: i + 3) {
-                i = end + 2
-                continue
+        while let s = find(q, "/*", from: i) {
+            guard s + 2 < q.count, q[s + 2] != 0x21, let end = find(q, "*/", from: s + 3) else {
+                out.put(q, i..<(s + 1)); i = s + 1; continue
             }
-            out.append(q[i]); i += 1
+            out.put(q, i..<s)
+            i = end + 2
         }
-        q = out
+        out.put(q, i..<q.count)
     }
 
     /// `(?:--|#)[^'"\r\n]*(?=[\r\n]|\Z)`: comments to end of line (not if a quote follows on the line).
-    static func removeOneLineComments(_ q: inout [UInt8]) {
-        guard contains(q, ASCII.hash) || contains(q, ASCII.minus) else { return }
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func removeOneLineComments(_ q: Bytes, into out: inout Text) {
+        guard contains(q, ASCII.hash) || contains(q, ASCII.minus) else { out.put(q, 0..<q.count); return }
         var i = 0
         while i < q.count {
             let isStart = q[i] == ASCII.hash || (q[i] == ASCII.minus && i + 1 < q.count && q[i + 1] == ASCII.minus)
@@ -201,12 +265,11 @@ public enum QueryFingerprint {
                     continue
                 }
             }
-            out.append(q[i]); i += 1
+            out.put(q[i]); i += 1
         }
-        q = out
     }
 
-    static func isUseStatement(_ q: [UInt8]) -> Bool {
+    static func isUseStatement(_ q: Bytes) -> Bool {
         guard startsWith(q, "use ", caseInsensitive: true) else { return false }
         var end = q.count
         if end > 0 && q[end - 1] == ASCII.lf { end -= 1 }
@@ -215,69 +278,53 @@ public enum QueryFingerprint {
         return true
     }
 
-    static func find(_ q: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
-        guard needle.count > 0, from >= 0, q.count - from >= needle.count else { return nil }
-        // libc's memmem: several steps call this on every statement.
-        return q.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { n in
-                guard let hit = logstitch_memmem(hay.baseAddress! + from, hay.count - from, n.baseAddress!, n.count) else { return nil }
-                return hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
-            }
-        }
+    /// Where `needle` next occurs at or after `from` (libc's memmem).
+    static func find(_ q: Bytes, _ needle: StaticString, from: Int) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        guard n > 0, from >= 0, q.count - from >= n, let base = q.baseAddress else { return nil }
+        guard let hit = logstitch_memmem(base + from, q.count - from, needle.utf8Start, n) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
-    static func removingEscapedQuotes(_ q: [UInt8]) -> [UInt8] {
-        guard contains(q, ASCII.backslash) else { return q }
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func removingEscapedQuotes(_ q: Bytes, into out: inout Text) {
+        guard contains(q, ASCII.backslash) else { out.put(q, 0..<q.count); return }
         var i = 0
         while i < q.count {
             if q[i] == ASCII.backslash, i + 1 < q.count, q[i + 1] == ASCII.quote || q[i + 1] == ASCII.apostrophe { i += 2; continue }
-            out.append(q[i]); i += 1
+            out.put(q[i]); i += 1
         }
-        return out
     }
 
     /// `s/".*?"/?/sg` (or with single quotes): an unmatched quote is left alone.
-    static func replacingQuoted(_ q: [UInt8], quote: UInt8) -> [UInt8] {
-        guard contains(q, quote) else { return q }
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func replacingQuoted(_ q: Bytes, quote: UInt8, into out: inout Text) {
+        let raw = UnsafeRawBufferPointer(q)
         var i = 0
-        while i < q.count {
-            if q[i] == quote, let close = q[(i + 1)...].firstIndex(of: quote) {
-                out.append(0x3F)
-                i = close + 1
-                continue
-            }
-            out.append(q[i]); i += 1
+        while let open = raw[i...].firstIndex(of: quote) {
+            guard let close = raw[(open + 1)...].firstIndex(of: quote) else { break }
+            out.put(q, i..<open)
+            out.put(0x3F)
+            i = close + 1
         }
-        return out
+        out.put(q, i..<q.count)
     }
 
-    /// Replaces whole words (`\bword\b`) with `?`.
-    static func replacingWords(_ q: [UInt8], _ words: [StaticString], caseInsensitive: Bool) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
-        var i = 0
-        outer: while i < q.count {
-            if !isWord(q[i]) || (i > 0 && isWord(q[i - 1])) { out.append(q[i]); i += 1; continue }
-            for w in words {
-                let n = w.utf8CodeUnitCount
-                if startsWith(q, w, caseInsensitive: caseInsensitive, at: i), i + n == q.count || !isWord(q[i + n]) {
-                    out.append(0x3F); i += n
-                    continue outer
-                }
-            }
-            out.append(q[i]); i += 1
+    /// Replaces whole words (`\bword\b`), `a` or `b`, with `?`.
+    static func replacingWords(_ q: Bytes, _ a: StaticString, _ b: StaticString?, caseInsensitive: Bool, into out: inout Text) {
+        func isWord(_ w: StaticString, at i: Int) -> Bool {
+            let n = w.utf8CodeUnitCount
+            return startsWith(q, w, caseInsensitive: caseInsensitive, at: i) && (i + n == q.count || !Self.isWord(q[i + n]))
         }
-        return out
+        var i = 0
+        while i < q.count {
+            if !Self.isWord(q[i]) || (i > 0 && Self.isWord(q[i - 1])) { out.put(q[i]); i += 1; continue }
+            if isWord(a, at: i) { out.put(0x3F); i += a.utf8CodeUnitCount; continue }
+            if let b, isWord(b, at: i) { out.put(0x3F); i += b.utf8CodeUnitCount; continue }
+            out.put(q[i]); i += 1
+        }
     }
 
     /// `s/[0-9+-][0-9a-f.xb+-]*/?/g`: anything vaguely like a number, even inside names.
-    static func replacingNumbers(_ q: [UInt8]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func replacingNumbers(_ q: Bytes, into out: inout Text) {
         var i = 0
         while i < q.count {
             let c = q[i]
@@ -289,50 +336,50 @@ public enum QueryFingerprint {
                         i += 1
                     } else { break }
                 }
-                out.append(0x3F)
+                out.put(0x3F)
                 continue
             }
-            out.append(c); i += 1
+            out.put(c); i += 1
         }
-        return out
     }
 
     /// `s/[xb.+-]\?/?/g`
-    static func cleaningLeftovers(_ q: [UInt8]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func cleaningLeftovers(_ q: Bytes, into out: inout Text) {
         var i = 0
         while i < q.count {
             let c = q[i]
             if (c == 0x78 || c == 0x62 || c == ASCII.dot || c == 0x2B || c == ASCII.minus), i + 1 < q.count, q[i + 1] == 0x3F {
-                out.append(0x3F); i += 2; continue
+                out.put(0x3F); i += 2; continue
             }
-            out.append(c); i += 1
+            out.put(c); i += 1
         }
-        return out
+    }
+
+    /// `s/\A\s+//` and `chomp`.
+    static func trimmingLeadingSpaceAndFinalNewline(_ q: Bytes, into out: inout Text) {
+        var start = 0
+        while start < q.count, ASCII.isSpace(q[start]) || q[start] == 0x0C { start += 1 }
+        var end = q.count
+        if end > start, q[end - 1] == ASCII.lf { end -= 1 }
+        out.put(q, start..<end)
     }
 
     /// `tr[ \n\t\r\f][ ]s`
-    static func collapsingWhitespace(_ q: [UInt8]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func collapsingWhitespace(_ q: Bytes, into out: inout Text) {
         var lastSpace = false
         for c in q {
             if c == ASCII.space || c == ASCII.lf || c == ASCII.tab || c == ASCII.cr || c == 0x0C {
-                if !lastSpace { out.append(ASCII.space) }
+                if !lastSpace { out.put(ASCII.space) }
                 lastSpace = true
             } else {
-                out.append(c); lastSpace = false
+                out.put(c); lastSpace = false
             }
         }
-        return out
     }
 
     /// `\b(in|values?)(?:[\s,]*\([\s?,]*\))+` → `$1(?+)`
-    static func collapsingLists(_ q: [UInt8]) -> [UInt8] {
-        guard contains(q, 0x28) else { return q }
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+    static func collapsingLists(_ q: Bytes, into out: inout Text) {
+        guard contains(q, 0x28) else { out.put(q, 0..<q.count); return }
         var i = 0
         while i < q.count {
             if isWord(q[i]) && (i == 0 || !isWord(q[i - 1])) {
@@ -354,22 +401,25 @@ public enum QueryFingerprint {
                         matched = true
                     }
                     if matched {
-                        out.append(contentsOf: q[i..<(i + kw)])
-                        out.append(contentsOf: Array("(?+)".utf8))
+                        out.put(q, i..<(i + kw))
+                        out.put("(?+)")
                         i = j
                         continue
                     }
                 }
             }
-            out.append(q[i]); i += 1
+            out.put(q[i]); i += 1
         }
-        return out
+    }
+
+    /// Whether the `n` bytes at `a` and at `b` are the same.
+    static func same(_ q: Bytes, _ a: Int, _ b: Int, count n: Int) -> Bool {
+        b + n <= q.count && memcmp(q.baseAddress! + a, q.baseAddress! + b, n) == 0
     }
 
     /// `\b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+` → `$1 /*repeat$2*/`
-    static func collapsingUnions(_ q: [UInt8]) -> [UInt8] {
-        guard find(q, Array(" union".utf8), from: 0) != nil || find(q, Array("union".utf8), from: 0) != nil else { return q }
-        var out = [UInt8]()
+    static func collapsingUnions(_ q: Bytes, into out: inout Text) {
+        guard find(q, "union", from: 0) != nil else { out.put(q, 0..<q.count); return }
         var i = 0
         outer: while i < q.count {
             if startsWith(q, "select", caseInsensitive: false, at: i), (i == 0 || !isWord(q[i - 1])),
@@ -378,34 +428,30 @@ public enum QueryFingerprint {
                 var e = i + 7
                 while e <= q.count {
                     if e < q.count, isWS(q[e]), startsWith(q, "union", caseInsensitive: false, at: e + 1) {
-                        let first = Array(q[i..<e])
+                        let first = e - i
                         var sepEnd = e + 6
-                        var sep = Array(q[e..<sepEnd])
                         if sepEnd < q.count, isWS(q[sepEnd]), startsWith(q, "all", caseInsensitive: false, at: sepEnd + 1) {
                             sepEnd += 4
-                            sep = Array(q[e..<sepEnd])
                         }
                         var k = sepEnd
                         var repeats = 0
-                        var lastSep = sep
-                        while k < q.count, isWS(q[k]), k + 1 + first.count <= q.count, Array(q[(k + 1)..<(k + 1 + first.count)]) == first {
+                        var lastSep = e..<sepEnd
+                        while k < q.count, isWS(q[k]), same(q, i, k + 1, count: first) {
                             repeats += 1
-                            k = k + 1 + first.count
+                            k = k + 1 + first
                             // Another " union[ all]" may follow.
                             guard k < q.count, isWS(q[k]), startsWith(q, "union", caseInsensitive: false, at: k + 1) else { break }
                             var s2 = k + 6
                             if s2 < q.count, isWS(q[s2]), startsWith(q, "all", caseInsensitive: false, at: s2 + 1) { s2 += 4 }
-                            let probe = s2
-                            if probe < q.count, isWS(q[probe]), probe + 1 + first.count <= q.count,
-                               Array(q[(probe + 1)..<(probe + 1 + first.count)]) == first {
-                                lastSep = Array(q[k..<s2]); k = s2
+                            if s2 < q.count, isWS(q[s2]), same(q, i, s2 + 1, count: first) {
+                                lastSep = k..<s2; k = s2
                             } else { break }
                         }
                         if repeats > 0 {
-                            out.append(contentsOf: first)
-                            out.append(contentsOf: Array(" /*repeat".utf8))
-                            out.append(contentsOf: lastSep)
-                            out.append(contentsOf: Array("*/".utf8))
+                            out.put(q, i..<e)
+                            out.put(" /*repeat")
+                            out.put(q, lastSep)
+                            out.put("*/")
                             i = k
                             continue outer
                         }
@@ -413,45 +459,39 @@ public enum QueryFingerprint {
                     e += 1
                 }
             }
-            out.append(q[i]); i += 1
+            out.put(q[i]); i += 1
         }
-        return out
     }
 
     /// `s/\blimit \?(?:, ?\?| offset \?)?/limit ?/` (first occurrence only).
-    static func collapsingLimit(_ q: [UInt8]) -> [UInt8] {
-        var i = 0
-        while i < q.count {
-            if startsWith(q, "limit ?", caseInsensitive: false, at: i), i == 0 || !isWord(q[i - 1]) {
+    static func collapsingLimit(_ q: Bytes, into out: inout Text) {
+        var from = 0
+        while let i = find(q, "limit ?", from: from) {
+            if i == 0 || !isWord(q[i - 1]) {
                 var end = i + 7
                 if startsWith(q, ", ?", caseInsensitive: false, at: end) { end += 3 }
                 else if startsWith(q, ",?", caseInsensitive: false, at: end) { end += 2 }
                 else if startsWith(q, " offset ?", caseInsensitive: false, at: end) { end += 9 }
-                var out = Array(q[..<i])
-                out.append(contentsOf: Array("limit ?".utf8))
-                out.append(contentsOf: q[end...])
-                return out
+                out.put(q, 0..<i)
+                out.put("limit ?")
+                out.put(q, end..<q.count)
+                return
             }
-            i += 1
+            from = i + 1
         }
-        return q
+        out.put(q, 0..<q.count)
     }
 
-    /// After the first `order by `, drops each `\s+asc`.
-    static func removingOrderByAsc(_ q: [UInt8]) -> [UInt8] {
-        guard var i = find(q, Array("order by ".utf8), from: 0).map({ $0 + 9 }) else { return q }
-        if i > 9, isWord(q[i - 10]) {
-            // `\bORDER BY`: needs a word boundary before it.
-            var from = i - 8
-            var found: Int?
-            while let f = find(q, Array("order by ".utf8), from: from) {
-                if f == 0 || !isWord(q[f - 1]) { found = f + 9; break }
-                from = f + 1
-            }
-            guard let f = found else { return q }
-            i = f
+    /// After the first `order by ` (at a word boundary), drops each `\s+asc`.
+    static func removingOrderByAsc(_ q: Bytes, into out: inout Text) {
+        var from = 0
+        var found: Int?
+        while let f = find(q, "order by ", from: from) {
+            if f == 0 || !isWord(q[f - 1]) { found = f + 9; break }
+            from = f + 1
         }
-        var out = Array(q[..<i])
+        guard let i = found else { out.put(q, 0..<q.count); return }
+        out.put(q, 0..<i)
         var j = i
         var sinceLast = 0
         while j < q.count {
@@ -464,9 +504,8 @@ public enum QueryFingerprint {
                     continue
                 }
             }
-            out.append(q[j]); j += 1; sinceLast += 1
+            out.put(q[j]); j += 1; sinceLast += 1
         }
-        return out
     }
 
     // MARK: - sanitized query
@@ -477,11 +516,19 @@ public enum QueryFingerprint {
     public static func sanitize(_ text: String, engine: DatabaseEngine) -> String {
         // MySQL also quotes strings with "; PostgreSQL uses " for identifiers.
         let doubleQuotedStrings = engine == .mysql
-        var q = Array(text.utf8)
-        removeMultiLineComments(&q)
-        removeOneLineComments(&q)
-        var out = [UInt8]()
-        out.reserveCapacity(q.count)
+        return text.withUTF8Bytes { q in
+            Steps.run(q) { s in
+                s.step(removeMultiLineComments)
+                s.step(removeOneLineComments)
+                s.step { replacingLiterals($0, doubleQuotedStrings: doubleQuotedStrings, into: &$1) }
+                s.step(collapsingWhitespace)
+                s.step(trimmingSpaceAndSemicolons)
+                return true
+            }
+        } ?? ""
+    }
+
+    static func replacingLiterals(_ q: Bytes, doubleQuotedStrings: Bool, into out: inout Text) {
         var i = 0
         while i < q.count {
             let c = q[i]
@@ -498,21 +545,21 @@ public enum QueryFingerprint {
                 }
                 // E'..', N'..', X'..' prefixes are part of the literal.
                 if let p = out.last, (p == 0x45 || p == 0x65 || p == 0x4E || p == 0x6E || p == 0x58 || p == 0x78 || p == 0x42 || p == 0x62),
-                   out.count < 2 || !isWord(out[out.count - 2]) { out.removeLast() }
-                out.append(0x3F)
+                   out.count < 2 || !isWord(out.base[out.count - 2]) { out.count -= 1 }
+                out.put(0x3F)
                 i = min(j + 1, q.count)
                 continue
             }
             if c == 0x24, i + 1 < q.count, ASCII.isDigit(q[i + 1]) {
                 // PostgreSQL placeholder $n: keep.
-                out.append(c); i += 1
-                while i < q.count, ASCII.isDigit(q[i]) { out.append(q[i]); i += 1 }
+                out.put(c); i += 1
+                while i < q.count, ASCII.isDigit(q[i]) { out.put(q[i]); i += 1 }
                 continue
             }
             if ASCII.isDigit(c) && (i == 0 || !isWord(q[i - 1])) {
                 var j = i
                 while j < q.count, isWord(q[j]) || q[j] == ASCII.dot { j += 1 }
-                out.append(0x3F)
+                out.put(0x3F)
                 i = j
                 continue
             }
@@ -523,15 +570,19 @@ public enum QueryFingerprint {
                 let n = j - i
                 let literal = (n == 4 && (startsWith(q, "null", caseInsensitive: true, at: i) || startsWith(q, "true", caseInsensitive: true, at: i)))
                     || (n == 5 && startsWith(q, "false", caseInsensitive: true, at: i))
-                if literal { out.append(0x3F) } else { out.append(contentsOf: q[i..<j]) }
+                if literal { out.put(0x3F) } else { out.put(q, i..<j) }
                 i = j
                 continue
             }
-            out.append(c); i += 1
+            out.put(c); i += 1
         }
-        var s = collapsingWhitespace(out)
-        while let f = s.first, f == ASCII.space { s.removeFirst() }
-        while let l = s.last, l == ASCII.space || l == ASCII.semicolon { s.removeLast() }
-        return String(decoding: s, as: UTF8.self)
+    }
+
+    /// Leading spaces, and trailing spaces and semicolons, go.
+    static func trimmingSpaceAndSemicolons(_ q: Bytes, into out: inout Text) {
+        var start = 0, end = q.count
+        while start < end, q[start] == ASCII.space { start += 1 }
+        while end > start, q[end - 1] == ASCII.space || q[end - 1] == ASCII.semicolon { end -= 1 }
+        out.put(q, start..<end)
     }
 }
