@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LogStitch
 
-/// Correlation runs in one-hour blocks with margins sized by the longest
+/// Correlation runs in half-hour blocks with margins sized by the longest
 /// span the logs declare. These cases put partners on both sides of a block
 /// boundary and check that they still meet.
 @Suite struct WindowedCorrelationTests {
@@ -19,17 +19,16 @@ import Testing
         #expect(WindowedCorrelation.marginBuckets(longestSpan: .max) == 10)               // garbled record: 20 min
     }
 
-    @Test func lastHoursAreCorrelatedInQuarters() {
-        #expect(WindowedCorrelation.blockBuckets == 30)
-        #expect(WindowedCorrelation.quarteredHours == 4)
-        // Buckets with data: all of hours 0 to 3, and two buckets of hour 4.
-        let buckets: [Int64] = Array(0...119) + [120, 135]
-        // Hour 0 whole; the last four hours in quarters of 8 buckets, those without data left out.
+    @Test func lastBlocksAreCutInHalves() {
+        #expect(WindowedCorrelation.blockBuckets == 15)
+        #expect(WindowedCorrelation.halvedBlocks == 4)
+        // Buckets with data: all of blocks 0 to 3, and two buckets of block 4.
+        let buckets: [Int64] = Array(0...59) + [60, 72]
+        // Block 0 whole; the last four in halves of 8 buckets, those without data left out.
         #expect(WindowedCorrelation.blocks(buckets: buckets)
-                == [0...29, 30...37, 38...45, 46...53, 54...59, 60...67, 68...75, 76...83, 84...89,
-                    90...97, 98...105, 106...113, 114...119, 120...127, 128...135])
-        // Fewer hours than that: all of them in quarters; time before 1970 too.
-        #expect(WindowedCorrelation.blocks(buckets: [-31, -1, 3]) == [-36...(-31), -6...(-1), 0...7])
+                == [0...14, 15...22, 23...29, 30...37, 38...44, 45...52, 53...59, 60...67, 68...74])
+        // Fewer blocks than that: all of them in halves; time before 1970 too.
+        #expect(WindowedCorrelation.blocks(buckets: [-16, -1, 3]) == [-22...(-16), -7...(-1), 0...7])
         #expect(WindowedCorrelation.blocks(buckets: []).isEmpty)
     }
 
