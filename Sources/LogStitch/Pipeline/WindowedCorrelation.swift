@@ -145,12 +145,16 @@ struct WindowedCorrelation {
             self.count = count; self.progress = progress; self.inFlight = inFlight; self.files = files
         }
 
-        func take() -> Int? {
+        func take() -> Int? { take(pairsBefore: 0).map(\.lowerBound) }
+
+        /// The next block, or the next two while both are before `pairsBefore`.
+        func take(pairsBefore: Int) -> Range<Int>? {
             lock.lock(); defer { lock.unlock() }
             if let limit = inFlight { while next < count && next - nextToWrite >= limit { lock.wait() } }
             guard next < count else { return nil }
-            next += 1
-            return next - 1
+            let n = next + 2 <= pairsBefore ? 2 : 1
+            next += n
+            return (next - n)..<next
         }
 
         /// Output buffers, given back here once written.
@@ -242,13 +246,18 @@ struct WindowedCorrelation {
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers, files: (segments, requests))
         let frozenSenders = senders
+        let pairsBefore = blocks.firstIndex { $0.count < Self.blockBuckets } ?? blocks.count
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var cache = WindowCache(store: store)
-            while let i = second.take() {
-                let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
-                let result = block(blocks[i], window, senders: frozenSenders, buffers: second.buffers,
-                                   segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) })
-                PhaseTimer.step("deliver+write") { second.finish(i, result) }
+            // Whole blocks go to a worker two at a time: the second reads
+            // the buckets the two share (the margins) from the first's cache.
+            while let run = second.take(pairsBefore: pairsBefore) {
+                for i in run {
+                    let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
+                    let result = block(blocks[i], window, senders: frozenSenders, buffers: second.buffers,
+                                       segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) })
+                    PhaseTimer.step("deliver+write") { second.finish(i, result) }
+                }
             }
         }
         PhaseTimer.reportSteps()
