@@ -162,15 +162,21 @@ public final class SpillStore: @unchecked Sendable {
         var longestSpan: Int64 = 0
 
         mutating func add(_ output: ParsedFile) throws {
-            for r in output.requests {
+            // The records are read through unretained references: `output`
+            // holds them for the call, and retaining and releasing each one
+            // (as `for r in` does) is two atomic writes to it per record.
+            for i in output.requests.indices {
+                unowned(unsafe) let r = output.requests[i]
                 put(Self.time(r.start), .request) { r.encode(&$0) }
                 Self.span(&longestSpan, max(r.responseLatencyMs ?? 0, r.integrationLatencyMs ?? 0), scale: 1000)
             }
-            for e in output.lambdaEvents {
+            for i in output.lambdaEvents.indices {
+                unowned(unsafe) let e = output.lambdaEvents[i]
                 put(Self.time(e.time), .lambdaEvent) { e.encode(&$0) }
                 Self.span(&longestSpan, e.durationUs ?? 0, plus: e.restoreDurationUs ?? e.initDurationUs ?? 0)
             }
-            for q in output.queries {
+            for i in output.queries.indices {
+                unowned(unsafe) let q = output.queries[i]
                 put(q.end, .query) { q.encode(&$0) }
                 Self.span(&longestSpan, q.durationUs)
             }
