@@ -1,9 +1,9 @@
 import Foundation
 
 /// Correlates the spilled records one block of time at a time. A block owns
-/// half an hour of event time (the last ones a quarter, see `blocks`); it is read
-/// with a margin on each side (2 to 20 minutes, see `marginBuckets`),
-/// joined, and only what it owns is written
+/// half an hour of event time (the last ones a quarter of an hour, see
+/// `blocks`); it is read with a margin on each side (2 to 20 minutes, see
+/// `marginBuckets`), joined, and only what it owns is written
 /// (requests and lone invocations by start time, statements by end time).
 /// The margin covers every partner: an invocation starts within moments of
 /// its request and lasts no longer than the longest duration the logs
@@ -26,9 +26,12 @@ struct WindowedCorrelation {
     /// moment between an INIT and its START, say), rounded up to whole
     /// buckets: one 2-minute bucket for most API workloads, at most the
     /// 20 minutes that cover Lambda's 15-minute limit. Every bucket of
-    /// margin costs a thirtieth more work (it is read and joined by both
-    /// blocks it borders: 2-minute buckets spent 0.1 cpu-s less on a day
-    /// than 5-minute ones, whose margins were 5 minutes).
+    /// margin costs a fifteenth more work (it is read and joined by both
+    /// blocks it borders; a worker's second block of a pair reads the
+    /// shared ones from its cache): 2-minute buckets spent 0.1 cpu-s less
+    /// on a day than 5-minute ones, whose margins were 5 minutes, and
+    /// 30-second buckets (1.5-minute margins) cost 0.3 cpu-s more in
+    /// spilling and the sender pass than they saved.
     var marginBuckets: Int64 { Self.marginBuckets(longestSpan: store.longestSpanMicros) }
 
     static func marginBuckets(longestSpan: Int64) -> Int64 {
@@ -54,6 +57,7 @@ struct WindowedCorrelation {
         /// Whether the block has handed over all it makes.
         var finished = false
 
+        /// Nothing to write and not finished: nothing for the writer to do yet.
         var isEmpty: Bool { segments.isEmpty && rows.isEmpty && !finished }
     }
 
@@ -126,7 +130,7 @@ struct WindowedCorrelation {
     /// Hands out block indices to workers and writes blocks' output in block
     /// order: the pieces of the block next in line go to the files as they
     /// are made (its writer threads write them while the block is still
-    /// being correlated); a later block's wait until it is next. With
+    /// being correlated); a later block's pieces wait until it is next. With
     /// `inFlight`, a worker waits before taking a block while that many are
     /// taken but not yet written, so blocks waiting for an earlier, slower
     /// one cannot pile up in memory.
