@@ -65,31 +65,96 @@ public final class LambdaEvent: @unchecked Sendable {
             }
         }
     }
+    // Stored compactly: a window holds tens of thousands of events, and
+    // assembling them reads each one, so every cache line an event spans
+    // is a miss. Optional numbers are kept as Int64 with `absent` for nil
+    // (an `Int64?` takes 16 bytes), the one-byte fields side by side, and
+    // the fields few events have in `Rare`.
     public var kind: Kind
+    public var status: InvocationStatus?
+    public var sampled: Bool?
+    var hasSegmentId = false
     public var requestId: RequestId?
-    public var time: EpochMicros?
     public var logGroup: String?
     public var logStream: String?
-    public var function: String?
     public var version: String?
-    public var initDurationUs: Int64?
-    public var restoreDurationUs: Int64?
-    public var billedRestoreDurationUs: Int64?
-    public var durationUs: Int64?
-    public var billedDurationUs: Int64?
-    public var memorySizeMB: Int64?
-    public var maxMemoryUsedMB: Int64?
-    public var status: InvocationStatus?
-    public var errorType: String?
-    public var errorMessage: String?
     public var traceId: TraceId?
-    /// The 16 hex digits of the segment id a REPORT or `tracing` record
-    /// names, as a number (kept with the invocation; no output writes it).
-    public var segmentId: UInt64?
-    public var sampled: Bool?
-    public var runtimeOverheadUs: Int64?
     public var file: Int = 0
     public var line: Int = 0
+    var timeValue = absent
+    var initDurationValue = absent
+    var restoreDurationValue = absent
+    var billedRestoreDurationValue = absent
+    var durationValue = absent
+    var billedDurationValue = absent
+    var memorySizeValue = absent
+    var maxMemoryUsedValue = absent
+    var segmentIdValue: UInt64 = 0
+    var rare: Rare?
+
+    /// What no Lambda log states as a number (the least Int64): stands for nil.
+    static let absent = Int64.min
+
+    /// Fields of error lines and JSON platform records.
+    final class Rare {
+        var function: String?
+        var errorType: String?
+        var errorMessage: String?
+        var runtimeOverheadUs: Int64?
+    }
+
+    @inline(__always) static func optional(_ v: Int64) -> Int64? { v == absent ? nil : v }
+
+    public var time: EpochMicros? {
+        get { Self.optional(timeValue) } set { timeValue = newValue ?? Self.absent }
+    }
+    public var initDurationUs: Int64? {
+        get { Self.optional(initDurationValue) } set { initDurationValue = newValue ?? Self.absent }
+    }
+    public var restoreDurationUs: Int64? {
+        get { Self.optional(restoreDurationValue) } set { restoreDurationValue = newValue ?? Self.absent }
+    }
+    public var billedRestoreDurationUs: Int64? {
+        get { Self.optional(billedRestoreDurationValue) } set { billedRestoreDurationValue = newValue ?? Self.absent }
+    }
+    public var durationUs: Int64? {
+        get { Self.optional(durationValue) } set { durationValue = newValue ?? Self.absent }
+    }
+    public var billedDurationUs: Int64? {
+        get { Self.optional(billedDurationValue) } set { billedDurationValue = newValue ?? Self.absent }
+    }
+    public var memorySizeMB: Int64? {
+        get { Self.optional(memorySizeValue) } set { memorySizeValue = newValue ?? Self.absent }
+    }
+    public var maxMemoryUsedMB: Int64? {
+        get { Self.optional(maxMemoryUsedValue) } set { maxMemoryUsedValue = newValue ?? Self.absent }
+    }
+
+    /// The side object for a rare field, made when one is first set.
+    var rareFields: Rare {
+        if let r = rare { return r }
+        let r = Rare()
+        rare = r
+        return r
+    }
+
+    public var function: String? {
+        get { rare?.function } set { if newValue != nil || rare != nil { rareFields.function = newValue } }
+    }
+    public var errorType: String? {
+        get { rare?.errorType } set { if newValue != nil || rare != nil { rareFields.errorType = newValue } }
+    }
+    public var errorMessage: String? {
+        get { rare?.errorMessage } set { if newValue != nil || rare != nil { rareFields.errorMessage = newValue } }
+    }
+    /// The 16 hex digits of the segment id a REPORT or `tracing` record
+    /// names, as a number (kept with the invocation; no output writes it).
+    public var segmentId: UInt64? {
+        get { hasSegmentId ? segmentIdValue : nil } set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
+    }
+    public var runtimeOverheadUs: Int64? {
+        get { rare?.runtimeOverheadUs } set { if newValue != nil || rare != nil { rareFields.runtimeOverheadUs = newValue } }
+    }
 
     public init(kind: Kind) { self.kind = kind }
 }
