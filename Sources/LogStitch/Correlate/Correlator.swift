@@ -77,7 +77,7 @@ public struct TraceModel: Sendable {
 
     /// Asks for invocation `i`'s object, whole (about 370 bytes).
     @inline(__always) func prefetch(invocation i: Int) {
-        Prefetch.object(at: invocations.address(of: i), lines: 6)
+        Prefetch.object(at: invocations.address(of: i), lines: 5)
     }
 }
 

@@ -43,7 +43,7 @@ struct InvocationAssembler {
         for k in keys.indices {
             // Events are visited in time order, scattered over memory: the
             // one a few steps ahead is asked for now, so misses overlap.
-            if k + Prefetch.distance < keys.count { Prefetch.object(at: keys[k + Prefetch.distance].object, lines: 6) }
+            if k + Prefetch.distance < keys.count { Prefetch.object(at: keys[k + Prefetch.distance].object, lines: 4) }
             let key = keys[k]
             let e = parts[Int(key.part)][key.index]
             guard let id = e.requestId else { loose.append(e); continue }

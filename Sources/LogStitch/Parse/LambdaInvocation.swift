@@ -6,36 +6,73 @@ public enum InvocationStatus: String, Sendable {
 /// One invocation of a function, assembled from START, END, REPORT (or their
 /// JSON `platform.*` forms), init/restore lines and error lines.
 public final class LambdaInvocation: @unchecked Sendable {
+    // Stored compactly, as `LambdaEvent` is: correlation and each writer
+    // visit every invocation, and each cache line it spans is a miss.
+    public var status: InvocationStatus = .success
+    public var sampled: Bool?
+    public var sawReport = false
+    public var sawStart = false
+    var hasSegmentId = false
     public var function: String = "unknown"
     public var requestId: RequestId = ""
     public var version: String?
-    /// START time (or REPORT time − duration when START is missing).
-    public var start: EpochMicros?
-    /// REPORT (or END) time.
-    public var end: EpochMicros?
-    public var initDurationUs: Int64?
-    public var restoreDurationUs: Int64?
-    public var billedRestoreDurationUs: Int64?
-    public var durationUs: Int64?
-    public var billedDurationUs: Int64?
-    public var memorySizeMB: Int64?
-    public var maxMemoryUsedMB: Int64?
-    public var status: InvocationStatus = .success
     public var errorType: String?
     public var errorMessage: String?
     public var traceId: TraceId?
-    /// The 16 hex digits of the segment id a REPORT or `tracing` record
-    /// names, as a number (kept with the invocation; no output writes it).
-    public var segmentId: UInt64?
-    public var sampled: Bool?
     public var logGroup: String?
     public var logStream: String?
-    /// Runtime-reported spans from JSON logs (e.g. responseLatency, runtimeOverhead), in µs.
-    public var runtimeOverheadUs: Int64?
-    public var sawReport = false
-    public var sawStart = false
     public var file: Int = 0
     public var line: Int = 0
+    var startValue = LambdaEvent.absent
+    var endValue = LambdaEvent.absent
+    var initDurationValue = LambdaEvent.absent
+    var restoreDurationValue = LambdaEvent.absent
+    var billedRestoreDurationValue = LambdaEvent.absent
+    var durationValue = LambdaEvent.absent
+    var billedDurationValue = LambdaEvent.absent
+    var memorySizeValue = LambdaEvent.absent
+    var maxMemoryUsedValue = LambdaEvent.absent
+    var runtimeOverheadValue = LambdaEvent.absent
+    var segmentIdValue: UInt64 = 0
+
+    /// START time (or REPORT time − duration when START is missing).
+    public var start: EpochMicros? {
+        get { LambdaEvent.optional(startValue) } set { startValue = newValue ?? LambdaEvent.absent }
+    }
+    /// REPORT (or END) time.
+    public var end: EpochMicros? {
+        get { LambdaEvent.optional(endValue) } set { endValue = newValue ?? LambdaEvent.absent }
+    }
+    public var initDurationUs: Int64? {
+        get { LambdaEvent.optional(initDurationValue) } set { initDurationValue = newValue ?? LambdaEvent.absent }
+    }
+    public var restoreDurationUs: Int64? {
+        get { LambdaEvent.optional(restoreDurationValue) } set { restoreDurationValue = newValue ?? LambdaEvent.absent }
+    }
+    public var billedRestoreDurationUs: Int64? {
+        get { LambdaEvent.optional(billedRestoreDurationValue) } set { billedRestoreDurationValue = newValue ?? LambdaEvent.absent }
+    }
+    public var durationUs: Int64? {
+        get { LambdaEvent.optional(durationValue) } set { durationValue = newValue ?? LambdaEvent.absent }
+    }
+    public var billedDurationUs: Int64? {
+        get { LambdaEvent.optional(billedDurationValue) } set { billedDurationValue = newValue ?? LambdaEvent.absent }
+    }
+    public var memorySizeMB: Int64? {
+        get { LambdaEvent.optional(memorySizeValue) } set { memorySizeValue = newValue ?? LambdaEvent.absent }
+    }
+    public var maxMemoryUsedMB: Int64? {
+        get { LambdaEvent.optional(maxMemoryUsedValue) } set { maxMemoryUsedValue = newValue ?? LambdaEvent.absent }
+    }
+    /// Runtime-reported spans from JSON logs (e.g. responseLatency, runtimeOverhead), in µs.
+    public var runtimeOverheadUs: Int64? {
+        get { LambdaEvent.optional(runtimeOverheadValue) } set { runtimeOverheadValue = newValue ?? LambdaEvent.absent }
+    }
+    /// The 16 hex digits of the segment id a REPORT or `tracing` record
+    /// names, as a number (kept with the invocation; no output writes it).
+    public var segmentId: UInt64? {
+        get { hasSegmentId ? segmentIdValue : nil } set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
+    }
 
     public init() {}
 
