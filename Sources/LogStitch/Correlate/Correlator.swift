@@ -66,16 +66,16 @@ public struct TraceModel: Sendable {
     public var invocations: [InvocationRecord] = []
     public var queries: [QueryRecord] = []
 
-    /// Asks for request `i`'s object, whole (about 420 bytes), and that of
+    /// Asks for request `i`'s object, whole (about 360 bytes), and that of
     /// its invocation: the writers visit records in an order of their own
     /// while the objects lie in the order they were read back, so loops ask
     /// a few records ahead and the misses overlap (see `Prefetch`).
     @inline(__always) func prefetch(request i: Int) {
-        Prefetch.object(at: requests.address(of: i), lines: 7)
+        Prefetch.object(at: requests.address(of: i), lines: 6)
         if let k = requests[i].invocation { prefetch(invocation: k) }
     }
 
-    /// Asks for invocation `i`'s object, whole (about 370 bytes).
+    /// Asks for invocation `i`'s object, whole (about 280 bytes).
     @inline(__always) func prefetch(invocation i: Int) {
         Prefetch.object(at: invocations.address(of: i), lines: 5)
     }
@@ -146,7 +146,7 @@ public struct Correlator {
             // buckets: the one a few steps ahead is asked for now.
             if k + Prefetch.distance < uniqueRequests.count {
                 let ahead = uniqueRequests[k + Prefetch.distance]
-                Prefetch.object(at: files[Int(ahead.part)].requests.address(of: Int(ahead.index)), lines: 7)
+                Prefetch.object(at: files[Int(ahead.part)].requests.address(of: Int(ahead.index)), lines: 6)
             }
             let at = uniqueRequests[k]
             let req = files[Int(at.part)].requests[Int(at.index)]

@@ -16,17 +16,35 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     public let path: String?
     public let domainName: String?
     public let protocolName: String?
-    public var status: Int?
-    public var responseLength: Int64?
-    /// Request start; `startResolution` says how precise it is (1 ms from
-    /// `requestTimeEpoch` on REST, 1 s from `requestTime` or HTTP-API epochs).
-    public var start: EpochMicros?
-    public var startResolution: EpochMicros = 1000
-    public var responseLatencyMs: Int64?
-    public var integrationLatencyMs: Int64?
     /// `$context.integration.requestId`: the Lambda RequestId for Lambda integrations.
     public var integrationRequestId: RequestId?
     public var traceId: TraceId?
+    /// Request start; `startResolution` says how precise it is (1 ms from
+    /// `requestTimeEpoch` on REST, 1 s from `requestTime` or HTTP-API epochs).
+    public var startResolution: EpochMicros = 1000
+    // Optional numbers are stored as Int64 with `LambdaEvent.absent` for nil,
+    // as in `LambdaEvent`: 8 bytes each instead of 16.
+    var statusValue = LambdaEvent.absent
+    var responseLengthValue = LambdaEvent.absent
+    var startValue = LambdaEvent.absent
+    var responseLatencyValue = LambdaEvent.absent
+    var integrationLatencyValue = LambdaEvent.absent
+
+    public var status: Int? {
+        get { LambdaEvent.optional(statusValue).map { Int($0) } } set { statusValue = newValue.map { Int64($0) } ?? LambdaEvent.absent }
+    }
+    public var responseLength: Int64? {
+        get { LambdaEvent.optional(responseLengthValue) } set { responseLengthValue = newValue ?? LambdaEvent.absent }
+    }
+    public var start: EpochMicros? {
+        get { LambdaEvent.optional(startValue) } set { startValue = newValue ?? LambdaEvent.absent }
+    }
+    public var responseLatencyMs: Int64? {
+        get { LambdaEvent.optional(responseLatencyValue) } set { responseLatencyValue = newValue ?? LambdaEvent.absent }
+    }
+    public var integrationLatencyMs: Int64? {
+        get { LambdaEvent.optional(integrationLatencyValue) } set { integrationLatencyValue = newValue ?? LambdaEvent.absent }
+    }
     public let sourceIp: String?
     public let userAgent: String?
     public let errorMessage: String?
