@@ -65,6 +65,37 @@ import Testing
         #expect(decoded.allSatisfy { $0.durationUs == 1_500 && $0.billedDurationUs == 2_000 && $0.memorySizeMB == 512 })
     }
 
+    /// Events of one source in a row are written as "the same as before"
+    /// by identity; a source missing its group or stream in between must
+    /// not let a later event inherit the wrong strings, and decoded events
+    /// of one source in a row share one object.
+    @Test func sharedSourcesRoundTripAroundPartialOnes() {
+        let a = LogSource(logGroup: "/aws/lambda/orders", logStream: "s1")
+        let streamOnly = LogSource(logGroup: nil, logStream: "s2")
+        let groupOnly = LogSource(logGroup: "/aws/lambda/other", logStream: nil)
+        let sameAsA = LogSource(logGroup: "/aws/lambda/orders", logStream: "s1")
+        let sources: [LogSource?] = [a, a, streamOnly, a, groupOnly, a, nil, sameAsA, a]
+        var w = SpillWriter()
+        for (i, source) in sources.enumerated() {
+            let e = event("e\(i)", stream: "x", time: Int64(i))
+            e.source = source
+            w.tag(.lambdaEvent); e.encode(&w)
+        }
+        var decoded: [LambdaEvent] = []
+        w.bytes.withUnsafeBytes { raw in
+            var r = SpillReader(raw)
+            while !r.atEnd {
+                #expect(SpillTag(rawValue: r.byte()) == .lambdaEvent)
+                decoded.append(LambdaEvent(&r))
+            }
+        }
+        #expect(decoded.map(\.logGroup) == sources.map { $0?.logGroup })
+        #expect(decoded.map(\.logStream) == sources.map { $0?.logStream })
+        #expect(decoded[0].source === decoded[1].source)
+        #expect(decoded[7].source === decoded[8].source)
+        #expect(decoded[3].source !== decoded[2].source)
+    }
+
     @Test func requestsAndStatementsRoundTrip() {
         let r = ApiGatewayRequest(requestId: "req-1", apiId: "a1b2c3d4e5", stage: "prod", method: "GET", route: "/orders/{id}",
                                   accountId: "123456789012")

@@ -51,6 +51,22 @@ public struct SpillWriter {
         string(s)
     }
 
+    /// A Lambda event's group and stream, as two `repeated` values. Events
+    /// of one source in a row write "as the last" twice without comparing
+    /// strings: the same object names the same strings, and the slots hold
+    /// them since it was last written (only sources write these slots).
+    @inline(__always) mutating func source(_ s: LogSource?) {
+        if let s, s === lastSource {
+            out.write(reserving: 2) { c in c.byte(1); c.byte(1) }
+            return
+        }
+        repeated(s?.logGroup, .logGroup)
+        repeated(s?.logStream, .logStream)
+        lastSource = s?.logGroup != nil && s?.logStream != nil ? s : nil
+    }
+    /// The source last written whole (both its strings now in the slots).
+    var lastSource: LogSource?
+
     /// A request id: 0 none, 1 and its text, or 2 and the 16 bytes of a UUID.
     @inline(__always) mutating func requestId(_ id: RequestId?) {
         guard let id else { out.append(0); return }
@@ -88,6 +104,25 @@ public struct SpillReader {
             return s
         }
     }
+
+    /// A `SpillWriter.source` value. Events of one source in a row share
+    /// one object, as they did when they were parsed.
+    @inline(__always) mutating func source() -> LogSource? {
+        if let last = lastSource, bytes[position] == 1, bytes[position + 1] == 1 {
+            position += 2
+            return last
+        }
+        let groupFlag = bytes[position]
+        let group = repeated(.logGroup)
+        let streamFlag = bytes[position]
+        let stream = repeated(.logStream)
+        if group == nil && stream == nil { return nil }
+        let s = LogSource(logGroup: group, logStream: stream)
+        // Shared only while the slots hold exactly its strings.
+        lastSource = groupFlag != 0 && streamFlag != 0 ? s : nil
+        return s
+    }
+    var lastSource: LogSource?
 
     /// A `SpillWriter.repeated` value's bytes (for passes that make no Strings).
     @inline(__always) mutating func repeatedRaw(_ slot: SpillSlot) -> UnsafeRawBufferPointer? {
@@ -255,7 +290,7 @@ extension InvocationStatus {
 
 extension LambdaEvent {
     func encode(_ w: inout SpillWriter) {
-        w.int(kind.code); w.requestId(requestId); w.int(time); w.repeated(logGroup, .logGroup); w.repeated(logStream, .logStream)
+        w.int(kind.code); w.requestId(requestId); w.int(time); w.source(source)
         w.repeated(function, .function); w.repeated(version, .version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
         w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
         w.int(status.map(\.code))
@@ -265,7 +300,7 @@ extension LambdaEvent {
 
     convenience init(_ r: inout SpillReader) {
         self.init(kind: LambdaEvent.Kind.all[Int(r.int())])
-        requestId = r.requestId(); time = r.optionalInt(); logGroup = r.repeated(.logGroup); logStream = r.repeated(.logStream)
+        requestId = r.requestId(); time = r.optionalInt(); source = r.source()
         function = r.repeated(.function); version = r.repeated(.version); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
         billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
         memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()

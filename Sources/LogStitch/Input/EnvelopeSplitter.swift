@@ -146,6 +146,10 @@ struct EnvelopeSplitter {
         }
         let groupName = group.map { scanner.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ctx.file.pathLogGroup
         let streamName = stream.map { scanner.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ctx.file.pathLogStream
+        // Envelopes in a row mostly come from one stream: they share a source.
+        let source: LogSource
+        if let last = ctx.envelopeSource, last.names(groupName, streamName) { source = last }
+        else { source = LogSource(logGroup: groupName, logStream: streamName); ctx.envelopeSource = source }
         scanner.forEachElement(evs) { ev in
             var timestamp: EpochMicros?
             var msg: JSONScanner.Value?
@@ -168,8 +172,7 @@ struct EnvelopeSplitter {
                 if bytes.trimmed().count == 0 {
                     ctx.report.recordsSeen += 1; ctx.report.ignored += 1
                 } else {
-                    ctx.count(LogRecord(file: ctx.file.index, line: line, timestamp: timestamp,
-                                        logGroup: groupName, logStream: streamName, message: bytes), &consumer)
+                    ctx.count(LogRecord(file: ctx.file.index, line: line, timestamp: timestamp, source: source, message: bytes), &consumer)
                 }
             }
             return true

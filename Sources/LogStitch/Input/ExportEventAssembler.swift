@@ -55,8 +55,8 @@ struct ExportEventAssembler {
     mutating func take<C: RecordConsumer>(line raw: ByteView, lineNo: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
         guard enabled else {
             if raw.trimmed().count == 0 { ctx.report.recordsSeen += 1; ctx.report.ignored += 1; return }
-            ctx.count(LogRecord(file: ctx.file.index, line: lineNo, timestamp: nil,
-                                logGroup: ctx.file.pathLogGroup, logStream: ctx.file.pathLogStream, message: raw), &consumer)
+            let source = ctx.pathSource
+            ctx.count(LogRecord(file: ctx.file.index, line: lineNo, timestamp: nil, source: source, message: raw), &consumer)
             return
         }
         if let t = eventTime(raw) {
@@ -92,10 +92,9 @@ struct ExportEventAssembler {
         }
         // Continuation lines may end in blank lines (older timeout events end "\n\n").
         while let last = message.last, last == ASCII.lf || last == ASCII.cr { message.removeLast() }
-        let (l, t) = (line, time)
+        let (l, t, source) = (line, time, ctx.pathSource)
         message.withUnsafeBytes { bytes in
-            ctx.count(LogRecord(file: ctx.file.index, line: l, timestamp: t,
-                                logGroup: ctx.file.pathLogGroup, logStream: ctx.file.pathLogStream, message: bytes), &consumer)
+            ctx.count(LogRecord(file: ctx.file.index, line: l, timestamp: t, source: source, message: bytes), &consumer)
         }
     }
 }

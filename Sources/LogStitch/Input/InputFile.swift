@@ -19,6 +19,9 @@ public struct InputFile: Sendable, Hashable {
         pathLogStream = hint.stream
     }
 
+    /// The group and stream the path names, as the records' source.
+    var pathSource: LogSource { LogSource(logGroup: pathLogGroup, logStream: pathLogStream) }
+
     var looksGzipNamed: Bool { path.hasSuffix(".gz") || path.hasSuffix(".gzip") }
 }
 

@@ -172,6 +172,10 @@ public struct LogFileReader {
         var report: FileReport
         let limits: ReaderLimits
         var line = 0
+        /// The source of records that name none themselves (made once per file).
+        lazy var pathSource = file.pathSource
+        /// The last envelope's source, for the next envelope that names the same.
+        var envelopeSource: LogSource?
 
         mutating func count<C: RecordConsumer>(_ record: LogRecord, _ consumer: inout C) {
             report.recordsSeen += 1

@@ -10,11 +10,20 @@ public struct LogRecord {
     public var line: Int
     /// Event timestamp from the framing (CloudWatch export prefix or envelope), if any.
     public var timestamp: EpochMicros?
-    /// Log group from the envelope, or inferred from the file path.
-    public var logGroup: String?
-    /// Log stream from the envelope, or inferred from the file path.
-    public var logStream: String?
+    /// Log group and stream from the envelope, or inferred from the file path.
+    public var source: LogSource
     public var message: ByteView
+
+    public var logGroup: String? { source.logGroup }
+    public var logStream: String? { source.logStream }
+
+    public init(file: Int, line: Int, timestamp: EpochMicros?, source: LogSource, message: ByteView) {
+        self.file = file; self.line = line; self.timestamp = timestamp; self.source = source; self.message = message
+    }
+
+    public init(file: Int, line: Int, timestamp: EpochMicros?, logGroup: String?, logStream: String?, message: ByteView) {
+        self.init(file: file, line: line, timestamp: timestamp, source: LogSource(logGroup: logGroup, logStream: logStream), message: message)
+    }
 }
 
 /// What became of a record. Every record gets exactly one outcome, so the

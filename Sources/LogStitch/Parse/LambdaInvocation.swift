@@ -112,8 +112,8 @@ public final class LambdaEvent: @unchecked Sendable {
     public var sampled: Bool?
     var hasSegmentId = false
     public var requestId: RequestId?
-    public var logGroup: String?
-    public var logStream: String?
+    /// The log group and stream, shared with the record's other events.
+    public var source: LogSource?
     public var version: String?
     public var traceId: TraceId?
     public var file: Int = 0
@@ -165,6 +165,13 @@ public final class LambdaEvent: @unchecked Sendable {
     }
     public var maxMemoryUsedMB: Int64? {
         get { Self.optional(maxMemoryUsedValue) } set { maxMemoryUsedValue = newValue ?? Self.absent }
+    }
+
+    public var logGroup: String? {
+        get { source?.logGroup } set { source = LogSource(logGroup: newValue, logStream: logStream) }
+    }
+    public var logStream: String? {
+        get { source?.logStream } set { source = LogSource(logGroup: logGroup, logStream: newValue) }
     }
 
     /// The side object for a rare field, made when one is first set.

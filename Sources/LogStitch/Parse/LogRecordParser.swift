@@ -170,8 +170,7 @@ public struct LogRecordParser: RecordConsumer {
     mutating func parseLambda(_ r: LogRecord, inGroup: Bool) -> RecordOutcome {
         switch lambda.parse(r.message, time: r.timestamp, inLambdaGroup: inGroup) {
         case .event(let e):
-            e.logGroup = r.logGroup
-            e.logStream = r.logStream
+            e.source = r.source
             e.file = r.file
             e.line = r.line
             if e.kind == .report { lastReportIndex = output.lambdaEvents.count } else if e.kind == .start { lastReportIndex = nil }
