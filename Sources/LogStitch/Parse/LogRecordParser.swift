@@ -91,12 +91,12 @@ public struct LogRecordParser: RecordConsumer {
     /// The last (group, stream) → instance answer: every record of a file
     /// or envelope names the same pair, and splitting the group per
     /// statement cost more than parsing the statement's header.
-    var lastInstance: (group: String?, stream: String?, instance: String)?
+    var lastInstance: (source: LogSource, instance: String)?
 
     mutating func instance(of r: LogRecord) -> String {
-        if let last = lastInstance, last.group == r.logGroup, last.stream == r.logStream { return last.instance }
+        if let last = lastInstance, last.source === r.source { return last.instance }
         let i = Self.instance(group: r.logGroup, stream: r.logStream)
-        lastInstance = (r.logGroup, r.logStream, i)
+        lastInstance = (r.source, i)
         return i
     }
 
@@ -132,9 +132,20 @@ public struct LogRecordParser: RecordConsumer {
         output = ParsedFile()
     }
 
+    /// The last source's hint: records come a file or envelope at a time,
+    /// so the group's prefixes are read once per source, not per record.
+    var lastHint: (source: LogSource, hint: GroupHint)?
+
+    mutating func hint(_ source: LogSource) -> GroupHint {
+        if let last = lastHint, last.source === source { return last.hint }
+        let h = Self.hint(source.logGroup)
+        lastHint = (source, h)
+        return h
+    }
+
     mutating func classify(_ record: LogRecord) -> RecordOutcome {
         let m = record.message
-        switch Self.hint(record.logGroup) {
+        switch hint(record.source) {
         case .lambda: return parseLambda(record, inGroup: true)
         case .mysql: return parseMySQL(record)
         case .postgresql: return parsePostgres(record, known: true)
