@@ -55,8 +55,7 @@ struct ExportEventAssembler {
     mutating func take<C: RecordConsumer>(line raw: ByteView, lineNo: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
         guard enabled else {
             if raw.trimmed().count == 0 { ctx.report.recordsSeen += 1; ctx.report.ignored += 1; return }
-            let source = ctx.pathSource
-            ctx.count(LogRecord(file: ctx.file.index, line: lineNo, timestamp: nil, source: source, message: raw), &consumer)
+            ctx.count(LogRecord(file: ctx.file.index, line: lineNo, timestamp: nil, source: ctx.pathSource, message: raw), &consumer)
             return
         }
         if let t = eventTime(raw) {

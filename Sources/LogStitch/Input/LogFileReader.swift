@@ -36,7 +36,7 @@ public struct LogFileReader {
             fail(&report, file, error, line: 0)
             return report
         }
-        var context = Context(file: file, report: report, limits: limits)
+        var context = Context(file: file, report: report, limits: limits, pathSource: file.pathSource)
         var framingStarted = false
         do {
             let stream = try unwrapCompression(raw, file, &context.report)
@@ -173,7 +173,7 @@ public struct LogFileReader {
         let limits: ReaderLimits
         var line = 0
         /// The source of records that name none themselves (made once per file).
-        lazy var pathSource = file.pathSource
+        let pathSource: LogSource
         /// The last envelope's source, for the next envelope that names the same.
         var envelopeSource: LogSource?
 

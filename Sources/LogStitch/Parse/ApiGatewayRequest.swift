@@ -31,19 +31,24 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     var integrationLatencyValue = LambdaEvent.absent
 
     public var status: Int? {
-        get { LambdaEvent.optional(statusValue).map { Int($0) } } set { statusValue = newValue.map { Int64($0) } ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(statusValue).map { Int($0) } }
+        @inline(__always) set { statusValue = newValue.map { Int64($0) } ?? LambdaEvent.absent }
     }
     public var responseLength: Int64? {
-        get { LambdaEvent.optional(responseLengthValue) } set { responseLengthValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(responseLengthValue) }
+        @inline(__always) set { responseLengthValue = newValue ?? LambdaEvent.absent }
     }
     public var start: EpochMicros? {
-        get { LambdaEvent.optional(startValue) } set { startValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(startValue) }
+        @inline(__always) set { startValue = newValue ?? LambdaEvent.absent }
     }
     public var responseLatencyMs: Int64? {
-        get { LambdaEvent.optional(responseLatencyValue) } set { responseLatencyValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(responseLatencyValue) }
+        @inline(__always) set { responseLatencyValue = newValue ?? LambdaEvent.absent }
     }
     public var integrationLatencyMs: Int64? {
-        get { LambdaEvent.optional(integrationLatencyValue) } set { integrationLatencyValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(integrationLatencyValue) }
+        @inline(__always) set { integrationLatencyValue = newValue ?? LambdaEvent.absent }
     }
     public let sourceIp: String?
     public let userAgent: String?

@@ -37,41 +37,52 @@ public final class LambdaInvocation: @unchecked Sendable {
 
     /// START time (or REPORT time − duration when START is missing).
     public var start: EpochMicros? {
-        get { LambdaEvent.optional(startValue) } set { startValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(startValue) }
+        @inline(__always) set { startValue = newValue ?? LambdaEvent.absent }
     }
     /// REPORT (or END) time.
     public var end: EpochMicros? {
-        get { LambdaEvent.optional(endValue) } set { endValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(endValue) }
+        @inline(__always) set { endValue = newValue ?? LambdaEvent.absent }
     }
     public var initDurationUs: Int64? {
-        get { LambdaEvent.optional(initDurationValue) } set { initDurationValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(initDurationValue) }
+        @inline(__always) set { initDurationValue = newValue ?? LambdaEvent.absent }
     }
     public var restoreDurationUs: Int64? {
-        get { LambdaEvent.optional(restoreDurationValue) } set { restoreDurationValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(restoreDurationValue) }
+        @inline(__always) set { restoreDurationValue = newValue ?? LambdaEvent.absent }
     }
     public var billedRestoreDurationUs: Int64? {
-        get { LambdaEvent.optional(billedRestoreDurationValue) } set { billedRestoreDurationValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(billedRestoreDurationValue) }
+        @inline(__always) set { billedRestoreDurationValue = newValue ?? LambdaEvent.absent }
     }
     public var durationUs: Int64? {
-        get { LambdaEvent.optional(durationValue) } set { durationValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(durationValue) }
+        @inline(__always) set { durationValue = newValue ?? LambdaEvent.absent }
     }
     public var billedDurationUs: Int64? {
-        get { LambdaEvent.optional(billedDurationValue) } set { billedDurationValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(billedDurationValue) }
+        @inline(__always) set { billedDurationValue = newValue ?? LambdaEvent.absent }
     }
     public var memorySizeMB: Int64? {
-        get { LambdaEvent.optional(memorySizeValue) } set { memorySizeValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(memorySizeValue) }
+        @inline(__always) set { memorySizeValue = newValue ?? LambdaEvent.absent }
     }
     public var maxMemoryUsedMB: Int64? {
-        get { LambdaEvent.optional(maxMemoryUsedValue) } set { maxMemoryUsedValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(maxMemoryUsedValue) }
+        @inline(__always) set { maxMemoryUsedValue = newValue ?? LambdaEvent.absent }
     }
     /// Runtime-reported spans from JSON logs (e.g. responseLatency, runtimeOverhead), in µs.
     public var runtimeOverheadUs: Int64? {
-        get { LambdaEvent.optional(runtimeOverheadValue) } set { runtimeOverheadValue = newValue ?? LambdaEvent.absent }
+        @inline(__always) get { LambdaEvent.optional(runtimeOverheadValue) }
+        @inline(__always) set { runtimeOverheadValue = newValue ?? LambdaEvent.absent }
     }
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
     /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64? {
-        get { hasSegmentId ? segmentIdValue : nil } set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
+        @inline(__always) get { hasSegmentId ? segmentIdValue : nil }
+        @inline(__always) set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
     }
 
     public init() {}
@@ -143,35 +154,45 @@ public final class LambdaEvent: @unchecked Sendable {
     @inline(__always) static func optional(_ v: Int64) -> Int64? { v == absent ? nil : v }
 
     public var time: EpochMicros? {
-        get { Self.optional(timeValue) } set { timeValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(timeValue) }
+        @inline(__always) set { timeValue = newValue ?? Self.absent }
     }
     public var initDurationUs: Int64? {
-        get { Self.optional(initDurationValue) } set { initDurationValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(initDurationValue) }
+        @inline(__always) set { initDurationValue = newValue ?? Self.absent }
     }
     public var restoreDurationUs: Int64? {
-        get { Self.optional(restoreDurationValue) } set { restoreDurationValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(restoreDurationValue) }
+        @inline(__always) set { restoreDurationValue = newValue ?? Self.absent }
     }
     public var billedRestoreDurationUs: Int64? {
-        get { Self.optional(billedRestoreDurationValue) } set { billedRestoreDurationValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(billedRestoreDurationValue) }
+        @inline(__always) set { billedRestoreDurationValue = newValue ?? Self.absent }
     }
     public var durationUs: Int64? {
-        get { Self.optional(durationValue) } set { durationValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(durationValue) }
+        @inline(__always) set { durationValue = newValue ?? Self.absent }
     }
     public var billedDurationUs: Int64? {
-        get { Self.optional(billedDurationValue) } set { billedDurationValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(billedDurationValue) }
+        @inline(__always) set { billedDurationValue = newValue ?? Self.absent }
     }
     public var memorySizeMB: Int64? {
-        get { Self.optional(memorySizeValue) } set { memorySizeValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(memorySizeValue) }
+        @inline(__always) set { memorySizeValue = newValue ?? Self.absent }
     }
     public var maxMemoryUsedMB: Int64? {
-        get { Self.optional(maxMemoryUsedValue) } set { maxMemoryUsedValue = newValue ?? Self.absent }
+        @inline(__always) get { Self.optional(maxMemoryUsedValue) }
+        @inline(__always) set { maxMemoryUsedValue = newValue ?? Self.absent }
     }
 
     public var logGroup: String? {
-        get { source?.logGroup } set { source = LogSource(logGroup: newValue, logStream: logStream) }
+        @inline(__always) get { source?.logGroup }
+        set { source = LogSource(logGroup: newValue, logStream: logStream) }
     }
     public var logStream: String? {
-        get { source?.logStream } set { source = LogSource(logGroup: logGroup, logStream: newValue) }
+        @inline(__always) get { source?.logStream }
+        set { source = LogSource(logGroup: logGroup, logStream: newValue) }
     }
 
     /// The side object for a rare field, made when one is first set.
@@ -194,7 +215,8 @@ public final class LambdaEvent: @unchecked Sendable {
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
     /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64? {
-        get { hasSegmentId ? segmentIdValue : nil } set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
+        @inline(__always) get { hasSegmentId ? segmentIdValue : nil }
+        @inline(__always) set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
     }
     public var runtimeOverheadUs: Int64? {
         get { rare?.runtimeOverheadUs } set { if newValue != nil || rare != nil { rareFields.runtimeOverheadUs = newValue } }
