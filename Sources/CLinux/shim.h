@@ -101,6 +101,28 @@ static inline size_t logstitch_json_string_end(const unsigned char *p, size_t n,
 #endif
 }
 
+// The offset of the first '"' or '\\' in p[from..<end], sixteen bytes at a
+// time, or, when there is none in whole sixteens, the offset where fewer
+// than sixteen bytes remain (the caller reads those). Most JSON strings are
+// keys and ids shorter than 48 bytes: one to three steps. Never reads
+// outside p[from..<end]. Without SSE2: `from`.
+static inline size_t logstitch_skip_to_quote_or_backslash(const unsigned char *p, size_t from, size_t end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    size_t i = from;
+    while (i + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (m) return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+    return i;
+#else
+    (void)p; (void)end;
+    return from;
+#endif
+}
+
 // Keeps memory that is freed for reuse by the process instead of handing it
 // back to the kernel (glibc's trim and mmap thresholds; no effect on peak).
 static inline void logstitch_keep_freed_memory(void) {

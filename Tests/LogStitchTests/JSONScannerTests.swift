@@ -79,4 +79,31 @@ import Testing
         // The cases covered both outcomes and both kinds of string.
         #expect(compared == 4000 && terminated > 1000 && withEscapes > 500 && terminated < 4000 && long > 1000)
     }
+
+    /// Short strings are searched sixteen bytes at a time, then eight, then
+    /// one: every length around those steps, closed or not, with trailing
+    /// bytes or at the very end, and with an escape at every position, must
+    /// end where the byte scan says.
+    @Test func shortStringsEndWhereTheByteScanSays() {
+        var compared = 0
+        for length in 0...80 {
+            for escapeAt in [-1] + Array(0..<length) {
+                for closed in [true, false] {
+                    for trailing in [[UInt8](), Array(#",  "x":1}"#.utf8)] {
+                        var body = [UInt8](repeating: 0x61, count: length)
+                        if escapeAt >= 0 { body[escapeAt] = 0x5C; if escapeAt + 1 < length { body[escapeAt + 1] = 0x22 } }
+                        let text = [ASCII.quote] + body + (closed ? [ASCII.quote] : []) + trailing
+                        text.withUnsafeBytes { raw in
+                            var fast = JSONScanner(raw), slow = JSONScanner(raw)
+                            let a = fast.string(), b = slow.scanString(from: 1)
+                            #expect(a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
+                                    "\(String(decoding: text, as: UTF8.self))")
+                            compared += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared == 4 * (81 + (0...80).reduce(0, +)))
+    }
 }

@@ -75,7 +75,8 @@ public struct JSONScanner {
 
     /// A string at `position` (which holds the opening quote). Most are
     /// short and plain (keys, ids, names): their first 64 bytes are scanned
-    /// eight at a time for the closing quote. Longer ones and any with a
+    /// sixteen at a time for the closing quote (the last few eight at a
+    /// time, then one by one). Longer ones and any with a
     /// backslash go to `logstitch_json_string_end`, which finds the end 64
     /// bytes at a time whatever the density of escapes: a log line inside a
     /// CloudWatch envelope has an escaped quote every few bytes, which
@@ -86,7 +87,18 @@ public struct JSONScanner {
         let start = position
         guard let base = bytes.baseAddress else { return nil }
         let n = bytes.count
-        if let plain = scanString(from: start, end: min(n, start + 64), plainOnly: true) { return plain }
+        let limit = min(n, start + 64)
+        let stop = logstitch_skip_to_quote_or_backslash(base.assumingMemoryBound(to: UInt8.self), start, limit)
+        if stop < limit {
+            // A quote there is the first (no backslash before it); neither
+            // quote nor backslash means fewer than sixteen bytes were left.
+            let c = bytes[stop]
+            if c == ASCII.quote {
+                position = stop + 1
+                return Value(kind: .string, start: start, end: stop, hasEscapes: false)
+            }
+            if c != ASCII.backslash, let plain = scanString(from: start, resumingAt: stop, end: limit, plainOnly: true) { return plain }
+        }
         var escapes: Int32 = 0
         let length = logstitch_json_string_end(base.assumingMemoryBound(to: UInt8.self) + start, n - start, &escapes)
         guard escapes >= 0 else { return scanString(from: start) }
@@ -96,13 +108,14 @@ public struct JSONScanner {
     }
 
     /// The same, eight bytes at a time until a quote or backslash shows up,
-    /// looking no further than `end`; `plainOnly` gives up at the first
+    /// looking no further than `end` (from `resume`, when the bytes before
+    /// it are known to hold neither); `plainOnly` gives up at the first
     /// backslash. Nil when no closing quote was found that way.
-    mutating func scanString(from start: Int, end: Int? = nil, plainOnly: Bool = false) -> Value? {
+    mutating func scanString(from start: Int, resumingAt resume: Int? = nil, end: Int? = nil, plainOnly: Bool = false) -> Value? {
         var escapes = false
         guard let base = bytes.baseAddress else { return nil }
         let n = end ?? bytes.count
-        var i = start
+        var i = resume ?? start
         while i < n {
             i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: n)
             guard i < n else { break }
