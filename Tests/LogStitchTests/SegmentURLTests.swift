@@ -1,16 +1,21 @@
 import Testing
 @testable import LogStitch
 
-/// The stage segment's `http.request.url`, written in pieces.
+/// The stage segment's `http.request.url`: the stage's beginning, made once
+/// per stage, and the request's path.
 @Suite struct SegmentURLTests {
+    let writer = SegmentDocumentWriter(model: TraceModel(), options: CorrelationOptions())
+
     func url(domain: String? = nil, apiId: String? = "a1b2c3d4e5", stage: String? = "prod", path: String? = nil, route: String? = nil) -> (text: String, written: String) {
         let q = ApiGatewayRequest(apiId: apiId, stage: stage, route: route, path: path, domainName: domain)
-        let parts = SegmentDocumentWriter.URLParts(q)
         var w = JSONWriter()
         w.beginObject()
-        SegmentDocumentWriter(model: TraceModel(), options: CorrelationOptions()).urlField(&w, q)
+        writer.urlField(&w, q, writer.stageInfo(q))
         w.endObject()
-        return (parts.text, String(decoding: w.bytes, as: UTF8.self))
+        let written = String(decoding: w.bytes, as: UTF8.self)
+        // The value, when it needed no escaping.
+        let text = written.hasPrefix(#"{"url":""#) && written.hasSuffix(#""}"#) ? String(written.dropFirst(8).dropLast(2)) : written
+        return (text, written)
     }
 
     @Test func pathRouteStageAndHost() {
@@ -19,6 +24,17 @@ import Testing
         #expect(url(stage: "$default", route: "/pets").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/pets")
         #expect(url(domain: "api.example.com", path: "orders").text == "https://api.example.com/orders")
         #expect(url(apiId: nil, stage: nil).text == "https://apigateway/")
+        #expect(url(domain: "api.example.com", stage: "v1", route: "/orders").text == "https://api.example.com/v1/orders")
+        #expect(url(stage: "", route: "/pets").text == "https://a1b2c3d4e5.execute-api.amazonaws.com//pets")
+    }
+
+    /// Requests of several stages in a row, in any order, each get their own
+    /// stage's beginning (it is cached per stage).
+    @Test func eachStageKeepsItsOwnBeginning() {
+        let order: [(String, String)] = [("prod", "/a"), ("dev", "/b"), ("prod", "/c"), ("$default", "/d"), ("dev", "/e")]
+        let texts = order.map { url(stage: $0.0, route: $0.1).text }
+        let host = "https://a1b2c3d4e5.execute-api.amazonaws.com"
+        #expect(texts == [host + "/prod/a", host + "/dev/b", host + "/prod/c", host + "/d", host + "/dev/e"])
     }
 
     @Test func escapedAndTruncated() {

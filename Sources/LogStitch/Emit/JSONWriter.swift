@@ -106,6 +106,16 @@ public struct JSONWriter {
         }
     }
     @inline(__always) public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
+    /// A value joined from two strings, with a slash between them or not
+    /// (a URL: its stage's beginning and the request's path).
+    mutating func field(_ k: StaticString, _ first: String, slash: Bool, _ second: String) {
+        openString(k)
+        stringPiece(first)
+        if slash { out.append(ASCII.slash) }
+        stringPiece(second)
+        closeString()
+    }
+
     /// A request id: UUIDs are spelled straight into the output.
     @inline(__always) public mutating func field(_ k: StaticString, _ id: RequestId) {
         guard id.isUUID else { field(k, id.other!); return }

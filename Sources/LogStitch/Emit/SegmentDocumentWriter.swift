@@ -37,12 +37,22 @@ public struct SegmentDocumentWriter {
         s.utf8.count <= n || s.count <= n ? s : String(s.prefix(n))
     }
 
-    /// Name and ARN of a stage, worked out once per (API, stage, domain).
+    /// Name, ARN and URL beginnings of a stage, worked out once per (API,
+    /// stage, domain).
     struct StageKey: Hashable { var apiId: String?; var stage: String?; var domain: String? }
+    struct StageInfo {
+        var name: String
+        var arn: String?
+        /// `https://<host>`, for URLs whose logged path holds the stage.
+        var host: String
+        /// `https://<host>/<stage>`, for URLs made from the route (HTTP
+        /// APIs' `$default` stage adds nothing).
+        var hostAndStage: String
+    }
     final class StageCache {
-        var names: [StageKey: (name: String, arn: String?)] = [:]
+        var names: [StageKey: StageInfo] = [:]
         /// Consecutive requests are mostly of one stage: no hashing for them.
-        var last: (key: StageKey, value: (name: String, arn: String?))?
+        var last: (key: StageKey, value: StageInfo)?
     }
     let stageCache = StageCache()
 
@@ -61,7 +71,7 @@ public struct SegmentDocumentWriter {
         return s
     }
 
-    func stageInfo(_ q: ApiGatewayRequest) -> (name: String, arn: String?) {
+    func stageInfo(_ q: ApiGatewayRequest) -> StageInfo {
         let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
         if let last = stageCache.last, last.key == key { return last.value }
         if let known = stageCache.names[key] { stageCache.last = (key, known); return known }
@@ -72,8 +82,12 @@ public struct SegmentDocumentWriter {
         if let apiId = q.apiId, apiId.allSatisfy({ $0.isLetter || $0.isNumber }) {
             arn = "arn:aws:apigateway:\(region(q) ?? "us-east-1")::/restapis/\(apiId.lowercased())/stages/\(stage)"
         }
-        stageCache.names[key] = (name, arn)
-        return (name, arn)
+        // The custom domain, else the API's execute-api host.
+        let host = "https://" + (q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway")
+        let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
+        let info = StageInfo(name: name, arn: arn, host: host, hostAndStage: urlStage.map { host + "/" + $0 } ?? host)
+        stageCache.names[key] = info
+        return info
     }
 
     /// X-Ray needs real times: a request or invocation whose time is unknown
@@ -166,7 +180,7 @@ public struct SegmentDocumentWriter {
         w.objectStart("http")
         w.objectStart("request")
         w.field("method", q.method ?? "GET")
-        urlField(&w, q)
+        urlField(&w, q, info)
         w.field("client_ip", q.sourceIp.map { Self.truncated($0) })
         w.field("user_agent", q.userAgent.map { Self.truncated($0) })
         w.endObject()
@@ -227,56 +241,20 @@ public struct SegmentDocumentWriter {
 
     /// The request URL, `https://<host>[/<stage>]<path>`: the custom domain,
     /// else the API's execute-api host; the logged path, else the route
-    /// under its stage (HTTP APIs' `$default` stage adds nothing).
-    struct URLParts {
-        // Each read from the request once (they were read again by every use).
-        let domain: String?
-        let apiId: String?
-        let path: String
-        let stage: String?
-        /// Whether a slash goes between host (and stage) and path.
-        let slash: Bool
-        static let apiHostSuffix: StaticString = ".execute-api.amazonaws.com"
-
-        init(_ q: ApiGatewayRequest) {
-            domain = q.domainName
-            apiId = domain == nil ? q.apiId : nil
-            let logged = q.path
-            path = logged ?? q.route ?? "/"
-            // A logged path holds the stage already; HTTP APIs' $default stage adds nothing.
-            stage = logged == nil ? q.stage.flatMap { $0 == "$default" ? nil : $0 } : nil
-            slash = stage != nil || path.utf8.first != ASCII.slash
+    /// under its stage (HTTP APIs' `$default` stage adds nothing). The
+    /// beginning is the stage's, made once (see `StageInfo`); a slash goes
+    /// before a path that has none. Truncated to 250 characters (rarely
+    /// needed, so only then is it put together as a String).
+    func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest, _ info: StageInfo) {
+        let stageInURL = q.path == nil && info.hostAndStage.utf8.count != info.host.utf8.count
+        let start = stageInURL ? info.hostAndStage : info.host
+        let path = q.path ?? q.route ?? "/"
+        let slash = !stageInURL && path.utf8.first != ASCII.slash
+        if start.utf8.count + (slash ? 1 : 0) + path.utf8.count <= 250 {
+            w.field("url", start, slash: slash, path)
+        } else {
+            w.field("url", Self.truncated(start + (slash ? "/" : "") + path))
         }
-
-        var byteCount: Int {
-            let host = domain?.utf8.count ?? apiId.map { $0.utf8.count + Self.apiHostSuffix.utf8CodeUnitCount } ?? 10
-            return 8 + host + (stage?.utf8.count ?? 0) + (slash ? 1 : 0) + path.utf8.count
-        }
-
-        /// Writes the pieces without joining them.
-        func write(_ w: inout JSONWriter) {
-            w.stringPiece("https://")
-            if let d = domain { w.stringPiece(d) } else if let a = apiId { w.stringPiece(a); w.stringPiece(Self.apiHostSuffix) } else { w.stringPiece("apigateway") }
-            if slash { w.stringPiece("/") }
-            if let s = stage { w.stringPiece(s) }
-            w.stringPiece(path)
-        }
-
-        /// The same, joined (unescaped).
-        var text: String {
-            let host = domain ?? apiId.map { $0 + "\(Self.apiHostSuffix)" } ?? "apigateway"
-            return "https://" + host + (slash ? "/" : "") + (stage ?? "") + path
-        }
-    }
-
-    /// The URL, truncated to 250 characters (rarely needed, so only then is
-    /// it put together as a String).
-    func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest) {
-        let url = URLParts(q)
-        guard url.byteCount <= 250 else { w.field("url", Self.truncated(url.text)); return }
-        w.openString("url")
-        url.write(&w)
-        w.closeString()
     }
 
     func flags(_ w: inout JSONWriter, status: Int?) {
