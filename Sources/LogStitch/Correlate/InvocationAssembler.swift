@@ -30,10 +30,14 @@ struct InvocationAssembler {
         let total = parts.reduce(0) { $0 + $1.count }
         keys.reserveCapacity(total)
         for p in parts.indices {
-            let events = parts[p]
-            for i in events.indices {
-                keys.append(Key(time: events[i].time ?? 0, rank: Int32(events[i].kind.rank), part: Int32(p), file: events[i].file,
-                                line: events[i].line, index: i, object: events.address(of: i)))
+            // Read through unretained references: `parts` holds the events,
+            // and a retain and release per event cost more than the reading.
+            parts[p].withUnsafeBufferPointer { events in
+                for i in events.indices {
+                    unowned(unsafe) let e = events[i]
+                    keys.append(Key(time: e.time ?? 0, rank: Int32(e.kind.rank), part: Int32(p), file: e.file,
+                                    line: e.line, index: i, object: UnsafeRawPointer(Unmanaged.passUnretained(e).toOpaque())))
+                }
             }
         }
         keys.sort { ($0.time, $0.rank, $0.file, $0.line) < ($1.time, $1.rank, $1.file, $1.line) }
@@ -44,19 +48,19 @@ struct InvocationAssembler {
             // Events are visited in time order, scattered over memory: the
             // one a few steps ahead is asked for now, so misses overlap.
             if k + Prefetch.distance < keys.count { Prefetch.object(at: keys[k + Prefetch.distance].object, lines: 4) }
-            let key = keys[k]
-            let e = parts[Int(key.part)][key.index]
-            guard let id = e.requestId else { loose.append(e); continue }
-            if let k = slot[id] {
-                merge(e, into: &built[k])
-            } else {
-                var n = LambdaInvocation()
-                n.requestId = id
-                n.file = e.file
-                n.line = e.line
-                merge(e, into: &n)
-                slot[id] = built.count
-                built.append(n)
+            Unmanaged<LambdaEvent>.fromOpaque(keys[k].object)._withUnsafeGuaranteedRef { e in
+                guard let id = e.requestId else { loose.append(e); return }
+                if let k = slot[id] {
+                    merge(e, into: &built[k])
+                } else {
+                    var n = LambdaInvocation()
+                    n.requestId = id
+                    n.file = e.file
+                    n.line = e.line
+                    merge(e, into: &n)
+                    slot[id] = built.count
+                    built.append(n)
+                }
             }
         }
         var names = FunctionNames()
@@ -74,12 +78,18 @@ struct InvocationAssembler {
     /// Function names from log groups, worked out once per `/aws/lambda/…` group.
     struct FunctionNames {
         var byGroup: [String: String] = [:]
+        /// The last group's answer: invocations in a row are mostly of one
+        /// group, whose string they share (comparing it is then one word,
+        /// where hashing it went over every byte).
+        var last: (group: String, name: String)?
 
         mutating func name(group: String?, stream: String?) -> String? {
+            if let g = group, let last, last.group == g { return last.name }
             guard let g = group, g.hasPrefix("/aws/lambda/") else { return functionName(group: group, stream: stream) }
-            if let known = byGroup[g] { return known }
+            if let known = byGroup[g] { last = (g, known); return known }
             guard let n = functionName(group: g, stream: nil) else { return functionName(group: g, stream: stream) }
             byGroup[g] = n
+            last = (g, n)
             return n
         }
     }
