@@ -172,8 +172,7 @@ public final class SpillStore: @unchecked Sendable {
             }
             for i in output.lambdaEvents.indices {
                 unowned(unsafe) let e = output.lambdaEvents[i]
-                put(Self.time(e.time), .lambdaEvent) { e.encode(&$0) }
-                Self.span(&longestSpan, e.durationUs ?? 0, plus: e.restoreDurationUs ?? e.initDurationUs ?? 0)
+                put(e)
             }
             for i in output.queries.indices {
                 unowned(unsafe) let q = output.queries[i]
@@ -181,6 +180,17 @@ public final class SpillStore: @unchecked Sendable {
                 Self.span(&longestSpan, q.durationUs)
             }
             if buffered > Self.flushAt { try flush() }
+        }
+
+        /// One Lambda event, as the parser finishes it.
+        mutating func add(_ e: LambdaEvent) throws {
+            put(e)
+            if buffered > Self.flushAt { try flush() }
+        }
+
+        @inline(__always) mutating func put(_ e: LambdaEvent) {
+            put(Self.time(e.time), .lambdaEvent) { e.encode(&$0) }
+            Self.span(&longestSpan, e.durationUs ?? 0, plus: e.restoreDurationUs ?? e.initDurationUs ?? 0)
         }
 
         /// Keeps the longest span, saturating (log values can be absurd).

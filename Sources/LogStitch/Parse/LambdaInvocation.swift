@@ -223,4 +223,17 @@ public final class LambdaEvent: @unchecked Sendable {
     }
 
     public init(kind: Kind) { self.kind = kind }
+
+    /// As `init(kind:)` leaves it: every stored property back to its start.
+    func reset(_ kind: Kind) {
+        self.kind = kind
+        status = nil; sampled = nil; hasSegmentId = false
+        requestId = nil; source = nil; version = nil; traceId = nil
+        file = 0; line = 0
+        timeValue = Self.absent; initDurationValue = Self.absent; restoreDurationValue = Self.absent
+        billedRestoreDurationValue = Self.absent; durationValue = Self.absent; billedDurationValue = Self.absent
+        memorySizeValue = Self.absent; maxMemoryUsedValue = Self.absent
+        segmentIdValue = 0
+        rare = nil
+    }
 }

@@ -16,6 +16,23 @@ public struct LambdaLogParser {
 
     public init() {}
 
+    /// An event object handed back for reuse once its record went to the
+    /// spill: a run parses millions of events, and making and freeing an
+    /// object for each cost more than clearing one.
+    final class Spare { var event: LambdaEvent? }
+    let spare = Spare()
+
+    /// A new event of `kind`: the spare one, cleared, if there is one.
+    @inline(__always) func make(_ kind: LambdaEvent.Kind) -> LambdaEvent {
+        guard let e = spare.event else { return LambdaEvent(kind: kind) }
+        spare.event = nil
+        e.reset(kind)
+        return e
+    }
+
+    /// Takes back an event no one else holds, for the next `make`.
+    @inline(__always) func recycle(_ e: LambdaEvent) { if spare.event == nil { spare.event = e } }
+
     /// `inLambdaGroup`: the record is known to come from a Lambda log group,
     /// so unrecognised text is application output rather than foreign data.
     public func parse(_ m: ByteView, time: EpochMicros?, inLambdaGroup: Bool) -> Result {
@@ -25,10 +42,10 @@ public struct LambdaLogParser {
         case 0x45 where m.hasPrefix("END RequestId: "): return end(m, time)
         case 0x52 where m.hasPrefix("REPORT RequestId: "): return report(m, time)
         case 0x49 where m.hasPrefix("INIT_START"):
-            let e = LambdaEvent(kind: .initStart); e.time = time; return .event(e)
+            let e = make(.initStart); e.time = time; return .event(e)
         case 0x49 where m.hasPrefix("INIT_REPORT"): return initReport(m, time)
         case 0x52 where m.hasPrefix("RESTORE_START"):
-            let e = LambdaEvent(kind: .restoreStart); e.time = time; return .event(e)
+            let e = make(.restoreStart); e.time = time; return .event(e)
         case 0x52 where m.hasPrefix("RESTORE_REPORT"): return restoreReport(m, time)
         case 0x52 where m.hasPrefix("RequestId: "): return runtimeExit(m, time)
         case 0x45 where m.hasPrefix("EXTENSION"):
@@ -57,7 +74,7 @@ public struct LambdaLogParser {
 
     func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 17, in: m) else { return .notLambda }
-        let ev = LambdaEvent(kind: .start)
+        let ev = make(.start)
         ev.requestId = id; ev.time = time
         if let v = m.index(of: "Version: ", from: e) {
             let rest = m.dropFirst(v + 9)
@@ -70,7 +87,7 @@ public struct LambdaLogParser {
 
     func end(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 15, in: m) else { return .notLambda }
-        let ev = LambdaEvent(kind: .end)
+        let ev = make(.end)
         ev.requestId = id; ev.time = time
         if let t = m.index(of: "Task timed out after", from: e) {
             ev.status = .timeout
@@ -116,7 +133,7 @@ public struct LambdaLogParser {
 
     func report(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 18, in: m) else { return .notLambda }
-        let ev = LambdaEvent(kind: .report)
+        let ev = make(.report)
         ev.requestId = id; ev.time = time
         var bad = false
         forEachPair(m.dropFirst(e)) { k, v in
@@ -157,7 +174,7 @@ public struct LambdaLogParser {
     }
 
     func initReport(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        let ev = LambdaEvent(kind: .initReport)
+        let ev = make(.initReport)
         ev.time = time
         forEachPair(m.dropFirst(11)) { k, v in
             if k.equals("Init Duration") { ev.initDurationUs = millis(v) }
@@ -170,7 +187,7 @@ public struct LambdaLogParser {
     }
 
     func restoreReport(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        let ev = LambdaEvent(kind: .restoreReport)
+        let ev = make(.restoreReport)
         ev.time = time
         forEachPair(m.dropFirst(14)) { k, v in
             if k.equals("Restore Duration") { ev.restoreDurationUs = millis(v) }
@@ -181,7 +198,7 @@ public struct LambdaLogParser {
     /// `RequestId: <id> Error: Runtime exited with error: signal: killed\nRuntime.ExitError`
     func runtimeExit(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 11, in: m), let err = m.index(of: "Error: ", from: e) else { return .notLambda }
-        let ev = LambdaEvent(kind: .error)
+        let ev = make(.error)
         ev.requestId = id; ev.time = time
         let rest = m.dropFirst(err + 7)
         if let nl = rest.index(of: ASCII.lf) {
@@ -201,7 +218,7 @@ public struct LambdaLogParser {
         let rest = m.dropFirst(n + 1)
         guard rest.count > 37, ASCII.isUUID(rest.prefix(36)), rest[36] == ASCII.space,
               rest.dropFirst(37).hasPrefix("Task timed out after") else { return nil }
-        let ev = LambdaEvent(kind: .timeout)
+        let ev = make(.timeout)
         ev.requestId = RequestId.lowercased(rest.prefix(36))
         ev.time = time ?? t
         ev.status = .timeout
@@ -245,7 +262,7 @@ public struct LambdaLogParser {
             let body = rest.dropFirst(1)
             let lineEnd = body.index(of: ASCII.cr) ?? body.index(of: ASCII.lf) ?? body.count
             let first = body.prefix(lineEnd)
-            let ev = LambdaEvent(kind: .error)
+            let ev = make(.error)
             ev.time = time
             ev.status = .error
             if let c = first.index(of: ASCII.colon) {
@@ -273,7 +290,7 @@ public struct LambdaLogParser {
             return true
         }
         guard let errorType else { return .appOutput }
-        let ev = LambdaEvent(kind: .error)
+        let ev = make(.error)
         ev.time = time
         if ASCII.isUUID(rid) { ev.requestId = RequestId.lowercased(rid) }
         ev.errorType = errorType
@@ -313,7 +330,7 @@ public struct LambdaLogParser {
             // Outside a Lambda group, only a request id makes it a Lambda line.
             return namesInvocation || inLambdaGroup ? .appOutput : .notLambda
         }
-        let ev = LambdaEvent(kind: .error)
+        let ev = make(.error)
         ev.time = when
         if namesInvocation, let r = requestId { ev.requestId = RequestId.lowercased(s.raw(r)) }
         ev.status = .error
@@ -324,13 +341,13 @@ public struct LambdaLogParser {
 
     func platform(_ s: JSONScanner, typeName: ByteView, record: JSONScanner.Value?, time: EpochMicros?) -> Result {
         var ev: LambdaEvent
-        if typeName.equals("start") { ev = LambdaEvent(kind: .start) }
-        else if typeName.equals("runtimeDone") { ev = LambdaEvent(kind: .runtimeDone) }
-        else if typeName.equals("report") { ev = LambdaEvent(kind: .report) }
-        else if typeName.equals("initStart") { ev = LambdaEvent(kind: .initStart) }
-        else if typeName.equals("initReport") { ev = LambdaEvent(kind: .initReport) }
-        else if typeName.equals("restoreStart") { ev = LambdaEvent(kind: .restoreStart) }
-        else if typeName.equals("restoreReport") { ev = LambdaEvent(kind: .restoreReport) }
+        if typeName.equals("start") { ev = make(.start) }
+        else if typeName.equals("runtimeDone") { ev = make(.runtimeDone) }
+        else if typeName.equals("report") { ev = make(.report) }
+        else if typeName.equals("initStart") { ev = make(.initStart) }
+        else if typeName.equals("initReport") { ev = make(.initReport) }
+        else if typeName.equals("restoreStart") { ev = make(.restoreStart) }
+        else if typeName.equals("restoreReport") { ev = make(.restoreReport) }
         else if typeName.equals("initRuntimeDone") || typeName.equals("restoreRuntimeDone") || typeName.equals("extension")
                     || typeName.equals("telemetrySubscription") || typeName.equals("logsDropped") {
             return .appOutput

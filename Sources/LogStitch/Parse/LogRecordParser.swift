@@ -25,6 +25,25 @@ public struct LogRecordParser: RecordConsumer {
     /// spill), so one huge file does not have to fit in memory.
     public var sink: ((ParsedFile) -> Void)?
     static let drainAt = 16_384
+    /// Where Lambda events go, each as soon as no later line can change it
+    /// (the spill): the object is then reused for the next event. Without
+    /// it, events gather in `output` with the other records.
+    public var eventSink: ((LambdaEvent) -> Void)?
+    /// With `eventSink`: the last REPORT, held for an `XRAY TraceId` line
+    /// after it (raw files) until the next START, REPORT or the file's end.
+    var heldReport: LambdaEvent?
+
+    /// Sends an event to `eventSink` and takes the object back for reuse.
+    mutating func emit(_ e: LambdaEvent) {
+        eventSink?(e)
+        lambda.recycle(e)
+    }
+
+    mutating func emitHeldReport() {
+        guard let held = heldReport else { return }
+        heldReport = nil
+        emit(held)
+    }
 
     public init(options: ParseOptions) throws {
         apiGateway = ApiGatewayLogParser(templates: options.apiGatewayTemplates)
@@ -45,6 +64,7 @@ public struct LogRecordParser: RecordConsumer {
     }
 
     public mutating func endFile() {
+        emitHeldReport()
         closePostgresEvent()
         if mysqlOpen {
             mysql.finish(&completed, &incomplete)
@@ -184,9 +204,17 @@ public struct LogRecordParser: RecordConsumer {
             e.source = r.source
             e.file = r.file
             e.line = r.line
+            lastKind = .lambda
+            if eventSink != nil {
+                switch e.kind {
+                case .report: emitHeldReport(); heldReport = e
+                case .start: emitHeldReport(); emit(e)
+                default: emit(e)
+                }
+                return .parsed(.lambda)
+            }
             if e.kind == .report { lastReportIndex = output.lambdaEvents.count } else if e.kind == .start { lastReportIndex = nil }
             output.lambdaEvents.append(e)
-            lastKind = .lambda
             return .parsed(.lambda)
         case .appOutput:
             // Plain app-log and extension lines may name an invocation but say
@@ -194,6 +222,13 @@ public struct LogRecordParser: RecordConsumer {
             lastKind = .lambda
             return .parsed(.lambda)
         case .xrayContinuation(let t, let seg, let sampled):
+            if let held = heldReport {
+                held.traceId = t
+                held.segmentId = seg
+                held.sampled = sampled
+                emitHeldReport()
+                return .parsed(.lambda)
+            }
             guard let i = lastReportIndex else {
                 return inGroup ? .rejected("XRAY TraceId line with no REPORT line before it") : .rejected("XRAY TraceId line outside a Lambda log")
             }

@@ -55,6 +55,10 @@ final class FileScheduler: @unchecked Sendable {
             guard failure == nil else { return }
             do { try writer.add(part) } catch { failure = error }
         }
+        func take(_ event: LambdaEvent) {
+            guard failure == nil else { return }
+            do { try writer.add(event) } catch { failure = error }
+        }
     }
 
     /// Reads every file with `jobs` workers, each with its own reusable
@@ -68,7 +72,10 @@ final class FileScheduler: @unchecked Sendable {
             let reader = LogFileReader(limits: limits)
             var consumer = try! LogRecordParser(options: parse)
             let sink = spill.map { SpillSink($0) }
-            if let sink { consumer.sink = { sink.take($0) } }
+            if let sink {
+                consumer.sink = { sink.take($0) }
+                consumer.eventSink = { sink.take($0) }
+            }
             while let file = self.take() {
                 let report = reader.read(file, into: &consumer)
                 if spill != nil {
