@@ -44,6 +44,19 @@ import Testing
         }
     }
 
+    /// Reads the string that `text` starts with both ways, expects the same
+    /// end, escapes and position after it, and returns the byte scan's answer.
+    @discardableResult
+    func expectStringEndAgrees(_ text: [UInt8]) -> JSONScanner.Value? {
+        text.withUnsafeBytes { raw in
+            var fast = JSONScanner(raw), slow = JSONScanner(raw)
+            let a = fast.string(), b = slow.scanString(from: 1)
+            #expect(a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
+                    "\(String(decoding: text, as: UTF8.self))")
+            return b
+        }
+    }
+
     /// Strings end at the first quote no odd run of backslashes escapes.
     /// The 64-bytes-at-a-time search must agree with the byte scan on every
     /// string, start and length: quotes and backslashes dense and sparse,
@@ -65,16 +78,11 @@ import Testing
                 text += piece
             }
             if round % 5 == 4, text.last == 0x5C { text.removeLast() }
-            text.withUnsafeBytes { raw in
-                var fast = JSONScanner(raw), slow = JSONScanner(raw)
-                let a = fast.string(), b = slow.scanString(from: 1)
-                #expect(a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
-                        "\(String(decoding: text, as: UTF8.self))")
-                compared += 1
-                if b != nil { terminated += 1 }
-                if b?.hasEscapes == true { withEscapes += 1 }
-                if (b?.end ?? text.count) > 64 { long += 1 }
-            }
+            let b = expectStringEndAgrees(text)
+            compared += 1
+            if b != nil { terminated += 1 }
+            if b?.hasEscapes == true { withEscapes += 1 }
+            if (b?.end ?? text.count) > 64 { long += 1 }
         }
         // The cases covered both outcomes and both kinds of string.
         #expect(compared == 4000 && terminated > 1000 && withEscapes > 500 && terminated < 4000 && long > 1000)
@@ -93,13 +101,8 @@ import Testing
                         var body = [UInt8](repeating: 0x61, count: length)
                         if escapeAt >= 0 { body[escapeAt] = 0x5C; if escapeAt + 1 < length { body[escapeAt + 1] = 0x22 } }
                         let text = [ASCII.quote] + body + (closed ? [ASCII.quote] : []) + trailing
-                        text.withUnsafeBytes { raw in
-                            var fast = JSONScanner(raw), slow = JSONScanner(raw)
-                            let a = fast.string(), b = slow.scanString(from: 1)
-                            #expect(a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
-                                    "\(String(decoding: text, as: UTF8.self))")
-                            compared += 1
-                        }
+                        expectStringEndAgrees(text)
+                        compared += 1
                     }
                 }
             }

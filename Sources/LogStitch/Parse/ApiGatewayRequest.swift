@@ -22,34 +22,12 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     /// Request start; `startResolution` says how precise it is (1 ms from
     /// `requestTimeEpoch` on REST, 1 s from `requestTime` or HTTP-API epochs).
     public var startResolution: EpochMicros = 1000
-    // Optional numbers are stored as Int64 with `LambdaEvent.absent` for nil,
-    // as in `LambdaEvent`: 8 bytes each instead of 16.
-    var statusValue = LambdaEvent.absent
-    var responseLengthValue = LambdaEvent.absent
-    var startValue = LambdaEvent.absent
-    var responseLatencyValue = LambdaEvent.absent
-    var integrationLatencyValue = LambdaEvent.absent
-
-    public var status: Int? {
-        @inline(__always) get { LambdaEvent.optional(statusValue).map { Int($0) } }
-        @inline(__always) set { statusValue = newValue.map { Int64($0) } ?? LambdaEvent.absent }
-    }
-    public var responseLength: Int64? {
-        @inline(__always) get { LambdaEvent.optional(responseLengthValue) }
-        @inline(__always) set { responseLengthValue = newValue ?? LambdaEvent.absent }
-    }
-    public var start: EpochMicros? {
-        @inline(__always) get { LambdaEvent.optional(startValue) }
-        @inline(__always) set { startValue = newValue ?? LambdaEvent.absent }
-    }
-    public var responseLatencyMs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(responseLatencyValue) }
-        @inline(__always) set { responseLatencyValue = newValue ?? LambdaEvent.absent }
-    }
-    public var integrationLatencyMs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(integrationLatencyValue) }
-        @inline(__always) set { integrationLatencyValue = newValue ?? LambdaEvent.absent }
-    }
+    // Optional numbers in 8 bytes each, not 16 (see `Compact`).
+    @Compact public var status: Int? = nil
+    @Compact public var responseLength: Int64? = nil
+    @Compact public var start: EpochMicros? = nil
+    @Compact public var responseLatencyMs: Int64? = nil
+    @Compact public var integrationLatencyMs: Int64? = nil
     public let sourceIp: String?
     public let userAgent: String?
     public let errorMessage: String?

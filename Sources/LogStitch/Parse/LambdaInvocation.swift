@@ -23,61 +23,21 @@ public final class LambdaInvocation: @unchecked Sendable {
     public var logStream: String?
     public var file: Int = 0
     public var line: Int = 0
-    var startValue = LambdaEvent.absent
-    var endValue = LambdaEvent.absent
-    var initDurationValue = LambdaEvent.absent
-    var restoreDurationValue = LambdaEvent.absent
-    var billedRestoreDurationValue = LambdaEvent.absent
-    var durationValue = LambdaEvent.absent
-    var billedDurationValue = LambdaEvent.absent
-    var memorySizeValue = LambdaEvent.absent
-    var maxMemoryUsedValue = LambdaEvent.absent
-    var runtimeOverheadValue = LambdaEvent.absent
+    /// START time (or REPORT time − duration when START is missing).
+    @Compact public var start: EpochMicros? = nil
+    /// REPORT (or END) time.
+    @Compact public var end: EpochMicros? = nil
+    @Compact public var initDurationUs: Int64? = nil
+    @Compact public var restoreDurationUs: Int64? = nil
+    @Compact public var billedRestoreDurationUs: Int64? = nil
+    @Compact public var durationUs: Int64? = nil
+    @Compact public var billedDurationUs: Int64? = nil
+    @Compact public var memorySizeMB: Int64? = nil
+    @Compact public var maxMemoryUsedMB: Int64? = nil
+    /// Runtime-reported spans from JSON logs (e.g. responseLatency, runtimeOverhead), in µs.
+    @Compact public var runtimeOverheadUs: Int64? = nil
     var segmentIdValue: UInt64 = 0
 
-    /// START time (or REPORT time − duration when START is missing).
-    public var start: EpochMicros? {
-        @inline(__always) get { LambdaEvent.optional(startValue) }
-        @inline(__always) set { startValue = newValue ?? LambdaEvent.absent }
-    }
-    /// REPORT (or END) time.
-    public var end: EpochMicros? {
-        @inline(__always) get { LambdaEvent.optional(endValue) }
-        @inline(__always) set { endValue = newValue ?? LambdaEvent.absent }
-    }
-    public var initDurationUs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(initDurationValue) }
-        @inline(__always) set { initDurationValue = newValue ?? LambdaEvent.absent }
-    }
-    public var restoreDurationUs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(restoreDurationValue) }
-        @inline(__always) set { restoreDurationValue = newValue ?? LambdaEvent.absent }
-    }
-    public var billedRestoreDurationUs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(billedRestoreDurationValue) }
-        @inline(__always) set { billedRestoreDurationValue = newValue ?? LambdaEvent.absent }
-    }
-    public var durationUs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(durationValue) }
-        @inline(__always) set { durationValue = newValue ?? LambdaEvent.absent }
-    }
-    public var billedDurationUs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(billedDurationValue) }
-        @inline(__always) set { billedDurationValue = newValue ?? LambdaEvent.absent }
-    }
-    public var memorySizeMB: Int64? {
-        @inline(__always) get { LambdaEvent.optional(memorySizeValue) }
-        @inline(__always) set { memorySizeValue = newValue ?? LambdaEvent.absent }
-    }
-    public var maxMemoryUsedMB: Int64? {
-        @inline(__always) get { LambdaEvent.optional(maxMemoryUsedValue) }
-        @inline(__always) set { maxMemoryUsedValue = newValue ?? LambdaEvent.absent }
-    }
-    /// Runtime-reported spans from JSON logs (e.g. responseLatency, runtimeOverhead), in µs.
-    public var runtimeOverheadUs: Int64? {
-        @inline(__always) get { LambdaEvent.optional(runtimeOverheadValue) }
-        @inline(__always) set { runtimeOverheadValue = newValue ?? LambdaEvent.absent }
-    }
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
     /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64? {
@@ -115,9 +75,8 @@ public final class LambdaEvent: @unchecked Sendable {
     }
     // Stored compactly: a window holds tens of thousands of events, and
     // assembling them reads each one, so every cache line an event spans
-    // is a miss. Optional numbers are kept as Int64 with `absent` for nil
-    // (an `Int64?` takes 16 bytes), the one-byte fields side by side, and
-    // the fields few events have in `Rare`.
+    // is a miss. Optional numbers are `Compact` (8 bytes, not 16), the
+    // one-byte fields side by side, and the fields few events have in `Rare`.
     public var kind: Kind
     public var status: InvocationStatus?
     public var sampled: Bool?
@@ -129,19 +88,16 @@ public final class LambdaEvent: @unchecked Sendable {
     public var traceId: TraceId?
     public var file: Int = 0
     public var line: Int = 0
-    var timeValue = absent
-    var initDurationValue = absent
-    var restoreDurationValue = absent
-    var billedRestoreDurationValue = absent
-    var durationValue = absent
-    var billedDurationValue = absent
-    var memorySizeValue = absent
-    var maxMemoryUsedValue = absent
+    @Compact public var time: EpochMicros? = nil
+    @Compact public var initDurationUs: Int64? = nil
+    @Compact public var restoreDurationUs: Int64? = nil
+    @Compact public var billedRestoreDurationUs: Int64? = nil
+    @Compact public var durationUs: Int64? = nil
+    @Compact public var billedDurationUs: Int64? = nil
+    @Compact public var memorySizeMB: Int64? = nil
+    @Compact public var maxMemoryUsedMB: Int64? = nil
     var segmentIdValue: UInt64 = 0
     var rare: Rare?
-
-    /// What no Lambda log states as a number (the least Int64): stands for nil.
-    static let absent = Int64.min
 
     /// Fields of error lines and JSON platform records.
     final class Rare {
@@ -149,41 +105,6 @@ public final class LambdaEvent: @unchecked Sendable {
         var errorType: String?
         var errorMessage: String?
         var runtimeOverheadUs: Int64?
-    }
-
-    @inline(__always) static func optional(_ v: Int64) -> Int64? { v == absent ? nil : v }
-
-    public var time: EpochMicros? {
-        @inline(__always) get { Self.optional(timeValue) }
-        @inline(__always) set { timeValue = newValue ?? Self.absent }
-    }
-    public var initDurationUs: Int64? {
-        @inline(__always) get { Self.optional(initDurationValue) }
-        @inline(__always) set { initDurationValue = newValue ?? Self.absent }
-    }
-    public var restoreDurationUs: Int64? {
-        @inline(__always) get { Self.optional(restoreDurationValue) }
-        @inline(__always) set { restoreDurationValue = newValue ?? Self.absent }
-    }
-    public var billedRestoreDurationUs: Int64? {
-        @inline(__always) get { Self.optional(billedRestoreDurationValue) }
-        @inline(__always) set { billedRestoreDurationValue = newValue ?? Self.absent }
-    }
-    public var durationUs: Int64? {
-        @inline(__always) get { Self.optional(durationValue) }
-        @inline(__always) set { durationValue = newValue ?? Self.absent }
-    }
-    public var billedDurationUs: Int64? {
-        @inline(__always) get { Self.optional(billedDurationValue) }
-        @inline(__always) set { billedDurationValue = newValue ?? Self.absent }
-    }
-    public var memorySizeMB: Int64? {
-        @inline(__always) get { Self.optional(memorySizeValue) }
-        @inline(__always) set { memorySizeValue = newValue ?? Self.absent }
-    }
-    public var maxMemoryUsedMB: Int64? {
-        @inline(__always) get { Self.optional(maxMemoryUsedValue) }
-        @inline(__always) set { maxMemoryUsedValue = newValue ?? Self.absent }
     }
 
     public var logGroup: String? {
@@ -230,9 +151,9 @@ public final class LambdaEvent: @unchecked Sendable {
         status = nil; sampled = nil; hasSegmentId = false
         requestId = nil; source = nil; version = nil; traceId = nil
         file = 0; line = 0
-        timeValue = Self.absent; initDurationValue = Self.absent; restoreDurationValue = Self.absent
-        billedRestoreDurationValue = Self.absent; durationValue = Self.absent; billedDurationValue = Self.absent
-        memorySizeValue = Self.absent; maxMemoryUsedValue = Self.absent
+        time = nil; initDurationUs = nil; restoreDurationUs = nil
+        billedRestoreDurationUs = nil; durationUs = nil; billedDurationUs = nil
+        memorySizeMB = nil; maxMemoryUsedMB = nil
         segmentIdValue = 0
         rare = nil
     }
