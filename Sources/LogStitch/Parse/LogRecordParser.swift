@@ -108,9 +108,9 @@ public struct LogRecordParser: RecordConsumer {
         return String(parts[3])
     }
 
-    /// The last (group, stream) → instance answer: every record of a file
-    /// or envelope names the same pair, and splitting the group per
-    /// statement cost more than parsing the statement's header.
+    /// The last source's instance: the records of a file or envelope share
+    /// one source, and splitting its group per statement cost more than
+    /// parsing the statement's header.
     var lastInstance: (source: LogSource, instance: String)?
 
     mutating func instance(of r: LogRecord) -> String {
