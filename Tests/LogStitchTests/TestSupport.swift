@@ -20,10 +20,21 @@ struct CollectingConsumer: RecordConsumer {
 }
 
 /// A fresh temporary directory, removed by the caller.
+/// A fresh directory for one test, under a parent this test process
+/// removes when it exits (tests leave their inputs and outputs there).
 func makeTempDir() -> String {
-    let dir = NSTemporaryDirectory() + "logstitch-test-" + UUID().uuidString
+    let dir = TestTempRoot.path + "/" + UUID().uuidString
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
+}
+
+enum TestTempRoot {
+    static let path: String = {
+        let p = NSTemporaryDirectory() + "logstitch-test-\(getpid())-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: TestTempRoot.path) }
+        return p
+    }()
 }
 
 func write(_ path: String, _ bytes: [UInt8]) {
