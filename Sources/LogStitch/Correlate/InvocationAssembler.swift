@@ -151,17 +151,6 @@ struct InvocationAssembler {
         if inv.end == nil { inv.end = inv.start }
     }
 
-    /// The first index whose value `isAfter` accepts, in values that `isAfter`
-    /// accepts from some point on (binary search); nil if none does.
-    static func firstIndex(in values: [Int64], _ isAfter: (Int64) -> Bool) -> Int? {
-        var lo = 0, hi = values.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if isAfter(values[mid]) { hi = mid } else { lo = mid + 1 }
-        }
-        return lo < values.count ? lo : nil
-    }
-
     /// Events with no request id: init and restore phases belong to the next
     /// invocation in the same log stream (execution environment); unhandled
     /// error lines to the invocation running in that stream at the time.
@@ -191,7 +180,7 @@ struct InvocationAssembler {
                 // a binary search where the starts ascend (they do but for
                 // invocations without a start, which sort first as 0).
                 let starts = startsByStream[g]
-                let at = ordered[g] ? Self.firstIndex(in: starts) { $0 >= t } : starts.firstIndex { $0 >= t }
+                let at = ordered[g] ? starts.firstIndex(sortedWhere: { $0 >= t }) : starts.firstIndex { $0 >= t }
                 guard let k = at, k < idx.count else { continue }
                 let i = idx[k]
                 if let f = e.function, invocations[i].function == "unknown" { invocations[i].function = f }

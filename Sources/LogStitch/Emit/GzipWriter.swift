@@ -12,19 +12,19 @@ public struct GzipWriter {
     /// `pieces` as one part of a gzip member compressed apart from the
     /// others, so that every core can compress its own block of output.
     static func deflatedPart(_ pieces: [[UInt8]], level: Int32 = 6) -> DeflatedPart {
-        var part = DeflatedPart()
-        let stream = GzipStream(level: level, raw: true)
-        for piece in pieces { piece.withUnsafeBytes { part.add($0, through: stream) } }
-        // Ends on a byte boundary with no final block: parts can follow.
-        stream.compress([], flush: Z_SYNC_FLUSH) { part.bytes.append($0) }
-        return part
+        deflatedPart(level: level) { add in for piece in pieces { piece.withUnsafeBytes(add) } }
     }
 
     /// The same, from the buffers the writers filled.
     static func deflatedPart(_ pieces: [ByteSink], level: Int32 = 6) -> DeflatedPart {
+        deflatedPart(level: level) { add in for piece in pieces { add(piece.bytes) } }
+    }
+
+    /// The part made of the pieces `forEachPiece` hands to its argument, in order.
+    private static func deflatedPart(level: Int32, _ forEachPiece: ((UnsafeRawBufferPointer) -> Void) -> Void) -> DeflatedPart {
         var part = DeflatedPart()
         let stream = GzipStream(level: level, raw: true)
-        for piece in pieces { part.add(piece.bytes, through: stream) }
+        forEachPiece { part.add($0, through: stream) }
         // Ends on a byte boundary with no final block: parts can follow.
         stream.compress([], flush: Z_SYNC_FLUSH) { part.bytes.append($0) }
         return part

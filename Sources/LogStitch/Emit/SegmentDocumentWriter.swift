@@ -45,9 +45,9 @@ public struct SegmentDocumentWriter {
         var arn: String?
         /// `https://<host>`, for URLs whose logged path holds the stage.
         var host: String
-        /// `https://<host>/<stage>`, for URLs made from the route (HTTP
-        /// APIs' `$default` stage adds nothing).
-        var hostAndStage: String
+        /// `https://<host>/<stage>`, for URLs made from the route; nil
+        /// without a stage (HTTP APIs' `$default` stage adds nothing).
+        var hostAndStage: String?
     }
     final class StageCache {
         var names: [StageKey: StageInfo] = [:]
@@ -85,7 +85,7 @@ public struct SegmentDocumentWriter {
         // The custom domain, else the API's execute-api host.
         let host = "https://" + (q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway")
         let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
-        let info = StageInfo(name: name, arn: arn, host: host, hostAndStage: urlStage.map { host + "/" + $0 } ?? host)
+        let info = StageInfo(name: name, arn: arn, host: host, hostAndStage: urlStage.map { host + "/" + $0 })
         stageCache.names[key] = info
         return info
     }
@@ -246,10 +246,10 @@ public struct SegmentDocumentWriter {
     /// before a path that has none. Truncated to 250 characters (rarely
     /// needed, so only then is it put together as a String).
     func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest, _ info: StageInfo) {
-        let stageInURL = q.path == nil && info.hostAndStage.utf8.count != info.host.utf8.count
-        let start = stageInURL ? info.hostAndStage : info.host
+        let withStage = q.path == nil ? info.hostAndStage : nil
+        let start = withStage ?? info.host
         let path = q.path ?? q.route ?? "/"
-        let slash = !stageInURL && path.utf8.first != ASCII.slash
+        let slash = withStage == nil && path.utf8.first != ASCII.slash
         if start.utf8.count + (slash ? 1 : 0) + path.utf8.count <= 250 {
             w.field("url", start, slash: slash, path)
         } else {

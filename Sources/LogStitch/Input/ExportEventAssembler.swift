@@ -91,9 +91,9 @@ struct ExportEventAssembler {
         }
         // Continuation lines may end in blank lines (older timeout events end "\n\n").
         while let last = message.last, last == ASCII.lf || last == ASCII.cr { message.removeLast() }
-        let (l, t, source) = (line, time, ctx.pathSource)
+        let (l, t) = (line, time)
         message.withUnsafeBytes { bytes in
-            ctx.count(LogRecord(file: ctx.file.index, line: l, timestamp: t, source: source, message: bytes), &consumer)
+            ctx.count(LogRecord(file: ctx.file.index, line: l, timestamp: t, source: ctx.pathSource, message: bytes), &consumer)
         }
     }
 }

@@ -116,22 +116,21 @@ public final class LambdaEvent: @unchecked Sendable {
         set { source = LogSource(logGroup: logGroup, logStream: newValue) }
     }
 
-    /// The side object for a rare field, made when one is first set.
-    var rareFields: Rare {
-        if let r = rare { return r }
-        let r = Rare()
-        rare = r
-        return r
+    /// Sets a rare field; the side object is made only when a value needs it.
+    @inline(__always) func setRare<T>(_ field: ReferenceWritableKeyPath<Rare, T?>, _ value: T?) {
+        guard value != nil || rare != nil else { return }
+        if rare == nil { rare = Rare() }
+        rare![keyPath: field] = value
     }
 
     public var function: String? {
-        get { rare?.function } set { if newValue != nil || rare != nil { rareFields.function = newValue } }
+        get { rare?.function } set { setRare(\.function, newValue) }
     }
     public var errorType: String? {
-        get { rare?.errorType } set { if newValue != nil || rare != nil { rareFields.errorType = newValue } }
+        get { rare?.errorType } set { setRare(\.errorType, newValue) }
     }
     public var errorMessage: String? {
-        get { rare?.errorMessage } set { if newValue != nil || rare != nil { rareFields.errorMessage = newValue } }
+        get { rare?.errorMessage } set { setRare(\.errorMessage, newValue) }
     }
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
     /// names, as a number (kept with the invocation; no output writes it).
@@ -140,7 +139,7 @@ public final class LambdaEvent: @unchecked Sendable {
         @inline(__always) set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
     }
     public var runtimeOverheadUs: Int64? {
-        get { rare?.runtimeOverheadUs } set { if newValue != nil || rare != nil { rareFields.runtimeOverheadUs = newValue } }
+        get { rare?.runtimeOverheadUs } set { setRare(\.runtimeOverheadUs, newValue) }
     }
 
     public init(kind: Kind) { self.kind = kind }

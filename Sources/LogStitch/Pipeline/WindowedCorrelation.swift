@@ -115,12 +115,8 @@ struct WindowedCorrelation {
     static let halvedBlocks = 4
 
     static func holdsData(_ range: ClosedRange<Int64>, _ sortedBuckets: [Int64]) -> Bool {
-        var lo = 0, hi = sortedBuckets.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sortedBuckets[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < sortedBuckets.count && sortedBuckets[lo] <= range.upperBound
+        guard let i = sortedBuckets.firstIndex(sortedWhere: { $0 >= range.lowerBound }) else { return false }
+        return sortedBuckets[i] <= range.upperBound
     }
 
     func loaded(_ owned: ClosedRange<Int64>) -> ClosedRange<Int64> {
