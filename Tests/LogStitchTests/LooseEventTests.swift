@@ -77,11 +77,11 @@ import Testing
 
     @Test func binarySearchFindsTheFirstAccepted() {
         let values: [Int64] = [1, 3, 3, 5, 9]
-        #expect(values.firstIndex(sortedWhere: { $0 >= 0 }) == 0)
-        #expect(values.firstIndex(sortedWhere: { $0 >= 3 }) == 1)
-        #expect(values.firstIndex(sortedWhere: { $0 >= 4 }) == 3)
-        #expect(values.firstIndex(sortedWhere: { $0 >= 9 }) == 4)
-        #expect(values.firstIndex(sortedWhere: { $0 >= 10 }) == nil)
-        #expect(([] as [Int64]).firstIndex(sortedWhere: { $0 >= 0 }) == nil)
+        #expect(values.firstSortedIndex(where: { $0 >= 0 }) == 0)
+        #expect(values.firstSortedIndex(where: { $0 >= 3 }) == 1)
+        #expect(values.firstSortedIndex(where: { $0 >= 4 }) == 3)
+        #expect(values.firstSortedIndex(where: { $0 >= 9 }) == 4)
+        #expect(values.firstSortedIndex(where: { $0 >= 10 }) == nil)
+        #expect(([] as [Int64]).firstSortedIndex(where: { $0 >= 0 }) == nil)
     }
 }

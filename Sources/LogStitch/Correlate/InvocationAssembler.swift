@@ -180,7 +180,7 @@ struct InvocationAssembler {
                 // a binary search where the starts ascend (they do but for
                 // invocations without a start, which sort first as 0).
                 let starts = startsByStream[g]
-                let at = ordered[g] ? starts.firstIndex(sortedWhere: { $0 >= t }) : starts.firstIndex { $0 >= t }
+                let at = ordered[g] ? starts.firstSortedIndex(where: { $0 >= t }) : starts.firstIndex(where: { $0 >= t })
                 guard let k = at, k < idx.count else { continue }
                 let i = idx[k]
                 if let f = e.function, invocations[i].function == "unknown" { invocations[i].function = f }

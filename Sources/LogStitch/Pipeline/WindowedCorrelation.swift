@@ -115,7 +115,7 @@ struct WindowedCorrelation {
     static let halvedBlocks = 4
 
     static func holdsData(_ range: ClosedRange<Int64>, _ sortedBuckets: [Int64]) -> Bool {
-        guard let i = sortedBuckets.firstIndex(sortedWhere: { $0 >= range.lowerBound }) else { return false }
+        guard let i = sortedBuckets.firstSortedIndex(where: { $0 >= range.lowerBound }) else { return false }
         return sortedBuckets[i] <= range.upperBound
     }
 
