@@ -106,6 +106,22 @@ extension ApiGatewayParserTests {
         #expect(throws: ApiGatewayTemplate.Invalid.self) { try ApiGatewayTemplate(#"{"status":"$context.status"}"#) }
     }
 
+    @Test func textTemplatesAreTriedOnBraceLinesOnlyWhereTheirFirstValueMayBeAnything() throws {
+        let csv = "$context.requestId,$context.status"
+        // A request id never begins with `{`: the CSV template is not tried
+        // and the line is read as JSON with the default keys.
+        let json = try #require(request(#"{"requestId":"r1","status":"201"}"#, templates: [csv]))
+        #expect(json.requestId == "r1")
+        #expect(json.status == 201)
+        #expect(request("{x,201", templates: [csv]) == nil)
+        #expect(request("x,201", templates: [csv])?.status == 201)
+        // A user agent may be anything, so this one is.
+        let r = try #require(request("{ua},r2,404", templates: ["$context.identity.userAgent,$context.requestId,$context.status"]))
+        #expect(r.userAgent == "{ua}")
+        #expect(r.requestId == "r2")
+        #expect(r.status == 404)
+    }
+
     @Test func malformedStatusIsRejectedWithReason() {
         if case .malformed(let reason) = parse(#"{"requestId":"x","httpMethod":"GET","status":"abc"}"#) {
             #expect(reason.contains("status"))

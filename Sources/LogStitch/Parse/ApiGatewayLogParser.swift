@@ -32,6 +32,7 @@ public struct ApiGatewayLogParser {
             return nil
         }
         templateMatchers = templates.map(\.matcher)
+        templateReadsBraceLines = templates.map { $0.matcher?.mayMatchBraceLine ?? true }
         // Without templates given, the documented CLF formats are tried after JSON.
         defaultMatchers = [ApiGatewayTemplate.restCLF, ApiGatewayTemplate.httpCLF].compactMap { try! ApiGatewayTemplate($0).matcher }
     }
@@ -39,6 +40,10 @@ public struct ApiGatewayLogParser {
     /// Each template's matcher (text) or key table (JSON), taken out of the
     /// templates once: reading them out of an enum per line copies them.
     let templateMatchers: [TemplateMatcher?]
+    /// Whether each template can match a line that begins with `{` (see
+    /// `TemplateMatcher.mayMatchBraceLine`): a JSON line tried against a
+    /// CSV template cost 0.2 µs of failing, 0.14 cpu-s over a day.
+    let templateReadsBraceLines: [Bool]
     let defaultMatchers: [TemplateMatcher]
 
     /// Key path → field, as bytes, bucketed by length. Every member of every
@@ -83,15 +88,17 @@ public struct ApiGatewayLogParser {
         let m = line.trimmed()
         guard m.count > 0 else { return .notApiGateway }
         // By index, borrowed: enumerating would copy (retain and release) each template per line.
+        let brace = m[0] == ASCII.leftBrace
         for i in templates.indices {
+            if brace && !templateReadsBraceLines[i] { continue }
             if templateTables[i] != nil {
-                guard m[0] == ASCII.leftBrace else { continue }
+                guard brace else { continue }
                 if let r = applyJSON(templateTables[i]!, m, time: time, requireHTTPKey: false) { return r }
             } else if let r = apply(templateMatchers[i]!, m, time: time) {
                 return r
             }
         }
-        if m[0] == ASCII.leftBrace {
+        if brace {
             if let r = applyJSON(defaultTable, m, time: time, requireHTTPKey: true) { return r }
             return .notApiGateway
         }

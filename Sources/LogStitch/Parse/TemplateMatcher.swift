@@ -92,6 +92,19 @@ public struct TemplateMatcher: Sendable {
         }
     }
 
+    /// Whether a line beginning with `{` (a JSON line) can match: only if
+    /// the template begins with a literal `{` or with a value that may be
+    /// anything. Ids, addresses, methods, names, numbers and times never
+    /// begin with a brace, so a template that begins with one of them (as
+    /// CLF and CSV formats do) is not tried on JSON lines at all.
+    public var mayMatchBraceLine: Bool {
+        switch segments.first {
+        case .literal(let lit): return lit.first == ASCII.leftBrace
+        case .value(_, let cls): return cls == .any
+        case nil: return true
+        }
+    }
+
     static func canGrow(_ cls: ValueClass) -> Bool {
         switch cls {
         case .any, .clfTime, .pgTimestamp, .hostPort: return true
