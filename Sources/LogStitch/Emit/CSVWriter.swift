@@ -73,6 +73,10 @@ public struct CSVWriter {
     public mutating func add(int v: Int64?) { separator(); if let v { out.write(reserving: ByteScratch.capacity) { $0.putInteger(v) } } }
     public mutating func add(millis us: Int64?) { separator(); if let us { out.write(reserving: ByteScratch.capacity) { $0.putMillis(us) } } }
     public mutating func add(time t: EpochMicros?) { separator(); if let t { Timestamp.iso8601MillisText(t).append(to: out) } }
-    public mutating func add(bool v: Bool?) { separator(); if let v { let w: StaticString = v ? "true" : "false"; w.withUTF8Buffer { out.append($0) } } }
+    public mutating func add(bool v: Bool?) {
+        separator()
+        // Through the cursor: a closure over the sink retained it per field.
+        if let v { out.write(reserving: 5) { $0.bytes(v ? "true" : "false") } }
+    }
     public mutating func endRow() { out.append(ASCII.lf); fieldsInRow = 0 }
 }

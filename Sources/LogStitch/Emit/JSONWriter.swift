@@ -106,9 +106,13 @@ public struct JSONWriter {
         }
     }
     @inline(__always) public mutating func field(_ k: StaticString, _ v: String?) { if let v { field(k, v) } }
+    /// A value given as UTF-8 bytes (kept by the caller, escaped here if need be).
+    @inline(__always) mutating func field(_ k: StaticString, utf8 v: UnsafeBufferPointer<UInt8>) {
+        Self.field(k, comma: takeComma(), v, to: out)
+    }
     /// A value joined from two strings, with a slash between them or not
     /// (a URL: its stage's beginning and the request's path).
-    mutating func field(_ k: StaticString, _ first: String, slash: Bool, _ second: String) {
+    mutating func field(_ k: StaticString, _ first: UnsafeBufferPointer<UInt8>, slash: Bool, _ second: String) {
         openString(k)
         stringPiece(first)
         if slash { out.append(ASCII.slash) }
@@ -137,8 +141,12 @@ public struct JSONWriter {
     @inline(__always) public mutating func field(_ k: StaticString, _ v: Int64) {
         out.write(reserving: k.utf8CodeUnitCount + 4 + ByteScratch.capacity) { c in keyText(&c, k); c.putInteger(v) }
     }
-    public mutating func field(_ k: StaticString, _ v: Bool) { key(k); beforeValue(); literal(v ? "true" : "false") }
-    public mutating func fieldNull(_ k: StaticString) { key(k); beforeValue(); literal("null") }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: Bool) { field(k, literal: v ? "true" : "false") }
+    public mutating func fieldNull(_ k: StaticString) { field(k, literal: "null") }
+    /// `,"k":` and a literal, under one capacity check.
+    @inline(__always) mutating func field(_ k: StaticString, literal v: StaticString) {
+        out.write(reserving: k.utf8CodeUnitCount + v.utf8CodeUnitCount + 4) { c in keyText(&c, k); c.bytes(v) }
+    }
     public mutating func field(dynamic k: String, _ v: Int) { key(dynamic: k); beforeValue(); integer(Int64(v)) }
     /// Epoch seconds with exactly six decimals, from integer microseconds.
     @inline(__always) public mutating func field(_ k: StaticString, seconds t: EpochMicros) {
@@ -161,7 +169,9 @@ public struct JSONWriter {
         let piece = { (buf: UnsafeBufferPointer<UInt8>) in if Self.needsNoEscaping(buf) { sink.append(buf) } else { Self.escape(buf, to: sink) } }
         if s.utf8.withContiguousStorageIfAvailable(piece) == nil { var copy = s; copy.withUTF8(piece) }
     }
-    mutating func stringPiece(_ s: StaticString) { s.withUTF8Buffer { out.append($0) } }
+    mutating func stringPiece(_ buf: UnsafeBufferPointer<UInt8>) {
+        if Self.needsNoEscaping(buf) { out.append(buf) } else { Self.escape(buf, to: out) }
+    }
     mutating func closeString() { out.append(ASCII.quote) }
 
     /// A segment id: 16 lowercase hex digits.
@@ -172,8 +182,6 @@ public struct JSONWriter {
         }
     }
     public mutating func stringElement(_ v: String) { beforeValue(); string(v) }
-
-    mutating func literal(_ s: StaticString) { s.withUTF8Buffer { out.append($0) } }
 
     mutating func integer(_ v: Int64) { Self.integerText(v).append(to: out) }
 

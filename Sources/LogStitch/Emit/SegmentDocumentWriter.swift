@@ -38,21 +38,35 @@ public struct SegmentDocumentWriter {
     }
 
     /// Name, ARN and URL beginnings of a stage, worked out once per (API,
-    /// stage, domain).
+    /// stage, domain) and kept as UTF-8 in memory the cache owns: a copy is
+    /// four pointers. (As Strings, every request's copy retained and
+    /// released each of them, and writing one retained it again: 0.05
+    /// cpu-s a day on the ARN alone.)
     struct StageKey: Hashable { var apiId: String?; var stage: String?; var domain: String? }
     struct StageInfo {
-        var name: String
-        var arn: String?
+        var name: UnsafeBufferPointer<UInt8>
+        var arn: UnsafeBufferPointer<UInt8>?
         /// `https://<host>`, for URLs whose logged path holds the stage.
-        var host: String
+        var host: UnsafeBufferPointer<UInt8>
         /// `https://<host>/<stage>`, for URLs made from the route; nil
         /// without a stage (HTTP APIs' `$default` stage adds nothing).
-        var hostAndStage: String?
+        var hostAndStage: UnsafeBufferPointer<UInt8>?
     }
     final class StageCache {
         var names: [StageKey: StageInfo] = [:]
         /// Consecutive requests are mostly of one stage: no hashing for them.
         var last: (key: StageKey, value: StageInfo)?
+        /// The bytes the infos point into, freed with the cache.
+        private var storage: [UnsafeMutableBufferPointer<UInt8>] = []
+
+        func keep(_ s: String) -> UnsafeBufferPointer<UInt8> {
+            let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, s.utf8.count))
+            _ = b.initialize(from: s.utf8)
+            storage.append(b)
+            return UnsafeBufferPointer(rebasing: b[0..<s.utf8.count])
+        }
+
+        deinit { for b in storage { b.deallocate() } }
     }
     let stageCache = StageCache()
 
@@ -72,8 +86,10 @@ public struct SegmentDocumentWriter {
     }
 
     func stageInfo(_ q: ApiGatewayRequest) -> StageInfo {
+        if let last = stageCache.last, last.key.apiId == q.apiId, last.key.stage == q.stage, last.key.domain == q.domainName {
+            return last.value
+        }
         let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
-        if let last = stageCache.last, last.key == key { return last.value }
         if let known = stageCache.names[key] { stageCache.last = (key, known); return known }
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
@@ -85,8 +101,11 @@ public struct SegmentDocumentWriter {
         // The custom domain, else the API's execute-api host.
         let host = "https://" + (q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway")
         let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
-        let info = StageInfo(name: name, arn: arn, host: host, hostAndStage: urlStage.map { host + "/" + $0 })
-        stageCache.names[key] = info
+        let c = stageCache
+        let info = StageInfo(name: c.keep(name), arn: arn.map(c.keep), host: c.keep(host),
+                             hostAndStage: urlStage.map { c.keep(host + "/" + $0) })
+        c.names[key] = info
+        c.last = (key, info)
         return info
     }
 
@@ -171,12 +190,12 @@ public struct SegmentDocumentWriter {
         let ids = SegmentIds(q.requestId)
         w.beginDocument()
         w.beginObject()
-        w.field("name", info.name)
+        w.field("name", utf8: info.name)
         w.field("id", hexId: ids("apigateway"))
         w.field("trace_id", trace: r.traceId)
         times(&w, start, end)
         w.field("origin", static: "AWS::ApiGateway::Stage")
-        if let arn = info.arn { w.field("resource_arn", arn) }
+        if let arn = info.arn { w.field("resource_arn", utf8: arn) }
         w.objectStart("http")
         w.objectStart("request")
         w.field("method", q.method ?? "GET")
@@ -250,10 +269,10 @@ public struct SegmentDocumentWriter {
         let start = withStage ?? info.host
         let path = q.path ?? q.route ?? "/"
         let slash = withStage == nil && path.utf8.first != ASCII.slash
-        if start.utf8.count + (slash ? 1 : 0) + path.utf8.count <= 250 {
+        if start.count + (slash ? 1 : 0) + path.utf8.count <= 250 {
             w.field("url", start, slash: slash, path)
         } else {
-            w.field("url", Self.truncated(start + (slash ? "/" : "") + path))
+            w.field("url", Self.truncated(String(decoding: start, as: UTF8.self) + (slash ? "/" : "") + path))
         }
     }
 

@@ -31,7 +31,8 @@ public struct ApiGatewayLogParser {
             if case .json(let map) = t.kind { return KeyTable(map) }
             return nil
         }
-        templateMatchers = templates.map(\.matcher)
+        // Copies of their own: the templates are shared by every worker (see `ownCopy`).
+        templateMatchers = templates.map { $0.matcher?.ownCopy() }
         templateReadsBraceLines = templates.map { $0.matcher?.mayMatchBraceLine ?? true }
         // Without templates given, the documented CLF formats are tried after JSON.
         defaultMatchers = [ApiGatewayTemplate.restCLF, ApiGatewayTemplate.httpCLF].compactMap { try! ApiGatewayTemplate($0).matcher }
