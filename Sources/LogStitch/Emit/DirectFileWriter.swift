@@ -175,7 +175,7 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
         var left = bytes.count
         while left > 0 {
             let n = min(left, bufferBytes - filled)
-            (buffer + filled).copyMemory(from: src, byteCount: n)
+            logstitch_copy_for_disk(buffer + filled, src, n)
             filled += n; src += n; left -= n
             if filled == bufferBytes {
                 if failure == nil { failure = write(buffer, filled) }
