@@ -54,8 +54,14 @@ public struct SegmentDocumentWriter {
     }
     final class StageCache {
         var names: [StageKey: StageInfo] = [:]
-        /// Consecutive requests are mostly of one stage: no hashing for them.
-        var last: (key: StageKey, value: StageInfo)?
+        /// Consecutive requests are mostly of one stage: they are told by
+        /// the bits of their key's strings (the same strings, or the same
+        /// short ones held inline), compared without retaining anything.
+        /// `lastKey` holds those strings, so no other string can take
+        /// their place in memory while their bits are compared.
+        var lastKey: StageKey?
+        var lastBits = StageBits()
+        var lastInfo: StageInfo?
         /// The bytes the infos point into, freed with the cache.
         private var storage: [UnsafeMutableBufferPointer<UInt8>] = []
 
@@ -85,12 +91,26 @@ public struct SegmentDocumentWriter {
         return s
     }
 
-    func stageInfo(_ q: ApiGatewayRequest) -> StageInfo {
-        if let last = stageCache.last, last.key.apiId == q.apiId, last.key.stage == q.stage, last.key.domain == q.domainName {
-            return last.value
+    /// The bits of a stage key's three optional strings.
+    struct StageBits: Equatable {
+        var api: (UInt64, UInt64) = (0, 0), stage: (UInt64, UInt64) = (0, 0), domain: (UInt64, UInt64) = (0, 0)
+        init() {}
+        init(_ q: ApiGatewayRequest) {
+            api = unsafeBitCast(q.apiId, to: (UInt64, UInt64).self)
+            stage = unsafeBitCast(q.stage, to: (UInt64, UInt64).self)
+            domain = unsafeBitCast(q.domainName, to: (UInt64, UInt64).self)
         }
+        static func == (a: Self, b: Self) -> Bool {
+            a.api == b.api && a.stage == b.stage && a.domain == b.domain
+        }
+    }
+
+    func stageInfo(_ q: ApiGatewayRequest) -> StageInfo {
+        let c = stageCache
+        let bits = StageBits(q)
+        if let info = c.lastInfo, c.lastBits == bits { return info }
         let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
-        if let known = stageCache.names[key] { stageCache.last = (key, known); return known }
+        if let known = c.names[key] { remember(key, bits, known); return known }
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
         let name = Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes())
@@ -101,12 +121,17 @@ public struct SegmentDocumentWriter {
         // The custom domain, else the API's execute-api host.
         let host = "https://" + (q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway")
         let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
-        let c = stageCache
         let info = StageInfo(name: c.keep(name), arn: arn.map(c.keep), host: c.keep(host),
                              hostAndStage: urlStage.map { c.keep(host + "/" + $0) })
         c.names[key] = info
-        c.last = (key, info)
+        remember(key, bits, info)
         return info
+    }
+
+    private func remember(_ key: StageKey, _ bits: StageBits, _ info: StageInfo) {
+        stageCache.lastKey = key
+        stageCache.lastBits = bits
+        stageCache.lastInfo = info
     }
 
     /// X-Ray needs real times: a request or invocation whose time is unknown
