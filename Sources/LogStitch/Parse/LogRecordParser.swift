@@ -11,7 +11,7 @@ public struct LogRecordParser: RecordConsumer {
     public private(set) var output = ParsedFile()
     var apiGateway: ApiGatewayLogParser
     let lambda = LambdaLogParser()
-    let postgres: PostgresLogParser
+    var postgres: PostgresLogParser
     var mysql = MySQLSlowLogParser()
     var lastKind: SourceKind?
     var lastReportIndex: Int?
