@@ -56,16 +56,20 @@ public struct SpillWriter {
     /// strings: the same object names the same strings, and the slots hold
     /// them since it was last written (only sources write these slots).
     @inline(__always) mutating func source(_ s: LogSource?) {
-        if let s, s === lastSource {
+        // Told by identity, without binding (and retaining) either object.
+        if let id = lastSourceId, s.map(ObjectIdentifier.init) == id {
             out.write(reserving: 2) { c in c.byte(1); c.byte(1) }
             return
         }
         repeated(s?.logGroup, .logGroup)
         repeated(s?.logStream, .logStream)
         lastSource = s?.logGroup != nil && s?.logStream != nil ? s : nil
+        lastSourceId = lastSource.map(ObjectIdentifier.init)
     }
-    /// The source last written whole (both its strings now in the slots).
+    /// The source last written whole (both its strings now in the slots),
+    /// held so that its identity cannot pass to another object.
     var lastSource: LogSource?
+    var lastSourceId: ObjectIdentifier?
 
     /// A request id: 0 none, 1 and its text, or 2 and the 16 bytes of a UUID.
     @inline(__always) mutating func requestId(_ id: RequestId?) {

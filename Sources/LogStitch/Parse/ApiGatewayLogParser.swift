@@ -111,8 +111,9 @@ public struct ApiGatewayLogParser {
     mutating func apply(_ matcher: borrowing TemplateMatcher, _ m: ByteView, time: EpochMicros?) -> Result? {
         var end = 0
         guard matcher.match(m, slots: &slots, end: &end) else { return nil }
-        for f in ApiGatewayField.allCases {
-            values[f.rawValue] = slots[f.rawValue].map { m.slice($0.lowerBound, $0.upperBound) }
+        // By raw value (`allCases` would build its array per line).
+        for i in values.indices {
+            values[i] = slots[i].map { m.slice($0.lowerBound, $0.upperBound) }
         }
         return build(time: time)
     }

@@ -201,7 +201,7 @@ public struct LogRecordParser: RecordConsumer {
     mutating func parseLambda(_ r: LogRecord, inGroup: Bool) -> RecordOutcome {
         switch lambda.parse(r.message, time: r.timestamp, inLambdaGroup: inGroup) {
         case .event(let e):
-            e.source = r.source
+            if e.source !== r.source { e.source = r.source }
             e.file = r.file
             e.line = r.line
             lastKind = .lambda
