@@ -76,5 +76,12 @@ import Testing
         e.reset(.start)
         #expect(Self.bytes(e) == Self.bytes(LambdaEvent(kind: .start)))
         #expect(e.rare == nil && e.source == nil)
+        // The parser's spare keeps only its source (the record parser sets it).
+        let source = LogSource(logGroup: "g", logStream: "s")
+        e.source = source; e.requestId = "r"; e.time = 6
+        e.reset(.end, keepingSource: true)
+        #expect(e.source === source)
+        e.source = nil
+        #expect(Self.bytes(e) == Self.bytes(LambdaEvent(kind: .end)))
     }
 }

@@ -145,13 +145,15 @@ public final class LambdaEvent: @unchecked Sendable {
     public init(kind: Kind) { self.kind = kind }
 
     /// As `init(kind:)` leaves it: every stored property back to its start.
-    func reset(_ kind: Kind) {
+    /// Makes the event as new. `keepingSource` leaves its source: the
+    /// record parser sets the source of every event it takes (mostly to the
+    /// same object as the last), so the parser's spare event keeps it, which
+    /// saves a release and a retain per event.
+    func reset(_ kind: Kind, keepingSource: Bool = false) {
         self.kind = kind
         status = nil; sampled = nil; hasSegmentId = false
-        // `source` is left as it is: the record parser sets it on every
-        // event it takes, mostly to the same object, and leaving it saves
-        // a release and a retain per event.
         requestId = nil; version = nil; traceId = nil
+        if !keepingSource { source = nil }
         file = 0; line = 0
         time = nil; initDurationUs = nil; restoreDurationUs = nil
         billedRestoreDurationUs = nil; durationUs = nil; billedDurationUs = nil

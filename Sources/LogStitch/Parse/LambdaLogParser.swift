@@ -22,11 +22,13 @@ public struct LambdaLogParser {
     final class Spare { var event: LambdaEvent? }
     let spare = Spare()
 
-    /// A new event of `kind`: the spare one, cleared, if there is one.
+    /// A new event of `kind`: the spare one, cleared, if there is one (all
+    /// but its source, which the record parser that recycles events sets on
+    /// every event it takes).
     @inline(__always) func make(_ kind: LambdaEvent.Kind) -> LambdaEvent {
         guard let e = spare.event else { return LambdaEvent(kind: kind) }
         spare.event = nil
-        e.reset(kind)
+        e.reset(kind, keepingSource: true)
         return e
     }
 
