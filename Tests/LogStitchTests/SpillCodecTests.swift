@@ -191,4 +191,39 @@ import Testing
             #expect(r.recent.count <= RecentStrings.capacity)
         }
     }
+
+    /// Requests go to the spill as the parser read them, without an object;
+    /// the bytes must be those of the object's own encoding, so both read
+    /// back alike: escapes, non-ASCII and invalid UTF-8 (repaired the same
+    /// way), absent values, and repeated values (stage, API, domain) that
+    /// change, repeat, or are equal as Strings but not as bytes.
+    @Test func requestsReadStraightToTheSpillEncodeAsTheirObjectsDo() {
+        let csv = "$context.requestId,$context.identity.sourceIp,$context.requestTimeEpoch,$context.httpMethod,$context.resourcePath,$context.status,$context.responseLatency,$context.integrationLatency,$context.integration.requestId,$context.stage,$context.apiId"
+        var lines: [[UInt8]] = [
+            Array(#"{"requestId":"c12d1542-b79e-4e79-a158-fdf36452a81b","ip":"1.128.0.0","requestTime":"26/Jul/2023:12:07:03 +0000","httpMethod":"GET","resourcePath":"/pets/{petId}","path":"/prod/pets/7","status":"200","protocol":"HTTP/1.1","responseLength":"48","stage":"prod","apiId":"asad15n3p0","domainName":"asad15n3p0.execute-api.us-east-1.amazonaws.com","userAgent":"curl/8 \"quoted\" caf\u00e9"}"#.utf8),
+            Array(#"{"requestId":"r2","httpMethod":"POST","status":"-","stage":"prod","apiId":"asad15n3p0","domainName":"asad15n3p0.execute-api.us-east-1.amazonaws.com","userAgent":"-","xrayTraceId":"Root=1-65920080-e47df32a3a62429308cab724"}"#.utf8),
+            Array("b2000000-0000-4000-8000-000000000001,203.0.113.5,1704067202000,GET,/orders/{orderId},200,75,70,3F2B8C1E-5D4A-4E6F-9A0B-1C2D3E4F5A11,staging,a1b2c3d4e5".utf8),
+            Array("r4,203.0.113.5,1704067202.5,GET,/caf\u{e9},503,-,-,-,caf\u{e9},a1b2c3d4e5".utf8),
+            // The same stage, decomposed: equal as a String, other bytes.
+            Array("r5,203.0.113.5,1704067203000,GET,/x,200,1,1,-,cafe\u{301},a1b2c3d4e5".utf8),
+        ]
+        // Invalid UTF-8 in a path and a stage.
+        lines.append(Array("r6,203.0.113.5,1704067204000,GET,/bad".utf8) + [0xFF, 0xFE] + Array(",200,1,1,-,st".utf8) + [0xC3] + Array(",a1b2c3d4e5".utf8))
+        var viaObjects = SpillWriter(), viaFields = SpillWriter()
+        var parser = ApiGatewayLogParser(templates: [try! ApiGatewayTemplate(csv)])
+        var parsed = 0
+        for (n, line) in lines.enumerated() {
+            line.withUnsafeBytes { bytes in
+                guard case .request = parser.read(bytes, time: 1_704_067_200_000_000) else { return }
+                parsed += 1
+                parser.fields.encode(&viaFields, file: 1, line: n)
+                let r = parser.request()
+                r.file = 1; r.line = n
+                r.encode(&viaObjects)
+            }
+        }
+        #expect(parsed == lines.count)
+        #expect(viaFields.bytes == viaObjects.bytes)
+        #expect(viaFields.bytes.count > 300)
+    }
 }

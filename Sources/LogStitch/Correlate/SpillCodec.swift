@@ -51,6 +51,37 @@ public struct SpillWriter {
         string(s)
     }
 
+    /// A string given as bytes, written as `string(_: String?)` writes the
+    /// String they make: ASCII as it is, anything else through a String,
+    /// so that invalid UTF-8 is repaired the same way.
+    @inline(__always) mutating func string(utf8 v: ByteView?) {
+        guard let v else { out.append(0); return }
+        out.append(1)
+        Self.withStringBytes(v) { b in int(b.count); out.append(UnsafeBufferPointer(start: b.baseAddress?.assumingMemoryBound(to: UInt8.self), count: b.count)) }
+    }
+
+    /// A `repeated` value given as bytes: "as the last" when they are the
+    /// last value's bytes or make an equal String (as `repeated` compares).
+    @inline(__always) mutating func repeated(utf8 v: ByteView?, _ slot: SpillSlot) {
+        guard let v else { out.append(0); return }
+        if let last = previous[slot.rawValue], last.utf8.count == v.count,
+           last.utf8.withContiguousStorageIfAvailable({ v.count == 0 || memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 }) == true {
+            out.append(1)
+            return
+        }
+        repeated(String(decoding: v, as: UTF8.self), slot)
+    }
+
+    @inline(__always) static func withStringBytes(_ v: ByteView, _ body: (ByteView) -> Void) {
+        if !WordScan.containsAny(UnsafeBufferPointer(start: v.baseAddress?.assumingMemoryBound(to: UInt8.self), count: v.count),
+                                 word: { $0 & 0x8080_8080_8080_8080 != 0 }, byte: { $0 >= 0x80 }) {
+            body(v)
+            return
+        }
+        var s = String(decoding: v, as: UTF8.self)
+        s.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
     /// A Lambda event's group and stream, as two `repeated` values. Events
     /// of one source in a row write "as the last" twice without comparing
     /// strings: the same object names the same strings, and the slots hold
@@ -257,6 +288,19 @@ extension ApiGatewayRequest {
         self.responseLatencyMs = responseLatencyMs; self.integrationLatencyMs = integrationLatencyMs
         self.integrationRequestId = integrationRequestId; self.traceId = traceId
         file = Int(r.int()); line = Int(r.int())
+    }
+}
+
+extension ApiGatewayLogParser.RequestFields {
+    /// The bytes `ApiGatewayRequest.encode` writes for the request these
+    /// fields make (`ApiGatewayLogParser.request()`), so both read back the same.
+    func encode(_ w: inout SpillWriter, file: Int, line: Int) {
+        w.requestId(requestId); w.string(utf8: extendedRequestId); w.repeated(utf8: apiId, .apiId); w.repeated(utf8: stage, .stage)
+        w.string(utf8: method); w.string(utf8: route); w.string(utf8: path); w.repeated(utf8: domainName, .domainName)
+        w.repeated(utf8: protocolName, .protocolName); w.int(status)
+        w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
+        w.requestId(integrationRequestId); w.trace(traceId); w.string(utf8: sourceIp); w.string(utf8: userAgent)
+        w.string(utf8: errorMessage); w.repeated(utf8: accountId, .accountId); w.int(file); w.int(line)
     }
 }
 

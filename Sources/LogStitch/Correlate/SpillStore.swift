@@ -182,6 +182,14 @@ public final class SpillStore: @unchecked Sendable {
             if buffered > Self.flushAt { try flush() }
         }
 
+        /// One API Gateway request, as the parser reads it (see
+        /// `ApiGatewayLogParser.RequestFields`).
+        mutating func add(_ r: borrowing ApiGatewayLogParser.RequestFields, file: Int, line: Int) throws {
+            put(Self.time(r.start), .request) { r.encode(&$0, file: file, line: line) }
+            Self.span(&longestSpan, max(r.responseLatencyMs ?? 0, r.integrationLatencyMs ?? 0), scale: 1000)
+            if buffered > Self.flushAt { try flush() }
+        }
+
         /// One Lambda event, as the parser finishes it.
         mutating func add(_ e: LambdaEvent) throws {
             put(e)

@@ -29,6 +29,10 @@ public struct LogRecordParser: RecordConsumer {
     /// (the spill): the object is then reused for the next event. Without
     /// it, events gather in `output` with the other records.
     public var eventSink: ((LambdaEvent) -> Void)?
+    /// Where API Gateway requests go as they are read (with the file and
+    /// line), as values that are valid only during the call; without it,
+    /// they are made into objects and gather in `output`.
+    var requestSink: ((borrowing ApiGatewayLogParser.RequestFields, Int, Int) -> Void)?
     /// With `eventSink`: the last REPORT, held for an `XRAY TraceId` line
     /// after it (raw files) until the next START, REPORT or the file's end.
     var heldReport: LambdaEvent?
@@ -366,11 +370,16 @@ public struct LogRecordParser: RecordConsumer {
     }
 
     mutating func parseApiGateway(_ r: LogRecord, known: Bool) -> RecordOutcome {
-        switch apiGateway.parse(r.message, time: r.timestamp) {
-        case .request(let req):
-            req.file = r.file
-            req.line = r.line
-            output.requests.append(req)
+        switch apiGateway.read(r.message, time: r.timestamp) {
+        case .request:
+            if let requestSink {
+                requestSink(apiGateway.fields, r.file, r.line)
+            } else {
+                let req = apiGateway.request()
+                req.file = r.file
+                req.line = r.line
+                output.requests.append(req)
+            }
             lastKind = .apiGateway
             return .parsed(.apiGateway)
         case .malformed(let reason):

@@ -59,6 +59,10 @@ final class FileScheduler: @unchecked Sendable {
             guard failure == nil else { return }
             do { try writer.add(event) } catch { failure = error }
         }
+        func take(_ request: borrowing ApiGatewayLogParser.RequestFields, file: Int, line: Int) {
+            guard failure == nil else { return }
+            do { try writer.add(request, file: file, line: line) } catch { failure = error }
+        }
     }
 
     /// Reads every file with `jobs` workers, each with its own reusable
@@ -75,6 +79,7 @@ final class FileScheduler: @unchecked Sendable {
             if let sink {
                 consumer.sink = { sink.take($0) }
                 consumer.eventSink = { sink.take($0) }
+                consumer.requestSink = { sink.take($0, file: $1, line: $2) }
             }
             while let file = self.take() {
                 let report = reader.read(file, into: &consumer)
