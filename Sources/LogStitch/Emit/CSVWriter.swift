@@ -7,11 +7,10 @@ public struct CSVWriter {
     /// The text so far, copied.
     public var bytes: [UInt8] { out.array }
     public var count: Int { out.count }
-    /// Hands over the buffer holding the text so far and goes on in `fresh`.
-    mutating func takeText(replacingWith fresh: ByteSink) -> ByteSink {
-        defer { out = fresh }
-        return out
-    }
+    /// The text so far, where it lies (valid until the next write).
+    var bytesWritten: UnsafeRawBufferPointer { out.bytes }
+    /// Forgets the text so far, keeping the buffer.
+    mutating func removeAll() { out.removeLast(out.count) }
 
     public init(header: [String]) {
         row(header)

@@ -23,11 +23,6 @@ public struct JSONWriter {
     public mutating func removeLast(_ n: Int) { out.removeLast(n) }
     /// Text written as it is (a number formatted elsewhere, say).
     public mutating func raw(_ s: String) { var s = s; s.withUTF8 { out.append($0) } }
-    /// Hands over the buffer holding the text so far and goes on in `fresh`.
-    mutating func takeText(replacingWith fresh: ByteSink) -> ByteSink {
-        defer { out = fresh }
-        return out
-    }
 
     @inline(__always) mutating func separator() {
         let bit: UInt64 = 1 << UInt64(depth & 63)

@@ -7,6 +7,8 @@
 /// the same bytes and a re-upload overwrites rather than duplicates.
 public struct SegmentDocumentWriter {
     public static let maxDocumentBytes = 64 * 1024
+    /// How much text gathers in the writer's own buffer before it moves to the piece.
+    static let scratchBytes = 32 << 10
     let model: TraceModel
     let options: CorrelationOptions
 
@@ -171,16 +173,26 @@ public struct SegmentDocumentWriter {
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         let fresh = { () -> ByteSink in buffers?.take() ?? ByteSink(capacity: BufferPool.capacity) }
-        var w = JSONWriter(sink: fresh())
+        var piece = fresh()
+        var w = JSONWriter(sink: ByteSink(capacity: Self.scratchBytes + 128 << 10))
+        // Documents are written into a small buffer that stays in the
+        // core's cache, then moved into the piece a few dozen at a time.
+        func moveScratch() {
+            piece.append(w.out.bytes)
+            w.removeLast(w.count)
+        }
         // A full buffer goes to the sink as it is; the writer goes on in an empty one.
-        func emitPiece() { sink(w.takeText(replacingWith: fresh())) }
+        func emitPiece() { sink(piece); piece = fresh() }
         for k in order.indices {
             // Traces are visited by start time while their records lie in
             // the order they were read back: the records of the trace a few
             // steps ahead are asked for now, so the misses overlap.
             if k + Prefetch.distance < order.count { prefetch(order[k + Prefetch.distance]) }
             let o = order[k]
-            if w.count >= BufferPool.pieceBytes { emitPiece() }
+            if w.count >= Self.scratchBytes {
+                moveScratch()
+                if piece.count >= BufferPool.pieceBytes { emitPiece() }
+            }
             if o.request >= 0 {
                 let ids = gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start) {
@@ -191,7 +203,8 @@ public struct SegmentDocumentWriter {
             }
         }
         // The last buffer goes on as it is (or back, empty), none taken for it.
-        var last = [w.takeText(replacingWith: ByteSink(capacity: 16))]
+        moveScratch()
+        var last = [piece]
         if last[0].count > 0 { sink(last[0]) } else { buffers?.give(&last) }
     }
 

@@ -278,13 +278,21 @@ struct WindowedCorrelation {
         PhaseTimer.step("segments") {
             SegmentDocumentWriter(model: model, options: options.correlate).write(ownership, buffers: buffers) { segmentsPiece($0) }
         }
-        // Rows are written into the pool's buffers, each handed on whole when full.
-        var csv = CSVWriter(rowsOnly: (), sink: buffers.take())
-        func emitPiece(_ csv: inout CSVWriter) { rowsPiece(csv.takeText(replacingWith: buffers.take())) }
-        PhaseTimer.step("requests rows") {
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &csv, ownership, pieceFull: emitPiece)
+        // Rows are written into a small buffer that stays in the core's
+        // cache (see `SegmentDocumentWriter.scratchBytes`), moved into the
+        // pool's buffers as it fills, each handed on whole when full.
+        var csv = CSVWriter(rowsOnly: (), sink: ByteSink(capacity: SegmentDocumentWriter.scratchBytes + 64 << 10))
+        var piece = buffers.take()
+        func moveRows(_ csv: inout CSVWriter) {
+            piece.append(csv.bytesWritten)
+            csv.removeAll()
+            if piece.count >= BufferPool.pieceBytes { rowsPiece(piece); piece = buffers.take() }
         }
-        rowsPiece(csv.takeText(replacingWith: ByteSink(capacity: 16)))
+        PhaseTimer.step("requests rows") {
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &csv, ownership, pieceFull: moveRows)
+        }
+        piece.append(csv.bytesWritten)
+        rowsPiece(piece)
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownership)
             result.totals.counts.add(model, ownership)
