@@ -27,6 +27,13 @@ struct ByteScratch: NumberWriting {
     }
 
 
+    /// The bytes so far, where they lie (for the call).
+    @inline(__always) func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var s = storage
+        let n = count
+        return withUnsafeBytes(of: &s) { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+
     @inline(__always) func append(to out: ByteSink) {
         var s = storage
         let n = count

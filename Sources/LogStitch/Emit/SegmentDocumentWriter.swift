@@ -441,10 +441,10 @@ public struct SegmentDocumentWriter {
 
     func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: TraceId, parent: UInt64)?) {
         let q = r.query
-        let db = q.database ?? "database"
+        let names = databaseNames(q)
         w.beginObject()
-        w.field("id", hexId: SegmentIds(queryKey(q))("sql"))
-        w.field("name", Self.sanitizeName(db + "@" + q.instance))
+        w.field("id", hexId: SegmentIds(statement: q)("sql"))
+        w.field("name", names.name)
         if let ind = independent {
             w.field("type", static: "subsegment")
             w.field("trace_id", trace: ind.trace)
@@ -453,7 +453,7 @@ public struct SegmentDocumentWriter {
         times(&w, q.end - q.durationUs, q.end)
         w.field("namespace", static: "remote")
         w.objectStart("sql")
-        w.field("url", (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db))
+        w.field("url", names.url)
         w.field("database_type", q.engine.rawValue)
         w.field("user", q.user.map { Self.truncated($0) })
         w.field("sanitized_query", q.sanitizedQuery)
@@ -472,7 +472,24 @@ public struct SegmentDocumentWriter {
         w.endObject()
     }
 
-    /// What makes a statement unique, for its subsegment id (independent of input order).
+    /// A database's subsegment name and URL, made once per engine, instance
+    /// and database (statements of one database mostly come in a row).
+    struct DatabaseKey: Equatable { var engine: DatabaseEngine; var instance: String; var database: String? }
+    final class DatabaseNames { var last: (key: DatabaseKey, name: String, url: String)? }
+    let databaseNameCache = DatabaseNames()
+
+    func databaseNames(_ q: SlowQuery) -> (name: String, url: String) {
+        let key = DatabaseKey(engine: q.engine, instance: q.instance, database: q.database)
+        if let last = databaseNameCache.last, last.key == key { return (last.name, last.url) }
+        let db = q.database ?? "database"
+        let name = Self.sanitizeName(db + "@" + q.instance)
+        let url = (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db)
+        databaseNameCache.last = (key, name, url)
+        return (name, url)
+    }
+
+    /// What makes a statement unique, for its subsegment id (independent of
+    /// input order); `SegmentIds(statement:)` hashes it without making it.
     func queryKey(_ q: SlowQuery) -> String {
         "query:\(q.instance):\(q.end):\(q.durationUs):\(q.connectionId ?? 0):\(q.fingerprintId):\(q.text.utf8.count)"
     }

@@ -37,6 +37,26 @@ struct SegmentIds {
     /// Hashes the id's text, as it is written.
     init(_ key: RequestId) { keyHash = key.withText { StableHash.fnv($0) } }
 
+    /// A statement's ids: its key (see `SegmentDocumentWriter.queryKey`)
+    /// hashed as it is spelled, without making the String.
+    init(statement q: SlowQuery) {
+        var h = StableHash.fnv("query:".utf8)
+        func text(_ s: String) { h = s.withUTF8Bytes { StableHash.fnv($0, seed: h) } }
+        func number(_ v: Int64) {
+            var d = ByteScratch()
+            d.putInteger(v)
+            h = d.withBytes { StableHash.fnv($0, seed: h) }
+        }
+        let colon = UInt8(ascii: ":")
+        text(q.instance); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
+        number(q.end); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
+        number(q.durationUs); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
+        number(q.connectionId ?? 0); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
+        text(q.fingerprintId); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
+        number(Int64(q.text.utf8.count))
+        keyHash = h
+    }
+
     /// The id for `role`; never zero.
     func callAsFunction(_ role: StaticString) -> UInt64 {
         var h = role.withUTF8Buffer { StableHash.fnv($0, seed: keyHash) }
