@@ -143,21 +143,37 @@ public struct ReportAccumulator {
 
     public mutating func add(_ model: TraceModel, _ ownership: Ownership) {
         // By index, records borrowed: iterating by value would retain and
-        // release every record.
+        // release every record. The model holds the keys' strings for the
+        // call, so routes and functions can be told by their bits.
+        var recentRoutes = RecentKeys<RouteBits>(), recentFunctions = RecentKeys<StringBits>()
         for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             if i + Prefetch.distance < model.requests.count { model.prefetch(request: i + Prefetch.distance) }
-            add(request: model.requests[i].request)
+            add(request: model.requests[i].request, &recentRoutes)
         }
         for i in model.invocations.indices where ownership.owns(model.invocations[i].start) {
             if i + Prefetch.distance < model.invocations.count { model.prefetch(invocation: i + Prefetch.distance) }
-            add(invocation: model.invocations[i].invocation)
+            add(invocation: model.invocations[i].invocation, &recentFunctions)
         }
         for i in model.queries.indices where ownership.owns(model.queries[i].end) { add(query: model.queries[i]) }
     }
 
-    mutating func add(request q: borrowing ApiGatewayRequest) {
+    /// A request's route key, as bits (see `RecentKeys`).
+    struct RouteBits: Equatable {
+        let stage: StringBits, method: StringBits, route: StringBits
+        init(_ q: borrowing ApiGatewayRequest) { stage = StringBits(q.stage); method = StringBits(q.method); route = StringBits(q.route) }
+    }
+
+    mutating func add(request q: borrowing ApiGatewayRequest, _ recent: inout RecentKeys<RouteBits>) {
+        let bits = RouteBits(q)
+        let slot: Int
+        if let known = recent.slot(bits) {
+            slot = known
+        } else {
+            slot = routes.slot(RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route())
+            recent.remember(bits, slot)
+        }
         // Mutated in place: a copy would copy its whole distribution.
-        routes.update(RouteKey(stage: q.stage ?? "", method: q.method ?? "", route: q.route ?? ""), Route()) { route in
+        routes.update(at: slot) { route in
             route.requests += 1
             if let s = q.status {
                 if (400..<500).contains(s) { route.errors4xx += 1 }
@@ -168,8 +184,16 @@ public struct ReportAccumulator {
         }
     }
 
-    mutating func add(invocation inv: borrowing LambdaInvocation) {
-        functions.update(inv.function, Function()) { f in
+    mutating func add(invocation inv: borrowing LambdaInvocation, _ recent: inout RecentKeys<StringBits>) {
+        let bits = StringBits(inv.function)
+        let slot: Int
+        if let known = recent.slot(bits) {
+            slot = known
+        } else {
+            slot = functions.slot(inv.function, Function())
+            recent.remember(bits, slot)
+        }
+        functions.update(at: slot) { f in
             f.invocations += 1
             if inv.coldStart { f.coldStarts += 1 }
             if inv.status == .error { f.errors += 1 }

@@ -95,16 +95,9 @@ public struct SegmentDocumentWriter {
 
     /// The bits of a stage key's three optional strings.
     struct StageBits: Equatable {
-        var api: (UInt64, UInt64) = (0, 0), stage: (UInt64, UInt64) = (0, 0), domain: (UInt64, UInt64) = (0, 0)
+        var api = StringBits(nil), stage = StringBits(nil), domain = StringBits(nil)
         init() {}
-        init(_ q: ApiGatewayRequest) {
-            api = unsafeBitCast(q.apiId, to: (UInt64, UInt64).self)
-            stage = unsafeBitCast(q.stage, to: (UInt64, UInt64).self)
-            domain = unsafeBitCast(q.domainName, to: (UInt64, UInt64).self)
-        }
-        static func == (a: Self, b: Self) -> Bool {
-            a.api == b.api && a.stage == b.stage && a.domain == b.domain
-        }
+        init(_ q: ApiGatewayRequest) { api = StringBits(q.apiId); stage = StringBits(q.stage); domain = StringBits(q.domainName) }
     }
 
     func stageInfo(_ q: ApiGatewayRequest) -> StageInfo {

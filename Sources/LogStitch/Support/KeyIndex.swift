@@ -31,6 +31,48 @@ struct KeyedTotals<Key: FastHashable & Sendable, Value> {
     }
 
     subscript(key: Key) -> Value? { index[key].map { values[$0] } }
+
+    /// Where `key`'s totals are, made with `fresh` when the key is new.
+    mutating func slot(_ key: Key, _ fresh: @autoclosure () -> Value) -> Int {
+        if let i = index[key] { return i }
+        index[key] = keys.count
+        keys.append(key)
+        values.append(fresh())
+        return values.count - 1
+    }
+
+    /// Changes the totals at `slot` in place.
+    mutating func update(at slot: Int, _ body: (inout Value) -> Void) { body(&values[slot]) }
+}
+
+/// The last few keys looked up, by the bits of their strings, and where
+/// their totals are. Only while the strings are held (equal bits are then
+/// the same strings, or the same short ones held inline; equal strings with
+/// other bits just miss): a report adds a window's records, whose keys
+/// repeat from a handful of routes and functions, and hashing their
+/// strings each time cost more than the totals.
+struct RecentKeys<Bits: Equatable> {
+    private var bits: [Bits] = []
+    private var slots: [Int] = []
+    private var next = 0
+    static var capacity: Int { 8 }
+
+    func slot(_ b: Bits) -> Int? {
+        for k in bits.indices where bits[k] == b { return slots[k] }
+        return nil
+    }
+
+    mutating func remember(_ b: Bits, _ slot: Int) {
+        if bits.count < Self.capacity { bits.append(b); slots.append(slot); return }
+        bits[next] = b; slots[next] = slot
+        next = (next + 1) % Self.capacity
+    }
+}
+
+/// The bits of an optional String (see `RecentKeys`).
+struct StringBits: Equatable {
+    let a: UInt64, b: UInt64
+    init(_ s: String?) { (a, b) = unsafeBitCast(s, to: (UInt64, UInt64).self) }
 }
 
 extension Int64: FastHashable {
