@@ -26,7 +26,10 @@ public final class GzipInflater: ByteStream {
     /// Bytes handed out so far (what a replay skips).
     var delivered: Int64 = 0
 
-    public static let inputChunk = 256 * 1024
+    /// Compressed bytes read at a time: small enough that the buffer the
+    /// kernel copies them into stays in the core's cache (64 KB spent
+    /// 0.02 cpu-s less on a day than 256 KB, over five pairs of runs).
+    public static let inputChunk = 64 * 1024
 
     /// Which library inflates when ISA-L may be used.
     public static var fastEngineName: String { IsalEngine.available ? "ISA-L" : "zlib" }
