@@ -40,14 +40,14 @@ public struct ReportEmitter {
                                         "api_id", "lambda_status", "error_type"]
 
     /// One row per request this window owns, sorted by start time then request id.
-    /// `pieceFull` is called whenever the writer holds `SegmentDocumentWriter.scratchBytes` or more.
+    /// `pieceFull` is called whenever the writer holds `BufferPool.scratchBytes` or more.
     public func appendRequestRows(to csv: inout CSVWriter, _ ownership: Ownership,
                                   pieceFull: ((inout CSVWriter) -> Void)? = nil) {
         // The model holds requests in (start, request id) order already.
         for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             if i + Prefetch.distance < model.requests.count { model.prefetch(request: i + Prefetch.distance) }
             appendRow(to: &csv, model.requests[i])
-            if let pieceFull, csv.count >= SegmentDocumentWriter.scratchBytes { pieceFull(&csv) }
+            if let pieceFull, csv.count >= BufferPool.scratchBytes { pieceFull(&csv) }
         }
     }
 

@@ -7,8 +7,6 @@
 /// the same bytes and a re-upload overwrites rather than duplicates.
 public struct SegmentDocumentWriter {
     public static let maxDocumentBytes = 64 * 1024
-    /// How much text gathers in the writer's own buffer before it moves to the piece.
-    static let scratchBytes = 32 << 10
     let model: TraceModel
     let options: CorrelationOptions
 
@@ -78,19 +76,12 @@ public struct SegmentDocumentWriter {
     }
     let stageCache = StageCache()
 
-    /// The last function name sanitised: invocations in a row are mostly of
-    /// one function, and checking a name byte by byte costs more than
-    /// comparing it with the last (usually the same String).
-    final class NameCache {
-        var last: (name: String, sanitized: String)?
-    }
-    let functionNames = NameCache()
+    /// The last function name sanitised: checking a name byte by byte costs
+    /// more than comparing it with the last.
+    let functionNames = LastLookup<String, String>()
 
     func functionSegmentName(_ function: String) -> String {
-        if let last = functionNames.last, last.name == function { return last.sanitized }
-        let s = Self.sanitizeName(function)
-        functionNames.last = (function, s)
-        return s
+        functionNames.value(function) { Self.sanitizeName(function) }
     }
 
     /// The bits of a stage key's three optional strings.
@@ -167,25 +158,20 @@ public struct SegmentDocumentWriter {
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
         let fresh = { () -> ByteSink in buffers?.take() ?? ByteSink(capacity: BufferPool.capacity) }
         var piece = fresh()
-        var w = JSONWriter(sink: ByteSink(capacity: Self.scratchBytes + 128 << 10))
-        // Documents are written into a small buffer that stays in the
-        // core's cache, then moved into the piece a few dozen at a time.
+        // Documents are written into a small buffer of the writer's own and
+        // moved into the piece a few dozen at a time (see `BufferPool.move`).
+        var w = JSONWriter(sink: ByteSink(capacity: BufferPool.scratchBytes + 128 << 10))
         func moveScratch() {
-            piece.append(w.out.bytes)
+            BufferPool.move(w.out.bytes, into: &piece, fresh: fresh, full: sink)
             w.removeLast(w.count)
         }
-        // A full buffer goes to the sink as it is; the writer goes on in an empty one.
-        func emitPiece() { sink(piece); piece = fresh() }
         for k in order.indices {
             // Traces are visited by start time while their records lie in
             // the order they were read back: the records of the trace a few
             // steps ahead are asked for now, so the misses overlap.
             if k + Prefetch.distance < order.count { prefetch(order[k + Prefetch.distance]) }
             let o = order[k]
-            if w.count >= Self.scratchBytes {
-                moveScratch()
-                if piece.count >= BufferPool.pieceBytes { emitPiece() }
-            }
+            if w.count >= BufferPool.scratchBytes { moveScratch() }
             if o.request >= 0 {
                 let ids = gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start) {
@@ -468,17 +454,13 @@ public struct SegmentDocumentWriter {
     /// A database's subsegment name and URL, made once per engine, instance
     /// and database (statements of one database mostly come in a row).
     struct DatabaseKey: Equatable { var engine: DatabaseEngine; var instance: String; var database: String? }
-    final class DatabaseNames { var last: (key: DatabaseKey, name: String, url: String)? }
-    let databaseNameCache = DatabaseNames()
+    let databaseNameCache = LastLookup<DatabaseKey, (name: String, url: String)>()
 
     func databaseNames(_ q: SlowQuery) -> (name: String, url: String) {
-        let key = DatabaseKey(engine: q.engine, instance: q.instance, database: q.database)
-        if let last = databaseNameCache.last, last.key == key { return (last.name, last.url) }
-        let db = q.database ?? "database"
-        let name = Self.sanitizeName(db + "@" + q.instance)
-        let url = (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db)
-        databaseNameCache.last = (key, name, url)
-        return (name, url)
+        databaseNameCache.value(DatabaseKey(engine: q.engine, instance: q.instance, database: q.database)) {
+            let db = q.database ?? "database"
+            return (Self.sanitizeName(db + "@" + q.instance), (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db))
+        }
     }
 
     /// What makes a statement unique, for its subsegment id (independent of

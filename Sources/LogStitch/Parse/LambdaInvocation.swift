@@ -144,8 +144,8 @@ public final class LambdaEvent: @unchecked Sendable {
 
     public init(kind: Kind) { self.kind = kind }
 
-    /// As `init(kind:)` leaves it: every stored property back to its start.
-    /// Makes the event as new. `keepingSource` leaves its source: the
+    /// Makes the event as `init(kind:)` leaves it, every stored property back
+    /// to its start. `keepingSource` leaves its source: the
     /// record parser sets the source of every event it takes (mostly to the
     /// same object as the last), so the parser's spare event keeps it, which
     /// saves a release and a retain per event.

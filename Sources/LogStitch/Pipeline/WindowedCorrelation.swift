@@ -278,20 +278,19 @@ struct WindowedCorrelation {
         PhaseTimer.step("segments") {
             SegmentDocumentWriter(model: model, options: options.correlate).write(ownership, buffers: buffers) { segmentsPiece($0) }
         }
-        // Rows are written into a small buffer that stays in the core's
-        // cache (see `SegmentDocumentWriter.scratchBytes`), moved into the
-        // pool's buffers as it fills, each handed on whole when full.
-        var csv = CSVWriter(rowsOnly: (), sink: ByteSink(capacity: SegmentDocumentWriter.scratchBytes + 64 << 10))
+        // Rows are written into a small buffer of the writer's own and
+        // moved into the pool's buffers as it fills (see `BufferPool.move`),
+        // each handed on whole when full.
+        var csv = CSVWriter(rowsOnly: (), sink: ByteSink(capacity: BufferPool.scratchBytes + 64 << 10))
         var piece = buffers.take()
         func moveRows(_ csv: inout CSVWriter) {
-            piece.append(csv.bytesWritten)
+            BufferPool.move(csv.bytesWritten, into: &piece, fresh: buffers.take, full: rowsPiece)
             csv.removeAll()
-            if piece.count >= BufferPool.pieceBytes { rowsPiece(piece); piece = buffers.take() }
         }
         PhaseTimer.step("requests rows") {
             ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &csv, ownership, pieceFull: moveRows)
         }
-        piece.append(csv.bytesWritten)
+        moveRows(&csv)
         rowsPiece(piece)
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownership)

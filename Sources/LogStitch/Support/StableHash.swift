@@ -40,19 +40,20 @@ struct SegmentIds {
     /// A statement's ids: its key (see `SegmentDocumentWriter.queryKey`)
     /// hashed as it is spelled, without making the String.
     init(statement q: SlowQuery) {
-        var h = StableHash.fnv("query:".utf8)
-        func text(_ s: String) { h = s.withUTF8Bytes { StableHash.fnv($0, seed: h) } }
+        var h = StableHash.fnv("query".utf8)
+        // Each part after a colon, as the key spells it.
+        func part(_ bytes: UnsafeRawBufferPointer) { h = StableHash.fnv(bytes, seed: StableHash.fnv(CollectionOfOne(UInt8(ascii: ":")), seed: h)) }
+        func text(_ s: String) { s.withUTF8Bytes { part(UnsafeRawBufferPointer($0)) } }
         func number(_ v: Int64) {
             var d = ByteScratch()
             d.putInteger(v)
-            h = d.withBytes { StableHash.fnv($0, seed: h) }
+            d.withBytes(part)
         }
-        let colon = UInt8(ascii: ":")
-        text(q.instance); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
-        number(q.end); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
-        number(q.durationUs); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
-        number(q.connectionId ?? 0); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
-        text(q.fingerprintId); h = StableHash.fnv(CollectionOfOne(colon), seed: h)
+        text(q.instance)
+        number(q.end)
+        number(q.durationUs)
+        number(q.connectionId ?? 0)
+        text(q.fingerprintId)
         number(Int64(q.text.utf8.count))
         keyHash = h
     }
