@@ -76,11 +76,11 @@ extension RobustnessTests {
         r.logGroup = "/aws/lambda/f"; r.traceId = TraceId(validating: "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
         file.lambdaEvents = [s, r]
         for i in 0..<400 {
-            var q = SlowQuery(engine: .mysql)
+            let q = SlowQuery(engine: .mysql)
             q.instance = "db1"; q.database = "orders"; q.user = "app"
             q.end = start + 1_000_000 + Int64(i) * 10_000; q.durationUs = 5_000
             q.text = "SELECT * FROM orders WHERE id = \(i) AND note = '" + String(repeating: "x", count: 200) + "' /*request_id='\(rid)'*/"
-            SlowQueryFinisher.finish(&q)
+            SlowQueryFinisher.finish(q)
             file.queries.append(q)
         }
         let model = Correlator(options: CorrelationOptions()).correlate([file], files: [InputFile(index: 0, path: "x")])

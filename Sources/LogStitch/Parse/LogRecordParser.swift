@@ -75,10 +75,6 @@ public struct LogRecordParser: RecordConsumer {
             drainMySQL()
             mysqlOpen = false
         }
-        // PostgreSQL statements were kept open for continuation lines; finish them now.
-        for i in output.queries.indices where output.queries[i].engine == .postgresql && output.queries[i].fingerprint.isEmpty {
-            SlowQueryFinisher.finish(&output.queries[i])
-        }
     }
 
     /// Records found bad after the fact; the reader moves them from parsed to rejected.
@@ -256,13 +252,18 @@ public struct LogRecordParser: RecordConsumer {
         var unexpected = false
         let fileIndex = r.file
         let lineNo = r.line
-        var p = mysql
+        // Taken out (not copied): a copy shared the per-connection database
+        // map, so the first `use db;` of every line copied the whole map.
+        var p = MySQLSlowLogParser()
+        swap(&p, &mysql)
         if multiLine {
             // A CloudWatch event is a whole entry, and events come in any
             // order: nothing is inherited from the event before it.
             p.forgetPreviousEntries()
         }
-        var c = completed, inc = incomplete
+        var c: [SlowQuery] = [], inc: [(line: Int, reason: String)] = []
+        swap(&c, &completed)
+        swap(&inc, &incomplete)
         r.message.forEachField(separatedBy: ASCII.lf) { l in
             var line = l
             if line.count > 0, line[line.count - 1] == ASCII.cr { line = line.prefix(line.count - 1) }
@@ -315,16 +316,25 @@ public struct LogRecordParser: RecordConsumer {
     var openPostgresIndex: Int?
     var openPostgresRecord: (file: Int, line: Int, instance: String)?
 
+    /// Ends the open event: re-read whole if continuation lines came, then
+    /// finished (comments, fingerprint) before anything can hand it on.
+    /// Every statement is finished here or, when it came whole, at once:
+    /// a statement finished only at the end of its file went to the spill
+    /// unfinished whenever a drain came first (every file of more than
+    /// `drainAt` records), with an empty fingerprint.
     mutating func closePostgresEvent() {
         defer { openPostgresEvent.removeAll(keepingCapacity: true); openPostgresIndex = nil; openPostgresRecord = nil }
-        guard let i = openPostgresIndex, let r = openPostgresRecord, openPostgresEvent.contains(ASCII.lf) else { return }
-        let result = openPostgresEvent.withUnsafeBytes { postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance) }
-        if case .statement(let q)? = result {
-            let old = output.queries[i]
-            if q.end == 0 { q.end = old.end }
-            q.parameters = old.parameters
-            output.queries[i] = q
+        guard let i = openPostgresIndex, let r = openPostgresRecord else { return }
+        if openPostgresEvent.contains(ASCII.lf) {
+            let result = openPostgresEvent.withUnsafeBytes { postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance) }
+            if case .statement(let q)? = result {
+                let old = output.queries[i]
+                if q.end == 0 { q.end = old.end }
+                q.parameters = old.parameters
+                output.queries[i] = q
+            }
         }
+        SlowQueryFinisher.finish(output.queries[i])
     }
 
     mutating func parsePostgres(_ r: LogRecord, known: Bool) -> RecordOutcome {
@@ -352,6 +362,9 @@ public struct LogRecordParser: RecordConsumer {
                 openPostgresIndex = output.queries.count
                 openPostgresRecord = (r.file, r.line, instance)
                 openPostgresEvent.append(contentsOf: m)
+            } else {
+                // A whole event (CloudWatch): no continuation can follow.
+                SlowQueryFinisher.finish(q)
             }
             output.queries.append(q)
             return .parsed(.postgresql)

@@ -236,14 +236,14 @@ public struct MySQLSlowLogParser {
         while let last = e.statement.last, ASCII.isSpace(last) { e.statement.removeLast() }
         if e.statement.last == ASCII.semicolon { e.statement.removeLast() }
         e.query.text = String(decoding: e.statement, as: UTF8.self)
-        SlowQueryFinisher.finish(&e.query)
+        SlowQueryFinisher.finish(e.query)
         completed.append(e.query)
     }
 }
 
 /// The steps every statement goes through once its text is complete.
 enum SlowQueryFinisher {
-    static func finish(_ q: inout SlowQuery) {
+    static func finish(_ q: SlowQuery) {
         q.keys = SQLCommentKeys.extract(q.text)
         q.fingerprint = QueryFingerprint.fingerprint(q.text)
         q.fingerprintId = QueryFingerprint.fingerprintId(q.fingerprint)
