@@ -31,6 +31,9 @@ struct Convert: ParsableCommand {
     @Option(name: .customLong("pg-prefix"), help: "PostgreSQL log_line_prefix, if not RDS's '%t:%r:%u@%d:[%p]:'.")
     var pgPrefix: String = PostgresLogParser.rdsPrefix
 
+    @Option(name: .customLong("pg-timezone"), help: ArgumentHelp("The PostgreSQL servers' log_timezone (a tz database name such as Europe/Berlin or Asia/Kolkata): reads zone abbreviations that are ambiguous (IST, CST, PST) or unknown as that zone uses them.", valueName: "ZONE"))
+    var pgTimezone: String?
+
     @Option(name: .customLong("api-name"), help: ArgumentHelp("Name an API for segment names: ID=NAME. Repeatable.", valueName: "ID=NAME"))
     var apiName: [String] = []
 
@@ -69,6 +72,7 @@ struct Convert: ParsableCommand {
         options.progress = isatty(2) != 0
         options.parse.postgresPrefix = pgPrefix
         do {
+            if let pgTimezone { options.parse.postgresTimeZone = try PostgresTimeZone(declared: pgTimezone) }
             _ = try PostgresLogParser(prefix: pgPrefix)
             options.parse.apiGatewayTemplates = try apigwFormat.map { arg in
                 if arg.hasPrefix("@") {

@@ -51,7 +51,7 @@ public struct LogRecordParser: RecordConsumer {
 
     public init(options: ParseOptions) throws {
         apiGateway = ApiGatewayLogParser(templates: options.apiGatewayTemplates)
-        postgres = try PostgresLogParser(prefix: options.postgresPrefix)
+        postgres = try PostgresLogParser(prefix: options.postgresPrefix, zones: options.postgresTimeZone)
     }
 
     public mutating func beginFile(_ file: InputFile) {

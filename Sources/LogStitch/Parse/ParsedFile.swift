@@ -21,5 +21,7 @@ public struct LateReject {
 public struct ParseOptions: Sendable {
     public var apiGatewayTemplates: [ApiGatewayTemplate] = []
     public var postgresPrefix: String = PostgresLogParser.rdsPrefix
+    /// `--pg-timezone`: how PostgreSQL's zone abbreviations are read.
+    public var postgresTimeZone = PostgresTimeZone()
     public init() {}
 }

@@ -10,6 +10,9 @@ public struct PostgresLogParser {
 
     enum Slot: Int, CaseIterable { case time, host, user, database, pid, appName, session }
     let matcher: TemplateMatcher
+    /// The prefix up to `%q`: what background processes (checkpointer,
+    /// autovacuum) print, since they stop there.
+    let nonSessionMatcher: TemplateMatcher?
     /// The matcher's slots, kept between lines: every line of a file with
     /// no log group is tried against the prefix, and a fresh array per try
     /// (with the runtime's generic lookups) cost 0.09 cpu-s over a day.
@@ -25,15 +28,23 @@ public struct PostgresLogParser {
         public var pid: Int64?
         public var severity: ByteView
         public var message: ByteView
+        /// Why the time's zone could not be read (the line is then rejected).
+        public var timeProblem: String?
     }
 
     public struct BadPrefix: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public init(prefix: String = PostgresLogParser.rdsPrefix) throws {
+    /// How the zones of printed times are read (`--pg-timezone`).
+    let zones: PostgresTimeZone
+    var zoneCache = ZoneCache()
+
+    public init(prefix: String = PostgresLogParser.rdsPrefix, zones: PostgresTimeZone = PostgresTimeZone()) throws {
         prefixText = prefix
+        self.zones = zones
         var segments: [TemplateMatcher.Segment] = []
+        var sessionOnlyFrom: Int?
         var literal: [UInt8] = []
         var resolution: EpochMicros = 1_000_000
         let bytes = Array(prefix.utf8)
@@ -59,7 +70,10 @@ public struct PostgresLogParser {
             case 0x6C, 0x78, 0x76, 0x65, 0x51: field = (nil, .token)      // %l %x %v %e %Q
             case 0x69, 0x62: field = (nil, .any)                          // %i %b
             case 0x73: field = (nil, .pgTimestamp)                        // %s
-            case 0x71: continue                                           // %q: no output for session lines
+            case 0x71:                                                    // %q: where non-session processes stop
+                flush()
+                if sessionOnlyFrom == nil { sessionOnlyFrom = segments.count }
+                continue
             default: throw BadPrefix(description: "unsupported log_line_prefix escape %\(Character(UnicodeScalar(c)))")
             }
             flush()
@@ -70,23 +84,53 @@ public struct PostgresLogParser {
             throw BadPrefix(description: "--pg-prefix must contain a time escape (%t, %m or %n) to place statements in time")
         }
         matcher = TemplateMatcher(segments: segments, slotCount: Slot.allCases.count + 1, anchoredAtEnd: false)
+        if let cut = sessionOnlyFrom, cut < segments.count {
+            nonSessionMatcher = TemplateMatcher(segments: Array(segments[..<cut]), slotCount: Slot.allCases.count + 1,
+                                                anchoredAtEnd: false)
+        } else {
+            nonSessionMatcher = nil
+        }
         timeResolution = resolution
     }
 
     /// `2024-01-01 00:00:00 UTC`, `… .123 UTC`, or with a numeric zone.
+    /// (`PostgresTimeZone` alone, without a declared zone.)
     public static func parseTimestamp(_ v: ByteView) -> EpochMicros? {
-        guard v.count >= 19, let (t, n) = Timestamp.parseISO8601Prefix(v) else { return nil }
-        if n == v.count { return t }
-        // A zone name other than UTC: RDS always logs UTC; accept GMT as well.
-        let zone = v.dropFirst(n).trimmed()
-        if zone.equals("UTC") || zone.equals("GMT") || zone.equals("Z") { return t }
-        return nil
+        var cache = ZoneCache()
+        guard case .success(let t)? = cache.utc(v, PostgresTimeZone()) else { return nil }
+        return t
+    }
+
+    /// The last zone read and its offset: a file's lines share one zone,
+    /// and its meaning is looked up again only when the zone or the day changes.
+    struct ZoneCache {
+        var packed: UInt64 = 0
+        var day: Int64 = .min
+        var offset: Int32 = 0
+
+        /// A printed time in UTC; nil if `v` is not one, a problem if its zone cannot be read.
+        mutating func utc(_ v: ByteView, _ zones: PostgresTimeZone) -> Swift.Result<EpochMicros, PostgresTimeZone.Problem>? {
+            guard let (local, zone) = PostgresTimestamp.split(v) else { return nil }
+            if zone.count == 0 { return .success(local) }
+            var key: UInt64 = UInt64(zone.count)
+            for k in 0..<zone.count { key = key << 8 | UInt64(zone[k]) }
+            let seconds = local / 1_000_000
+            let d = seconds / 86_400
+            if key != packed || d != day {
+                switch zones.offset(of: zone, localSeconds: seconds) {
+                case .success(let o): packed = key; day = d; offset = o
+                case .failure(let p): return .failure(p)
+                }
+            }
+            return .success(local - Int64(offset) * 1_000_000)
+        }
     }
 
     /// Splits off the prefix and severity; nil if the line does not start with the prefix.
     public mutating func parseLine(_ m: ByteView) -> Line? {
         var end = 0
-        guard matcher.match(m, slots: &slots, end: &end) else { return nil }
+        guard matcher.match(m, slots: &slots, end: &end) || nonSessionMatcher?.match(m, slots: &slots, end: &end) == true
+        else { return nil }
         let rest = m.dropFirst(end)
         guard let colon = rest.index(of: ASCII.colon), colon > 0, colon <= 13 else { return nil }
         let severity = rest.prefix(colon)
@@ -100,7 +144,11 @@ public struct PostgresLogParser {
         }
         var line = Line(severity: severity, message: rest.dropFirst(s))
         if let t = text(.time) {
-            line.time = Self.parseTimestamp(t) ?? t.parseFixed(scale: 6)
+            switch zoneCache.utc(t, zones) {
+            case .success(let us)?: line.time = us
+            case .failure(let p)?: line.timeProblem = p.reason
+            case nil: line.time = t.parseFixed(scale: 6)   // %n: unix seconds with milliseconds
+            }
         }
         if let h = text(.host) {
             // host(port): keep the host; the port identifies the connection.
@@ -123,6 +171,7 @@ public struct PostgresLogParser {
     public mutating func parse(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result? {
         let firstEnd = m.index(of: ASCII.lf) ?? m.count
         guard let line = parseLine(m.prefix(firstEnd)) else { return nil }
+        if let problem = line.timeProblem { return .malformed(problem) }
         if line.severity.equals("DETAIL") {
             if line.message.hasPrefix("parameters: ") {
                 var text = Array(line.message.dropFirst(12))

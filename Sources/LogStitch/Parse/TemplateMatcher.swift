@@ -161,7 +161,9 @@ public struct TemplateMatcher: Sendable {
         case .clfTime:
             return v.equals("-") || Timestamp.parseCLF(v) != nil
         case .pgTimestamp:
-            return PostgresLogParser.parseTimestamp(v) != nil
+            // The shape only: what the zone means is the parser's to say
+            // (a line whose zone cannot be read is rejected for that reason).
+            return PostgresTimestamp.hasShape(v)
         case .hostPort:
             if v.count == 0 { return true }
             guard v[v.count - 1] == 0x29, let open = (0..<v.count).last(where: { v[$0] == 0x28 }) else {
