@@ -12,9 +12,16 @@ struct CLI {
         return repoRoot + "/.build/debug/logstitch"
     }()
 
+    /// The optimised build (`make test` builds it first), for runs over
+    /// millions of records; the debug build where there is none.
+    static let fastBinary: String = {
+        let p = repoRoot + "/.build/release/logstitch"
+        return FileManager.default.isExecutableFile(atPath: p) ? p : binary
+    }()
+
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: [UInt8]? = nil, cwd: String? = nil) -> Result {
+    static func run(_ args: [String], stdin: [UInt8]? = nil, cwd: String? = nil, binary: String = CLI.binary) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args

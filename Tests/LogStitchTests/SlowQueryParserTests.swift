@@ -106,7 +106,7 @@ func parseRaw(_ text: String, group: String? = nil, options: ParseOptions = Pars
         #expect(q.parameters == "$1 = 'SKU-1'")
         #expect(q.keys.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a11")
         #expect(out.queries[1].text.hasPrefix("UPDATE linkages.building_to_state SET link_supersede_date"))
-        #expect(out.queries[1].text.hasSuffix("WHERE secondary_record_id = '5922ac64b459027b169a64bd58286a2010e1e232';"))
+        #expect(out.queries[1].text.hasSuffix("WHERE secondary_record_id = '5922ac64b459027b169a64bd58286a2010e1e232'"))
         #expect(out.queries[1].sanitizedQuery == "UPDATE linkages.building_to_state SET link_supersede_date = ? WHERE secondary_record_id = ?")
         #expect(out.queries[2].clientHost == "2600:1f18::1")
         #expect(out.queries[3].text == "SELECT * FROM t WHERE id = $1")

@@ -185,7 +185,13 @@ public struct LogRecordParser: RecordConsumer {
             if c == ASCII.tab, lastKind == .postgresql { return parsePostgres(record, known: true) }
         }
         if postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) != nil { return parsePostgres(record, known: true) }
-        if case .parsed(let k) = parseApiGateway(record, known: false) { return .parsed(k) }
+        switch parseApiGateway(record, known: false) {
+        case .parsed(let k): return .parsed(k)
+        // An access-log line with a bad value (status 600) is rejected as
+        // one; read as a Lambda app line it would vanish into "parsed".
+        case .rejected(let why) where apiGatewayRecognised: return .rejected(why)
+        default: break
+        }
         if case .parsed(let k) = parseLambda(record, inGroup: false) { return .parsed(k) }
         if m.trimmed().count == 0 { return .ignored }
         return .rejected("not recognised as an API Gateway access log (no --apigw-format template matched), a Lambda log, a MySQL slow log or a PostgreSQL log line")
@@ -382,7 +388,12 @@ public struct LogRecordParser: RecordConsumer {
         }
     }
 
+    /// Whether the last `parseApiGateway` saw an access-log line (one it
+    /// parsed or one whose values it rejected), not some other source's.
+    var apiGatewayRecognised = false
+
     mutating func parseApiGateway(_ r: LogRecord, known: Bool) -> RecordOutcome {
+        apiGatewayRecognised = false
         switch apiGateway.read(r.message, time: r.timestamp) {
         case .request:
             if let requestSink {
@@ -396,6 +407,7 @@ public struct LogRecordParser: RecordConsumer {
             lastKind = .apiGateway
             return .parsed(.apiGateway)
         case .malformed(let reason):
+            apiGatewayRecognised = true
             return .rejected(reason)
         case .notApiGateway:
             if known {

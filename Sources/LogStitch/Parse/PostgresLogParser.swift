@@ -233,6 +233,9 @@ public struct PostgresLogParser {
         var start = 0, end = sql.count
         while start < end, sql[start] == ASCII.space || sql[start] == ASCII.tab || sql[start] == ASCII.lf { start += 1 }
         while end > start, sql[end - 1] == ASCII.space || sql[end - 1] == ASCII.tab || sql[end - 1] == ASCII.lf { end -= 1 }
+        // psql sends the final `;`, drivers do not: without it both are one
+        // class, as a MySQL slow log's statements are (its `;` is dropped too).
+        if end > start, sql[end - 1] == ASCII.semicolon { end -= 1 }
         q.text = String(decoding: sql[start..<end], as: UTF8.self)
         q.file = file
         q.line = lineNo
