@@ -143,13 +143,13 @@ public struct SpillReader {
     /// A `SpillWriter.source` value. Events of one source in a row share
     /// one object, as they did when they were parsed.
     @inline(__always) mutating func source() -> LogSource? {
-        if let last = lastSource, bytes[position] == 1, bytes[position + 1] == 1 {
+        if let last = lastSource, at(position) == 1, at(position + 1) == 1 {
             position += 2
             return last
         }
-        let groupFlag = bytes[position]
+        let groupFlag = at(position)
         let group = repeated(.logGroup)
-        let streamFlag = bytes[position]
+        let streamFlag = at(position)
         let stream = repeated(.logStream)
         if group == nil && stream == nil { return nil }
         let s = LogSource(logGroup: group, logStream: stream)
@@ -191,7 +191,16 @@ public struct SpillReader {
         }
     }
 
-    @inline(__always) mutating func byte() -> UInt8 { defer { position += 1 }; return bytes[position] }
+    /// Checked in release builds too: a spill file cut short (a full disk
+    /// the writer did not see) must stop the run, not read past the mapping.
+    @inline(__always) func at(_ i: Int) -> UInt8 {
+        precondition(i >= 0 && i < bytes.count, "spill record runs past the end of its file")
+        return bytes[i]
+    }
+    @inline(__always) func need(_ n: Int) {
+        precondition(position >= 0 && position + n <= bytes.count, "spill record runs past the end of its file")
+    }
+    @inline(__always) mutating func byte() -> UInt8 { defer { position += 1 }; return at(position) }
     @inline(__always) mutating func int() -> Int64 {
         var u: UInt64 = 0, shift: UInt64 = 0
         while true {
@@ -219,6 +228,7 @@ public struct SpillReader {
     @inline(__always) mutating func optionalCommonString() -> String? { byte() == 0 ? nil : commonString() }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }
+        need(16)
         defer { position += 16 }
         let e = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)
         let h = bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self)
@@ -231,6 +241,7 @@ public struct SpillReader {
         case 0: return nil
         case 1: return RequestId(other: string())
         default:
+            need(16)
             defer { position += 16 }
             return RequestId(high: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)),
                              low: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self)))
