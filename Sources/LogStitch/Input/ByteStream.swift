@@ -95,9 +95,16 @@ public enum InputError: Error, Equatable, Sendable {
     case truncatedGzip(layer: Int, offset: Int64)
     case corruptGzip(layer: Int, offset: Int64, detail: String)
     case trailingGarbage(layer: Int, offset: Int64)
+    /// Compressed with something other than gzip (named by its magic bytes).
+    case unsupportedCompression(name: String, tool: String)
+    /// A log format logstitch recognises but does not read (see `ForeignFormat`).
+    case foreignFormat(String)
 
     public var reason: String {
         switch self {
+        case .unsupportedCompression(let name, let tool):
+            return "\(name)-compressed file: logstitch reads gzip and plain text only; decompress it first (\(tool))"
+        case .foreignFormat(let what): return what
         case .unreadable(let why): return "unreadable file: \(why)"
         case .notGzip(let offset, let detail): return "named .gz but not gzip data at byte \(offset): \(detail)"
         case .truncatedGzip(let layer, let offset):

@@ -45,9 +45,15 @@ public struct LogFileReader {
             defer { buffer.release() }
             try readFraming(&context, &consumer)
         } catch {
-            context.flushDamagedTail(buffer, &consumer)
-            // Damage found while detecting the format concerns the file as a whole (line 0).
-            fail(&context.report, file, error, line: framingStarted ? context.line + 1 : 0)
+            if case .foreignFormat = error {
+                // Recognised from its first line, before any record was read: the file as a whole.
+                buffer.consume(upTo: buffer.end)
+                fail(&context.report, file, error, line: 0)
+            } else {
+                context.flushDamagedTail(buffer, &consumer)
+                // Damage found while detecting the format concerns the file as a whole (line 0).
+                fail(&context.report, file, error, line: framingStarted ? context.line + 1 : 0)
+            }
         }
         consumer.endFile()
         context.applyLateRejects(&consumer)
@@ -76,6 +82,13 @@ public struct LogFileReader {
             let replay: (() throws(InputError) -> ByteStream)? = layers == 1 && !file.isStandardInput ? raw.reopenedFromStart : nil
             stream = try GzipInflater(upstream: stream, layer: layers, replay: replay)
         }
+        // Other compressions by their magic bytes: read as text they would
+        // be rejected line by line, thousands of rows saying nothing useful.
+        let magic = try PrefixedStream.sniff(stream, count: 10)
+        stream = PrefixedStream(prefix: magic, upstream: stream)
+        if let other = OtherCompression(magic: magic) {
+            throw InputError.unsupportedCompression(name: other.name, tool: other.tool)
+        }
         if layers == 0 && file.looksGzipNamed {
             let head = try PrefixedStream.sniff(stream, count: 8)
             if !head.isEmpty {
@@ -98,6 +111,9 @@ public struct LogFileReader {
         }
         let framing = detectFraming(buffer.window)
         ctx.report.framing = framing.rawValue
+        if framing == .lines, let foreign = ForeignFormat.detect(buffer.window) {
+            throw InputError.foreignFormat(foreign.reason)
+        }
         switch framing {
         case .lines, .export:
             var export = ExportEventAssembler(enabled: framing == .export, maxBytes: limits.maxLineBytes)

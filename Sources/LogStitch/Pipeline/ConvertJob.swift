@@ -52,7 +52,7 @@ public enum ConvertJob {
             let status: ExitStatus = summary.hasProblems ? .partial : .success
             let line = "logstitch: \(files.count) files, \(summary.totalSeen) records: \(summary.totalParsed) parsed, "
                 + "\(summary.totalIgnored) ignored, \(summary.totalRejected) rejected"
-                + (summary.filesWithErrors > 0 ? ", \(summary.filesWithErrors) damaged files" : "")
+                + (summary.filesWithErrors > 0 ? ", \(summary.filesWithErrors) files unreadable (see rejects.csv)" : "")
                 + "; \(totals.counts.requests) requests, \(totals.counts.invocations) invocations, \(totals.counts.queries) queries"
                 + " → \(options.outputDirectory)"
             return Result(status: status, summaryLine: line, summary: summary)
