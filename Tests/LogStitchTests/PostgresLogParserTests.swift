@@ -117,4 +117,83 @@ import Testing
         guard case .rejected(let why) = outcomes[0] else { Issue.record("not rejected: \(outcomes)"); return }
         #expect(why.hasPrefix("PostgreSQL time zone 'IST' is ambiguous"))
     }
+
+    /// csvlog as PostgreSQL 16 writes it (26 columns): a statement over four
+    /// physical lines with doubled quotes, a DETAIL in the statement's own
+    /// record, an IPv6 client, a checkpoint, an ERROR.
+    @Test func csvlogIsReadFromItsContent() throws {
+        let text = try String(contentsOfFile: repoRoot + "/testdata/postgresql/csvlog-pg16.csv", encoding: .utf8)
+        let (out, outcomes) = parseRaw(text)
+        // 10 physical lines: 4 statements (one over 4 lines), connection, checkpoint, error.
+        #expect(outcomes == [.ignored, .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql),
+                             .parsed(.postgresql), .parsed(.postgresql), .ignored, .ignored, .parsed(.postgresql)])
+        let q = out.queries
+        #expect(q.count == 4)
+        #expect(q.map(\.line) == [2, 3, 4, 10])
+        #expect(q[0].end == utc(2026, 11, 24, 3, 0, 1, 123_000))
+        #expect(q[0].endResolution == 1000)
+        #expect(q[0].durationUs == 1532)
+        #expect(q[0].user == "app")
+        #expect(q[0].database == "orders")
+        #expect(q[0].connectionId == 12775)
+        #expect(q[0].clientHost == "10.0.1.17")
+        #expect(q[0].text == "SELECT * FROM orders WHERE id = 42")
+        #expect(q[1].clientHost == "2600:1f18:4a3::17")
+        #expect(q[1].parameters == "$1 = 'SKU-1'")
+        #expect(q[1].keys.traceId?.description == "1-5759e988-bd862e3fe1be46a994272793")
+        #expect(q[1].fingerprint == "select name from products where sku = $?")
+        #expect(q[2].text == "UPDATE orders\n\tSET note = 'said \"hi\", twice',\n\t    state = 'paid'\n\tWHERE id = 42")
+        #expect(q[2].fingerprint == "update orders set note = ?, state = ? where id = ?")
+        #expect(q[3].clientHost == "[local]")
+        #expect(q[3].durationUs == 27)
+    }
+
+    /// csvlog of PostgreSQL 12 and before (23 columns), in Berlin time across
+    /// the spring change.
+    @Test func olderCsvlogInLocalTime() throws {
+        let text = try String(contentsOfFile: repoRoot + "/testdata/postgresql/csvlog-pg12-berlin.csv", encoding: .utf8)
+        let (out, outcomes) = parseRaw(text)
+        #expect(outcomes == [.parsed(.postgresql), .parsed(.postgresql)])
+        #expect(out.queries.map(\.end) == [utc(2020, 3, 11, 19, 40, 44, 512_000), utc(2020, 3, 29, 1, 0, 1, 20_000)])
+        #expect(out.queries.map(\.text) == ["select 1", "SELECT 3"])
+    }
+
+    /// jsonlog (PostgreSQL 15+): the same statements as the csvlog fixture.
+    @Test func jsonlogIsReadFromItsContent() throws {
+        let text = try String(contentsOfFile: repoRoot + "/testdata/postgresql/jsonlog-pg16.json", encoding: .utf8)
+        let (out, outcomes) = parseRaw(text)
+        #expect(outcomes == [.ignored, .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql), .ignored])
+        let q = out.queries
+        #expect(q.count == 3)
+        #expect(q[0].end == utc(2026, 11, 24, 3, 0, 1, 123_000))
+        #expect(q[0].clientHost == "10.0.1.17")
+        #expect(q[0].connectionId == 12775)
+        #expect(q[1].clientHost == "2600:1f18:4a3::17")
+        #expect(q[1].parameters == "$1 = 'SKU-1'")
+        #expect(q[1].durationUs == 25_412)
+        #expect(q[2].end == utc(2026, 11, 24, 3, 0, 3, 4_000))   // 04:00 CET
+        #expect(q[2].text == "UPDATE orders\n\tSET note = 'said \"hi\", twice',\n\t    state = 'paid'\n\tWHERE id = 42")
+    }
+
+    @Test func brokenCsvlogRecordsAreRejectedWithTheReason() {
+        // A quote that never closes: held to the end of the file, then rejected.
+        let cut = "2026-11-24 03:00:01.123 UTC,\"app\",\"orders\",12775,\"10.0.1.17:51234\",6742e1a0.31e7,2,\"SELECT\",2026-11-24 03:00:00 UTC,4/12,0,LOG,00000,\"duration: 1.5 ms  statement: SELECT 'a\nFROM t"
+        var parser = try! LogRecordParser(options: ParseOptions())
+        let file = InputFile(index: 0, path: "postgresql.log")
+        parser.beginFile(file)
+        var outcomes: [RecordOutcome] = []
+        for (i, l) in cut.split(separator: "\n").enumerated() {
+            var b = Array(l.utf8)
+            outcomes.append(b.withUnsafeMutableBytes {
+                parser.consume(LogRecord(file: 0, line: i + 1, timestamp: nil, source: file.pathSource, message: UnsafeRawBufferPointer($0)))
+            })
+        }
+        parser.endFile()
+        #expect(outcomes == [.parsed(.postgresql), .parsed(.postgresql)])
+        #expect(parser.takeLateRejects().map(\.reason) == ["csvlog record cut off at the end of the file (a quoted field never closes)"])
+        #expect(parser.output.queries.isEmpty)
+        // Too few columns.
+        let (_, short) = parseRaw("2026-11-24 03:00:01.123 UTC,\"app\",\"orders\",12775,LOG")
+        #expect(short == [.rejected("csvlog record with 5 fields (PostgreSQL writes 23 to 26)")])
+    }
 }

@@ -8,7 +8,7 @@
 public struct LogRecordParser: RecordConsumer {
     enum GroupHint { case none, lambda, mysql, postgresql, apiGateway, executionLog }
 
-    public private(set) var output = ParsedFile()
+    public internal(set) var output = ParsedFile()
     var apiGateway: ApiGatewayLogParser
     let lambda = LambdaLogParser()
     var postgres: PostgresLogParser
@@ -65,11 +65,13 @@ public struct LogRecordParser: RecordConsumer {
         openPostgresEvent.removeAll()
         openPostgresIndex = nil
         openPostgresRecord = nil
+        pendingCSV.reset()
     }
 
     public mutating func endFile() {
         emitHeldReport()
         closePostgresEvent()
+        abandonPendingCSV()
         if mysqlOpen {
             mysql.finish(&completed, &incomplete)
             drainMySQL()
@@ -165,6 +167,8 @@ public struct LogRecordParser: RecordConsumer {
 
     mutating func classify(_ record: LogRecord) -> RecordOutcome {
         let m = record.message
+        // The next line of a csvlog record may look like anything.
+        if !pendingCSV.isEmpty { return parsePostgresStructured(record, csv: true) }
         switch hint(record.source) {
         case .lambda: return parseLambda(record, inGroup: true)
         case .mysql: return parseMySQL(record)
@@ -185,6 +189,7 @@ public struct LogRecordParser: RecordConsumer {
             if c == ASCII.tab, lastKind == .postgresql { return parsePostgres(record, known: true) }
         }
         if postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) != nil { return parsePostgres(record, known: true) }
+        if let csv = Self.structuredPostgres(m) { return parsePostgresStructured(record, csv: csv) }
         switch parseApiGateway(record, known: false) {
         case .parsed(let k): return .parsed(k)
         // An access-log line with a bad value (status 600) is rejected as
@@ -195,6 +200,13 @@ public struct LogRecordParser: RecordConsumer {
         if case .parsed(let k) = parseLambda(record, inGroup: false) { return .parsed(k) }
         if m.trimmed().count == 0 { return .ignored }
         return .rejected("not recognised as an API Gateway access log (no --apigw-format template matched), a Lambda log, a MySQL slow log or a PostgreSQL log line")
+    }
+
+    /// Whether `m` is a csvlog record (true) or a jsonlog one (false).
+    static func structuredPostgres(_ m: ByteView) -> Bool? {
+        if PostgresLogParser.looksLikeCSVLog(m) { return true }
+        if m.count > 0, m[0] == ASCII.leftBrace, PostgresLogParser.looksLikeJSONLog(m) { return false }
+        return nil
     }
 
     func startsLikeOtherSource(_ m: ByteView) -> Bool {
@@ -319,6 +331,7 @@ public struct LogRecordParser: RecordConsumer {
     /// A raw PostgreSQL file gives an event's continuation lines as separate
     /// records: the event is kept here and re-read whole when it ends.
     var openPostgresEvent: [UInt8] = []
+    var pendingCSV = PendingCSVRecord()
     var openPostgresIndex: Int?
     var openPostgresRecord: (file: Int, line: Int, instance: String)?
 
@@ -356,6 +369,7 @@ public struct LogRecordParser: RecordConsumer {
         closePostgresEvent()
         let instance = instance(of: r)
         guard let result = postgres.parse(m, file: r.file, lineNo: r.line, instance: instance) else {
+            if let csv = Self.structuredPostgres(m) { return parsePostgresStructured(r, csv: csv) }
             if m.trimmed().count == 0 { return .ignored }
             return .rejected("PostgreSQL log line does not start with the log_line_prefix '\(postgres.prefixText)'")
         }

@@ -30,11 +30,18 @@ public struct PostgresLogParser {
         public var message: ByteView
         /// Why the time's zone could not be read (the line is then rejected).
         public var timeProblem: String?
+        /// csvlog's and jsonlog's DETAIL field, in the record it explains.
+        public var detail: ByteView?
     }
 
     public struct BadPrefix: Error, CustomStringConvertible {
         public var description: String
     }
+
+    /// A csvlog or jsonlog record's fields, unquoted or unescaped, and
+    /// where each lies (reused from record to record).
+    var recordBytes: [UInt8] = []
+    var recordFields: [Range<Int>] = []
 
     /// How the zones of printed times are read (`--pg-timezone`).
     let zones: PostgresTimeZone
@@ -171,11 +178,20 @@ public struct PostgresLogParser {
     public mutating func parse(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result? {
         let firstEnd = m.index(of: ASCII.lf) ?? m.count
         guard let line = parseLine(m.prefix(firstEnd)) else { return nil }
+        return interpret(line, continuation: firstEnd < m.count ? m.dropFirst(firstEnd + 1) : nil, indented: true,
+                         resolution: timeResolution, file: file, lineNo: lineNo, instance: instance)
+    }
+
+    /// What one event says, whichever format it came in: its first line
+    /// split into `line` (prefix, severity, message), and the lines after
+    /// it (tab-indented in the stderr format, as they were sent in csvlog and jsonlog).
+    mutating func interpret(_ line: Line, continuation: ByteView?, indented: Bool, resolution: EpochMicros,
+                            file: Int, lineNo: Int, instance: String) -> Result {
         if let problem = line.timeProblem { return .malformed(problem) }
         if line.severity.equals("DETAIL") {
             if line.message.hasPrefix("parameters: ") {
                 var text = Array(line.message.dropFirst(12))
-                if firstEnd < m.count { Self.appendContinuation(m.dropFirst(firstEnd + 1), to: &text) }
+                if let continuation { Self.appendContinuation(continuation, indented: indented, to: &text) }
                 return .parameters(pid: line.pid, String(decoding: text, as: UTF8.self))
             }
             return .noise
@@ -204,9 +220,9 @@ public struct PostgresLogParser {
         } else {
             return .malformed("PostgreSQL duration line with an unknown statement kind")
         }
-        if firstEnd < m.count {
+        if let continuation {
             var cont: [UInt8] = []
-            Self.appendContinuation(m.dropFirst(firstEnd + 1), to: &cont)
+            Self.appendContinuation(continuation, indented: indented, to: &cont)
             if isPlan {
                 // auto_explain: the statement is the "Query Text:" line.
                 cont.withUnsafeBytes { b in
@@ -227,8 +243,12 @@ public struct PostgresLogParser {
         q.clientHost = line.host
         q.connectionId = line.pid
         q.end = line.time ?? 0
-        q.endResolution = timeResolution
+        q.endResolution = resolution
         q.durationUs = durationUs
+        if let d = line.detail, d.hasPrefix("parameters: ") {
+            // csvlog and jsonlog carry the DETAIL in the statement's own record.
+            q.parameters = d.dropFirst(12).string
+        }
         // Spaces, tabs and newlines trimmed as bytes (no other byte of UTF-8 text is one).
         var start = 0, end = sql.count
         while start < end, sql[start] == ASCII.space || sql[start] == ASCII.tab || sql[start] == ASCII.lf { start += 1 }
@@ -242,8 +262,10 @@ public struct PostgresLogParser {
         return .statement(q)
     }
 
-    /// PostgreSQL indents every continuation line with one tab; strip it.
-    static func appendContinuation(_ m: ByteView, to out: inout [UInt8]) {
+    /// The stderr format indents every continuation line with one tab
+    /// (`indented`), which is stripped; csvlog and jsonlog do not.
+    static func appendContinuation(_ m: ByteView, indented: Bool, to out: inout [UInt8]) {
+        guard indented else { out.append(contentsOf: m); return }
         var first = true
         m.forEachField(separatedBy: ASCII.lf) { l in
             if !first { out.append(ASCII.lf) }

@@ -1,0 +1,180 @@
+/// PostgreSQL's two structured destinations (`log_destination`): csvlog
+/// (RDS and Aurora can write it) and jsonlog (PostgreSQL 15+). Each record
+/// holds what the stderr format spreads over a prefix, a message and a
+/// DETAIL line; it is mapped onto the same `Line` and read by the same
+/// `interpret`, so all three formats give the same statements.
+extension PostgresLogParser {
+    /// csvlog's columns, in PostgreSQL's order (13 added backend_type, 14
+    /// leader_pid and query_id; 9.x–12 write the first 23).
+    enum CSVColumn: Int {
+        case logTime = 0, userName, databaseName, processId, connectionFrom, sessionId, sessionLineNum, commandTag
+        case sessionStartTime, virtualTransactionId, transactionId, errorSeverity, sqlStateCode, message, detail
+        static let fewest = 23, most = 26
+    }
+
+    /// A csvlog record starts with log_time (`2026-11-24 03:00:01.123 UTC`) and a comma.
+    public static func looksLikeCSVLog(_ m: ByteView) -> Bool {
+        guard let comma = m.prefix(48).index(of: ASCII.comma) else { return false }
+        return PostgresTimestamp.hasShape(m.prefix(comma))
+    }
+
+    /// A jsonlog record is one object starting with its timestamp.
+    public static func looksLikeJSONLog(_ m: ByteView) -> Bool {
+        m.hasPrefix("{\"timestamp\":\"") && m.index(of: "\"error_severity\":") != nil
+    }
+
+    /// Whether `m` holds whole csvlog fields: a quoted field may hold
+    /// newlines, so a record spans lines until its quotes pair up.
+    public static func csvRecordIsComplete(_ m: ByteView) -> Bool {
+        var quotes = 0
+        var i = 0
+        while let q = m.index(of: ASCII.quote, from: i) { quotes += 1; i = q + 1 }
+        return quotes % 2 == 0
+    }
+
+    static var noBytes: ByteView { ByteView(start: nil, count: 0) }
+
+    /// One csvlog record (all its lines, joined by LF).
+    public mutating func parseCSV(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result {
+        if let problem = splitCSV(m) { return .malformed(problem) }
+        let n = recordFields.count
+        guard n >= CSVColumn.fewest && n <= CSVColumn.most else {
+            return .malformed("csvlog record with \(n) fields (PostgreSQL writes \(CSVColumn.fewest) to \(CSVColumn.most))")
+        }
+        let fields = recordFields
+        return recordBytes.withUnsafeBytes { raw in
+            let b = ByteView(raw)
+            func field(_ c: CSVColumn) -> ByteView? {
+                let r = fields[c.rawValue]
+                return r.isEmpty ? nil : b.slice(r.lowerBound, r.upperBound)
+            }
+            guard let time = field(.logTime), var line = structuredLine(time: time, severity: field(.errorSeverity),
+                                                                         message: field(.message)) else {
+                return .malformed("csvlog record whose log_time is not a time")
+            }
+            line.user = field(.userName)?.string
+            line.database = field(.databaseName)?.string
+            line.pid = field(.processId)?.parseInt()
+            line.host = field(.connectionFrom).map(Self.hostOfConnection)
+            line.detail = field(.detail)
+            return interpretStructured(line, file: file, lineNo: lineNo, instance: instance)
+        }
+    }
+
+    /// One jsonlog record (one line).
+    public mutating func parseJSON(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result {
+        enum Key: Int, CaseIterable { case timestamp, user, dbname, pid, remoteHost, errorSeverity, message, detail }
+        recordBytes.removeAll(keepingCapacity: true)
+        recordFields.removeAll(keepingCapacity: true)
+        recordFields.append(contentsOf: repeatElement(0..<0, count: Key.allCases.count))
+        var present = [Bool](repeating: false, count: Key.allCases.count)
+        var s = JSONScanner(m)
+        let reader = s
+        var bytes = recordBytes, spans = recordFields
+        let parsed = s.members { k, v in
+            let key: Key
+            if reader.key(k, is: "timestamp") { key = .timestamp }
+            else if reader.key(k, is: "user") { key = .user }
+            else if reader.key(k, is: "dbname") { key = .dbname }
+            else if reader.key(k, is: "pid") { key = .pid }
+            else if reader.key(k, is: "remote_host") { key = .remoteHost }
+            else if reader.key(k, is: "error_severity") { key = .errorSeverity }
+            else if reader.key(k, is: "message") { key = .message }
+            else if reader.key(k, is: "detail") { key = .detail }
+            else { return }
+            let start = bytes.count
+            if v.kind == .string { _ = reader.decode(v, into: &bytes) } else { bytes.append(contentsOf: reader.raw(v)) }
+            spans[key.rawValue] = start..<bytes.count
+            present[key.rawValue] = true
+        }
+        recordBytes = bytes
+        recordFields = spans
+        guard parsed != nil else { return .malformed("jsonlog record is not one JSON object") }
+        return recordBytes.withUnsafeBytes { raw in
+            let b = ByteView(raw)
+            func field(_ k: Key) -> ByteView? {
+                let r = spans[k.rawValue]
+                return present[k.rawValue] && !r.isEmpty ? b.slice(r.lowerBound, r.upperBound) : nil
+            }
+            guard let time = field(.timestamp), var line = structuredLine(time: time, severity: field(.errorSeverity),
+                                                                          message: field(.message)) else {
+                return .malformed("jsonlog record whose timestamp is not a time")
+            }
+            line.user = field(.user)?.string
+            line.database = field(.dbname)?.string
+            line.pid = field(.pid)?.parseInt()
+            line.host = field(.remoteHost)?.string     // the port is remote_port
+            line.detail = field(.detail)
+            return interpretStructured(line, file: file, lineNo: lineNo, instance: instance)
+        }
+    }
+
+    /// The parts of a `Line` every structured record has; nil if `time` is not a time.
+    mutating func structuredLine(time: ByteView, severity: ByteView?, message: ByteView?) -> Line? {
+        var line = Line(severity: severity ?? Self.noBytes, message: message ?? Self.noBytes)
+        switch zoneCache.utc(time, zones) {
+        case .success(let us)?: line.time = us
+        case .failure(let p)?: line.timeProblem = p.reason
+        case nil: return nil
+        }
+        return line
+    }
+
+    /// The message's first line is what a stderr line's message is; the rest
+    /// are its continuation lines.
+    mutating func interpretStructured(_ line: Line, file: Int, lineNo: Int, instance: String) -> Result {
+        var first = line
+        var continuation: ByteView?
+        if let lf = line.message.index(of: ASCII.lf) {
+            first.message = line.message.prefix(lf)
+            continuation = line.message.dropFirst(lf + 1)
+        }
+        // Both formats print log_time with milliseconds.
+        return interpret(first, continuation: continuation, indented: false, resolution: 1000,
+                         file: file, lineNo: lineNo, instance: instance)
+    }
+
+    /// csvlog's `host:port` (or `[local]`, or an IPv6 address and port):
+    /// the host, as `%r`'s `host(port)` gives it.
+    static func hostOfConnection(_ v: ByteView) -> String {
+        guard let colon = (0..<v.count).last(where: { v[$0] == ASCII.colon }), colon + 1 < v.count,
+              (colon + 1..<v.count).allSatisfy({ ASCII.isDigit(v[$0]) }) else { return v.string }
+        return v.prefix(colon).string
+    }
+
+    /// Splits a csvlog record into `recordFields` over `recordBytes`
+    /// (quotes removed, `""` made `"`); a problem if it is not CSV.
+    mutating func splitCSV(_ m: ByteView) -> String? {
+        recordBytes.removeAll(keepingCapacity: true)
+        recordFields.removeAll(keepingCapacity: true)
+        var i = 0
+        while true {
+            let start = recordBytes.count
+            if i < m.count, m[i] == ASCII.quote {
+                i += 1
+                var closed = false
+                while i < m.count {
+                    let c = m[i]
+                    if c == ASCII.quote {
+                        if i + 1 < m.count, m[i + 1] == ASCII.quote { recordBytes.append(ASCII.quote); i += 2; continue }
+                        i += 1
+                        closed = true
+                        break
+                    }
+                    recordBytes.append(c)
+                    i += 1
+                }
+                if !closed { return "csvlog record with an unclosed quote" }
+            } else {
+                let end = m.index(of: ASCII.comma, from: i) ?? m.count
+                recordBytes.append(contentsOf: m.slice(i, end))
+                i = end
+            }
+            recordFields.append(start..<recordBytes.count)
+            if i >= m.count { return nil }
+            guard m[i] == ASCII.comma else { return "csvlog record with text after a closing quote" }
+            i += 1
+            if recordFields.count > CSVColumn.most { return "csvlog record with more than \(CSVColumn.most) fields" }
+        }
+    }
+}
