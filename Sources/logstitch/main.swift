@@ -34,6 +34,9 @@ struct Convert: ParsableCommand {
     @Option(name: .customLong("pg-timezone"), help: ArgumentHelp("The PostgreSQL servers' log_timezone (a tz database name such as Europe/Berlin or Asia/Kolkata): reads zone abbreviations that are ambiguous (IST, CST, PST) or unknown as that zone uses them.", valueName: "ZONE"))
     var pgTimezone: String?
 
+    @Option(name: .customLong("db-instance"), help: ArgumentHelp("The DB instance of the slow logs under a path: PATH_PREFIX=INSTANCE (the longest prefix wins; over what the log group or file name says). Repeatable.", valueName: "PATH_PREFIX=INSTANCE"))
+    var dbInstance: [String] = []
+
     @Option(name: .customLong("api-name"), help: ArgumentHelp("Name an API for segment names: ID=NAME. Repeatable.", valueName: "ID=NAME"))
     var apiName: [String] = []
 
@@ -58,7 +61,9 @@ struct Convert: ParsableCommand {
     func validate() throws {
         guard maxLineBytes >= 1024 * 1024 else { throw ValidationError("--max-line-bytes must be at least 1048576 (CloudWatch events go up to 1 MB)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        for p in apiName + dbFunction where !p.contains("=") { throw ValidationError("'\(p)' is not of the form KEY=VALUE") }
+        for p in apiName { _ = try Self.pair(p, flag: "--api-name", shape: "ID=NAME") }
+        for p in dbFunction { _ = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION") }
+        do { _ = try DBInstanceMap(dbInstance) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -73,6 +78,7 @@ struct Convert: ParsableCommand {
         options.parse.postgresPrefix = pgPrefix
         do {
             if let pgTimezone { options.parse.postgresTimeZone = try PostgresTimeZone(declared: pgTimezone) }
+            options.parse.dbInstances = try DBInstanceMap(dbInstance)
             _ = try PostgresLogParser(prefix: pgPrefix)
             options.parse.apiGatewayTemplates = try apigwFormat.map { arg in
                 if arg.hasPrefix("@") {
@@ -83,10 +89,13 @@ struct Convert: ParsableCommand {
                 return try ApiGatewayTemplate(arg)
             }
         } catch let e as ValidationError { throw e } catch { throw ValidationError("\(error)") }
-        for p in apiName { let kv = p.split(separator: "=", maxSplits: 1); options.correlate.apiNames[String(kv[0])] = String(kv[1]) }
+        for p in apiName {
+            let (id, name) = try Self.pair(p, flag: "--api-name", shape: "ID=NAME")
+            options.correlate.apiNames[id] = name
+        }
         for p in dbFunction {
-            let kv = p.split(separator: "=", maxSplits: 1)
-            options.correlate.dbFunctions[String(kv[0]), default: []].insert(String(kv[1]))
+            let (instance, function) = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION")
+            options.correlate.dbFunctions[instance, default: []].insert(function)
         }
         let result: ConvertJob.Result
         do {
@@ -99,6 +108,15 @@ struct Convert: ParsableCommand {
         }
         FileHandle.standardError.write((result.summaryLine + "\n").data(using: .utf8)!)
         if result.status != .success { throw ExitCode(result.status.rawValue) }
+    }
+}
+
+extension Convert {
+    /// `KEY=VALUE`, both sides non-empty; a usage error otherwise.
+    static func pair(_ arg: String, flag: String, shape: String) throws -> (String, String) {
+        let kv = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else { throw ValidationError("\(flag) '\(arg)' is not \(shape)") }
+        return (String(kv[0]), String(kv[1]))
     }
 }
 

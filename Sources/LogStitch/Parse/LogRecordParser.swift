@@ -18,6 +18,7 @@ public struct LogRecordParser: RecordConsumer {
     var lastQueryByPid: [Int64: Int] = [:]
     var lateRejects: [LateReject] = []
     var file: InputFile?
+    let dbInstances: DBInstanceMap
     var completed: [SlowQuery] = []
     var incomplete: [(line: Int, reason: String)] = []
 
@@ -52,10 +53,13 @@ public struct LogRecordParser: RecordConsumer {
     public init(options: ParseOptions) throws {
         apiGateway = ApiGatewayLogParser(templates: options.apiGatewayTemplates)
         postgres = try PostgresLogParser(prefix: options.postgresPrefix, zones: options.postgresTimeZone)
+        dbInstances = options.dbInstances
     }
 
     public mutating func beginFile(_ file: InputFile) {
         self.file = file
+        fileInstance = (dbInstances.instance(for: file.path), DBInstanceFromPath.infer(file.path))
+        lastInstance = nil
         output = ParsedFile()
         lateRejects = []
         mysql = MySQLSlowLogParser()
@@ -117,10 +121,15 @@ public struct LogRecordParser: RecordConsumer {
 
     mutating func instance(of r: LogRecord) -> String {
         if let last = lastInstance, last.source === r.source { return last.instance }
-        let i = Self.instance(group: r.logGroup, stream: r.logStream)
+        var i = fileInstance.declared ?? Self.instance(group: r.logGroup, stream: r.logStream)
+        if i == "unknown", let p = fileInstance.fromPath { i = p }
         lastInstance = (r.source, i)
         return i
     }
+
+    /// What the file's path says of its instance: `--db-instance` (which
+    /// wins over the log group) and the RDS file name's folder (which does not).
+    var fileInstance: (declared: String?, fromPath: String?) = (nil, nil)
 
     public mutating func consume(_ record: LogRecord) -> RecordOutcome {
         if sink != nil, output.requests.count + output.lambdaEvents.count + output.queries.count > Self.drainAt { drain() }

@@ -23,5 +23,7 @@ public struct ParseOptions: Sendable {
     public var postgresPrefix: String = PostgresLogParser.rdsPrefix
     /// `--pg-timezone`: how PostgreSQL's zone abbreviations are read.
     public var postgresTimeZone = PostgresTimeZone()
+    /// `--db-instance`: instances of downloaded slow logs by path.
+    public var dbInstances = DBInstanceMap()
     public init() {}
 }
