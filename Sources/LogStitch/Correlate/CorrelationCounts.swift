@@ -4,6 +4,7 @@ public struct CorrelationCounts: Sendable {
     public var requests = 0
     public var requestsJoinedByRequestId = 0
     public var requestsJoinedByTraceId = 0
+    public var requestsJoinedByCorrelationId = 0
     public var requestsWithoutInvocation = 0
     public var invocations = 0
     public var unknownFunctionInvocations = 0
@@ -27,6 +28,7 @@ public struct CorrelationCounts: Sendable {
             switch model.requests[i].join {
             case .requestId: requestsJoinedByRequestId += 1
             case .traceId: requestsJoinedByTraceId += 1
+            case .correlationId: requestsJoinedByCorrelationId += 1
             case .none: requestsWithoutInvocation += 1
             }
         }
@@ -52,6 +54,7 @@ public struct CorrelationCounts: Sendable {
     public mutating func merge(_ o: CorrelationCounts) {
         requests += o.requests; requestsJoinedByRequestId += o.requestsJoinedByRequestId
         requestsJoinedByTraceId += o.requestsJoinedByTraceId; requestsWithoutInvocation += o.requestsWithoutInvocation
+        requestsJoinedByCorrelationId += o.requestsJoinedByCorrelationId
         invocations += o.invocations; unknownFunctionInvocations += o.unknownFunctionInvocations
         invocationsWithoutRequest += o.invocationsWithoutRequest; queries += o.queries
         queriesByTraceComment += o.queriesByTraceComment; queriesByRequestComment += o.queriesByRequestComment
@@ -61,7 +64,8 @@ public struct CorrelationCounts: Sendable {
     /// summary.json's `correlation` section, in its documented order.
     public var named: [(String, Int)] {
         [("requests", requests), ("requests_joined_by_request_id", requestsJoinedByRequestId),
-         ("requests_joined_by_trace_id", requestsJoinedByTraceId), ("requests_without_invocation", requestsWithoutInvocation),
+         ("requests_joined_by_trace_id", requestsJoinedByTraceId),
+         ("requests_joined_by_correlation_id", requestsJoinedByCorrelationId), ("requests_without_invocation", requestsWithoutInvocation),
          ("invocations_without_request", invocationsWithoutRequest), ("queries", queries),
          ("queries_attributed_by_trace_comment", queriesByTraceComment),
          ("queries_attributed_by_request_comment", queriesByRequestComment),

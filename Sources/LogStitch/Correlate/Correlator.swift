@@ -1,6 +1,6 @@
 /// How an API Gateway request found its Lambda invocation.
 public enum LambdaJoin: String, Sendable {
-    case requestId = "request_id", traceId = "trace_id", none
+    case requestId = "request_id", traceId = "trace_id", correlationId = "correlation_id", none
 }
 
 /// How a slow query found its invocation.
@@ -140,6 +140,12 @@ public struct Correlator {
             }
         }
 
+        // Invocations by the API request id their Powertools lines name.
+        var invocationByApiRequest: [RequestId: Int] = [:]
+        for i in model.invocations.indices {
+            if let a = model.invocations[i].invocation.apiRequestId, invocationByApiRequest[a] == nil { invocationByApiRequest[a] = i }
+        }
+
         model.requests.reserveCapacity(uniqueRequests.count)
         for k in uniqueRequests.indices {
             // Requests in start order lie scattered over the window's
@@ -158,7 +164,14 @@ public struct Correlator {
                 while i >= 0 && model.invocations[i].request != nil { i = nextWithTrace[i] }
                 if i >= 0 { record.invocation = i; record.join = .traceId }
             }
+            if record.invocation == nil, !invocationByApiRequest.isEmpty, let i = invocationByApiRequest[req.requestId],
+               model.invocations[i].request == nil {
+                record.invocation = i; record.join = .correlationId
+            }
             if let i = record.invocation {
+                // A request X-Ray did not trace takes its invocation's real
+                // trace (active tracing on the function), not a made-up one.
+                if req.traceId == nil, let t = model.invocations[i].invocation.traceId { record.traceId = t }
                 // The invocation joins the request's trace.
                 model.invocations[i].request = model.requests.count
                 model.invocations[i].traceId = record.traceId

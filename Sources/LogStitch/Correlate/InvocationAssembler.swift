@@ -134,6 +134,10 @@ struct InvocationAssembler {
             escalate(&inv, .error)
             if inv.errorType == nil { inv.errorType = e.errorType }
             if inv.errorMessage == nil { inv.errorMessage = e.errorMessage }
+        case .context:
+            if inv.traceId == nil { inv.traceId = e.traceId }
+            if inv.apiRequestId == nil { inv.apiRequestId = e.correlationId }
+            if e.coldStart == true { inv.loggedColdStart = true }
         case .initStart, .initReport, .restoreStart, .restoreReport:
             break
         }

@@ -317,7 +317,7 @@ extension ApiGatewayLogParser.RequestFields {
 
 extension LambdaEvent.Kind {
     static let all: [LambdaEvent.Kind] = [.start, .end, .report, .runtimeDone, .initStart, .initReport, .restoreStart,
-                                          .restoreReport, .timeout, .error]
+                                          .restoreReport, .timeout, .error, .context]
     /// The index in `all` (a switch: searching the array ran per event).
     var code: Int64 {
         switch self {
@@ -331,6 +331,7 @@ extension LambdaEvent.Kind {
         case .restoreReport: return 7
         case .timeout: return 8
         case .error: return 9
+        case .context: return 10
         }
     }
 }
@@ -355,6 +356,7 @@ extension LambdaEvent {
         w.int(status.map(\.code))
         w.string(errorType); w.string(errorMessage); w.trace(traceId); w.int(segmentId.map { Int64(bitPattern: $0) }); w.bool(sampled)
         w.int(runtimeOverheadUs); w.int(file); w.int(line)
+        w.bool(coldStart); w.requestId(correlationId)
     }
 
     convenience init(_ r: inout SpillReader) {
@@ -366,6 +368,7 @@ extension LambdaEvent {
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
         errorType = r.optionalCommonString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
         segmentId = r.optionalInt().map { UInt64(bitPattern: $0) }; sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
+        coldStart = r.bool(); correlationId = r.requestId()
     }
 }
 

@@ -47,7 +47,13 @@ public final class LambdaInvocation: @unchecked Sendable {
 
     public init() {}
 
-    public var coldStart: Bool { initDurationUs != nil || restoreDurationUs != nil }
+    /// The caller's request id from Powertools' `correlation_id` (API
+    /// Gateway's, for a request whose access log names no integration id).
+    public var apiRequestId: RequestId?
+    /// Powertools' `cold_start`, for environments whose REPORT is missing.
+    public var loggedColdStart = false
+
+    public var coldStart: Bool { initDurationUs != nil || restoreDurationUs != nil || loggedColdStart }
 }
 
 /// A Lambda log record reduced to what it says about an invocation. Records
@@ -56,6 +62,8 @@ public final class LambdaInvocation: @unchecked Sendable {
 public final class LambdaEvent: @unchecked Sendable {
     public enum Kind: Sendable, Equatable {
         case start, end, report, runtimeDone, initStart, initReport, restoreStart, restoreReport, timeout, error
+        /// A structured app-log line's context (Powertools): ids, not a phase.
+        case context
 
         /// Order among events with the same timestamp: the life cycle's order.
         var rank: Int {
@@ -65,6 +73,7 @@ public final class LambdaEvent: @unchecked Sendable {
             case .restoreStart: return 2
             case .restoreReport: return 3
             case .start: return 4
+            case .context: return 5
             case .error: return 7
             case .timeout: return 8
             case .runtimeDone: return 9
@@ -105,6 +114,8 @@ public final class LambdaEvent: @unchecked Sendable {
         var errorType: String?
         var errorMessage: String?
         var runtimeOverheadUs: Int64?
+        var coldStart: Bool?
+        var correlationId: RequestId?
     }
 
     public var logGroup: String? {
@@ -140,6 +151,14 @@ public final class LambdaEvent: @unchecked Sendable {
     }
     public var runtimeOverheadUs: Int64? {
         get { rare?.runtimeOverheadUs } set { setRare(\.runtimeOverheadUs, newValue) }
+    }
+    /// Powertools' `cold_start`.
+    public var coldStart: Bool? {
+        get { rare?.coldStart } set { setRare(\.coldStart, newValue) }
+    }
+    /// Powertools' `correlation_id`: the caller's request id (API Gateway's).
+    public var correlationId: RequestId? {
+        get { rare?.correlationId } set { setRare(\.correlationId, newValue) }
     }
 
     public init(kind: Kind) { self.kind = kind }

@@ -12,6 +12,9 @@ public struct LambdaLogParser {
         case appOutput
         case noise
         case notLambda
+        /// A Lambda line that says something it cannot be read for (a REPORT
+        /// without a Duration number, a platform record that is not JSON).
+        case malformed(String)
     }
 
     public init() {}
@@ -53,7 +56,7 @@ public struct LambdaLogParser {
         case 0x45 where m.hasPrefix("EXTENSION"):
             return .appOutput
         case 0x58 where m.hasPrefix("XRAY TraceId: "):
-            let x = xray(m)
+            let x = xray(m, spaced: m.index(of: ASCII.tab) == nil)
             if let t = x.trace { return .xrayContinuation(t, segmentId: x.segment, sampled: x.sampled) }
             return .notLambda
         case ASCII.leftBrace: return json(m, time, inLambdaGroup: inLambdaGroup)
@@ -120,6 +123,36 @@ public struct LambdaLogParser {
         }
     }
 
+    /// `Key: value` pairs separated by spaces: `Duration: 15.74 ms  Billed
+    /// Duration: 16 ms Memory Size: 128 MB`. A key is the words up to one
+    /// ending in `:`; its value the next word, with its unit (`ms`, `MB`)
+    /// if one follows.
+    func forEachSpacedPair(_ m: ByteView, _ body: (ByteView, ByteView) -> Void) {
+        var i = 0
+        func nextWord() -> Range<Int>? {
+            while i < m.count, ASCII.isSpace(m[i]) { i += 1 }
+            guard i < m.count else { return nil }
+            let start = i
+            while i < m.count, !ASCII.isSpace(m[i]) { i += 1 }
+            return start..<i
+        }
+        var keyStart: Int?
+        while let w = nextWord() {
+            if keyStart == nil { keyStart = w.lowerBound }
+            guard m[w.upperBound - 1] == ASCII.colon, let k = keyStart else { continue }
+            keyStart = nil
+            guard let v = nextWord() else { return }
+            var end = v.upperBound
+            let save = i
+            if let unit = nextWord(), m.slice(unit.lowerBound, unit.upperBound).equals("ms") || m.slice(unit.lowerBound, unit.upperBound).equals("MB") {
+                end = unit.upperBound
+            } else {
+                i = save
+            }
+            body(m.slice(k, w.upperBound - 1), m.slice(v.lowerBound, end))
+        }
+    }
+
     /// `123.45 ms` → µs.
     func millis(_ v: ByteView) -> Int64? {
         var t = v
@@ -138,7 +171,11 @@ public struct LambdaLogParser {
         let ev = make(.report)
         ev.requestId = id; ev.time = time
         var bad = false
-        forEachPair(m.dropFirst(e)) { k, v in
+        let pairs = m.dropFirst(e)
+        // Tab-separated as Lambda writes it; space-separated as the
+        // developer guide (and copies from the console) print it.
+        let forEach = pairs.index(of: ASCII.tab) != nil ? forEachPair : forEachSpacedPair
+        forEach(pairs) { k, v in
             // The key's length picks the one name it can be (a REPORT line
             // has six to nine pairs, and there are millions of lines).
             switch k.count {
@@ -157,17 +194,17 @@ public struct LambdaLogParser {
             default: break
             }
         }
-        if bad { return .notLambda }
+        if bad || ev.durationUs == nil { return .malformed("REPORT line without 'Duration: <number> ms'") }
         if let x = m.index(of: "XRAY TraceId: ", from: e) {
-            let r = xray(m.dropFirst(x))
+            let r = xray(m.dropFirst(x), spaced: m.dropFirst(x).index(of: ASCII.tab) == nil)
             ev.traceId = r.trace; ev.segmentId = r.segment; ev.sampled = r.sampled
         }
         return .event(ev)
     }
 
-    func xray(_ m: ByteView) -> (trace: TraceId?, segment: UInt64?, sampled: Bool?) {
+    func xray(_ m: ByteView, spaced: Bool = false) -> (trace: TraceId?, segment: UInt64?, sampled: Bool?) {
         var trace: TraceId?, segment: UInt64?, sampled: Bool?
-        forEachPair(m) { k, v in
+        (spaced ? forEachSpacedPair : forEachPair)(m) { k, v in
             if k.equals("XRAY TraceId") { trace = TraceId.parse(v) }
             else if k.equals("SegmentId") { segment = ASCII.parseHex16(v) }
             else if k.equals("Sampled") { sampled = v.equals("true") }
@@ -240,6 +277,10 @@ public struct LambdaLogParser {
         let afterId = rest.dropFirst(tab1 + 1)
         let tab2 = afterId.index(of: ASCII.tab) ?? afterId.count
         let level = afterId.prefix(tab2)
+        if tab2 == afterId.count, afterId.hasPrefix("{\"errorMessage\"") {
+            // Node.js 4.3–8.10 logged a failed invoke as the error object alone.
+            return errorObject(requestId: rid, json: afterId, time: time ?? t, typeRequired: false)
+        }
         guard level.count >= 4, level.count <= 5 else { return nil }
         let message = afterId.dropFirst(tab2 + 1)
         return appLine(requestId: rid, level: level, message: message, time: time ?? t)
@@ -283,7 +324,13 @@ public struct LambdaLogParser {
         // any other line is application output (most lines of a busy log).
         guard level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
               let brace = message.index(of: ASCII.leftBrace) else { return .appOutput }
-        var s = JSONScanner(message.dropFirst(brace))
+        return errorObject(requestId: rid, json: message.dropFirst(brace), time: time, typeRequired: true)
+    }
+
+    /// `{"errorType":…,"errorMessage":…}` as the runtime logs a failed
+    /// invoke; application output if it is not one.
+    func errorObject(requestId rid: ByteView, json: ByteView, time: EpochMicros?, typeRequired: Bool) -> Result {
+        var s = JSONScanner(json)
         guard let root = s.value(), root.kind == .object else { return .appOutput }
         var errorType: String?, errorMessage: String?
         s.forEachMember(root) { k, v in
@@ -291,7 +338,7 @@ public struct LambdaLogParser {
             else if s.key(k, is: "errorMessage"), v.kind == .string { errorMessage = s.string(v) }
             return true
         }
-        guard let errorType else { return .appOutput }
+        guard errorType != nil || (!typeRequired && errorMessage != nil) else { return .appOutput }
         let ev = make(.error)
         ev.time = time
         if ASCII.isUUID(rid) { ev.requestId = RequestId.lowercased(rid) }
@@ -304,11 +351,23 @@ public struct LambdaLogParser {
     // MARK: JSON format
 
     func json(_ m: ByteView, _ time: EpochMicros?, inLambdaGroup: Bool) -> Result {
-        var scanner = JSONScanner(m)
+        if let r = json(m, time, inLambdaGroup: inLambdaGroup, lenient: false) { return r }
+        // Not JSON. A platform record is read leniently (the telemetry
+        // reference's own example has a trailing comma), or rejected as one.
+        if m.index(of: "\"platform.") != nil {
+            return json(m, time, inLambdaGroup: inLambdaGroup, lenient: true) ?? .malformed("Lambda platform record is not valid JSON")
+        }
+        return inLambdaGroup ? .noise : .notLambda
+    }
+
+    /// nil if `m` is not one JSON object.
+    func json(_ m: ByteView, _ time: EpochMicros?, inLambdaGroup: Bool, lenient: Bool) -> Result? {
+        var scanner = JSONScanner(m, lenient: lenient)
         let s = scanner
         var type: JSONScanner.Value?, record: JSONScanner.Value?, jtime: JSONScanner.Value?
         var requestId: JSONScanner.Value?, errorType: JSONScanner.Value?, errorMessage: JSONScanner.Value?
         var timestamp: JSONScanner.Value?, level: JSONScanner.Value?
+        var powertools = PowertoolsContext()
         let root = scanner.members { k, v in
             let key = s.raw(k)
             if key.equals("type") { type = v }
@@ -319,12 +378,14 @@ public struct LambdaLogParser {
             else if key.equals("errorMessage") { errorMessage = v }
             else if key.equals("timestamp") { timestamp = v }
             else if key.equals("level") || key.equals("log_level") { level = v }
+            else { powertools.take(s, key, v) }
         }
-        guard root != nil else { return inLambdaGroup ? .noise : .notLambda }
+        guard root != nil else { return nil }
         let when = jtime.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? timestamp.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? time
         if let t = type, s.raw(t).hasPrefix("platform.") {
             return platform(s, typeName: s.raw(t).dropFirst(9), record: record, time: when)
         }
+        if let ev = powertools.event(s, time: when, make: make) { return .event(ev) }
         // Application JSON line (Node/Python/Java/.NET) or a runtime error object.
         guard requestId != nil || errorType != nil || level != nil else { return inLambdaGroup ? .noise : .notLambda }
         let namesInvocation = requestId.map { $0.kind == .string && ASCII.isUUID(s.raw($0)) } ?? false

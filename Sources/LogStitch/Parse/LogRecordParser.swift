@@ -70,6 +70,8 @@ public struct LogRecordParser: RecordConsumer {
         openPostgresIndex = nil
         openPostgresRecord = nil
         pendingCSV.reset()
+        lastContextRequestId = nil
+        functionByStream = [:]
     }
 
     public mutating func endFile() {
@@ -190,7 +192,9 @@ public struct LogRecordParser: RecordConsumer {
         if m.count > 0 {
             let c = m[0]
             if c == 0x53 || c == 0x45 || c == 0x52 || c == 0x49 || c == 0x58 {
-                if case .parsed(let k) = parseLambda(record, inGroup: false) { return .parsed(k) }
+                let outcome = parseLambda(record, inGroup: false)
+                if case .parsed = outcome { return outcome }
+                if lambdaRecognised { return outcome }
             }
             if MySQLSlowLogParser.looksLikeEntryStart(m) || (lastKind == .mysql && !startsLikeOtherSource(m)) {
                 return parseMySQL(record)
@@ -206,7 +210,9 @@ public struct LogRecordParser: RecordConsumer {
         case .rejected(let why) where apiGatewayRecognised: return .rejected(why)
         default: break
         }
-        if case .parsed(let k) = parseLambda(record, inGroup: false) { return .parsed(k) }
+        let lambdaOutcome = parseLambda(record, inGroup: false)
+        if case .parsed = lambdaOutcome { return lambdaOutcome }
+        if lambdaRecognised { return lambdaOutcome }
         if m.trimmed().count == 0 { return .ignored }
         return .rejected("not recognised as an API Gateway access log (no --apigw-format template matched), a Lambda log, a MySQL slow log or a PostgreSQL log line")
     }
@@ -225,13 +231,23 @@ public struct LogRecordParser: RecordConsumer {
 
     // MARK: per source
 
+    /// Whether the last `parseLambda` rejected a line it knew as Lambda's.
+    var lambdaRecognised = false
+
     mutating func parseLambda(_ r: LogRecord, inGroup: Bool) -> RecordOutcome {
+        lambdaRecognised = false
         switch lambda.parse(r.message, time: r.timestamp, inLambdaGroup: inGroup) {
         case .event(let e):
             if e.source !== r.source { e.source = r.source }
             e.file = r.file
             e.line = r.line
             lastKind = .lambda
+            if e.kind == .context {
+                // Every Powertools line of an invocation says the same: the first is kept.
+                if e.requestId == lastContextRequestId { lambda.recycle(e); return .parsed(.lambda) }
+                lastContextRequestId = e.requestId
+            }
+            nameFunctionFromInitStart(e, r)
             if eventSink != nil {
                 switch e.kind {
                 case .report: emitHeldReport(); heldReport = e
@@ -268,6 +284,27 @@ public struct LogRecordParser: RecordConsumer {
             return .ignored
         case .notLambda:
             return inGroup ? .ignored : .rejected("not a Lambda log line")
+        case .malformed(let why):
+            lastKind = .lambda
+            lambdaRecognised = true
+            return .rejected(why)
+        }
+    }
+
+    /// The last request id a Powertools line named in this file.
+    var lastContextRequestId: RequestId?
+    /// Functions `platform.initStart` named, by log stream (this file's).
+    var functionByStream: [String: String] = [:]
+
+    /// An execution environment runs one function: the name its
+    /// `platform.initStart` gives goes on the START and REPORT after it in
+    /// its stream, where the log group (a custom one, or none) does not say.
+    mutating func nameFunctionFromInitStart(_ e: LambdaEvent, _ r: LogRecord) {
+        if e.kind == .initStart {
+            if let f = e.function { functionByStream[r.logStream ?? ""] = f }
+        } else if !functionByStream.isEmpty, e.kind == .start || e.kind == .report, e.function == nil,
+                  let f = functionByStream[r.logStream ?? ""] {
+            e.function = f
         }
     }
 

@@ -59,7 +59,11 @@ public struct JSONScanner {
                 guard value(depth: depth + 1) != nil else { return nil }
                 skipWhitespace()
                 guard position < bytes.count else { return nil }
-                if bytes[position] == ASCII.comma { position += 1; continue }
+                if bytes[position] == ASCII.comma {
+                    position += 1
+                    if lenient && closesAfterTrailingComma(ASCII.rightBracket) { break }
+                    continue
+                }
                 if bytes[position] == ASCII.rightBracket { position += 1; break }
                 return nil
             }
@@ -211,11 +215,24 @@ public struct JSONScanner {
             body(key, v)
             skipWhitespace()
             guard position < bytes.count else { return nil }
-            if bytes[position] == ASCII.comma { position += 1; continue }
+            if bytes[position] == ASCII.comma {
+                position += 1
+                if lenient && closesAfterTrailingComma(ASCII.rightBrace) { break }
+                continue
+            }
             if bytes[position] == ASCII.rightBrace { position += 1; break }
             return nil
         }
         return Value(kind: .object, start: start, end: position, hasEscapes: false)
+    }
+
+    /// Lenient reading takes `[1,]` and `{"a":1,}` (the Lambda telemetry
+    /// reference prints its records so): past the closer if one follows.
+    mutating func closesAfterTrailingComma(_ closer: UInt8) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == closer else { return false }
+        position += 1
+        return true
     }
 
     /// The raw bytes of a value (strings without quotes, still escaped).
