@@ -26,6 +26,19 @@ import Testing
         #expect(url(apiId: nil, stage: nil).text == "https://apigateway/")
         #expect(url(domain: "api.example.com", stage: "v1", route: "/orders").text == "https://api.example.com/v1/orders")
         #expect(url(stage: "", route: "/pets").text == "https://a1b2c3d4e5.execute-api.amazonaws.com//pets")
+        // Route keys that are not paths ($default, WebSocket's $connect) stop the URL at the stage.
+        #expect(url(route: "$default").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/prod")
+        #expect(url(stage: "$default", route: "$default").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/")
+    }
+
+    @Test func webSocketURLs() {
+        let q = ApiGatewayRequest(apiId: "k3x9q2z7y1", stage: "production", route: "$connect",
+                                  domainName: "k3x9q2z7y1.execute-api.eu-west-1.amazonaws.com", eventType: "CONNECT")
+        var w = JSONWriter()
+        w.beginObject()
+        writer.urlField(&w, q, writer.stageInfo(q))
+        w.endObject()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"{"url":"wss://k3x9q2z7y1.execute-api.eu-west-1.amazonaws.com/production"}"#)
     }
 
     /// Requests of several stages in a row, in any order, each get their own

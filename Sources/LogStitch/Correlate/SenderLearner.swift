@@ -96,7 +96,8 @@ extension SpillReader {
         skipOptionalTrace()
         for _ in 0..<3 { skipOptionalString() }      // sourceIp, userAgent, errorMessage
         skipRepeated()                               // accountId
-        skipInt(); skipInt()
+        skipInt(); skipInt()                         // file, line
+        skipOptionalString(); skipOptionalString()   // eventType, connectionId
     }
 
     /// A statement's instance, user, end and comment keys; the rest skipped.

@@ -279,6 +279,7 @@ extension ApiGatewayRequest {
         w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
         w.requestId(integrationRequestId); w.trace(traceId); w.string(sourceIp); w.string(userAgent)
         w.string(errorMessage); w.repeated(accountId, .accountId); w.int(file); w.int(line)
+        w.string(eventType); w.string(connectionId)
     }
 
     convenience init(_ r: inout SpillReader) {
@@ -292,13 +293,16 @@ extension ApiGatewayRequest {
         let integrationRequestId = r.requestId(), traceId = r.optionalTrace()
         let sourceIp = r.optionalString(), userAgent = r.optionalCommonString(), errorMessage = r.optionalString()
         let accountId = r.repeated(.accountId)
+        let file = Int(r.int()), line = Int(r.int())
+        let eventType = r.optionalCommonString(), connectionId = r.optionalString()
         self.init(requestId: requestId, extendedRequestId: extendedRequestId, apiId: apiId, stage: stage, method: method,
                   route: route, path: path, domainName: domainName, protocolName: protocolName, sourceIp: sourceIp,
-                  userAgent: userAgent, errorMessage: errorMessage, accountId: accountId)
+                  userAgent: userAgent, errorMessage: errorMessage, accountId: accountId, eventType: eventType,
+                  connectionId: connectionId)
         self.status = status; self.responseLength = responseLength; self.start = start; self.startResolution = startResolution
         self.responseLatencyMs = responseLatencyMs; self.integrationLatencyMs = integrationLatencyMs
         self.integrationRequestId = integrationRequestId; self.traceId = traceId
-        file = Int(r.int()); line = Int(r.int())
+        self.file = file; self.line = line
     }
 }
 
@@ -312,6 +316,7 @@ extension ApiGatewayLogParser.RequestFields {
         w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
         w.requestId(integrationRequestId); w.trace(traceId); w.string(utf8: sourceIp); w.string(utf8: userAgent)
         w.string(utf8: errorMessage); w.repeated(utf8: accountId, .accountId); w.int(file); w.int(line)
+        w.string(utf8: eventType); w.string(utf8: connectionId)
     }
 }
 

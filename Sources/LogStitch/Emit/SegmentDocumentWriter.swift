@@ -215,7 +215,8 @@ public struct SegmentDocumentWriter {
         if let arn = info.arn { w.field("resource_arn", utf8: arn) }
         w.objectStart("http")
         w.objectStart("request")
-        w.field("method", q.method ?? "GET")
+        // Only a method that was logged: a WebSocket message has none.
+        if let m = q.method { w.field("method", m) }
         urlField(&w, q, info)
         w.field("client_ip", q.sourceIp.map { Self.truncated($0) })
         w.field("user_agent", q.userAgent.map { Self.truncated($0) })
@@ -241,6 +242,8 @@ public struct SegmentDocumentWriter {
         w.field("lambda_join", r.join.rawValue)
         w.field("extended_request_id", q.extendedRequestId)
         w.field("route", q.route)
+        w.field("event_type", q.eventType)
+        w.field("connection_id", q.connectionId)
         w.field("error_message", q.errorMessage)
         w.endObject()
         w.endObject()
@@ -282,9 +285,17 @@ public struct SegmentDocumentWriter {
     /// before a path that has none. Truncated to 250 characters (rarely
     /// needed, so only then is it put together as a String).
     func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest, _ info: StageInfo) {
+        if q.isWebSocket {
+            // wss://<host>/<stage>: a route key ($connect, sendmessage) is not a path.
+            let host = q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway"
+            w.field("url", Self.truncated("wss://" + host + (q.stage.map { "/" + $0 } ?? "")))
+            return
+        }
         let withStage = q.path == nil ? info.hostAndStage : nil
         let start = withStage ?? info.host
-        let path = q.path ?? q.route ?? "/"
+        // `$default` and the like are route keys, not paths: the URL stops at the stage.
+        let route = q.route.flatMap { $0.hasPrefix("$") ? nil : $0 }
+        let path = q.path ?? route ?? (withStage == nil ? "/" : "")
         let slash = withStage == nil && path.utf8.first != ASCII.slash
         if start.count + (slash ? 1 : 0) + path.utf8.count <= 250 {
             w.field("url", start, slash: slash, path)

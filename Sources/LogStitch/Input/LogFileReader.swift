@@ -205,7 +205,7 @@ public struct LogFileReader {
 
         mutating func applyLateRejects<C: RecordConsumer>(_ consumer: inout C) {
             for late in consumer.takeLateRejects() {
-                report.parsed[late.kind.rawValue] -= 1
+                if let kind = late.kind { report.parsed[kind.rawValue] -= 1 } else { report.ignored -= 1 }
                 reject(line: late.line, reason: late.reason, excerpt: ByteView(start: nil, count: 0))
             }
         }

@@ -225,6 +225,7 @@ public struct ApiGatewayLogParser {
         f.path = value(.path); f.domainName = value(.domainName); f.protocolName = value(.protocolName)
         f.sourceIp = value(.sourceIp); f.userAgent = value(.userAgent)
         f.errorMessage = value(.errorMessage); f.accountId = value(.accountId)
+        f.eventType = value(.eventType); f.connectionId = value(.connectionId)
         f.responseLength = value(.responseLength)?.parseInt()
         if let e = value(.requestTimeEpoch), let v = e.parseFixed(scale: 3) {
             // REST logs milliseconds (13 digits), HTTP APIs seconds (10 digits).
@@ -254,7 +255,8 @@ public struct ApiGatewayLogParser {
             stage: f.stage?.string, method: f.method.map { recent.string($0) }, route: f.route.map { recent.string($0) },
             path: f.path?.string, domainName: f.domainName?.string, protocolName: f.protocolName?.string,
             sourceIp: f.sourceIp?.string, userAgent: f.userAgent.map { recent.string($0) },
-            errorMessage: f.errorMessage?.string, accountId: f.accountId?.string)
+            errorMessage: f.errorMessage?.string, accountId: f.accountId?.string,
+            eventType: f.eventType.map { recent.string($0) }, connectionId: f.connectionId?.string)
         r.status = f.status
         r.responseLength = f.responseLength
         r.start = f.start; r.startResolution = f.startResolution

@@ -32,6 +32,10 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     public let userAgent: String?
     public let errorMessage: String?
     public let accountId: String?
+    /// WebSocket APIs' `$context.eventType` (CONNECT, MESSAGE, DISCONNECT)
+    /// and `$context.connectionId`; nil for REST and HTTP APIs.
+    public let eventType: String?
+    public let connectionId: String?
     /// Where it was read, for reports and rejects.
     public var file: Int = 0
     public var line: Int = 0
@@ -39,7 +43,7 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     public init(requestId: RequestId = "", extendedRequestId: String? = nil, apiId: String? = nil, stage: String? = nil,
                 method: String? = nil, route: String? = nil, path: String? = nil, domainName: String? = nil,
                 protocolName: String? = nil, sourceIp: String? = nil, userAgent: String? = nil, errorMessage: String? = nil,
-                accountId: String? = nil) {
+                accountId: String? = nil, eventType: String? = nil, connectionId: String? = nil) {
         self.requestId = requestId
         self.extendedRequestId = extendedRequestId
         self.apiId = apiId
@@ -53,5 +57,10 @@ public final class ApiGatewayRequest: @unchecked Sendable {
         self.userAgent = userAgent
         self.errorMessage = errorMessage
         self.accountId = accountId
+        self.eventType = eventType
+        self.connectionId = connectionId
     }
+
+    /// A WebSocket API's message: it has a connection, not an HTTP method.
+    public var isWebSocket: Bool { eventType != nil || connectionId != nil }
 }

@@ -10,6 +10,8 @@ extension ApiGatewayLogParser {
         var extendedRequestId: ByteView?, apiId: ByteView?, stage: ByteView?, method: ByteView?, route: ByteView?
         var path: ByteView?, domainName: ByteView?, protocolName: ByteView?, sourceIp: ByteView?, userAgent: ByteView?
         var errorMessage: ByteView?, accountId: ByteView?
+        /// WebSocket APIs: CONNECT, MESSAGE or DISCONNECT, and the connection.
+        var eventType: ByteView?, connectionId: ByteView?
         var status: Int?
         var responseLength: Int64?
         var start: EpochMicros?

@@ -2,7 +2,8 @@
 public enum ApiGatewayField: Int, CaseIterable, Sendable {
     case requestId, extendedRequestId, apiId, stage, httpMethod, resourcePath, routeKey, path, domainName,
          protocolName, status, responseLength, requestTime, requestTimeEpoch, responseLatency,
-         integrationLatency, integrationRequestId, xrayTraceId, sourceIp, userAgent, errorMessage, accountId
+         integrationLatency, integrationRequestId, xrayTraceId, sourceIp, userAgent, errorMessage, accountId,
+         eventType, connectionId
 
     /// `$context.<name>` → field; nil for variables that are read but not used.
     public static func from(variable: String) -> ApiGatewayField? {
@@ -29,6 +30,8 @@ public enum ApiGatewayField: Int, CaseIterable, Sendable {
         case "identity.userAgent": return .userAgent
         case "error.message", "error.messageString", "integrationErrorMessage", "integration.error": return .errorMessage
         case "identity.accountId", "accountId": return .accountId
+        case "eventType": return .eventType
+        case "connectionId": return .connectionId
         default: return nil
         }
     }
@@ -58,6 +61,7 @@ public enum ApiGatewayField: Int, CaseIterable, Sendable {
         "xrayTraceId": .xrayTraceId, "ip": .sourceIp, "sourceIp": .sourceIp, "identity.sourceIp": .sourceIp,
         "userAgent": .userAgent, "user_agent": .userAgent, "identity.userAgent": .userAgent,
         "errorMessage": .errorMessage, "error.message": .errorMessage, "error": .errorMessage,
+        "eventType": .eventType, "connectionId": .connectionId,
         "accountId": .accountId,
     ]
 }

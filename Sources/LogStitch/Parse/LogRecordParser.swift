@@ -70,6 +70,7 @@ public struct LogRecordParser: RecordConsumer {
         openPostgresIndex = nil
         openPostgresRecord = nil
         pendingCSV.reset()
+        pendingJSON.reset()
         lastContextRequestId = nil
         functionByStream = [:]
     }
@@ -78,6 +79,7 @@ public struct LogRecordParser: RecordConsumer {
         emitHeldReport()
         closePostgresEvent()
         abandonPendingCSV()
+        abandonPendingJSON()
         if mysqlOpen {
             mysql.finish(&completed, &incomplete)
             drainMySQL()
@@ -180,7 +182,12 @@ public struct LogRecordParser: RecordConsumer {
         let m = record.message
         // The next line of a csvlog record may look like anything.
         if !pendingCSV.isEmpty { return parsePostgresStructured(record, csv: true) }
-        switch hint(record.source) {
+        if !pendingJSON.isEmpty { return continuePendingJSON(record) }
+        let h = hint(record.source)
+        if h == .none || h == .apiGateway, m.count > 0, m[0] == ASCII.leftBrace || ASCII.isSpace(m[0]), PendingJSONObject.opens(m) {
+            return continuePendingJSON(record)
+        }
+        switch h {
         case .lambda: return parseLambda(record, inGroup: true)
         case .mysql: return parseMySQL(record)
         case .postgresql: return parsePostgres(record, known: true)
@@ -378,6 +385,7 @@ public struct LogRecordParser: RecordConsumer {
     /// records: the event is kept here and re-read whole when it ends.
     var openPostgresEvent: [UInt8] = []
     var pendingCSV = PendingCSVRecord()
+    var pendingJSON = PendingJSONObject()
     var openPostgresIndex: Int?
     var openPostgresRecord: (file: Int, line: Int, instance: String)?
 

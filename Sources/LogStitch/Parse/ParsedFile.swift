@@ -13,7 +13,9 @@ public struct ParsedFile: Sendable {
 /// its entry incomplete (raw MySQL slow logs come a line at a time).
 public struct LateReject {
     public var line: Int
-    public var kind: SourceKind
+    /// What the record was counted as; nil if it was counted as ignored
+    /// (the first line of a multi-line object, whose verdict was pending).
+    public var kind: SourceKind?
     public var reason: String
 }
 
