@@ -85,3 +85,31 @@ PY
 echo
 STAGES=$(generate stages-2h 2)
 $BENCH stages "$STAGES"
+
+# Slow logs as RDS downloads them (raw files, not CloudWatch events), one
+# shape at a time on one core: MySQL with 5,000 connections and a `use` and
+# `SET timestamp` per entry, MariaDB, PostgreSQL stderr and csvlog, each
+# 30 MB per simulated hour. Target: 100 MB/s per core or more.
+SLOW="$CACHE/slowlogs-4h"
+if [ ! -f "$SLOW.complete" ]; then
+    rm -rf "$SLOW"; echo "generating slow-log shapes in $SLOW ..." >&2
+    $BENCH slowlogs "$SLOW" --hours 4 >&2; touch "$SLOW.complete"
+fi
+echo
+echo "slow logs, raw downloaded files, --jobs 1 (median of 3):"
+for shape in mysql-raw mariadb-raw postgres-raw postgres-csvlog; do
+    BYTES=$(du -sb "$SLOW/$shape" | cut -f1)
+    RUNS=()
+    for run in 1 2 3; do
+        rm -rf "$OUT/slow"
+        t0=$(date +%s.%N); $BIN convert --jobs 1 --output "$OUT/slow" "$SLOW/$shape" 2>/dev/null; t1=$(date +%s.%N)
+        RUNS+=("$(seconds "$t0" "$t1")")
+    done
+    python3 - "$shape" "$BYTES" "${RUNS[*]}" <<'PY'
+import sys, statistics
+shape, size, runs = sys.argv[1], int(sys.argv[2]), [float(x) for x in sys.argv[3].split()]
+t = statistics.median(runs)
+print(f"  {shape:16s} {size/1e6:5.0f} MB  {t:6.2f} s  {size/1e6/t:7.1f} MB/s per core   (runs {' '.join(f'{x:.2f}' for x in runs)})")
+PY
+done
+

@@ -3,6 +3,7 @@ import LogStitch
 
 /// `logstitch-bench generate DIR --hours N --rate R`: writes a corpus.
 /// `logstitch-bench stages DIR`: times each pipeline stage alone on it.
+/// `logstitch-bench slowlogs DIR --hours N`: writes raw slow logs of each shape.
 let args = CommandLine.arguments
 func option(_ name: String, _ fallback: Double) -> Double {
     if let i = args.firstIndex(of: name), i + 1 < args.count, let v = Double(args[i + 1]) { return v }
@@ -14,7 +15,7 @@ if args.count == 2 && args[1] == "format" {
     exit(0)
 }
 guard args.count >= 3 else {
-    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR | format")
+    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR | slowlogs DIR [--hours N] | format")
     exit(2)
 }
 switch args[1] {
@@ -23,6 +24,8 @@ case "generate":
     g.run(threads: ProcessInfo.processInfo.activeProcessorCount)
 case "stages":
     StageBenchmarks(directory: args[2]).run()
+case "slowlogs":
+    SlowLogShapes(directory: args[2], hours: Int(option("--hours", 4))).run()
 default:
     print("unknown command \(args[1])")
     exit(2)
