@@ -81,7 +81,7 @@ public struct LogRecordParser: RecordConsumer {
         abandonPendingCSV()
         abandonPendingJSON()
         if mysqlOpen {
-            mysql.finish(&completed, &incomplete)
+            mysql.finish(&completed, &incomplete, last: true)
             drainMySQL()
             mysqlOpen = false
         }
@@ -349,7 +349,7 @@ public struct LogRecordParser: RecordConsumer {
         incomplete = inc
         if multiLine {
             // A CloudWatch event holds exactly one entry: close it now.
-            mysql.finish(&completed, &incomplete)
+            mysql.finish(&completed, &incomplete, last: true)
             mysqlOpen = false
             let before = output.queries.count
             let badBefore = incomplete.count

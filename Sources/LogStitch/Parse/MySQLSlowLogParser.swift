@@ -22,9 +22,15 @@ public struct MySQLSlowLogParser {
         var firstLine: Int
         var explicitDatabase = false
         var isAdminCommand = false
+        /// The last `# ` line ended in `Schema: <name>`: a name with a
+        /// newline in it goes on at the start of the next line.
+        var schemaMayContinue = false
     }
 
     public enum LineKind { case noise, entry, unexpected }
+
+    /// pt-query-digest's statement for an entry that has none.
+    public static let noQuery = "/* No query */"
 
     var entry: Entry?
     var lastTime: EpochMicros?
@@ -59,7 +65,8 @@ public struct MySQLSlowLogParser {
 
     /// Whether a line can only come from a slow log (used to recognise files).
     public static func looksLikeEntryStart(_ line: ByteView) -> Bool {
-        line.hasPrefix("# Time: ") || line.hasPrefix("# User@Host: ") || line.hasPrefix("# Query_time: ") || isHeader(line)
+        line.hasPrefix("# Time: ") || line.hasPrefix("# User@Host: ") || line.hasPrefix("# Query_time: ")
+            || line.hasPrefix("# administrator command: ") || isHeader(line)
     }
 
     /// Feeds one line; completed entries (when a new one starts) go to `completed`.
@@ -88,7 +95,10 @@ public struct MySQLSlowLogParser {
         }
         if line.count > 2, line[0] == ASCII.hash, line[1] == ASCII.space {
             if line.hasPrefix("# administrator command: ") {
-                guard entry != nil else { return .unexpected }
+                // pt-query-digest counts one even with no header before it
+                // (the first line of a file, after a statement).
+                if let e = entry, !e.statement.isEmpty { finish(&completed, &incomplete) }
+                if entry == nil { begin(file: file, line: lineNo, recordTime: recordTime) }
                 entry!.statement.append(contentsOf: line.dropFirst(2))
                 entry!.isAdminCommand = true
                 return .entry
@@ -100,12 +110,18 @@ public struct MySQLSlowLogParser {
                 finish(&completed, &incomplete)
                 begin(file: file, line: lineNo, recordTime: recordTime)
             }
+            entry!.schemaMayContinue = false
             parseProperties(line.dropFirst(2))
             return .entry
         }
         guard entry != nil else { return line.trimmed().count == 0 ? .noise : .unexpected }
         if entry!.statement.isEmpty {
-            if line.hasPrefix("use ") || line.hasPrefix("USE ") {
+            // `#` alone ends MariaDB's `# explain:` block.
+            if line.count > 0, line[0] == ASCII.hash, line.trimmed().count == 1 { return .entry }
+            if entry!.schemaMayContinue, continueSchema(line) { return .entry }
+            // Lower case only, as the server writes it (and pt-query-digest
+            // reads it): `USE db;` is a statement the client sent.
+            if line.hasPrefix("use ") {
                 var db = line.dropFirst(4).trimmed()
                 if db.hasSuffix(";") { db = db.prefix(db.count - 1) }
                 let name = db.string.trimmingCharacters(in: "`")
@@ -115,10 +131,14 @@ public struct MySQLSlowLogParser {
                 if let id = entry!.query.connectionId { databaseByThread[id] = name }
                 return .entry
             }
-            if line.hasPrefix("SET timestamp=") || line.hasPrefix("set timestamp=") {
-                var v = line.dropFirst(14).trimmed()
+            if line.hasPrefix("SET timestamp=") || line.hasPrefix("SET insert_id=") || line.hasPrefix("SET last_insert_id=") {
+                // The server's session settings for a replayed statement
+                // (`SET insert_id=1,timestamp=2;`), not a statement.
+                var v = line.dropFirst(4).trimmed()
                 if v.hasSuffix(";") { v = v.prefix(v.count - 1) }
-                entry!.startSeconds = v.parseInt()
+                v.forEachField(separatedBy: ASCII.comma) { pair in
+                    if pair.hasPrefix("timestamp=") { entry!.startSeconds = pair.dropFirst(10).trimmed().parseInt() }
+                }
                 return .entry
             }
             if line.trimmed().count == 0 { return .entry }
@@ -176,6 +196,21 @@ public struct MySQLSlowLogParser {
         if !entry!.explicitDatabase, let db = databaseByThread[id] { entry!.query.database = db }
     }
 
+    /// A database name with a newline in it: the line after `Schema: my`
+    /// starts with the rest of the name (`db  QC_hit: No`). True if the
+    /// line was that.
+    mutating func continueSchema(_ line: ByteView) -> Bool {
+        entry!.schemaMayContinue = false
+        guard let gap = line.index(of: "  "), gap > 0 else { return false }
+        let rest = line.dropFirst(gap).trimmed()
+        // What follows must be the property line's next `Key: value`.
+        guard let colon = rest.index(of: ASCII.colon), colon > 0, colon + 1 < rest.count, rest[colon + 1] == ASCII.space,
+              (0..<colon).allSatisfy({ ASCII.isHexOrWord(rest[$0]) }), rest[0] >= 0x41, rest[0] <= 0x5A else { return false }
+        entry!.query.database = (entry!.query.database ?? "") + "\n" + line.prefix(gap).string
+        parseProperties(rest)
+        return true
+    }
+
     /// `Key: value  Key2: value2 …` on any `# ` comment line.
     mutating func parseProperties(_ v: ByteView) {
         var i = 0
@@ -192,8 +227,14 @@ public struct MySQLSlowLogParser {
             while i < v.count, v[i] == ASCII.space { i += 1 }
             let vs = i
             while i < v.count, v[i] != ASCII.space { i += 1 }
-            let value = v.slice(vs, i)
+            var value = v.slice(vs, i)
+            if value.count > 0, value[value.count - 1] == ASCII.colon {
+                // `Schema:   QC_hit: No`: an empty value; this is the next key.
+                value = v.slice(vs, vs)
+                i = vs
+            }
             apply(key, value)
+            if key.equals("Schema"), i >= v.count, value.count > 0 { entry!.schemaMayContinue = true }
         }
     }
 
@@ -213,13 +254,20 @@ public struct MySQLSlowLogParser {
         }
     }
 
-    /// Completes the open entry, if any.
-    public mutating func finish(_ completed: inout [SlowQuery], _ incomplete: inout [(line: Int, reason: String)]) {
+    /// Completes the open entry, if any. `last`: no entry follows it (the
+    /// end of the file, or a CloudWatch event, which holds one).
+    public mutating func finish(_ completed: inout [SlowQuery], _ incomplete: inout [(line: Int, reason: String)],
+                                last: Bool = false) {
         guard var e = entry else { return }
         entry = nil
-        guard e.hasQueryTime else {
+        guard e.hasQueryTime || e.isAdminCommand else {
             incomplete.append((e.firstLine, "MySQL slow-log entry without a '# Query_time:' line"))
             return
+        }
+        if e.statement.isEmpty, !last, e.explicitDatabase || e.startSeconds != nil {
+            // Only `use db;` or `SET timestamp`: pt-query-digest counts the
+            // entry as "/* No query */" (fingerprint "") when another follows.
+            e.statement = Array(Self.noQuery.utf8)
         }
         guard !e.statement.isEmpty else {
             incomplete.append((e.firstLine, "MySQL slow-log entry without a statement"))
