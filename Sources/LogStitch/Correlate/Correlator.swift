@@ -100,7 +100,7 @@ public struct Correlator {
         var model = TraceModel()
         let requests = Self.sortedByStart(files)
         var invocations = InvocationAssembler.assemble(files.map(\.lambdaEvents))
-        let queries = files.flatMap(\.queries).sorted(by: Self.endOrder)
+        let queries = Self.sortedByEnd(files.flatMap(\.queries))
 
         // Duplicate records (the same request logged twice, overlapping
         // exports) keep the first; sorted by start then id, they are adjacent.
@@ -217,6 +217,17 @@ public struct Correlator {
     /// Statements by (end, instance, connection, text, file, line). The
     /// Strings are compared only when ends tie (a tuple of them per
     /// comparison retained and released both).
+    /// `queries` in `endOrder`: (end, index) pairs are sorted, and the
+    /// statements read only where two ends tie (sorting the objects
+    /// retained and released both at every comparison).
+    static func sortedByEnd(_ queries: [SlowQuery]) -> [SlowQuery] {
+        var keyed = [(end: Int64, index: Int)]()
+        keyed.reserveCapacity(queries.count)
+        for i in queries.indices { keyed.append((queries[i].end, i)) }
+        keyed.sort { $0.end != $1.end ? $0.end < $1.end : endOrder(queries[$0.index], queries[$1.index]) }
+        return keyed.map { queries[$0.index] }
+    }
+
     static func endOrder(_ a: SlowQuery, _ b: SlowQuery) -> Bool {
         if a.end != b.end { return a.end < b.end }
         return (a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.instance, b.connectionId ?? 0, b.text, b.file, b.line)

@@ -109,7 +109,7 @@ extension SpillReader {
         _ = repeatedRaw(.clientHost); skipOptionalInt()
         let end = int()
         skipInt(); skipInt(); skipOptionalInt(); skipOptionalInt(); skipOptionalInt()
-        skipString(); skipOptionalString(); skipString(); skipString(); skipString()
+        skipString(); skipOptionalString(); skipString(); skipString()   // text, parameters, fingerprint, its id
         let trace = optionalTrace()
         let requestId = self.requestId()
         let tags = Int(int())

@@ -382,7 +382,7 @@ extension SlowQuery {
         w.int(engine == .mysql ? 0 : 1); w.repeated(instance, .instance); w.repeated(database, .database); w.repeated(user, .user)
         w.repeated(clientHost, .clientHost)
         w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
-        w.int(rowsExamined); w.string(text); w.string(parameters); w.string(sanitizedQuery); w.string(fingerprint)
+        w.int(rowsExamined); w.string(text); w.string(parameters); w.string(fingerprint)
         w.string(fingerprintId); w.trace(keys.traceId); w.requestId(keys.requestId); w.int(keys.tags.count)
         for (k, v) in keys.tags { w.string(k); w.string(v) }
         w.int(file); w.int(line)
@@ -393,7 +393,7 @@ extension SlowQuery {
         instance = r.repeated(.instance) ?? ""; database = r.repeated(.database); user = r.repeated(.user); clientHost = r.repeated(.clientHost)
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
-        sanitizedQuery = r.string(); fingerprint = r.commonString(); fingerprintId = r.commonString()
+        fingerprint = r.commonString(); fingerprintId = r.commonString()
         keys.traceId = r.optionalTrace(); keys.requestId = r.requestId()
         let n = Int(r.int())
         for _ in 0..<n { keys.tags.append((r.string(), r.string())) }

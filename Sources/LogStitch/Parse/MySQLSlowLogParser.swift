@@ -295,6 +295,5 @@ enum SlowQueryFinisher {
         q.keys = SQLCommentKeys.extract(q.text)
         q.fingerprint = QueryFingerprint.fingerprint(q.text)
         q.fingerprintId = QueryFingerprint.fingerprintId(q.fingerprint)
-        q.sanitizedQuery = QueryFingerprint.sanitize(q.text, engine: q.engine)
     }
 }

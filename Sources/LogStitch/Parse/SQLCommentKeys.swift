@@ -13,6 +13,12 @@ public enum SQLCommentKeys {
 
     public static func extract(_ text: String) -> SQLCorrelationKeys {
         var keys = SQLCorrelationKeys()
+        // Most statements have no comment: two searches tell, before a copy.
+        let mayHaveComment = text.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            let v = UnsafeRawBufferPointer(b)
+            return v.index(of: "/*") != nil || v.index(of: "--") != nil
+        } ?? true
+        guard mayHaveComment else { return keys }
         let bytes = Array(text.utf8)
         var comments: [[UInt8]] = []
         var i = 0

@@ -40,7 +40,10 @@ public final class SlowQuery: @unchecked Sendable {
     public var text: String = ""
     /// PostgreSQL `DETAIL:  parameters:` paired with the statement.
     public var parameters: String?
-    public var sanitizedQuery: String = ""
+    /// The statement with its literals as `?`, for `sql.sanitized_query`:
+    /// made when a segment writes it (only attributed statements get one),
+    /// not for every statement read.
+    public var sanitizedQuery: String { QueryFingerprint.sanitize(text, engine: engine) }
     public var fingerprint: String = ""
     public var fingerprintId: String = ""
     public var keys = SQLCorrelationKeys()
