@@ -293,7 +293,6 @@ public struct MySQLSlowLogParser {
 enum SlowQueryFinisher {
     static func finish(_ q: SlowQuery) {
         q.keys = SQLCommentKeys.extract(q.text)
-        q.fingerprint = QueryFingerprint.fingerprint(q.text)
-        q.fingerprintId = QueryFingerprint.fingerprintId(q.fingerprint)
+        (q.fingerprint, q.fingerprintId) = QueryFingerprint.fingerprintAndId(q.text)
     }
 }

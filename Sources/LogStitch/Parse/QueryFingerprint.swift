@@ -16,17 +16,40 @@ public enum QueryFingerprint {
         text.withUTF8Bytes { fingerprint(bytes: $0) } ?? text
     }
 
+    /// A statement's fingerprint and its id, through the shape cache.
+    public static func fingerprintAndId(_ text: String) -> (fingerprint: String, id: String) {
+        if let hit = text.withUTF8Bytes({ fingerprint(bytes: $0, useShapes: true) }) ?? nil, let id = hit.id {
+            return (hit.fingerprint, id)
+        }
+        let f = fingerprint(text)
+        return (f, fingerprintId(f))
+    }
+
     /// nil: the statement is its own fingerprint (an administrator command).
     static func fingerprint(bytes q: Bytes) -> String? {
-        if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) { return "mysqldump" }
-        if containsPerconaToolkitMarker(q) { return "percona-toolkit" }
+        fingerprint(bytes: q, useShapes: false)?.fingerprint
+    }
+
+    /// `useShapes`: look the statement's shape up in `shapes` (and the id
+    /// with it), remembering what it was not found under.
+    static func fingerprint(bytes q: Bytes, useShapes: Bool) -> (fingerprint: String, id: String?)? {
+        if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) { return ("mysqldump", nil) }
+        if containsPerconaToolkitMarker(q) { return ("percona-toolkit", nil) }
         if startsWith(q, "administrator command: ", caseInsensitive: false) { return nil }
-        if let call = storedProcedureCall(q) { return call }
-        return Steps.run(q) { s in
+        if let call = storedProcedureCall(q) { return (call, nil) }
+        var shape: StatementShape?
+        var found: (fingerprint: String, id: String)?
+        let made = Steps.run(q) { s in
             s.text.count = multiValueInsertLength(s.bytes)
             s.step(removeMultiLineComments)
             s.step(removeOneLineComments)
             if isUseStatement(s.bytes) { return false }
+            if useShapes, let sh = StatementShape(s.bytes) {
+                // What the steps below make of a statement depends only on
+                // its shape: a statement seen in that shape needs none of them.
+                if let hit = shapes.lookup(sh) { found = hit; return false }
+                shape = sh
+            }
             s.step(removingEscapedQuotes)
             s.step { replacingQuoted($0, quote: ASCII.quote, into: &$1) }
             s.step { replacingQuoted($0, quote: ASCII.apostrophe, into: &$1) }
@@ -42,7 +65,15 @@ public enum QueryFingerprint {
             s.step(collapsingLimit)
             s.step(removingOrderByAsc)
             return true
-        } ?? "use ?"
+        }
+        if let found { return (found.fingerprint, found.id) }
+        guard let f = made else { return ("use ?", nil) }
+        if let shape {
+            let id = fingerprintId(f)
+            shapes.remember(shape, f, id)
+            return (f, id)
+        }
+        return (f, nil)
     }
 
     /// The last 16 hex digits of the MD5 of the fingerprint: uppercased, the
