@@ -15,6 +15,9 @@ enum SenderLearner {
     /// `spilled(kind)`: the spill files of that kind of record in the buckets around a block.
     static func learn(_ spilled: (SpillTag) -> [Data], ownsEnd: (EpochMicros) -> Bool) -> SenderIndex {
         var index = SenderIndex(declared: [:])
+        // Senders are learnt from Lambda records: without any, nothing is.
+        let lambdaEvents = spilled(.lambdaEvent)
+        guard lambdaEvents.contains(where: { !$0.isEmpty }) else { return index }
         var queries: [(instance: String, user: String?, requestId: RequestId?, traceId: TraceId?)] = []
         // Looked up once per Lambda event of the block: cheap hashes, not SipHash.
         var wanted = RequestIdIndex(), wantedTraces = KeyIndex<TraceId>()
@@ -47,7 +50,7 @@ enum SenderLearner {
         var byRequest: [RequestId: String] = [:]
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
-        SpillReader.forEachRecord(in: spilled(.lambdaEvent)) { r, tag in
+        SpillReader.forEachRecord(in: lambdaEvents) { r, tag in
             r.skipInt()
             let id = r.requestId()
             r.skipOptionalInt()

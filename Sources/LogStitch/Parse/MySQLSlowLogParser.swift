@@ -37,6 +37,8 @@ public struct MySQLSlowLogParser {
     var lastTimeResolution: EpochMicros = 1
     var databaseByThread: [Int64: String] = [:]
     var lastDatabase: String?
+    /// `use` names repeat entry after entry: shared, not made anew.
+    var databaseNames = RecentStrings()
     public var instance: String = "unknown"
 
     public init() {}
@@ -124,7 +126,9 @@ public struct MySQLSlowLogParser {
             if line.hasPrefix("use ") {
                 var db = line.dropFirst(4).trimmed()
                 if db.hasSuffix(";") { db = db.prefix(db.count - 1) }
-                let name = db.string.trimmingCharacters(in: "`")
+                while db.count > 0, db[0] == 0x60 { db = db.dropFirst(1) }
+                while db.count > 0, db[db.count - 1] == 0x60 { db = db.prefix(db.count - 1) }
+                let name = databaseNames.string(db)
                 entry!.query.database = name
                 entry!.explicitDatabase = true
                 lastDatabase = name

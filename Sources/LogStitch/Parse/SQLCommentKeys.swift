@@ -12,15 +12,16 @@ public enum SQLCommentKeys {
     static let traceKeys: Set<String> = ["xray_trace_id", "x-amzn-trace-id", "x_amzn_trace_id", "trace_id", "traceid", "xray", "root", "awstraceheader"]
 
     public static func extract(_ text: String) -> SQLCorrelationKeys {
+        var t = text
+        return t.withUTF8 { extract(bytes: $0) }
+    }
+
+    static func extract(bytes: UnsafeBufferPointer<UInt8>) -> SQLCorrelationKeys {
         var keys = SQLCorrelationKeys()
-        // Most statements have no comment: two searches tell, before a copy.
-        let mayHaveComment = text.utf8.withContiguousStorageIfAvailable { b -> Bool in
-            let v = UnsafeRawBufferPointer(b)
-            return v.index(of: "/*") != nil || v.index(of: "--") != nil
-        } ?? true
-        guard mayHaveComment else { return keys }
-        let bytes = Array(text.utf8)
-        var comments: [[UInt8]] = []
+        // Most statements have no comment: two searches tell.
+        let raw = UnsafeRawBufferPointer(bytes)
+        guard raw.index(of: "/*") != nil || raw.index(of: "--") != nil else { return keys }
+        var comments: [Range<Int>] = []
         var i = 0
         // Collect comment bodies, skipping over string literals so that a
         // '/*' inside a value is not taken for a comment.
@@ -41,21 +42,22 @@ public enum SQLCommentKeys {
                 var j = bodyStart
                 while j + 1 < bytes.count, !(bytes[j] == 0x2A && bytes[j + 1] == ASCII.slash) { j += 1 }
                 let bodyEnd = min(j, bytes.count)
-                comments.append(Array(bytes[bodyStart..<bodyEnd]))
+                comments.append(bodyStart..<bodyEnd)
                 i = bodyEnd + 2
                 continue
             }
             if c == ASCII.minus, i + 1 < bytes.count, bytes[i + 1] == ASCII.minus {
                 var j = i + 2
                 while j < bytes.count, bytes[j] != ASCII.lf { j += 1 }
-                comments.append(Array(bytes[(i + 2)..<j]))
+                comments.append((i + 2)..<j)
                 i = j
                 continue
             }
             i += 1
         }
         // The last comment wins for tags (sqlcommenter appends at the end).
-        for body in comments.reversed() {
+        for range in comments.reversed() {
+            let body = UnsafeBufferPointer(rebasing: bytes[range])
             let pairs = parsePairs(body)
             if keys.tags.isEmpty && !pairs.isEmpty { keys.tags = pairs }
             for (k, v) in pairs {
@@ -76,7 +78,7 @@ public enum SQLCommentKeys {
             }
             // Free text: any X-Ray root id or traceparent in the comment.
             if keys.traceId == nil {
-                keys.traceId = body.withUnsafeBytes { b -> TraceId? in
+                keys.traceId = { (b: UnsafeRawBufferPointer) -> TraceId? in
                     if let t = TraceId.find(in: b) { return t }
                     var from = 0
                     while let p = b.index(of: "00-", from: from) {
@@ -84,7 +86,7 @@ public enum SQLCommentKeys {
                         from = p + 1
                     }
                     return nil
-                }
+                }(UnsafeRawBufferPointer(body))
             }
         }
         return keys
@@ -92,7 +94,7 @@ public enum SQLCommentKeys {
 
     /// Splits `k='v',k2='v2'` (sqlcommenter), `k:v,k2:v2` (Marginalia) or
     /// `k=v; k2=v2` into URL-decoded pairs.
-    static func parsePairs(_ body: [UInt8]) -> [(String, String)] {
+    static func parsePairs(_ body: UnsafeBufferPointer<UInt8>) -> [(String, String)] {
         var pairs: [(String, String)] = []
         var i = 0
         let n = body.count
@@ -100,7 +102,7 @@ public enum SQLCommentKeys {
             while i < n, ASCII.isSpace(body[i]) || body[i] == ASCII.comma || body[i] == ASCII.semicolon { i += 1 }
             let keyStart = i
             while i < n, body[i] != ASCII.equals, body[i] != ASCII.colon, body[i] != ASCII.comma, body[i] != ASCII.semicolon, !ASCII.isSpace(body[i]) { i += 1 }
-            let key = Array(body[keyStart..<i])
+            let key = UnsafeBufferPointer(rebasing: body[keyStart..<i])
             var j = i
             while j < n, body[j] == ASCII.space { j += 1 }
             guard j < n, body[j] == ASCII.equals || body[j] == ASCII.colon, !key.isEmpty else {
@@ -128,7 +130,8 @@ public enum SQLCommentKeys {
         return pairs
     }
 
-    static func urlDecode(_ b: [UInt8]) -> String {
+    static func urlDecode<C: RandomAccessCollection>(_ b: C) -> String where C.Element == UInt8, C.Index == Int {
+        guard b.contains(0x25) else { return String(decoding: b, as: UTF8.self) }
         var out = [UInt8]()
         out.reserveCapacity(b.count)
         var i = 0
