@@ -39,10 +39,13 @@ convert() {    # dir out -> "wall_s peak_kb"
     cat "$log"; rm -f "$log"
 }
 
-ONE=$(generate day-1x "$HOURS")
-EIGHT=$(generate day-8x $((HOURS * 8)))
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
+
+# LOGSTITCH_BENCH_ONLY=slowlogs runs the slow-log shapes alone (no day corpus).
+if [ "${LOGSTITCH_BENCH_ONLY:-}" != "slowlogs" ]; then
+ONE=$(generate day-1x "$HOURS")
+EIGHT=$(generate day-8x $((HOURS * 8)))
 
 echo
 echo "corpus 1x: $ONE"
@@ -85,6 +88,7 @@ PY
 echo
 STAGES=$(generate stages-2h 2)
 $BENCH stages "$STAGES"
+fi
 
 # Slow logs as RDS downloads them (raw files, not CloudWatch events), one
 # shape at a time on one core: MySQL with 5,000 connections and a `use` and
