@@ -59,8 +59,13 @@ struct Convert: ParsableCommand {
     var inputs: [String]
 
     func validate() throws {
+        // Checked before anything is made: each worker's read buffer starts at this size.
         guard maxLineBytes >= 1024 * 1024 else { throw ValidationError("--max-line-bytes must be at least 1048576 (CloudWatch events go up to 1 MB)") }
+        guard maxLineBytes <= Self.maxLineBytesLimit else {
+            throw ValidationError("--max-line-bytes must be at most \(Self.maxLineBytesLimit) (1 GiB); a longer line is rejected, not read")
+        }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard jobs <= 1024 else { throw ValidationError("--jobs must be at most 1024") }
         for p in apiName { _ = try Self.pair(p, flag: "--api-name", shape: "ID=NAME") }
         for p in dbFunction { _ = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION") }
         do { _ = try DBInstanceMap(dbInstance) } catch { throw ValidationError("\(error)") }
@@ -112,6 +117,8 @@ struct Convert: ParsableCommand {
 }
 
 extension Convert {
+    static let maxLineBytesLimit = 1 << 30
+
     /// `KEY=VALUE`, both sides non-empty; a usage error otherwise.
     static func pair(_ arg: String, flag: String, shape: String) throws -> (String, String) {
         let kv = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

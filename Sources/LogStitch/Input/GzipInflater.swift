@@ -84,7 +84,9 @@ public final class GzipInflater: ByteStream {
                     if upstreamEnded { state = .finished; return produced }
                     continue
                 }
-                try startNextMember()
+                // What this call inflated of the member before is handed
+                // out before any damage after it is reported.
+                do { try startNextMember() } catch { return try handOut(produced, then: error) }
                 if state == .finished { return produced }
             }
             let before = engine.pendingInput

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Limits that keep one bad line from taking the run's memory.
 public struct ReaderLimits: Sendable {
     /// Longest line (or CloudWatch export event) accepted; longer ones are rejected, not truncated.
@@ -57,9 +63,23 @@ public struct LogFileReader {
         }
         consumer.endFile()
         context.applyLateRejects(&consumer)
-        context.report.compressedBytes = raw.bytesRead
-        context.report.uncompressedBytes = buffer.totalRead
+        if framingStarted {
+            context.report.compressedBytes = raw.bytesRead
+            context.report.uncompressedBytes = buffer.totalRead
+        } else {
+            // Rejected from its first bytes (not gzip, another compression):
+            // its size, not what the sniff read, and nothing inflated (the
+            // buffer still holds the figures of the file before).
+            context.report.compressedBytes = file.isStandardInput ? raw.bytesRead : Self.size(of: file.path) ?? raw.bytesRead
+            context.report.uncompressedBytes = 0
+        }
         return context.report
+    }
+
+    static func size(of path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_size)
     }
 
     func fail(_ report: inout FileReport, _ file: InputFile, _ error: InputError, line: Int) {

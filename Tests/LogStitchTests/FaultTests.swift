@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import LogStitch
+
+/// Damage loses only what is damaged, figures are each file's own, and
+/// absurd limits are refused before anything is made (issue: faults).
+@Suite struct FaultTests {
+    static let gzipFiles = [
+        "testdata/sample/apigateway/prod/access-2024-01-01.log.gz",
+        "testdata/sample/exportedlogs/aws/lambda/orders-handler/7a1b2c3d-task/2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef/000000.gz",
+        "testdata/sample/exportedlogs/aws/rds/instance/orders-mysql/slowquery/7a1b2c3d-task/orders-mysql/000000.gz",
+    ]
+
+    /// One byte after the last member: every record before it is kept, and
+    /// the file is reported with the offset of the byte.
+    @Test(arguments: gzipFiles)
+    func aTrailingByteKeepsEveryRecord(_ relative: String) throws {
+        let original = [UInt8](FileManager.default.contents(atPath: repoRoot + "/" + relative)!)
+        let good = readFile(repoRoot + "/" + relative)
+        let dir = makeTempDir()
+        for tail in [[UInt8(ascii: "X")], [0x1F], Array("garbage after the end\n".utf8)] {
+            // Under the same relative path: the path names the log group.
+            write(dir + "/" + relative, original + tail)
+            let bad = readFile(dir + "/" + relative)
+            #expect(bad.records.count == good.records.count, "\(relative) + \(tail.count) bytes")
+            #expect(bad.records == good.records, "\(relative) + \(tail.count) bytes")
+            #expect(bad.report.fileError == "data after the last gzip member at compressed byte \(original.count) is not gzip"
+                    || (tail == [0x1F] && bad.report.fileError?.hasPrefix("truncated gzip member") == true),
+                    "\(bad.report.fileError ?? "no error")")
+            #expect(bad.report.recordsSeen == good.report.recordsSeen)
+        }
+    }
+
+    /// A big export (many inflate calls) plus one byte.
+    @Test func aTrailingByteAfterAManyChunkFile() {
+        var text = ""
+        for i in 0..<20_000 { text += "2024-01-01T00:00:\(String(format: "%02d", i % 60)).000Z START RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-\(String(format: "%012d", i)) Version: $LATEST\n" }
+        let dir = makeTempDir()
+        let gz = gzip(Array(text.utf8))
+        write(dir + "/a.gz", gz)
+        write(dir + "/b.gz", gz + [0x58])
+        let a = readFile(dir + "/a.gz"), b = readFile(dir + "/b.gz")
+        #expect(a.records.count == 20_000)
+        #expect(b.records == a.records)
+        #expect(b.report.fileError == "data after the last gzip member at compressed byte \(gz.count) is not gzip")
+    }
+
+    /// A `.gz` that is not gzip: its own size, nothing inflated, whatever
+    /// the same reader read before.
+    @Test func figuresOfAFileRejectedAtItsFirstBytesAreItsOwn() {
+        let dir = makeTempDir()
+        write(dir + "/big.log", Array(String(repeating: "{\"requestId\":\"r1\",\"status\":\"200\"}\n", count: 2000).utf8))
+        write(dir + "/fake.log.gz", Array(String(repeating: "not gzip at all ", count: 160).utf8))
+        let reader = LogFileReader()
+        var consumer = CollectingConsumer()
+        _ = reader.read(InputFile(index: 0, path: dir + "/big.log"), into: &consumer)
+        let fake = reader.read(InputFile(index: 1, path: dir + "/fake.log.gz"), into: &consumer)
+        #expect(fake.compressedBytes == 2560)
+        #expect(fake.uncompressedBytes == 0)
+        #expect(fake.recordsSeen == 0)
+        #expect(fake.fileError?.hasPrefix("named .gz but not gzip data at byte 0") == true)
+    }
+
+    /// Refused as usage errors, before the output or spill folders exist.
+    @Test(arguments: [["--max-line-bytes", "4294967296"], ["--max-line-bytes", "1099511627776"], ["--max-line-bytes", "12"],
+                      ["--jobs", "0"], ["--jobs", "100000"]])
+    func absurdLimitsAreUsageErrors(_ flags: [String]) {
+        let dir = makeTempDir()
+        let tmp = dir + "/tmp"
+        try! FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let r = CLI.run(["convert", "--output", dir + "/out", "--tmp-dir", tmp] + flags + [repoRoot + "/testdata/sample"])
+        #expect(r.status == 2, "\(flags): \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: tmp))?.isEmpty == true)
+    }
+}
