@@ -74,3 +74,49 @@ import Testing
         #expect((try? FileManager.default.contentsOfDirectory(atPath: tmp))?.isEmpty == true)
     }
 }
+
+/// A damaged Firehose envelope loses only itself (issue: faults, item 2).
+@Suite struct EnvelopeDamageTests {
+    static func envelope(_ n: Int, events: Int = 30) -> String {
+        let evs = (0..<events).map { i in
+            "{\"id\":\"\(n)-\(i)\",\"timestamp\":\(1_704_067_200_000 + n * 1000 + i),\"message\":\"START RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-\(String(format: "%06d%06d", n, i)) Version: $LATEST\\n\"}"
+        }.joined(separator: ",")
+        return "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\",\"logGroup\":\"/aws/lambda/f\",\"logStream\":\"2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef\",\"subscriptionFilters\":[\"all\"],\"logEvents\":[\(evs)]}"
+    }
+
+    func read(_ envelopes: [String], separator: String) -> LogFileReaderResult {
+        let dir = makeTempDir()
+        write(dir + "/firehose.gz", gzip(Array(envelopes.joined(separator: separator).utf8)))
+        return readFile(dir + "/firehose.gz")
+    }
+
+    @Test(arguments: ["", "\n"])
+    func aBrokenEnvelopeLosesOnlyItself(separator: String) {
+        let good = (0..<10).map { Self.envelope($0) }
+        let whole = read(good, separator: separator)
+        #expect(whole.records.count == 300)
+        for damage in ["dropBrace", "dropQuote", "cutShort"] {
+            var broken = good
+            switch damage {
+            case "dropBrace": broken[1].removeLast()                                             // the envelope's closing brace
+            case "dropQuote": broken[1] = broken[1].replacingOccurrences(of: "\"logStream\":\"", with: "\"logStream\":")
+            default: broken[1] = String(broken[1].prefix(400))
+            }
+            let r = read(broken, separator: separator)
+            // The other nine envelopes' 270 events, all of them, in order.
+            #expect(r.records.count == 270, "\(damage) sep \(separator.count)")
+            #expect(r.records.map(\.message) == whole.records.filter { !$0.message.contains("-000001") }.map(\.message), "\(damage)")
+            #expect(r.report.rejected == 1, "\(damage)")
+            #expect(r.report.recordsSeen == 271, "\(damage)")
+        }
+    }
+
+    @Test func aBadValueRejectsItsEventOnly() {
+        var envs = (0..<3).map { Self.envelope($0, events: 5) }
+        envs[1] = envs[1].replacingOccurrences(of: "\"timestamp\":1704067201002", with: "\"timestamp\":17040672o1002")
+        let r = read(envs, separator: "")
+        #expect(r.records.count == 14)
+        #expect(r.report.rejected == 1)
+        #expect(r.report.rejects.first?.reason == "log event whose timestamp is not a number of milliseconds")
+    }
+}

@@ -66,8 +66,19 @@ struct EnvelopeSplitter {
             var boundary = Boundary()
             var scan = buffer.start
             var end: Int?
+            // Where the next envelope starts, looked for apart from the
+            // brace count: `{"messageType"` cannot occur inside one (its
+            // messages' quotes are escaped), so finding it before this one
+            // closes means this one is damaged, and reading goes on there.
+            var searched = buffer.start + 1
+            var resync: Int?
             while true {
                 end = boundary.scan(buffer.view(0, buffer.end), from: scan, to: buffer.end)
+                if let n = Self.nextEnvelopeStart(buffer.view(0, buffer.end), from: searched), end.map({ n < $0 }) ?? true {
+                    resync = n
+                    break
+                }
+                searched = max(buffer.start + 1, buffer.end - 15)
                 if end != nil { break }
                 if buffer.available > ctx.limits.maxEnvelopeBytes {
                     ctx.rejectRecord(line: startLine, reason: "subscription envelope longer than \(ctx.limits.maxEnvelopeBytes) bytes; skipped", excerpt: buffer.window)
@@ -83,6 +94,15 @@ struct EnvelopeSplitter {
                     return
                 }
                 scan -= shift
+                searched -= shift
+            }
+            if let next = resync {
+                let damaged = buffer.view(buffer.start, next)
+                ctx.rejectRecord(line: startLine, reason: "malformed subscription envelope (it does not close before the next envelope starts)", excerpt: damaged)
+                var k = 0
+                while let nl = damaged.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
+                buffer.consume(upTo: next)
+                continue
             }
             guard let objectEnd = end else { continue }
             let envelope = buffer.view(buffer.start, objectEnd)
@@ -92,6 +112,11 @@ struct EnvelopeSplitter {
             while let nl = envelope.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
             buffer.consume(upTo: objectEnd)
         }
+    }
+
+    static func nextEnvelopeStart(_ w: ByteView, from: Int) -> Int? {
+        guard from < w.count else { return nil }
+        return w.index(of: "{\"messageType\"", from: from)
     }
 
     /// Skips to the next envelope start after bytes that are not one; they
@@ -119,19 +144,26 @@ struct EnvelopeSplitter {
     }
 
     mutating func process<C: RecordConsumer>(_ envelope: ByteView, line: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
-        var reading = JSONScanner(envelope)
-        let scanner = reading
         var messageType: JSONScanner.Value?
         var group: JSONScanner.Value?
         var stream: JSONScanner.Value?
         var events: JSONScanner.Value?
-        let root = reading.members { k, v in
-            if scanner.key(k, is: "messageType") { messageType = v }
-            else if scanner.key(k, is: "logGroup") { group = v }
-            else if scanner.key(k, is: "logStream") { stream = v }
-            else if scanner.key(k, is: "logEvents") { events = v }
+        func read(lenient: Bool) -> JSONScanner? {
+            var reading = JSONScanner(envelope, lenient: lenient)
+            let scanner = reading
+            messageType = nil; group = nil; stream = nil; events = nil
+            let root = reading.members { k, v in
+                if scanner.key(k, is: "messageType") { messageType = v }
+                else if scanner.key(k, is: "logGroup") { group = v }
+                else if scanner.key(k, is: "logStream") { stream = v }
+                else if scanner.key(k, is: "logEvents") { events = v }
+            }
+            return root == nil ? nil : scanner
         }
-        guard root != nil else {
+        // An envelope whose braces and quotes pair up but with a bad value
+        // (`"timestamp":12a`) is read leniently: the bad value rejects its
+        // event, not the envelope's others.
+        guard let scanner = read(lenient: false) ?? read(lenient: true) else {
             ctx.rejectRecord(line: line, reason: "malformed subscription envelope JSON", excerpt: envelope)
             return
         }
@@ -152,13 +184,21 @@ struct EnvelopeSplitter {
         else { source = LogSource(logGroup: groupName, logStream: streamName); ctx.envelopeSource = source }
         scanner.forEachElement(evs) { ev in
             var timestamp: EpochMicros?
+            var badTimestamp = false
             var msg: JSONScanner.Value?
             if ev.kind == .object {
                 scanner.forEachMember(ev) { k, v in
-                    if scanner.key(k, is: "timestamp"), v.kind == .number, let ms = scanner.raw(v).parseInt() { timestamp = ms * 1000 }
+                    if scanner.key(k, is: "timestamp") {
+                        if v.kind == .number || v.kind == .string, let ms = scanner.raw(v).parseInt() { timestamp = ms * 1000 }
+                        else if v.kind != .null { badTimestamp = true }
+                    }
                     else if scanner.key(k, is: "message"), v.kind == .string { msg = v }
                     return true
                 }
+            }
+            if badTimestamp {
+                ctx.rejectRecord(line: line, reason: "log event whose timestamp is not a number of milliseconds", excerpt: scanner.raw(ev))
+                return true
             }
             guard let m = msg else {
                 ctx.rejectRecord(line: line, reason: "log event without a message string", excerpt: scanner.raw(ev))
