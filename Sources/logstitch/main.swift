@@ -72,6 +72,8 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
+        // Signals clean up (async-signal-safely) from the start, before any worker thread exists.
+        TemporaryFiles.installHandlers()
         var options = ConvertOptions()
         options.inputs = inputs
         options.outputDirectory = output

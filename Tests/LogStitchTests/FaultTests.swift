@@ -120,3 +120,61 @@ import Testing
         #expect(r.report.rejects.first?.reason == "log event whose timestamp is not a number of milliseconds")
     }
 }
+
+/// SIGINT, SIGTERM and SIGHUP at random moments of a run: it never hangs,
+/// and leaves no temporary file in the output or temp directory (issue:
+/// faults, item 3). The release binary, 100 signals.
+@Suite(.serialized) struct SignalTests {
+    @Test func hundredSignalsAtRandomPoints() throws {
+        let dir = makeTempDir()
+        var lines = ""
+        lines.reserveCapacity(60_000_000)
+        for i in 0..<200_000 {
+            lines += "{\"requestId\":\"\(i)-\(i % 977)\",\"ip\":\"10.0.\(i % 250).1\",\"requestTimeEpoch\":\"\(1_704_067_200_000 + i * 20)\",\"httpMethod\":\"GET\",\"resourcePath\":\"/orders/{id}\",\"status\":\"200\",\"responseLatency\":\"\(i % 900)\"}\n"
+        }
+        write(dir + "/in/access.log", Array(lines.utf8))
+        var rng = SystemRandomNumberGenerator()
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+        var killed = 0, finished = 0
+        for run in 0..<100 {
+            let out = dir + "/out-\(run)", tmp = dir + "/tmp-\(run)"
+            try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.fastBinary)
+            p.arguments = ["convert", "--output", out, "--tmp-dir", tmp, dir + "/in"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 0...450_000, using: &rng))
+            let sig = signals[run % 3]
+            kill(p.processIdentifier, sig)
+            // A hang is a failure: at most 20 s, then SIGKILL.
+            var waited = 0
+            while p.isRunning && waited < 2000 { usleep(10_000); waited += 1 }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+                Issue.record("run \(run): hung after signal \(sig)")
+                continue
+            }
+            p.waitUntilExit()
+            if p.terminationReason == .uncaughtSignal {
+                #expect(p.terminationStatus == sig, "run \(run)")
+                killed += 1
+            } else {
+                // Finished before the signal came: a complete set of outputs.
+                #expect(p.terminationStatus == 0, "run \(run)")
+                #expect(FileManager.default.fileExists(atPath: out + "/summary.json"), "run \(run)")
+                finished += 1
+            }
+            let leftInTmp = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+            #expect(leftInTmp.isEmpty, "run \(run) signal \(sig): \(leftInTmp)")
+            let hidden = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty, "run \(run) signal \(sig): \(hidden)")
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: tmp)
+        }
+        print("signals: \(killed) runs died of the signal, \(finished) had finished first")
+        #expect(killed >= 60)
+    }
+}

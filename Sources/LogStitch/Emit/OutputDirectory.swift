@@ -31,10 +31,13 @@ public final class OutputDirectory {
     nonisolated(unsafe) static var allStaged: Set<String> = []
     static let stagedLock = NSLock()
 
-    /// Removes every staged temporary file (on SIGINT/SIGTERM).
+    /// Removes every staged temporary file (on SIGINT/SIGTERM/SIGHUP, from
+    /// the signal watcher thread; files staged after it are removed as made).
     public static func discardAllStaged() {
-        for p in allStaged { unlink(p) }
+        stagedLock.lock(); discarding = true; let all = allStaged; stagedLock.unlock()
+        for p in all { unlink(p) }
     }
+    nonisolated(unsafe) static var discarding = false
 
     /// Opens an output to be written piece by piece (gzip-compressed when
     /// `compress`, adding `.gz` to the name); it is renamed into place by `commit`.
@@ -46,7 +49,8 @@ public final class OutputDirectory {
         let temp = "\(path)/.\(finalName).tmp-\(token)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot write \(temp): \(String(cString: strerror(errno)))") }
-        Self.stagedLock.lock(); Self.allStaged.insert(temp); Self.stagedLock.unlock()
+        Self.stagedLock.lock(); Self.allStaged.insert(temp); let late = Self.discarding; Self.stagedLock.unlock()
+        if late { unlink(temp) }
         staged.append((temp, "\(path)/\(finalName)"))
         let file = StagedFile(fd: fd, path: temp, compress: compress && !partsFromWriters)
         if compress && partsFromWriters { file.startJoining() }
