@@ -64,14 +64,42 @@ public final class OutputDirectory {
         try file.close()
     }
 
-    /// Renames every staged file into place.
+    /// Renames every staged file into place: all of them, or none. Each
+    /// previous output is first hard-linked to a hidden backup (it stays in
+    /// place until its rename replaces it); if any rename fails, the files
+    /// already renamed are put back from their backups (or removed, where
+    /// there was none), so the directory holds the previous run's set.
     public func commit() throws {
-        for (temp, final) in staged {
-            Self.stagedLock.lock(); Self.allStaged.remove(temp); Self.stagedLock.unlock()
-            guard rename(temp, final) == 0 else {
-                throw Failure(description: "cannot rename \(temp) to \(final): \(String(cString: strerror(errno)))")
+        var done: [(final: String, backup: String?)] = []
+        func rollBack() {
+            for d in done.reversed() {
+                if let b = d.backup { rename(b, d.final) } else { unlink(d.final) }
             }
+            discard()
         }
+        for (temp, final) in staged {
+            var backup: String?
+            var st = stat()
+            if lstat(final, &st) == 0 {
+                let b = "\(path)/.\((final as NSString).lastPathComponent).old-\(token)"
+                unlink(b)
+                guard link(final, b) == 0 else {
+                    let why = String(cString: strerror(errno))
+                    rollBack()
+                    throw Failure(description: "cannot replace \(final) (\(why)); the previous outputs are left as they were")
+                }
+                backup = b
+            }
+            guard rename(temp, final) == 0 else {
+                let why = String(cString: strerror(errno))
+                if let backup { unlink(backup) }
+                rollBack()
+                throw Failure(description: "cannot rename \(temp) to \(final) (\(why)); the previous outputs are left as they were")
+            }
+            Self.stagedLock.lock(); Self.allStaged.remove(temp); Self.stagedLock.unlock()
+            done.append((final, backup))
+        }
+        for d in done { if let b = d.backup { unlink(b) } }
         staged.removeAll()
     }
 
