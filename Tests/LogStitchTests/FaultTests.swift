@@ -216,3 +216,46 @@ import Testing
         #expect(hidden.isEmpty, "\(hidden)")
     }
 }
+
+/// One run at a time per output directory, and what dead runs left is
+/// swept (issue: faults, items 5 and 6).
+@Suite struct LockAndSweepTests {
+    @Test func aSecondRunIntoTheSameOutputExitsWithAMessage() throws {
+        let dir = makeTempDir()
+        let out = dir + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Another run holds the directory.
+        let fd = open(out, O_RDONLY | O_DIRECTORY)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let r = CLI.run(["convert", "--output", out, repoRoot + "/testdata/sample/apigateway"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("another logstitch run is writing into"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+        close(fd)
+        let again = CLI.run(["convert", "--output", out, repoRoot + "/testdata/sample/apigateway"])
+        #expect([0, 3].contains(again.status), "\(again.stderr)")
+    }
+
+    @Test func deadRunsLeftoversAreSweptLiveOnesKept() throws {
+        let dir = makeTempDir()
+        let out = dir + "/out", tmp = dir + "/tmp"
+        for d in [out, tmp + "/logstitch-424242-7", tmp + "/logstitch-424243-8"] {
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        }
+        write(tmp + "/logstitch-424242-7/w0.spill", Array(repeating: 7, count: 4096))
+        write(tmp + "/logstitch-424243-8/w0.spill", Array(repeating: 8, count: 4096))
+        write(out + "/.segments.ndjson.tmp-424242", Array(repeating: 1, count: 100))
+        write(out + "/.notes.txt.old-424242", Array("kept from a commit cut short".utf8))
+        // A live run's spill: its lock is held.
+        let live = open(tmp + "/logstitch-424243-8", O_RDONLY | O_DIRECTORY)
+        #expect(flock(live, LOCK_EX | LOCK_NB) == 0)
+        let r = CLI.run(["convert", "--output", out, "--tmp-dir", tmp, repoRoot + "/testdata/sample/apigateway"])
+        #expect([0, 3].contains(r.status), "\(r.stderr)")   // 3: the staging CSV logs need their template
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp) == ["logstitch-424243-8"])
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: out))
+        #expect(!names.contains(".segments.ndjson.tmp-424242"))
+        #expect(names.contains("notes.txt"))   // a backup whose file was missing is put back
+        #expect(!names.contains { $0.hasPrefix(".") })
+        close(live)
+    }
+}

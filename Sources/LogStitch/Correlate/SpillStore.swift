@@ -43,7 +43,32 @@ public final class SpillStore: @unchecked Sendable {
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         catch { throw Failure(description: "cannot create temporary directory under '\(base)' (--tmp-dir): \(error.localizedDescription)") }
         directory = dir
+        // Held while the run lives (the kernel drops it when the process
+        // dies, SIGKILL included): a later run tells a live run's spill
+        // from a dead one's by it.
+        lockFd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if lockFd >= 0 { _ = flock(lockFd, LOCK_EX | LOCK_NB) }
         TemporaryFiles.register(dir)
+        Self.sweep(base, except: dir)
+    }
+
+    let lockFd: Int32
+
+    /// Removes the spill directories dead runs left under `base` (killed
+    /// with SIGKILL, or by a crash): those whose lock nobody holds.
+    static func sweep(_ base: String, except mine: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return }
+        for name in names where name.hasPrefix("logstitch-") {
+            let path = (base.hasSuffix("/") ? base : base + "/") + name
+            guard path != mine else { continue }
+            let parts = name.split(separator: "-")
+            guard parts.count == 3, parts[1].allSatisfy(\.isNumber), parts[2].allSatisfy(\.isNumber) else { continue }
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }   // a live run's
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     /// Removes the spill files.
@@ -54,6 +79,7 @@ public final class SpillStore: @unchecked Sendable {
         lock.unlock()
         try? FileManager.default.removeItem(atPath: directory)
         TemporaryFiles.unregister(directory)
+        if lockFd >= 0 { close(lockFd) }
     }
 
     public static func bucket(_ t: EpochMicros) -> Int64 {

@@ -25,6 +25,36 @@ public final class OutputDirectory {
             catch { throw Failure(description: "cannot create output directory '\(path)': \(error.localizedDescription)") }
         }
         guard access(path, W_OK) == 0 else { throw Failure(description: "output directory '\(path)' is not writable") }
+        // One run at a time writes into a directory: two would mix their files.
+        lockFd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard lockFd >= 0 else { throw Failure(description: "cannot open output directory '\(path)': \(String(cString: strerror(errno)))") }
+        guard flock(lockFd, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFd)
+            throw Failure(description: "another logstitch run is writing into '\(path)'; nothing was written (run again when it has finished)")
+        }
+        sweepLeftovers()
+    }
+
+    /// The directory's lock (`flock` on the directory itself, no extra
+    /// file), held until the outputs are committed or discarded.
+    let lockFd: Int32
+
+    /// What dead runs left (SIGKILL, a crash): staged files, removed, and
+    /// backups of a commit cut short, put back where their file is missing.
+    /// Only ever run holding the lock, so no live run's files are touched.
+    func sweepLeftovers() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let dash = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
+                  name[dash.upperBound...].allSatisfy(\.isNumber), !name[dash.upperBound...].isEmpty else { continue }
+            let full = path + "/" + name
+            if name[dash].hasPrefix(".old") {
+                let final = path + "/" + String(name[name.index(after: name.startIndex)..<dash.lowerBound])
+                var st = stat()
+                if lstat(final, &st) != 0 { rename(full, final); continue }
+            }
+            unlink(full)
+        }
     }
 
     /// Every staged temporary file of the process, for the signal handler.
@@ -109,7 +139,7 @@ public final class OutputDirectory {
         staged.removeAll()
     }
 
-    deinit { discard() }
+    deinit { discard(); close(lockFd) }
 }
 
 /// An output being written in pieces, optionally gzip-compressed through
