@@ -23,18 +23,40 @@ public struct SegmentDocumentWriter {
                 || b == ASCII.slash || b == 0x25 || b == 0x26 || b == ASCII.hash || b == ASCII.equals || b == 0x2B
                 || b == ASCII.minus || b == ASCII.at }) { return name }
         var out = ""
-        for ch in name.unicodeScalars {
-            let ok = ch.properties.isAlphabetic || ch.properties.numericType != nil || ch.properties.isWhitespace
-                || "_.:/%&#=+-@".unicodeScalars.contains(ch)
-            out.unicodeScalars.append(ok ? ch : "_")
-        }
+        for ch in name.unicodeScalars { out.unicodeScalars.append(isNameScalar(ch) ? ch : "_") }
         if out.unicodeScalars.count > 200 { out = String(String.UnicodeScalarView(out.unicodeScalars.prefix(200))) }
         return out.isEmpty ? "unknown" : out
+    }
+
+    /// What a segment name may hold, as the AWS schema says it
+    /// (`[\p{L}\p{Z}\p{N}_.:/%&#=+\-@]`): letters, numbers, space
+    /// separators (not tabs or newlines: those are control characters).
+    public static func isNameScalar(_ ch: Unicode.Scalar) -> Bool {
+        switch ch.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .decimalNumber, .letterNumber, .otherNumber, .spaceSeparator, .lineSeparator, .paragraphSeparator:
+            return true
+        default:
+            return "_.:/%&#=+-@".unicodeScalars.contains(ch)
+        }
     }
 
     static func truncated(_ s: String, _ n: Int = 250) -> String {
         // utf8.count is O(1) for native strings; counting characters is not.
         s.utf8.count <= n || s.count <= n ? s : String(s.prefix(n))
+    }
+
+    /// Free text (an error message, a statement) is cut here, with a marker,
+    /// so no one value can take a document past X-Ray's 64 KB.
+    static let maxTextBytes = 8192
+    static func cut(_ s: String, _ n: Int, marker: String = "…[truncated]") -> String {
+        guard s.utf8.count > n else { return s }
+        var out = ""
+        for ch in s.unicodeScalars {
+            if out.utf8.count + String(ch).utf8.count > n { break }
+            out.unicodeScalars.append(ch)
+        }
+        return out + marker
     }
 
     /// Name, ARN and URL beginnings of a stage, worked out once per (API,
@@ -216,7 +238,7 @@ public struct SegmentDocumentWriter {
         w.objectStart("http")
         w.objectStart("request")
         // Only a method that was logged: a WebSocket message has none.
-        if let m = q.method { w.field("method", m) }
+        if let m = q.method { w.field("method", Self.truncated(m)) }
         urlField(&w, q, info)
         w.field("client_ip", q.sourceIp.map { Self.truncated($0) })
         w.field("user_agent", q.userAgent.map { Self.truncated($0) })
@@ -244,7 +266,7 @@ public struct SegmentDocumentWriter {
         w.field("route", q.route)
         w.field("event_type", q.eventType)
         w.field("connection_id", q.connectionId)
-        w.field("error_message", q.errorMessage)
+        w.field("error_message", q.errorMessage.map { Self.cut($0, Self.maxTextBytes) })
         w.endObject()
         w.endObject()
         if let i = r.invocation {
@@ -446,7 +468,7 @@ public struct SegmentDocumentWriter {
         w.field("url", names.url)
         w.field("database_type", q.engine.rawValue)
         w.field("user", q.user.map { Self.truncated($0) })
-        w.field("sanitized_query", q.sanitizedQuery)
+        w.field("sanitized_query", Self.cut(q.sanitizedQuery, Self.maxTextBytes))
         w.endObject()
         w.objectStart("metadata")
         w.objectStart("rds_slow_query")

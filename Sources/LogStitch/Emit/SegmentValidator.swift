@@ -144,10 +144,7 @@ public enum SegmentValidator {
     static func validName(_ n: String) -> Bool {
         let count = n.unicodeScalars.count
         guard count >= 1, count <= 200 else { return false }
-        return n.unicodeScalars.allSatisfy { ch in
-            ch.properties.isAlphabetic || ch.properties.numericType != nil || ch.properties.isWhitespace
-                || "_.:/%&#=+-@".unicodeScalars.contains(ch)
-        }
+        return n.unicodeScalars.allSatisfy(SegmentDocumentWriter.isNameScalar)
     }
 
     static func entity(_ e: Node, path: String, isSegment: Bool, enclosingId: String?, _ problems: inout [String], _ sawId: (String) -> Void) {

@@ -199,9 +199,16 @@ public struct ApiGatewayLogParser {
         return t
     }
 
+    static let idLimits: [(ApiGatewayField, Int)] = [(.requestId, 128), (.extendedRequestId, 128), (.apiId, 64), (.stage, 128),
+                                                       (.integrationRequestId, 128), (.accountId, 64), (.connectionId, 128)]
+
     mutating func build(time: EpochMicros?) -> Outcome {
         guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
             return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
+        }
+        // API Gateway's ids are tens of bytes: a longer one is not one.
+        for (field, limit) in Self.idLimits {
+            if let v = value(field), v.count > limit { return .malformed("API Gateway \(field) longer than \(limit) bytes") }
         }
         var f = RequestFields()
         f.method = value(.httpMethod)

@@ -70,15 +70,23 @@ public struct LambdaLogParser {
 
     // MARK: platform text lines
 
+    /// A platform line whose request id is missing or too long to be one.
+    func badId(after prefixLength: Int, in m: ByteView) -> Result {
+        var e = prefixLength
+        while e < m.count, !ASCII.isSpace(m[e]) { e += 1 }
+        return e - prefixLength > 128 ? .malformed("Lambda request id longer than 128 bytes") : .notLambda
+    }
+
     func requestId(after prefixLength: Int, in m: ByteView) -> (RequestId, Int)? {
         var e = prefixLength
         while e < m.count, !ASCII.isSpace(m[e]) { e += 1 }
-        guard e > prefixLength else { return nil }
+        // Lambda's request ids are 36 bytes: a 70 KB token is not one.
+        guard e > prefixLength, e - prefixLength <= 128 else { return nil }
         return (RequestId.lowercased(m.slice(prefixLength, e)), e)
     }
 
     func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        guard let (id, e) = requestId(after: 17, in: m) else { return .notLambda }
+        guard let (id, e) = requestId(after: 17, in: m) else { return badId(after: 17, in: m) }
         let ev = make(.start)
         ev.requestId = id; ev.time = time
         if let v = m.index(of: "Version: ", from: e) {
@@ -91,7 +99,7 @@ public struct LambdaLogParser {
     }
 
     func end(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        guard let (id, e) = requestId(after: 15, in: m) else { return .notLambda }
+        guard let (id, e) = requestId(after: 15, in: m) else { return badId(after: 15, in: m) }
         let ev = make(.end)
         ev.requestId = id; ev.time = time
         if let t = m.index(of: "Task timed out after", from: e) {
@@ -167,7 +175,7 @@ public struct LambdaLogParser {
     }
 
     func report(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        guard let (id, e) = requestId(after: 18, in: m) else { return .notLambda }
+        guard let (id, e) = requestId(after: 18, in: m) else { return badId(after: 18, in: m) }
         let ev = make(.report)
         ev.requestId = id; ev.time = time
         var bad = false
