@@ -132,14 +132,14 @@ extension Convert {
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check X-Ray segment documents (one JSON object per line) against the schema's and X-Ray's rules.",
-        discussion: "Exit status: 0 all documents valid; 3 some documents invalid; 2 usage error; 1 unreadable file."
+        discussion: "Exit status: 0 all documents valid; 3 some documents invalid or a trace with more than one root; 2 usage error; 1 unreadable file."
     )
 
     @Argument(help: ArgumentHelp("NDJSON files of segment documents (gzip-compressed or not).", valueName: "FILE"))
     var files: [String]
 
     func run() throws {
-        var invalid = 0, total = 0
+        var invalid = 0, total = 0, badTraces = 0
         for path in files {
             let data: [UInt8]
             do { data = try SegmentValidator.readFile(path) } catch {
@@ -152,9 +152,10 @@ struct Validate: ParsableCommand {
                 print("\(path):\(problem.line): \(problem.message)")
             }
             invalid += report.invalidDocuments
+            badTraces += report.invalidTraces
         }
-        print("\(total) documents, \(invalid) invalid")
-        if invalid > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
+        print("\(total) documents, \(invalid) invalid, \(badTraces) traces with more than one root")
+        if invalid > 0 || badTraces > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 }
 

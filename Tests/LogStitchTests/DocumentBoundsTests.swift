@@ -43,3 +43,35 @@ import Testing
         #expect(SegmentValidator.validName("ab cd/prod"))
     }
 }
+
+/// Overlapping inputs give what one copy gives (issue: faults, item 8).
+@Suite struct OverlapTests {
+    @Test func theSameSlowLogTwiceIsTheSlowLogOnce() throws {
+        let dir = makeTempDir()
+        let sample = repoRoot + "/testdata/sample"
+        let fmt = "@" + repoRoot + "/testdata/apigw-staging-format.txt"
+        let once = CLI.run(["convert", "--output", dir + "/once", "--apigw-format", fmt, sample])
+        // A second copy of every slow log, elsewhere.
+        for f in try InputDiscovery.expand([sample]).map(\.path) where f.contains("/aws/rds/") {
+            let copy = dir + "/copy/" + f.dropFirst(sample.count)
+            write(copy, [UInt8](FileManager.default.contents(atPath: f)!))
+        }
+        let twice = CLI.run(["convert", "--output", dir + "/twice", "--apigw-format", fmt, sample, dir + "/copy"])
+        #expect(once.status == twice.status)
+        for name in ["segments.ndjson", "queries.csv", "requests.csv"] {
+            let a = FileManager.default.contents(atPath: dir + "/once/" + name)
+            let b = FileManager.default.contents(atPath: dir + "/twice/" + name)
+            #expect(a != nil && a == b, "\(name) differs")
+        }
+        let v = CLI.run(["validate", dir + "/twice/segments.ndjson"])
+        #expect(v.status == 0, "\(v.stdout)")
+    }
+
+    @Test func twoRootsInATraceAreCounted() {
+        let a = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
+        let b = #"{"name":"b","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
+        let report = SegmentValidator.validate(ndjson: Array((a + "\n" + b + "\n").utf8))
+        #expect(report.invalidTraces == 1)
+        #expect(report.problems.contains { $0.message.contains("has 2 root segments") })
+    }
+}

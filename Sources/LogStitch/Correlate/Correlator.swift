@@ -100,7 +100,7 @@ public struct Correlator {
         var model = TraceModel()
         let requests = Self.sortedByStart(files)
         var invocations = InvocationAssembler.assemble(files.map(\.lambdaEvents))
-        let queries = Self.sortedByEnd(files.flatMap(\.queries))
+        let queries = Self.withoutCopies(Self.sortedByEnd(files.flatMap(\.queries)))
 
         // Duplicate records (the same request logged twice, overlapping
         // exports) keep the first; sorted by start then id, they are adjacent.
@@ -243,6 +243,28 @@ public struct Correlator {
             return endOrder(queries[a.index], queries[b.index])
         }
         return keyed.map { queries[$0.index] }
+    }
+
+    /// Overlapping inputs (one slow log given twice, two exports of one
+    /// hour) give each statement twice, from two files: the later file's
+    /// copy goes, so they give what one does. Within a file, two identical
+    /// records are two statements (fast repeats at `%t`'s one second).
+    static func withoutCopies(_ sorted: [SlowQuery]) -> [SlowQuery] {
+        guard sorted.count > 1 else { return sorted }
+        // In `endOrder` a statement's copies are next to each other (equal
+        // up to the file), so each is compared with the last one kept only.
+        var out: [SlowQuery] = []
+        out.reserveCapacity(sorted.count)
+        for q in sorted {
+            if let last = out.last, last.file != q.file, Self.sameStatement(last, q) { continue }
+            out.append(q)
+        }
+        return out
+    }
+
+    static func sameStatement(_ a: SlowQuery, _ b: SlowQuery) -> Bool {
+        a.end == b.end && a.durationUs == b.durationUs && a.connectionId == b.connectionId && a.instance == b.instance
+            && a.text == b.text && a.database == b.database && a.user == b.user && a.engine == b.engine
     }
 
     static func endOrder(_ a: SlowQuery, _ b: SlowQuery) -> Bool {

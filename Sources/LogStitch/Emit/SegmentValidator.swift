@@ -11,6 +11,8 @@ public enum SegmentValidator {
     public struct Report: Sendable {
         public var documents = 0
         public var invalidDocuments = 0
+        /// Traces whose documents, each valid, do not make one tree (two roots).
+        public var invalidTraces = 0
         public var problems: [Problem] = []
     }
 
@@ -124,6 +126,7 @@ public enum SegmentValidator {
         }
         for (trace, roots) in rootsByTrace.sorted(by: { $0.key < $1.key }) where roots > 1 {
             report.problems.append(Problem(line: 0, message: "trace \(trace) has \(roots) root segments"))
+            report.invalidTraces += 1
         }
         report.problems.sort { ($0.line, $0.message) < ($1.line, $1.message) }
         return report
