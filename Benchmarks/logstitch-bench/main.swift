@@ -4,6 +4,7 @@ import LogStitch
 /// `logstitch-bench generate DIR --hours N --rate R`: writes a corpus.
 /// `logstitch-bench stages DIR`: times each pipeline stage alone on it.
 /// `logstitch-bench slowlogs DIR --hours N`: writes raw slow logs of each shape.
+/// `logstitch-bench fuzz TESTDATA --inputs N`: mutation fuzzing (see Fuzz.swift).
 let args = CommandLine.arguments
 func option(_ name: String, _ fallback: Double) -> Double {
     if let i = args.firstIndex(of: name), i + 1 < args.count, let v = Double(args[i + 1]) { return v }
@@ -15,7 +16,7 @@ if args.count == 2 && args[1] == "format" {
     exit(0)
 }
 guard args.count >= 3 else {
-    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR | slowlogs DIR [--hours N] | format")
+    print("usage: logstitch-bench generate DIR [--hours N] [--rate REQ_PER_S] | stages DIR | slowlogs DIR [--hours N] | fuzz TESTDATA [--inputs N] [--converts M] [--seed S] | format")
     exit(2)
 }
 switch args[1] {
@@ -24,6 +25,9 @@ case "generate":
     g.run(threads: ProcessInfo.processInfo.activeProcessorCount)
 case "stages":
     StageBenchmarks(directory: args[2]).run()
+case "fuzz":
+    exit(Fuzz(root: args[2], inputs: Int(option("--inputs", 10_000)), converts: Int(option("--converts", 200)),
+              seed: UInt64(option("--seed", 1))).run())
 case "slowlogs":
     SlowLogShapes(directory: args[2], hours: Int(option("--hours", 4))).run()
 default:

@@ -259,3 +259,23 @@ import Testing
         close(live)
     }
 }
+
+/// The mutation fuzzer (`logstitch-bench fuzz`, release build) over every
+/// fixture and the sample, for a bounded time: no crash, no hang, every
+/// record accounted for, every document valid (issue: faults).
+@Suite struct FuzzTests {
+    @Test func mutantsOfEveryFixture() throws {
+        let bench = repoRoot + "/.build/release/logstitch-bench"
+        guard FileManager.default.isExecutableFile(atPath: bench) else {
+            #expect(ProcessInfo.processInfo.environment["LOGSTITCH_REQUIRE_TOOLS"] != "1", "logstitch-bench is not built (make test builds it)")
+            print("skipped here: build the release products first (make test does)")
+            return
+        }
+        let seed = 7   // fixed: the suite is deterministic (other seeds: logstitch-bench fuzz --seed)
+        let r = CLI.run(["fuzz", repoRoot + "/testdata", "--inputs", "200000", "--converts", "2000", "--seed", "\(seed)"], binary: bench)
+        #expect(r.status == 0, "seed \(seed): \(r.stdout.suffix(2000))")
+        let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains(" 0 failures"), "\(last)")
+        print(last)
+    }
+}

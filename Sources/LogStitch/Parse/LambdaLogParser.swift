@@ -425,9 +425,14 @@ public struct LambdaLogParser {
         } else { return .noise }
         ev.time = time
         guard let rec = record, rec.kind == .object else { return .event(ev) }
+        var tooLong = false
         s.forEachMember(rec) { k, v in
             let key = s.raw(k)
-            if key.equals("requestId"), v.kind == .string { ev.requestId = RequestId.lowercased(s.raw(v)) }
+            if key.equals("requestId"), v.kind == .string {
+                // Lambda's request ids are 36 bytes: a longer one is not one.
+                if v.end - v.start > 128 { tooLong = true; return false }
+                ev.requestId = RequestId.lowercased(s.raw(v))
+            }
             else if key.equals("version"), v.kind == .string { ev.version = s.string(v) }
             else if key.equals("functionName"), v.kind == .string { ev.function = s.string(v) }
             else if key.equals("functionArn"), v.kind == .string {
@@ -473,6 +478,7 @@ public struct LambdaLogParser {
             }
             return true
         }
+        if tooLong { recycle(ev); return .malformed("Lambda request id longer than 128 bytes") }
         return .event(ev)
     }
 
