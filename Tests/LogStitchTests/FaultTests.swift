@@ -279,3 +279,44 @@ import Testing
         print(last)
     }
 }
+
+/// Writes that fail (every file past a size limit, `ulimit -f`: EFBIG,
+/// as a full disk's ENOSPC would) at each point of a run in turn: the
+/// spill, then each output as it grows. Each time: exit 1 and the
+/// previous outputs byte-identical, or exit 0/3 and a complete new set;
+/// nothing left in the output or temp directory (issue: faults).
+@Suite struct WriteFailureTests {
+    @Test func aFailingWriteAnywhereLeavesThePreviousSet() throws {
+        let dir = makeTempDir()
+        var lines = ""
+        for i in 0..<60_000 {
+            lines += "{\"requestId\":\"r\(i)\",\"requestTimeEpoch\":\"\(1_704_067_200_000 + i * 50)\",\"httpMethod\":\"GET\",\"resourcePath\":\"/orders/{id}\",\"status\":\"200\",\"responseLatency\":\"\(i % 900)\"}\n"
+        }
+        write(dir + "/in/access.log", Array(lines.utf8))
+        let out = dir + "/out", tmp = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let first = CLI.run(["convert", "--output", out, repoRoot + "/testdata/sample/apigateway/prod"], binary: CLI.fastBinary)
+        #expect(first.status == 0, "\(first.stderr)")
+        let previous = CommitTests().contents(out)
+        var failed = 0, completed = 0
+        // Limits in 1 KB blocks: from the first spill write to past every output.
+        for limit in [1, 4, 16, 64, 256, 1024, 2048, 4096, 8192, 16384, 65536] {
+            let r = CLI.run(["-c", "ulimit -f \(limit); trap '' XFSZ; exec \"$0\" \"$@\"", CLI.fastBinary,
+                             "convert", "--output", out, "--tmp-dir", tmp, dir + "/in"], binary: "/bin/bash")
+            if r.status == 1 {
+                failed += 1
+                #expect(CommitTests().contents(out) == previous, "limit \(limit) KB: \(r.stderr)")
+            } else {
+                completed += 1
+                #expect(r.status == 0, "limit \(limit) KB: \(r.stderr)")
+                #expect(Set(CommitTests().contents(out).keys) == Set(CommitTests.outputs))
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty, "limit \(limit)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "limit \(limit)")
+            if r.status != 1 { break }   // past every write
+        }
+        #expect(failed >= 3)
+        #expect(completed == 1)
+        print("write failures: \(failed) runs failed at a write, \(completed) completed")
+    }
+}
