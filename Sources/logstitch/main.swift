@@ -141,12 +141,11 @@ struct Validate: ParsableCommand {
     func run() throws {
         var invalid = 0, total = 0, badTraces = 0
         for path in files {
-            let data: [UInt8]
-            do { data = try SegmentValidator.readFile(path) } catch {
+            let report: SegmentValidator.Report
+            do { report = try SegmentValidator.validate(path: path) } catch {
                 FileHandle.standardError.write("logstitch: error: cannot read \(path): \((error as? InputError)?.reason ?? "\(error)")\n".data(using: .utf8)!)
                 throw ExitCode(ExitStatus.fatal.rawValue)
             }
-            let report = SegmentValidator.validate(ndjson: data)
             total += report.documents
             for problem in report.problems {
                 print("\(path):\(problem.line): \(problem.message)")

@@ -75,3 +75,33 @@ import Testing
         #expect(report.problems.contains { $0.message.contains("has 2 root segments") })
     }
 }
+
+/// `validate` reads a file as a stream (a line at a time, plain or gzip)
+/// and finds what reading it whole finds (issue: faults, item 11).
+@Suite struct StreamingValidateTests {
+    @Test func streamingFindsWhatWholeReadingFinds() throws {
+        var text = ""
+        for i in 0..<30_000 {
+            let trace = String(format: "1-5759e988-%024x", i / 3)
+            let id = String(format: "%016x", i % 29_000)            // repeats: duplicate ids
+            let parent = i % 3 == 0 ? "" : ",\"parent_id\":\"\(String(format: "%016x", i - i % 3))\""
+            let name = i % 997 == 0 ? "bad\\tname" : "svc"
+            text += "{\"name\":\"\(name)\",\"id\":\"\(id)\",\"trace_id\":\"\(trace)\",\"start_time\":\(1_700_000_000 + i),\"end_time\":\(1_700_000_001 + i)\(parent)}\n"
+        }
+        let dir = makeTempDir()
+        let bytes = Array(text.utf8)
+        write(dir + "/s.ndjson", bytes)
+        write(dir + "/s.ndjson.gz", gzip(bytes))
+        let whole = SegmentValidator.validate(ndjson: bytes)
+        #expect(whole.documents == 30_000)
+        #expect(whole.invalidDocuments > 0)
+        for f in ["/s.ndjson", "/s.ndjson.gz"] {
+            let streamed = try SegmentValidator.validate(path: dir + f)
+            #expect(streamed.documents == whole.documents)
+            #expect(streamed.invalidDocuments == whole.invalidDocuments)
+            #expect(streamed.invalidTraces == whole.invalidTraces)
+            #expect(streamed.problems.map(\.message) == whole.problems.map(\.message))
+            #expect(streamed.problems.map(\.line) == whole.problems.map(\.line))
+        }
+    }
+}
