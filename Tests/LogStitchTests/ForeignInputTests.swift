@@ -24,7 +24,7 @@ struct ForeignInputTests {
         let zst = FileManager.default.contents(atPath: repoRoot + "/testdata/compressed/access.log.zst")!
         write(dir + "/access.log.zst.gz", gzip([UInt8](zst)))
         let r = readFile(dir + "/access.log.zst.gz")
-        #expect(r.report.compression == "plain")
+        #expect(r.report.compression == "gzip")
         #expect(r.report.fileError?.hasPrefix("zstd-compressed file") == true)
     }
 

@@ -117,6 +117,14 @@ public enum InputError: Error, Equatable, Sendable {
     }
 
     static func layerText(_ layer: Int) -> String { layer > 1 ? " (inner gzip layer \(layer))" : "" }
+
+    /// Found from the file's first bytes, before any record: the file as a whole (line 0).
+    var isAboutTheWholeFile: Bool {
+        switch self {
+        case .foreignFormat, .unsupportedCompression: return true
+        default: return false
+        }
+    }
 }
 
 /// Exposes the reader's gzip sniffing to benchmarks (which time inflate alone).

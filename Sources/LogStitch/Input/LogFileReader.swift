@@ -51,7 +51,7 @@ public struct LogFileReader {
             defer { buffer.release() }
             try readFraming(&context, &consumer)
         } catch {
-            if case .foreignFormat = error {
+            if error.isAboutTheWholeFile {
                 // Recognised from its first line, before any record was read: the file as a whole.
                 buffer.consume(upTo: buffer.end)
                 fail(&context.report, file, error, line: 0)
@@ -102,13 +102,6 @@ public struct LogFileReader {
             let replay: (() throws(InputError) -> ByteStream)? = layers == 1 && !file.isStandardInput ? raw.reopenedFromStart : nil
             stream = try GzipInflater(upstream: stream, layer: layers, replay: replay)
         }
-        // Other compressions by their magic bytes: read as text they would
-        // be rejected line by line, thousands of rows saying nothing useful.
-        let magic = try PrefixedStream.sniff(stream, count: 10)
-        stream = PrefixedStream(prefix: magic, upstream: stream)
-        if let other = OtherCompression(magic: magic) {
-            throw InputError.unsupportedCompression(name: other.name, tool: other.tool)
-        }
         if layers == 0 && file.looksGzipNamed {
             let head = try PrefixedStream.sniff(stream, count: 8)
             if !head.isEmpty {
@@ -128,6 +121,12 @@ public struct LogFileReader {
             ctx.report.framing = "empty"
             if let damage = buffer.damage { throw damage }
             return
+        }
+        // Other compressions by their magic bytes (looked at in the read
+        // buffer: a small read of its own made ISA-L hand the file to zlib):
+        // read as text they would be rejected line by line.
+        if let other = OtherCompression(magic: Array(buffer.window.prefix(10))) {
+            throw InputError.unsupportedCompression(name: other.name, tool: other.tool)
         }
         let framing = detectFraming(buffer.window)
         ctx.report.framing = framing.rawValue

@@ -207,8 +207,14 @@ public struct ApiGatewayLogParser {
             return .malformed("API Gateway access log without $context.requestId or $context.extendedRequestId")
         }
         // API Gateway's ids are tens of bytes: a longer one is not one.
-        for (field, limit) in Self.idLimits {
-            if let v = value(field), v.count > limit { return .malformed("API Gateway \(field) longer than \(limit) bytes") }
+        if rid.count > 128 || (values[ApiGatewayField.extendedRequestId.rawValue]?.count ?? 0) > 128
+            || (values[ApiGatewayField.apiId.rawValue]?.count ?? 0) > 64 || (values[ApiGatewayField.stage.rawValue]?.count ?? 0) > 128
+            || (values[ApiGatewayField.integrationRequestId.rawValue]?.count ?? 0) > 128
+            || (values[ApiGatewayField.accountId.rawValue]?.count ?? 0) > 64
+            || (values[ApiGatewayField.connectionId.rawValue]?.count ?? 0) > 128 {
+            for (field, limit) in Self.idLimits {
+                if let v = value(field), v.count > limit { return .malformed("API Gateway \(field) longer than \(limit) bytes") }
+            }
         }
         var f = RequestFields()
         f.method = value(.httpMethod)

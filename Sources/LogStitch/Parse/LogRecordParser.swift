@@ -226,6 +226,8 @@ public struct LogRecordParser: RecordConsumer {
 
     /// Whether `m` is a csvlog record (true) or a jsonlog one (false).
     static func structuredPostgres(_ m: ByteView) -> Bool? {
+        // A csvlog record starts with the year; a jsonlog one with its timestamp key.
+        guard m.count > 0, ASCII.isDigit(m[0]) || (m[0] == ASCII.leftBrace && m.count > 2 && m[2] == 0x74) else { return nil }
         if PostgresLogParser.looksLikeCSVLog(m) { return true }
         if m.count > 0, m[0] == ASCII.leftBrace, PostgresLogParser.looksLikeJSONLog(m) { return false }
         return nil
