@@ -321,3 +321,20 @@ import Testing
         print("write failures: \(failed) runs failed at a write, \(completed) completed")
     }
 }
+
+/// A commit cut short by SIGKILL leaves the new run's renamed files and the
+/// old ones' backups: the next run puts the backups back first.
+@Suite struct CutCommitTests {
+    @Test func backupsOfACutCommitArePutBack() throws {
+        let dir = makeTempDir()
+        write(dir + "/requests.csv", Array("new\n".utf8))                 // renamed before the cut
+        write(dir + "/.requests.csv.old-424242", Array("old\n".utf8))     // its backup
+        write(dir + "/summary.json", Array("old summary\n".utf8))         // not reached: still the old one
+        write(dir + "/.summary.json.tmp-424242", Array("new summary\n".utf8))
+        let output = try OutputDirectory(path: dir)
+        #expect(String(decoding: FileManager.default.contents(atPath: dir + "/requests.csv")!, as: UTF8.self) == "old\n")
+        #expect(String(decoding: FileManager.default.contents(atPath: dir + "/summary.json")!, as: UTF8.self) == "old summary\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["requests.csv", "summary.json"])
+        _ = output
+    }
+}

@@ -40,8 +40,11 @@ public final class OutputDirectory {
     let lockFd: Int32
 
     /// What dead runs left (SIGKILL, a crash): staged files, removed, and
-    /// backups of a commit cut short, put back where their file is missing.
-    /// Only ever run holding the lock, so no live run's files are touched.
+    /// backups of a commit cut short, put back over their file (a backup
+    /// outlives its commit only if the commit was cut short, and then the
+    /// files renamed before the cut are the new run's: putting the backups
+    /// back returns the directory to the set before it). Only ever run
+    /// holding the lock, so no live run's files are touched.
     func sweepLeftovers() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
         for name in names where name.hasPrefix(".") {
@@ -50,8 +53,7 @@ public final class OutputDirectory {
             let full = path + "/" + name
             if name[dash].hasPrefix(".old") {
                 let final = path + "/" + String(name[name.index(after: name.startIndex)..<dash.lowerBound])
-                var st = stat()
-                if lstat(final, &st) != 0 { rename(full, final); continue }
+                if rename(full, final) == 0 { continue }
             }
             unlink(full)
         }
