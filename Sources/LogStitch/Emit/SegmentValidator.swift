@@ -52,21 +52,6 @@ public enum SegmentValidator {
     }
 
     /// Reads a segment file, gzip-compressed (`--compress`) or not.
-    public static func readFile(_ path: String) throws -> [UInt8] {
-        let raw = try FileDescriptorStream.open(path: path)
-        let (head, isGzip) = try PrefixedStreamAccess.sniff(raw)
-        let stream: ByteStream = isGzip ? try GzipInflater(upstream: head, layer: 1) : head
-        var out: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
-        defer { chunk.deallocate() }
-        while true {
-            let n = try stream.read(into: chunk)
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return out
-    }
-
     public static func validate(ndjson: [UInt8]) -> Report {
         var check = Checker()
         ndjson.withUnsafeBytes { all in all.forEachField(separatedBy: ASCII.lf) { check.document($0) } }
@@ -120,9 +105,7 @@ public enum SegmentValidator {
         static func compactId(_ id: String) -> UInt64 {
             var t = id
             if let v = t.withUTF8({ b -> UInt64? in b.count == 16 ? ASCII.parseHex16(UnsafeRawBufferPointer(b)) : nil }) { return v }
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-            return h
+            return StableHash.fnv(id)
         }
 
         mutating func document(_ raw: ByteView) {

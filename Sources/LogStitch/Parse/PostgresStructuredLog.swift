@@ -23,15 +23,6 @@ extension PostgresLogParser {
         m.hasPrefix("{\"timestamp\":\"") && m.index(of: "\"error_severity\":") != nil
     }
 
-    /// Whether `m` holds whole csvlog fields: a quoted field may hold
-    /// newlines, so a record spans lines until its quotes pair up.
-    public static func csvRecordIsComplete(_ m: ByteView) -> Bool {
-        var quotes = 0
-        var i = 0
-        while let q = m.index(of: ASCII.quote, from: i) { quotes += 1; i = q + 1 }
-        return quotes % 2 == 0
-    }
-
     static var noBytes: ByteView { ByteView(start: nil, count: 0) }
 
     /// One csvlog record (all its lines, joined by LF).
@@ -48,16 +39,11 @@ extension PostgresLogParser {
                 let r = fields[c.rawValue]
                 return r.isEmpty ? nil : b.slice(r.lowerBound, r.upperBound)
             }
-            guard let time = field(.logTime), var line = structuredLine(time: time, severity: field(.errorSeverity),
-                                                                         message: field(.message)) else {
-                return .malformed("csvlog record whose log_time is not a time")
-            }
-            line.user = field(.userName)?.string
-            line.database = field(.databaseName)?.string
-            line.pid = field(.processId)?.parseInt()
-            line.host = field(.connectionFrom).map(Self.hostOfConnection)
-            line.detail = field(.detail)
-            return interpretStructured(line, file: file, lineNo: lineNo, instance: instance)
+            return interpretStructured(
+                StructuredFields(time: field(.logTime), severity: field(.errorSeverity), message: field(.message),
+                                 user: field(.userName), database: field(.databaseName), pid: field(.processId),
+                                 host: field(.connectionFrom).map(Self.hostOfConnection), detail: field(.detail)),
+                format: "csvlog record whose log_time", file: file, lineNo: lineNo, instance: instance)
         }
     }
 
@@ -67,7 +53,6 @@ extension PostgresLogParser {
         recordBytes.removeAll(keepingCapacity: true)
         recordFields.removeAll(keepingCapacity: true)
         recordFields.append(contentsOf: repeatElement(0..<0, count: Key.allCases.count))
-        var present = [Bool](repeating: false, count: Key.allCases.count)
         var s = JSONScanner(m)
         let reader = s
         var bytes = recordBytes, spans = recordFields
@@ -85,44 +70,49 @@ extension PostgresLogParser {
             let start = bytes.count
             if v.kind == .string { _ = reader.decode(v, into: &bytes) } else { bytes.append(contentsOf: reader.raw(v)) }
             spans[key.rawValue] = start..<bytes.count
-            present[key.rawValue] = true
         }
         recordBytes = bytes
         recordFields = spans
         guard parsed != nil else { return .malformed("jsonlog record is not one JSON object") }
         return recordBytes.withUnsafeBytes { raw in
             let b = ByteView(raw)
+            // An absent key keeps its empty span: absent and empty are both nil.
             func field(_ k: Key) -> ByteView? {
                 let r = spans[k.rawValue]
-                return present[k.rawValue] && !r.isEmpty ? b.slice(r.lowerBound, r.upperBound) : nil
+                return r.isEmpty ? nil : b.slice(r.lowerBound, r.upperBound)
             }
-            guard let time = field(.timestamp), var line = structuredLine(time: time, severity: field(.errorSeverity),
-                                                                          message: field(.message)) else {
-                return .malformed("jsonlog record whose timestamp is not a time")
-            }
-            line.user = field(.user)?.string
-            line.database = field(.dbname)?.string
-            line.pid = field(.pid)?.parseInt()
-            line.host = field(.remoteHost)?.string     // the port is remote_port
-            line.detail = field(.detail)
-            return interpretStructured(line, file: file, lineNo: lineNo, instance: instance)
+            return interpretStructured(
+                StructuredFields(time: field(.timestamp), severity: field(.errorSeverity), message: field(.message),
+                                 user: field(.user), database: field(.dbname), pid: field(.pid),
+                                 host: field(.remoteHost)?.string,    // the port is remote_port
+                                 detail: field(.detail)),
+                format: "jsonlog record whose timestamp", file: file, lineNo: lineNo, instance: instance)
         }
     }
 
-    /// The parts of a `Line` every structured record has; nil if `time` is not a time.
-    mutating func structuredLine(time: ByteView, severity: ByteView?, message: ByteView?) -> Line? {
-        var line = Line(severity: severity ?? Self.noBytes, message: message ?? Self.noBytes)
-        switch zoneCache.utc(time, zones) {
+    /// What a csvlog or jsonlog record holds, by meaning, whatever the
+    /// format calls it (the host without its port).
+    struct StructuredFields {
+        var time: ByteView?, severity: ByteView?, message: ByteView?
+        var user: ByteView?, database: ByteView?, pid: ByteView?
+        var host: String?, detail: ByteView?
+    }
+
+    /// The record as a `Line`, read as a stderr line is: the message's first
+    /// line is what a stderr line's message is, the rest its continuation
+    /// lines. `format` names the record and its time field for the reject.
+    mutating func interpretStructured(_ f: StructuredFields, format: String, file: Int, lineNo: Int, instance: String) -> Result {
+        var line = Line(severity: f.severity ?? Self.noBytes, message: f.message ?? Self.noBytes)
+        switch f.time.flatMap({ zoneCache.utc($0, zones) }) {
         case .success(let us)?: line.time = us
         case .failure(let p)?: line.timeProblem = p.reason
-        case nil: return nil
+        case nil: return .malformed("\(format) is not a time")
         }
-        return line
-    }
-
-    /// The message's first line is what a stderr line's message is; the rest
-    /// are its continuation lines.
-    mutating func interpretStructured(_ line: Line, file: Int, lineNo: Int, instance: String) -> Result {
+        line.user = f.user?.string
+        line.database = f.database?.string
+        line.pid = f.pid?.parseInt()
+        line.host = f.host
+        line.detail = f.detail
         var first = line
         var continuation: ByteView?
         if let lf = line.message.index(of: ASCII.lf) {

@@ -49,9 +49,7 @@ struct StatementShape: Hashable {
             i += 1
         }
         bytes = out
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in out { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        hash = h
+        hash = StableHash.fnv(out)
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
