@@ -126,7 +126,9 @@ func parseRaw(_ text: String, group: String? = nil, options: ParseOptions = Pars
     @Test func sqlCommentKeys() {
         let a = SQLCommentKeys.extract("SELECT * FROM FOO /*action='%2Fparam*d',controller='index',framework='spring',traceparent='00-5bd66ef5095369c7b0d1f8f4bd33716a-c532cb4098ac3dd2-01'*/")
         #expect(a.traceId?.text == "1-5bd66ef5-095369c7b0d1f8f4bd33716a")
-        #expect(a.tags.first! == ("action", "/param*d"))
+        let u = SQLCommentKeys.extract("SELECT 1 /*Request_ID='3F2B8C1E%2D5D4A-4E6F-9A0B-1C2D3E4F5A6B',route='%2Forders'*/")
+        #expect(u.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")   // key without case, value URL-decoded
+        #expect(SQLCommentKeys.extract("SELECT 1 /*reqid='\\\"r-7\\\"'*/").requestId == "r-7")
         let b = SQLCommentKeys.extract("/* xray_trace_id=1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e; request_id=3F2B8C1E-5D4A-4E6F-9A0B-1C2D3E4F5A6B */ SELECT 1")
         #expect(b.traceId?.text == "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
         #expect(b.requestId == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b")

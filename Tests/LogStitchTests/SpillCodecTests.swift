@@ -103,7 +103,8 @@ import Testing
         r.traceId = TraceId(validating: "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
         let q = SlowQuery(engine: .postgresql)
         q.instance = "orders-pg"; q.database = "orders"; q.user = "app"; q.end = 1_704_067_202_000_000; q.durationUs = 25_412
-        q.text = "SELECT 1"; q.keys.requestId = "l-1"; q.keys.tags = [("route", "/orders")]
+        q.text = "SELECT 1"; q.keys.requestId = "l-1"
+        q.fingerprint = "select ?"; q.fingerprintId = "E3C0A6B8F1D2C4A5"
         var w = SpillWriter()
         for _ in 0..<2 {
             w.tag(.request); r.encode(&w)
@@ -129,7 +130,8 @@ import Testing
         }
         for d in queries {
             #expect(d.instance == "orders-pg" && d.database == "orders" && d.user == "app" && d.clientHost == nil)
-            #expect(d.durationUs == 25_412 && d.keys.requestId == "l-1" && d.keys.tags.count == 1)
+            #expect(d.durationUs == 25_412 && d.keys.requestId == "l-1")
+            #expect(d.fingerprint == "select ?" && d.fingerprintId == "E3C0A6B8F1D2C4A5")
         }
     }
 
@@ -189,6 +191,35 @@ import Testing
             #expect(values.map { _ in r.commonString() } == values)
             #expect(r.atEnd)
             #expect(r.recent.count <= RecentStrings.capacity)
+        }
+    }
+
+    /// Statement classes come back exactly across pieces: each piece (a
+    /// new writer) numbers its classes from 0 again, the reader reads the
+    /// pieces as one stream, and an id seen with another fingerprint is a
+    /// class of its own.
+    @Test func queryClassesComeBackAcrossPieces() {
+        let pieces: [[(String, String)]] = [
+            [("select ?", "A1"), ("update t set x=?", "B2"), ("select ?", "A1"), ("", ""), ("select ?", "A1")],
+            [("update t set x=?", "B2"), ("delete from t", "C3"), ("update t set x=?", "B2"), ("other", "A1"), ("select ?", "A1")],
+        ]
+        var bytes: [UInt8] = []
+        for piece in pieces {
+            var w = SpillWriter()
+            for (f, id) in piece { w.queryClass(f, id) }
+            bytes += w.bytes
+        }
+        // 7 definitions (78 bytes of strings and 4 of header each), 3 repeats of 2.
+        #expect(bytes.count == 112)
+        bytes.withUnsafeBytes { raw in
+            var r = SpillReader(raw)
+            let read = pieces.joined().map { _ in r.queryClass() }
+            #expect(read.map(\.0) == pieces.joined().map(\.0))
+            #expect(read.map(\.1) == pieces.joined().map(\.1))
+            #expect(r.atEnd)
+            var s = SpillReader(raw)
+            for _ in pieces.joined() { s.skipQueryClass() }
+            #expect(s.atEnd)
         }
     }
 

@@ -112,11 +112,9 @@ extension SpillReader {
         _ = repeatedRaw(.clientHost); skipOptionalInt()
         let end = int()
         skipInt(); skipInt(); skipOptionalInt(); skipOptionalInt(); skipOptionalInt()
-        skipString(); skipOptionalString(); skipString(); skipString()   // text, parameters, fingerprint, its id
+        skipString(); skipOptionalString(); skipQueryClass()   // text, parameters, class
         let trace = optionalTrace()
         let requestId = self.requestId()
-        let tags = Int(int())
-        for _ in 0..<tags { skipString(); skipString() }
         skipInt(); skipInt()
         guard requestId != nil || trace != nil else { return nil }
         return (String(decoding: instance, as: UTF8.self), user.map { String(decoding: $0, as: UTF8.self) }, end, requestId, trace)

@@ -102,6 +102,25 @@ public struct SpillWriter {
     var lastSource: LogSource?
     var lastSourceId: ObjectIdentifier?
 
+    /// A statement's class: 1 and the number of a class written before in
+    /// this piece, or 2, a new number, the fingerprint and its id. A busy
+    /// slow log's statements fall into a few hundred classes, so each takes
+    /// two bytes instead of ~120, and the reader shares one pair of Strings
+    /// per class. Numbers are given, not implied, because the reader reads
+    /// a worker's pieces as one stream and cannot see where one begins.
+    @inline(__always) mutating func queryClass(_ fingerprint: String, _ id: String) {
+        if let n = classNumbers[id], classes[n] == fingerprint {
+            out.append(1); int(n)
+            return
+        }
+        let n = classes.count
+        classes.append(fingerprint); classNumbers[id] = n
+        out.append(2); int(n); string(fingerprint); string(id)
+    }
+    /// This piece's classes by number, and their numbers by id.
+    var classes: [String] = []
+    var classNumbers: [String: Int] = [:]
+
     /// A request id: 0 none, 1 and its text, or 2 and the 16 bytes of a UUID.
     @inline(__always) mutating func requestId(_ id: RequestId?) {
         guard let id else { out.append(0); return }
@@ -226,6 +245,27 @@ public struct SpillReader {
     var recent = RecentStrings()
     mutating func commonString() -> String { recent.string(rawString()) }
     @inline(__always) mutating func optionalCommonString() -> String? { byte() == 0 ? nil : commonString() }
+
+    /// A `SpillWriter.queryClass` value: the fingerprint and its id.
+    mutating func queryClass() -> (String, String) {
+        let defined = byte() == 2
+        let n = Int(int())
+        if defined {
+            let c = (string(), string())
+            if n < classes.count { classes[n] = c } else {
+                precondition(n == classes.count, "spill class number out of order")
+                classes.append(c)
+            }
+            return c
+        }
+        precondition(n >= 0 && n < classes.count, "spill class number never defined")
+        return classes[n]
+    }
+    /// The classes read so far, by number (a later piece redefines them).
+    var classes: [(String, String)] = []
+    @inline(__always) mutating func skipQueryClass() {
+        if byte() == 2 { skipInt(); skipString(); skipString() } else { skipInt() }
+    }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }
         need(16)
@@ -382,9 +422,8 @@ extension SlowQuery {
         w.int(engine == .mysql ? 0 : 1); w.repeated(instance, .instance); w.repeated(database, .database); w.repeated(user, .user)
         w.repeated(clientHost, .clientHost)
         w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
-        w.int(rowsExamined); w.string(text); w.string(parameters); w.string(fingerprint)
-        w.string(fingerprintId); w.trace(keys.traceId); w.requestId(keys.requestId); w.int(keys.tags.count)
-        for (k, v) in keys.tags { w.string(k); w.string(v) }
+        w.int(rowsExamined); w.string(text); w.string(parameters); w.queryClass(fingerprint, fingerprintId)
+        w.trace(keys.traceId); w.requestId(keys.requestId)
         w.int(file); w.int(line)
     }
 
@@ -393,10 +432,8 @@ extension SlowQuery {
         instance = r.repeated(.instance) ?? ""; database = r.repeated(.database); user = r.repeated(.user); clientHost = r.repeated(.clientHost)
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
-        fingerprint = r.commonString(); fingerprintId = r.commonString()
+        (fingerprint, fingerprintId) = r.queryClass()
         keys.traceId = r.optionalTrace(); keys.requestId = r.requestId()
-        let n = Int(r.int())
-        for _ in 0..<n { keys.tags.append((r.string(), r.string())) }
         file = Int(r.int()); line = Int(r.int())
     }
 }

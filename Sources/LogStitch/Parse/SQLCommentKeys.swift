@@ -4,12 +4,14 @@
 /// hand-rolled `key=value;` lists, a W3C `traceparent`, an X-Ray
 /// `Root=1-…` header or bare trace id, and Lambda request ids.
 public enum SQLCommentKeys {
-    /// Keys whose value names the Lambda (or API Gateway) request.
-    static let requestIdKeys: Set<String> = [
+    /// Keys whose value names the Lambda (or API Gateway) request, lower case.
+    static let requestIdKeys: [[UInt8]] = [
         "request_id", "requestid", "aws_request_id", "awsrequestid", "lambda_request_id",
         "lambdarequestid", "x-amzn-requestid", "x_amzn_requestid", "invocation_id", "reqid",
-    ]
-    static let traceKeys: Set<String> = ["xray_trace_id", "x-amzn-trace-id", "x_amzn_trace_id", "trace_id", "traceid", "xray", "root", "awstraceheader"]
+    ].map { Array($0.utf8) }
+    static let traceKeys: [[UInt8]] = ["xray_trace_id", "x-amzn-trace-id", "x_amzn_trace_id", "trace_id", "traceid", "xray", "root", "awstraceheader"]
+        .map { Array($0.utf8) }
+    static let traceparentKey = Array("traceparent".utf8)
 
     public static func extract(_ text: String) -> SQLCorrelationKeys {
         var t = text
@@ -21,10 +23,22 @@ public enum SQLCommentKeys {
         // Most statements have no comment: two searches tell.
         let raw = UnsafeRawBufferPointer(bytes)
         guard raw.index(of: "/*") != nil || raw.index(of: "--") != nil else { return keys }
+        // The last comment wins (sqlcommenter appends at the end).
+        for range in commentBodies(bytes).reversed() {
+            let body = UnsafeBufferPointer(rebasing: bytes[range])
+            forEachPair(body) { key, value in take(key: key, value: value, into: &keys) }
+            if keys.traceId == nil { keys.traceId = freeTextTrace(UnsafeRawBufferPointer(body)) }
+            if keys.traceId != nil && keys.requestId != nil { break }
+        }
+        return keys
+    }
+
+    /// The bodies of a statement's `/*…*/` and `-- …` comments, skipping
+    /// over string literals so that a '/*' inside a value is not taken for
+    /// a comment.
+    static func commentBodies(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var comments: [Range<Int>] = []
         var i = 0
-        // Collect comment bodies, skipping over string literals so that a
-        // '/*' inside a value is not taken for a comment.
         while i < bytes.count {
             let c = bytes[i]
             if c == ASCII.apostrophe {
@@ -55,64 +69,59 @@ public enum SQLCommentKeys {
             }
             i += 1
         }
-        // The last comment wins for tags (sqlcommenter appends at the end).
-        for range in comments.reversed() {
-            let body = UnsafeBufferPointer(rebasing: bytes[range])
-            let pairs = parsePairs(body)
-            if keys.tags.isEmpty && !pairs.isEmpty { keys.tags = pairs }
-            for (k, v) in pairs {
-                let key = k.lowercased()
-                if keys.traceId == nil {
-                    if key == "traceparent" {
-                        var vv = v
-                        keys.traceId = vv.withUTF8 { TraceId.fromTraceparent(ByteView($0).trimmed()) }
-                    } else if traceKeys.contains(key) || v.hasPrefix("Root=") {
-                        var vv = v
-                        keys.traceId = vv.withUTF8 { TraceId.parse(ByteView($0)) }
-                    }
-                }
-                if keys.requestId == nil, requestIdKeys.contains(key) {
-                    let trimmed = v.trimmingCharacters(in: " \"")
-                    if !trimmed.isEmpty { keys.requestId = RequestId(trimmed.lowercased()) }
-                }
-            }
-            // Free text: any X-Ray root id or traceparent in the comment.
-            if keys.traceId == nil {
-                keys.traceId = { (b: UnsafeRawBufferPointer) -> TraceId? in
-                    if let t = TraceId.find(in: b) { return t }
-                    var from = 0
-                    while let p = b.index(of: "00-", from: from) {
-                        if p + 55 <= b.count, p == 0 || !ASCII.isHexOrWord(b[p - 1]), let t = TraceId.fromTraceparent(b.slice(p, p + 55)) { return t }
-                        from = p + 1
-                    }
-                    return nil
-                }(UnsafeRawBufferPointer(body))
-            }
-        }
-        return keys
+        return comments
     }
 
-    /// Splits `k='v',k2='v2'` (sqlcommenter), `k:v,k2:v2` (Marginalia) or
-    /// `k=v; k2=v2` into URL-decoded pairs.
-    static func parsePairs(_ body: UnsafeBufferPointer<UInt8>) -> [(String, String)] {
-        var pairs: [(String, String)] = []
+    /// One pair's key (URL-decoded, ASCII lower case) and value (URL-decoded).
+    static func take(key: [UInt8], value: [UInt8], into keys: inout SQLCorrelationKeys) {
+        value.withUnsafeBytes { v in
+            if keys.traceId == nil {
+                if key == traceparentKey {
+                    keys.traceId = TraceId.fromTraceparent(v.trimmed())
+                } else if traceKeys.contains(key) || v.hasPrefix("Root=") {
+                    keys.traceId = TraceId.parse(v)
+                }
+            }
+            if keys.requestId == nil, requestIdKeys.contains(key) {
+                let id = v.trimming(ASCII.space, ASCII.quote)
+                if !id.isEmpty { keys.requestId = RequestId.lowercased(id) }
+            }
+        }
+    }
+
+    /// Free text: any X-Ray root id or traceparent in a comment.
+    static func freeTextTrace(_ b: UnsafeRawBufferPointer) -> TraceId? {
+        if let t = TraceId.find(in: b) { return t }
+        var from = 0
+        while let p = b.index(of: "00-", from: from) {
+            if p + 55 <= b.count, p == 0 || !ASCII.isHexOrWord(b[p - 1]), let t = TraceId.fromTraceparent(b.slice(p, p + 55)) { return t }
+            from = p + 1
+        }
+        return nil
+    }
+
+    /// Calls `body` with each pair of `k='v',k2='v2'` (sqlcommenter),
+    /// `k:v,k2:v2` (Marginalia) or `k=v; k2=v2`, URL-decoded, the key in
+    /// ASCII lower case (keys are compared without case).
+    static func forEachPair(_ body: UnsafeBufferPointer<UInt8>, _ pair: ([UInt8], [UInt8]) -> Void) {
+        var key: [UInt8] = [], value: [UInt8] = []
         var i = 0
         let n = body.count
         while i < n {
             while i < n, ASCII.isSpace(body[i]) || body[i] == ASCII.comma || body[i] == ASCII.semicolon { i += 1 }
             let keyStart = i
             while i < n, body[i] != ASCII.equals, body[i] != ASCII.colon, body[i] != ASCII.comma, body[i] != ASCII.semicolon, !ASCII.isSpace(body[i]) { i += 1 }
-            let key = UnsafeBufferPointer(rebasing: body[keyStart..<i])
+            let keyBytes = UnsafeBufferPointer(rebasing: body[keyStart..<i])
             var j = i
             while j < n, body[j] == ASCII.space { j += 1 }
-            guard j < n, body[j] == ASCII.equals || body[j] == ASCII.colon, !key.isEmpty else {
+            guard j < n, body[j] == ASCII.equals || body[j] == ASCII.colon, !keyBytes.isEmpty else {
                 // Not a pair: skip the word.
                 i = max(i + 1, j)
                 continue
             }
             j += 1
             while j < n, body[j] == ASCII.space { j += 1 }
-            var value: [UInt8] = []
+            value.removeAll(keepingCapacity: true)
             if j < n, body[j] == ASCII.apostrophe || body[j] == ASCII.quote {
                 let q = body[j]
                 j += 1
@@ -124,25 +133,33 @@ public enum SQLCommentKeys {
             } else {
                 while j < n, body[j] != ASCII.comma, body[j] != ASCII.semicolon, !ASCII.isSpace(body[j]) { value.append(body[j]); j += 1 }
             }
-            pairs.append((urlDecode(key), urlDecode(value)))
+            urlDecode(keyBytes, into: &key)
+            for k in key.indices where key[k] >= 0x41 && key[k] <= 0x5A { key[k] |= 0x20 }
+            urlDecodeInPlace(&value)
+            pair(key, value)
             i = j
         }
-        return pairs
     }
 
-    static func urlDecode<C: RandomAccessCollection>(_ b: C) -> String where C.Element == UInt8, C.Index == Int {
-        guard b.contains(0x25) else { return String(decoding: b, as: UTF8.self) }
-        var out = [UInt8]()
-        out.reserveCapacity(b.count)
-        var i = 0
+    static func urlDecode(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: b)
+        urlDecodeInPlace(&out)
+    }
+
+    /// `%XX` escapes made bytes (the result is never longer).
+    static func urlDecodeInPlace(_ b: inout [UInt8]) {
+        guard b.contains(0x25) else { return }
+        var o = 0, i = 0
         while i < b.count {
             if b[i] == 0x25, i + 2 < b.count, let h = ASCII.hexValue(b[i + 1]), let l = ASCII.hexValue(b[i + 2]) {
-                out.append(h << 4 | l); i += 3
+                b[o] = h << 4 | l; i += 3
             } else {
-                out.append(b[i]); i += 1
+                b[o] = b[i]; i += 1
             }
+            o += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        b.removeLast(b.count - o)
     }
 }
 

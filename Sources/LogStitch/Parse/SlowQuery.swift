@@ -9,15 +9,9 @@ public struct SQLCorrelationKeys: Sendable, Equatable {
     public var traceId: TraceId?
     /// A Lambda (or API Gateway) request id named in the comment.
     public var requestId: RequestId?
-    /// All sqlcommenter key/values, URL-decoded, in comment order.
-    public var tags: [(String, String)] = []
 
     public init() {}
     public var isEmpty: Bool { traceId == nil && requestId == nil }
-
-    public static func == (a: SQLCorrelationKeys, b: SQLCorrelationKeys) -> Bool {
-        a.traceId == b.traceId && a.requestId == b.requestId && a.tags.elementsEqual(b.tags, by: { $0 == $1 })
-    }
 }
 
 /// One statement from a MySQL/MariaDB slow log or a PostgreSQL duration line.

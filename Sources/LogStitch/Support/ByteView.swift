@@ -245,6 +245,14 @@ extension UnsafeRawBufferPointer {
         return slice(s, e)
     }
 
+    /// Without leading and trailing bytes equal to `a` or `b`.
+    public func trimming(_ a: UInt8, _ b: UInt8) -> ByteView {
+        var s = 0, e = count
+        while s < e && (self[s] == a || self[s] == b) { s += 1 }
+        while e > s && (self[e - 1] == a || self[e - 1] == b) { e -= 1 }
+        return slice(s, e)
+    }
+
     /// Decodes as UTF-8, repairing invalid sequences; for values that leave the hot path.
     public var string: String { String(decoding: self, as: UTF8.self) }
 
