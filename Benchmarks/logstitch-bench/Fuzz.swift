@@ -118,6 +118,12 @@ struct Fuzz {
                 // apart; every other problem is a failure.
                 let traceLevel = v.problems.filter { $0.message.contains("is not unique in trace") || $0.message.contains("root segments") }
                 traceFindings += traceLevel.isEmpty ? 0 : 1
+                if !traceLevel.isEmpty, ProcessInfo.processInfo.environment["LOGSTITCH_FUZZ_VERBOSE"] != nil {
+                    print("trace-level: batch ending at mutant \(n): \(traceLevel.prefix(2).map(\.message))")
+                    if let keep = ProcessInfo.processInfo.environment["LOGSTITCH_FUZZ_KEEP"] {
+                        try? FileManager.default.copyItem(atPath: dir + "/in", toPath: keep + "/trace-\(n)")
+                    }
+                }
                 if v.problems.count > traceLevel.count {
                     print("invalid documents: batch ending at mutant \(n) (seed \(seed)): \(v.problems.prefix(3).map(\.message))")
                     bad += 1

@@ -67,6 +67,28 @@ import Testing
         #expect(v.status == 0, "\(v.stdout)")
     }
 
+    /// One request id naming two requests hours apart (two windows) under
+    /// the trace header they were both sent with: two documents with ids of
+    /// their own, never one id twice in the trace.
+    @Test func oneRequestIdTwiceHoursApartKeepsIdsUnique() throws {
+        let dir = makeTempDir()
+        func line(_ epochMs: Int64) -> String {
+            "{\"requestId\":\"a1000000-0000-4000-8000-000000000001\",\"requestTimeEpoch\":\"\(epochMs)\",\"httpMethod\":\"GET\","
+                + "\"resourcePath\":\"/orders\",\"status\":\"200\",\"responseLatency\":\"12\",\"xrayTraceId\":\"1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\","
+                + "\"stage\":\"prod\",\"apiId\":\"a1b2c3d4e5\"}"
+        }
+        write(dir + "/in/access.log", Array((line(1_704_067_201_000) + "\n" + line(1_704_067_201_000 + 5 * 3_600_000) + "\n").utf8))
+        let r = CLI.run(["convert", "--output", dir + "/out", dir + "/in"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8).split(separator: "\n")
+        let parsed = try docs.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(parsed.count == 2)
+        #expect(Set(parsed.compactMap { $0["id"] as? String }).count == 2)
+        #expect(Set(parsed.compactMap { $0["trace_id"] as? String }) == ["1-65920081-8f1c6d2a4b3e5f6a7b8c9d01"])
+        let v = SegmentValidator.validate(ndjson: [UInt8](FileManager.default.contents(atPath: dir + "/out/segments.ndjson")!))
+        #expect(!v.problems.contains { $0.message.contains("is not unique in trace") })
+    }
+
     @Test func twoRootsInATraceAreCounted() {
         let a = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
         let b = #"{"name":"b","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#

@@ -226,7 +226,7 @@ public struct SegmentDocumentWriter {
         let info = stageInfo(q)
         let start = q.start ?? 0
         let end = start + (q.responseLatencyMs ?? 0) * 1000
-        let ids = SegmentIds(q.requestId)
+        let ids = SegmentIds(q.requestId, start: q.start)
         w.beginDocument()
         w.beginObject()
         w.field("name", utf8: info.name)
@@ -343,7 +343,7 @@ public struct SegmentDocumentWriter {
         let end = inv.end ?? start
         let name = functionSegmentName(inv.function)
         let failed = inv.status != .success
-        let ids = SegmentIds(rid)
+        let ids = SegmentIds(rid, start: inv.start)
         let serviceId = ids("lambda-service")
         let functionId = ids("lambda-function")
         let invocationId = ids("invocation")
@@ -443,7 +443,7 @@ public struct SegmentDocumentWriter {
         w.arrayStart("exceptions")
         w.element()
         w.beginObject()
-        w.field("id", hexId: SegmentIds(inv.requestId)("exception"))
+        w.field("id", hexId: SegmentIds(inv.requestId, start: inv.start)("exception"))
         w.field("type", Self.cut(inv.errorType ?? (inv.status == .timeout ? "Sandbox.Timedout" : "Error"), 256))
         w.field("message", Self.truncated(inv.errorMessage ?? (inv.status == .timeout ? "Task timed out" : "Invocation failed"), 1000))
         w.endObject()

@@ -34,8 +34,14 @@ struct SegmentIds {
     let keyHash: UInt64
 
     init(_ key: String) { keyHash = StableHash.fnv(key) }
-    /// Hashes the id's text, as it is written.
-    init(_ key: RequestId) { keyHash = key.withText { StableHash.fnv($0) } }
+    /// Hashes the id's text, as it is written, and when it started: one
+    /// request id can name two requests (Lambda keeps it for the retries of
+    /// an asynchronous event, and a client can send one trace header twice),
+    /// and their documents must not share ids in a trace they share.
+    init(_ key: RequestId, start: EpochMicros?) {
+        let h = key.withText { StableHash.fnv($0) }
+        keyHash = start.map { withUnsafeBytes(of: $0.littleEndian) { StableHash.fnv($0, seed: h) } } ?? h
+    }
 
     /// A statement's ids: its key (see `SegmentDocumentWriter.queryKey`)
     /// hashed as it is spelled, without making the String.
