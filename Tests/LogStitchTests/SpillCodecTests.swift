@@ -179,6 +179,33 @@ import Testing
         #expect(store.readFailure == nil)
     }
 
+    /// A bucket holding one request many times (a line repeated, one
+    /// access log given twice) reads back one copy of it, the earliest by
+    /// (file, line), whichever worker wrote it first; other requests stay.
+    @Test func copiesOfARequestReadBackOnce() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SpillStore(parent: dir)
+        defer { store.remove() }
+        var writers = [SpillStore.Writer(store: store), SpillStore.Writer(store: store)]
+        let t: Int64 = 1_704_067_200_000_000
+        for i in 0..<10_000 {
+            let r = ApiGatewayRequest(requestId: RequestId(i % 1000 == 999 ? "other-\(i)" : "same"), apiId: "a", stage: "prod", method: "GET", route: "/")
+            r.start = i % 1000 == 998 ? t + 1 : t
+            r.file = 1 + (i * 7919) % 10_000; r.line = i
+            var file = ParsedFile()
+            file.requests = [r]
+            try writers[i % 2].add(file)
+        }
+        for w in writers.indices { try writers[w].flush() }
+        let read = store.read(bucket: SpillStore.bucket(t))
+        // "same" at t, "same" at t + 1, and ten others.
+        #expect(read.requests.count == 12)
+        let same = read.requests.filter { $0.requestId == "same" && $0.start == t }
+        #expect(same.count == 1 && same.first?.file == 1 && same.first?.line == 0)
+        #expect(read.requests.filter { $0.requestId.text.hasPrefix("other-") }.count == 10)
+    }
+
     /// Common values come back equal whether or not the reader still has
     /// them at hand (more distinct values than it keeps, empty ones too).
     @Test func commonStringsComeBackExactly() {

@@ -123,18 +123,33 @@ public final class SpillStore: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Everything parked in one bucket, from every worker.
+    /// Everything parked in one bucket, from every worker. A request met
+    /// again (same start and request id: the same access log given twice,
+    /// or a line repeated a million times) keeps one copy, the earliest by
+    /// (file, line) as the correlator's order would: copies never pile up
+    /// in memory, however dense the bucket.
     public func read(bucket: Int64) -> ParsedFile {
         var out = ParsedFile()
+        var firstRequest: [RequestKey: Int] = [:]
         SpillReader.forEachRecord(in: spilled(bucket: bucket)) { r, tag in
             switch tag {
-            case .request: out.requests.append(ApiGatewayRequest(&r))
+            case .request:
+                let req = ApiGatewayRequest(&r)
+                let key = RequestKey(start: req.start ?? 0, id: req.requestId)
+                if let i = firstRequest[key] {
+                    if (req.file, req.line) < (out.requests[i].file, out.requests[i].line) { out.requests[i] = req }
+                } else {
+                    firstRequest[key] = out.requests.count
+                    out.requests.append(req)
+                }
             case .lambdaEvent: out.lambdaEvents.append(LambdaEvent(&r))
             case .query: out.queries.append(SlowQuery(&r))
             }
         }
         return out
     }
+
+    struct RequestKey: Hashable { var start: EpochMicros; var id: RequestId }
 
     /// The spilled bytes of one bucket: per kind, each worker's pieces joined
     /// in the order they were written (a reader takes them as one stream).
