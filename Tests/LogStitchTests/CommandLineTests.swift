@@ -21,10 +21,13 @@ struct CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: [UInt8]? = nil, cwd: String? = nil, binary: String = CLI.binary) -> Result {
+    /// `environment`: variables added to this process's own.
+    static func run(_ args: [String], stdin: [UInt8]? = nil, cwd: String? = nil, binary: String = CLI.binary,
+                    environment: [String: String] = [:]) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out

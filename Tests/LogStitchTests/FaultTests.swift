@@ -338,3 +338,92 @@ import Testing
         _ = output
     }
 }
+
+/// Every spill read, every write to the spill or an output, and every read
+/// of an input fails in turn (an LD_PRELOAD library, Tests/FaultInjection,
+/// makes the N-th such call fail with EIO or ENOSPC). After each: a spill
+/// or output failure exits 1 with the previous outputs byte-identical; an
+/// input that cannot be read is reported, its records read before the
+/// error kept, and the run exits 3 with its counts adding up; nothing is
+/// left in the output or temp directory (issue: faults).
+@Suite(.serialized) struct FaultInjectionTests {
+    /// The shim, compiled once with the system's C compiler.
+    static let shim: String? = {
+        let out = makeTempDir() + "/fault_shim.so"
+        let source = repoRoot + "/Tests/FaultInjection/fault_shim.c"
+        for cc in ["/usr/bin/cc", "/usr/bin/clang", "/usr/bin/gcc"] where FileManager.default.isExecutableFile(atPath: cc) {
+            let r = CLI.run(["-shared", "-fPIC", "-O1", "-o", out, source, "-ldl"], binary: cc)
+            if r.status == 0 { return out }
+        }
+        return nil
+    }()
+
+    static let eio = "5", enospc = "28"
+
+    struct Case: CustomStringConvertible, Sendable {
+        var op: String; var target: String; var errno: String
+        var description: String { "\(op) of \(target) fails with errno \(errno)" }
+    }
+    static let cases = [
+        Case(op: "pread", target: "tmp", errno: eio), Case(op: "write", target: "tmp", errno: enospc),
+        Case(op: "write", target: "tmp", errno: eio), Case(op: "write", target: "out", errno: enospc),
+        Case(op: "write", target: "out", errno: eio), Case(op: "read", target: "in", errno: eio),
+    ]
+
+    @Test(arguments: cases)
+    func eachCallFailsInTurn(_ c: Case) throws {
+        guard let shim = Self.shim else {
+            #expect(ProcessInfo.processInfo.environment["LOGSTITCH_REQUIRE_TOOLS"] != "1", "no C compiler to build the fault shim")
+            print("skipped on this machine: no C compiler (cc) to build Tests/FaultInjection/fault_shim.c")
+            return
+        }
+        let dir = makeTempDir()
+        let input = dir + "/in", out = dir + "/out", tmp = dir + "/tmp"
+        try FileManager.default.copyItem(atPath: repoRoot + "/testdata/sample", toPath: input)
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let args = ["convert", "--output", out, "--tmp-dir", tmp, "--apigw-format", "@" + repoRoot + "/testdata/apigw-staging-format.txt", input]
+        let path = ["tmp": tmp, "out": out, "in": input][c.target]!
+        func run(_ nth: Int) -> CLI.Result {
+            CLI.run(args, binary: CLI.fastBinary, environment: [
+                "LD_PRELOAD": shim, "FAULT_OP": c.op, "FAULT_PATH": path, "FAULT_NTH": String(nth),
+                "FAULT_ERRNO": c.errno, "FAULT_COUNT": dir + "/count",
+            ])
+        }
+        // A clean run under the shim counts the calls there are to fail.
+        func counted() -> Int {
+            Int((try? String(contentsOfFile: dir + "/count", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        #expect(run(0).status == 0)
+        var previous = CommitTests().contents(out)
+        let calls = counted()
+        #expect(calls >= 4, "\(c): only \(calls) calls")
+        for n in 1...max(1, calls) {
+            let r = run(n)
+            if r.status == 0 {
+                // Workers flush as they fill, so a run can make a call or
+                // two fewer than the counting run: this one had no n-th.
+                #expect(counted() < n, "\(c), call \(n) did not fail the run")
+                let complete = Set(CommitTests().contents(out).keys) == Set(CommitTests.outputs)
+                #expect(complete, "\(c), call \(n): the new set is incomplete")
+                previous = CommitTests().contents(out)
+            } else if c.target == "in" {
+                #expect(r.status == 3, "\(c), call \(n): \(r.stderr)")
+                #expect(r.stderr.contains("files unreadable"), "\(c), call \(n): \(r.stderr)")
+                let totals = loadJSON(out + "/summary.json")["totals"] as! [String: Any]
+                let seen = totals["records_seen"] as! Int
+                let accounted = (totals["records_parsed_total"] as! Int) + (totals["records_ignored"] as! Int) + (totals["records_rejected"] as! Int)
+                #expect(seen == accounted, "\(c), call \(n)")
+                let complete = Set(CommitTests().contents(out).keys) == Set(CommitTests.outputs)
+                #expect(complete, "\(c), call \(n): the new set is incomplete")
+            } else {
+                #expect(r.status == 1, "\(c), call \(n): \(r.stderr)")
+                #expect(r.stderr.contains(c.errno == Self.eio ? "Input/output error" : "No space left on device"), "\(c), call \(n): \(r.stderr)")
+                let unchanged = CommitTests().contents(out) == previous
+                #expect(unchanged, "\(c), call \(n): the previous outputs changed")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty, "\(c), call \(n)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "\(c), call \(n)")
+        }
+        print("fault injection: \(c): \(calls) calls failed in turn")
+    }
+}
