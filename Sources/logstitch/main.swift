@@ -150,6 +150,9 @@ struct Validate: ParsableCommand {
             for problem in report.problems {
                 print("\(path):\(problem.line): \(problem.message)")
             }
+            if report.problemsNotListed > 0 {
+                print("\(path): … and \(report.problemsNotListed) more problems, not listed (the first \(SegmentValidator.problemLimit) by line are)")
+            }
             invalid += report.invalidDocuments
             badTraces += report.invalidTraces
         }

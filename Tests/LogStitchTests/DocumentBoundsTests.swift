@@ -89,9 +89,29 @@ import Testing
         #expect(!v.problems.contains { $0.message.contains("is not unique in trace") })
     }
 
+    @Test func anIdTwiceInATraceIsFoundInMemoryAndOnDisk() throws {
+        let t = "1-5759e988-bd862e3fe1be46a994272793"
+        let docs = [
+            #"{"name":"a","id":"00000000000000a1","trace_id":"\#(t)","start_time":1704067200,"end_time":1704067201}"#,
+            #"{"name":"b","id":"00000000000000b2","trace_id":"\#(t)","start_time":1704067200,"end_time":1704067201,"parent_id":"00000000000000a1"}"#,
+            #"{"name":"c","id":"00000000000000b2","trace_id":"\#(t)","start_time":1704067200,"end_time":1704067201,"parent_id":"00000000000000ff"}"#,
+        ]
+        let dir = makeTempDir()
+        write(dir + "/s.ndjson", Array((docs.joined(separator: "\n") + "\n").utf8))
+        for budget in [1, 1 << 20] {
+            let r = try SegmentValidator.validate(path: dir + "/s.ndjson", budget: budget)
+            #expect(r.invalidDocuments == 1)
+            #expect(r.problems.map(\.message) == [
+                "id 00000000000000b2 is not unique in trace \(t) (also on line 2)",
+                "parent_id 00000000000000ff is not an id in trace \(t)",
+            ])
+            #expect(r.problems.map(\.line) == [3, 3])
+        }
+    }
+
     @Test func twoRootsInATraceAreCounted() {
-        let a = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
-        let b = #"{"name":"b","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
+        let a = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1704067200,"end_time":1704067201}"#
+        let b = #"{"name":"b","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1704067200,"end_time":1704067201}"#
         let report = SegmentValidator.validate(ndjson: Array((a + "\n" + b + "\n").utf8))
         #expect(report.invalidTraces == 1)
         #expect(report.problems.contains { $0.message.contains("has 2 root segments") })
@@ -116,9 +136,17 @@ import Testing
         write(dir + "/s.ndjson.gz", gzip(bytes))
         let whole = SegmentValidator.validate(ndjson: bytes)
         #expect(whole.documents == 30_000)
-        #expect(whole.invalidDocuments > 0)
-        for f in ["/s.ndjson", "/s.ndjson.gz"] {
-            let streamed = try SegmentValidator.validate(path: dir + f)
+        // The figures the in-memory validator gave before the trace-level
+        // records were partitioned: 31 bad names, 2 zero ids, 668 children
+        // past id 29,000 whose parent's id wrapped around; 700 documents.
+        #expect(whole.invalidDocuments == 700)
+        #expect(whole.problems.filter { $0.message.contains("has characters X-Ray rejects") }.count == 31)
+        #expect(whole.problems.filter { $0.message.contains("is not an id in trace") }.count == 668)
+        #expect(whole.invalidTraces == 0)
+        // Whole, streamed, and streamed with the trace-level records going
+        // to temporary files every 1,000 (the default holds a million).
+        for (f, budget) in [("/s.ndjson", 1 << 20), ("/s.ndjson.gz", 1 << 20), ("/s.ndjson", 1000)] {
+            let streamed = try SegmentValidator.validate(path: dir + f, budget: budget)
             #expect(streamed.documents == whole.documents)
             #expect(streamed.invalidDocuments == whole.invalidDocuments)
             #expect(streamed.invalidTraces == whole.invalidTraces)

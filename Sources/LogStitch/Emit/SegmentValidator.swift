@@ -13,8 +13,14 @@ public enum SegmentValidator {
         public var invalidDocuments = 0
         /// Traces whose documents, each valid, do not make one tree (two roots).
         public var invalidTraces = 0
+        /// The first `problemLimit` problems by line; the rest are counted.
         public var problems: [Problem] = []
+        public var problemsNotListed = 0
     }
+
+    /// Problems listed in a report; past it they are counted (a file whose
+    /// every document is bad would otherwise hold its size in messages).
+    public static let problemLimit = 10_000
 
     /// A parsed JSON value; validation is off the hot path, so a tree is fine.
     indirect enum Node {
@@ -55,16 +61,20 @@ public enum SegmentValidator {
     public static func validate(ndjson: [UInt8]) -> Report {
         var check = Checker()
         ndjson.withUnsafeBytes { all in all.forEachField(separatedBy: ASCII.lf) { check.document($0) } }
-        return check.finish()
+        // In memory up to its budget, a temporary file past it: for a file
+        // this size the budget is never passed.
+        return (try? check.finish()) ?? check.report
     }
 
     /// Validates a file as it is read (gzip or not), a line at a time: the
     /// text is never held whole (a day's 2.8 M documents were 3 GB of it).
-    public static func validate(path: String) throws -> Report {
+    /// `budget`: trace-level records held in memory before they go to
+    /// temporary files (TMPDIR), 32 bytes each.
+    public static func validate(path: String, budget: Int = 1 << 20) throws -> Report {
         let raw = try FileDescriptorStream.open(path: path)
         let (head, isGzip) = try PrefixedStreamAccess.sniff(raw)
         let stream: ByteStream = isGzip ? try GzipInflater(upstream: head, layer: 1) : head
-        var check = Checker()
+        var check = Checker(budget: budget)
         var carry: [UInt8] = []
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
@@ -86,26 +96,62 @@ public enum SegmentValidator {
             carry.append(contentsOf: got.dropFirst(from))
         }
         if !carry.isEmpty { carry.withUnsafeBytes { check.document(ByteView($0)) } }
-        return check.finish()
+        return try check.finish()
     }
 
-    /// The checks, fed one document (line) at a time. What the trace-level
-    /// checks keep is compact: a trace id in 16 bytes, a segment id in 8
-    /// (ids that are not 16 hex digits are already problems; they are
-    /// kept by a 64-bit hash of their text).
+    /// The checks, fed one document (line) at a time. Each document is
+    /// checked as it comes; what the trace-level checks need (every id,
+    /// parent link and root, 32 bytes each) is parked by trace in
+    /// `PartitionedRecords` and checked one partition at a time at the end,
+    /// so memory stays bounded whatever the file's size.
     struct Checker {
         var report = Report()
-        struct IdKey: Hashable { var trace: TraceId; var id: UInt64 }
-        var idLines: [IdKey: Int32] = [:]
-        var parents: [(key: IdKey, text: String, line: Int32)] = []
-        var roots: [TraceId: Int32] = [:]
-        var badLines = Set<Int>()
+        /// One id, parent link or root of a document, by trace.
+        struct TraceEntity: BitwiseCopyable {
+            var epoch: UInt32, high: UInt32, low: UInt64
+            var id: UInt64
+            var line: Int32
+            var kind: Kind
+            /// Whether the document already has problems of its own.
+            var bad: Bool
+            enum Kind: UInt8, BitwiseCopyable { case id, parent, root }
+            var trace: TraceId { TraceId(epoch: epoch, high: high, low: low) }
+        }
+        static let partitions = 64
+        var entities: PartitionedRecords<TraceEntity>
+        /// Texts the compact records cannot spell back (ids that are not 16
+        /// lower-case hex digits, traces not in canonical case): each one is
+        /// a problem of its document already or in upper case; up to
+        /// `problemLimit` are kept, past that a message spells them in
+        /// canonical form.
+        var oddIds: [UInt64: String] = [:]
+        var oddTraces: [Int32: String] = [:]
         var lineNo = 0
+        var failure: Error?
+
+        init(budget: Int = 1 << 20) { entities = PartitionedRecords(partitions: Self.partitions, budget: budget) }
 
         static func compactId(_ id: String) -> UInt64 {
             var t = id
             if let v = t.withUTF8({ b -> UInt64? in b.count == 16 ? ASCII.parseHex16(UnsafeRawBufferPointer(b)) : nil }) { return v }
             return StableHash.fnv(id)
+        }
+        static func hex(_ v: UInt64) -> String {
+            let digits = String(v, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+
+        mutating func park(_ trace: TraceId, _ id: UInt64, _ kind: TraceEntity.Kind, bad: Bool) {
+            guard failure == nil else { return }
+            let e = TraceEntity(epoch: trace.epoch, high: trace.high, low: trace.low, id: id, line: Int32(truncatingIfNeeded: lineNo), kind: kind, bad: bad)
+            let partition = Int(StableHash.mix(UInt64(trace.epoch) ^ UInt64(trace.high) << 32 ^ trace.low) % UInt64(Self.partitions))
+            do { try entities.append(e, partition: partition) } catch { failure = error }
+        }
+
+        mutating func compact(_ id: String) -> UInt64 {
+            let v = Self.compactId(id)
+            if oddIds.count < problemLimit, Self.hex(v) != id { oddIds[v] = id }
+            return v
         }
 
         mutating func document(_ raw: ByteView) {
@@ -117,7 +163,7 @@ public enum SegmentValidator {
             if line.count > 65536 { problems.append("document is \(line.count) bytes; X-Ray's limit is 64 KB") }
             var s = JSONScanner(line)
             guard let v = s.value(), v.kind == .object, ({ s.skipWhitespace(); return s.atEnd })() else {
-                report.problems.append(Problem(line: lineNo, message: "not a single JSON object"))
+                list([Problem(line: lineNo, message: "not a single JSON object")])
                 report.invalidDocuments += 1
                 return
             }
@@ -126,7 +172,7 @@ public enum SegmentValidator {
             if let t = doc["type"], t.string != "subsegment" { problems.append("type must be \"subsegment\"") }
             guard let traceText = doc["trace_id"]?.string else {
                 problems.append("missing trace_id")
-                report.problems += problems.map { Problem(line: lineNo, message: $0) }
+                list(problems.map { Problem(line: lineNo, message: $0) })
                 report.invalidDocuments += 1
                 return
             }
@@ -134,42 +180,95 @@ public enum SegmentValidator {
             if !valid { problems.append("trace_id '\(traceText)' is not 1-<8 hex>-<24 hex>") }
             var t = traceText
             let trace = valid ? t.withUTF8 { TraceId.parse(UnsafeRawBufferPointer($0)) } : nil
-            if independent {
-                if doc["parent_id"]?.string.map(validId) != true { problems.append("independent subsegment needs a 16-hex parent_id") }
-            } else if doc["parent_id"] == nil, let trace {
-                roots[trace, default: 0] += 1
-            }
-            if let p = doc["parent_id"]?.string, let trace {
-                parents.append((IdKey(trace: trace, id: Self.compactId(p)), p, Int32(lineNo)))
-            }
-            var duplicates: [String] = []
-            let here = lineNo
-            entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { id in
-                guard let trace else { return }
-                let key = IdKey(trace: trace, id: Self.compactId(id))
-                if let other = idLines[key] { duplicates.append("id \(id) is not unique in trace \(traceText) (also on line \(other))") }
-                idLines[key] = Int32(here)
-            }
-            problems += duplicates
+            if let trace, oddTraces.count < problemLimit, trace.text != traceText { oddTraces[Int32(truncatingIfNeeded: lineNo)] = traceText }
+            if independent, doc["parent_id"]?.string.map(validId) != true { problems.append("independent subsegment needs a 16-hex parent_id") }
+            var ids: [UInt64] = []
+            entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { id in ids.append(compact(id)) }
             if !problems.isEmpty {
                 report.invalidDocuments += 1
-                badLines.insert(lineNo)
-                report.problems += problems.map { Problem(line: lineNo, message: $0) }
+                list(problems.map { Problem(line: lineNo, message: $0) })
+            }
+            guard let trace else { return }
+            let bad = !problems.isEmpty
+            if !independent, doc["parent_id"] == nil { park(trace, 0, .root, bad: bad) }
+            if let p = doc["parent_id"]?.string { park(trace, compact(p), .parent, bad: bad) }
+            for id in ids { park(trace, id, .id, bad: bad) }
+        }
+
+        /// Keeps the first `problemLimit` problems by (line, message). Those
+        /// of documents arrive in line order, the trace-level ones at the
+        /// end in any order: the list is cut back whenever it doubles.
+        mutating func list(_ new: [Problem]) {
+            report.problems += new
+            if report.problems.count >= 2 * problemLimit { cutProblems() }
+        }
+        mutating func cutProblems() {
+            report.problems.sort { ($0.line, $0.message) < ($1.line, $1.message) }
+            if report.problems.count > problemLimit {
+                report.problemsNotListed += report.problems.count - problemLimit
+                report.problems.removeLast(report.problems.count - problemLimit)
             }
         }
 
-        /// Trace-level: parents resolve, one root per trace.
-        mutating func finish() -> Report {
-            for p in parents where idLines[p.key] == nil {
-                report.problems.append(Problem(line: Int(p.line), message: "parent_id \(p.text) is not an id in trace \(p.key.trace.text)"))
-                if badLines.insert(Int(p.line)).inserted { report.invalidDocuments += 1 }
+        /// Trace-level, a partition at a time: ids unique in their trace,
+        /// parents resolve, one root per trace.
+        mutating func finish() throws -> Report {
+            if let failure { throw failure }
+            for p in 0..<Self.partitions {
+                var records = try entities.records(of: p)
+                records.sort { a, b in
+                    (a.epoch, a.high, a.low, a.id, a.kind.rawValue, a.line) < (b.epoch, b.high, b.low, b.id, b.kind.rawValue, b.line)
+                }
+                check(records)
             }
-            for (trace, n) in roots.sorted(by: { $0.key < $1.key }) where n > 1 {
-                report.problems.append(Problem(line: 0, message: "trace \(trace.text) has \(n) root segments"))
-                report.invalidTraces += 1
-            }
-            report.problems.sort { ($0.line, $0.message) < ($1.line, $1.message) }
+            entities.close()
+            cutProblems()
             return report
+        }
+
+        /// One partition's records, sorted by (trace, id, kind, line).
+        mutating func check(_ records: [TraceEntity]) {
+            var madeBad = Set<Int32>()
+            func problem(_ e: TraceEntity, _ message: String) {
+                list([Problem(line: Int(e.line), message: message)])
+                if !e.bad, madeBad.insert(e.line).inserted { report.invalidDocuments += 1 }
+            }
+            var i = 0
+            while i < records.count {
+                // One trace.
+                var j = i
+                var roots = 0
+                while j < records.count, records[j].epoch == records[i].epoch, records[j].high == records[i].high, records[j].low == records[i].low {
+                    j += 1
+                }
+                let trace = records[i].trace
+                var k = i
+                while k < j {
+                    // One id of the trace: its ids (by line), then the parent links to it.
+                    var m = k
+                    while m < j, records[m].id == records[k].id { m += 1 }
+                    var lastIdLine: Int32?
+                    for e in records[k..<m] {
+                        switch e.kind {
+                        case .id:
+                            if let other = lastIdLine {
+                                problem(e, "id \(oddIds[e.id] ?? Self.hex(e.id)) is not unique in trace \(oddTraces[e.line] ?? trace.text) (also on line \(other))")
+                            }
+                            lastIdLine = e.line
+                        case .parent:
+                            if lastIdLine == nil { problem(e, "parent_id \(oddIds[e.id] ?? Self.hex(e.id)) is not an id in trace \(trace.text)") }
+                        case .root:
+                            roots += 1
+                        }
+                    }
+                    k = m
+                }
+                if roots > 1 {
+                    list([Problem(line: 0, message: "trace \(trace.text) has \(roots) root segments")])
+                    report.invalidTraces += 1
+                }
+                i = j
+            }
         }
     }
 
