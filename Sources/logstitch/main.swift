@@ -132,14 +132,14 @@ extension Convert {
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check X-Ray segment documents (one JSON object per line) against the schema's and X-Ray's rules.",
-        discussion: "Exit status: 0 all documents valid; 3 some documents invalid or a trace with more than one root; 2 usage error; 1 unreadable file."
+        discussion: "Exit status: 0 all documents valid; 3 some documents invalid, a trace with more than one root, or a document outside its parent's time; 2 usage error; 1 unreadable file."
     )
 
     @Argument(help: ArgumentHelp("NDJSON files of segment documents (gzip-compressed or not).", valueName: "FILE"))
     var files: [String]
 
     func run() throws {
-        var invalid = 0, total = 0, badTraces = 0
+        var invalid = 0, total = 0, badTraces = 0, outside = 0
         for path in files {
             let report: SegmentValidator.Report
             do { report = try SegmentValidator.validate(path: path) } catch {
@@ -155,9 +155,10 @@ struct Validate: ParsableCommand {
             }
             invalid += report.invalidDocuments
             badTraces += report.invalidTraces
+            outside += report.outsideParent
         }
-        print("\(total) documents, \(invalid) invalid, \(badTraces) traces with more than one root")
-        if invalid > 0 || badTraces > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
+        print("\(total) documents, \(invalid) invalid, \(badTraces) traces with more than one root, \(outside) outside their parent's time")
+        if invalid > 0 || badTraces > 0 || outside > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 }
 

@@ -128,7 +128,9 @@ import Testing
             let id = String(format: "%016x", i % 29_000)            // repeats: duplicate ids
             let parent = i % 3 == 0 ? "" : ",\"parent_id\":\"\(String(format: "%016x", i - i % 3))\""
             let name = i % 997 == 0 ? "bad\\tname" : "svc"
-            text += "{\"name\":\"\(name)\",\"id\":\"\(id)\",\"trace_id\":\"\(trace)\",\"start_time\":\(1_700_000_000 + i),\"end_time\":\(1_700_000_001 + i)\(parent)}\n"
+            // Children inside their root's time: [t, t + 3] holds [t + 1, t + 2].
+            let t = 1_700_000_000 + (i / 3) * 10, child = i % 3 == 0 ? 0 : 1
+            text += "{\"name\":\"\(name)\",\"id\":\"\(id)\",\"trace_id\":\"\(trace)\",\"start_time\":\(t + child),\"end_time\":\(t + 3 - 2 * child)\(parent)}\n"
         }
         let dir = makeTempDir()
         let bytes = Array(text.utf8)

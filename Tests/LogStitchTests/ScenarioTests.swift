@@ -90,9 +90,12 @@ import Testing
         #expect(pg.attribution == .requestComment)
         #expect(pg.invocation.map { m.invocations[$0].invocation.requestId } == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a11")
         #expect(pg.query.parameters == "$1 = 'SKU-1'")
-        // PostgreSQL's one-second timestamps leave the UPDATE possibly inside an
-        // invocation but not surely: unattributed.
-        #expect(q("UPDATE stock").attribution == .none)
+        // PostgreSQL's one-second timestamps: the UPDATE (03 s, 60.1 ms) can
+        // have run inside 5a02 (03.505–03.6234) for ends from 03.5651 on,
+        // and inside no other candidate: by time, to that one.
+        let update = q("UPDATE stock")
+        #expect(update.attribution == .time)
+        #expect(update.invocation.map { m.invocations[$0].invocation.requestId } == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a02")
     }
 
     @Test func reportsMatchHandComputedFigures() throws {
@@ -220,9 +223,9 @@ import Testing
 }
 
 extension ScenarioTests {
-    /// `--db-function` widens the candidates, not the certainty: PostgreSQL's
-    /// one-second timestamps still leave the UPDATE unattributed, and a
-    /// statement whose comment names an unknown trace is never attributed by time.
+    /// `--db-function` widens the candidates, not the certainty: the UPDATE
+    /// still has one invocation that can contain it, and a statement whose
+    /// comment names an unknown trace is never attributed by time.
     @Test func declaredFunctionsDoNotMakeGuesses() {
         let files = try! InputDiscovery.expand([Self.sample])
         let scheduler = FileScheduler(files: files, progress: false)
@@ -231,7 +234,7 @@ extension ScenarioTests {
         options.dbFunctions = ["orders-pg": ["orders-handler"], "orders-mysql": ["orders-handler", "payments-handler"]]
         let m = Correlator(options: options).correlate(scheduler.parsed.map { $0! }, files: files)
         func q(_ prefix: String) -> QueryRecord { m.queries.first { $0.query.text.hasPrefix(prefix) }! }
-        #expect(q("UPDATE stock").attribution == .none)
+        #expect(q("UPDATE stock").attribution == .time)
         #expect(q("SELECT * FROM orders WHERE id = 43").attribution == .none)
         #expect(q("SELECT customer_id").attribution == .none)
         #expect(q("SELECT id, sku, qty").attribution == .time)

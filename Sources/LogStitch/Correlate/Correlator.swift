@@ -374,7 +374,11 @@ public struct Correlator {
                     k += 1
                 }
             }
-            if possible.count == 1, Self.surelyContains(model.invocations[possible[0]].invocation, q) {
+            // Time attribution assumes the statement came from one of the
+            // candidates; then it is the one that can contain it for some
+            // possible true end (PostgreSQL's `%t` leaves a second open),
+            // when exactly one can.
+            if possible.count == 1 {
                 records[qi].invocation = possible[0]
                 records[qi].attribution = .time
                 records[qi].traceId = model.invocations[possible[0]].traceId
@@ -403,13 +407,6 @@ public struct Correlator {
         let lo = max(q.end, s + q.durationUs)
         let hi = min(latestEnd, e)
         return lo <= hi
-    }
-
-    /// Every possible end puts the run inside the invocation.
-    static func surelyContains(_ inv: LambdaInvocation, _ q: SlowQuery) -> Bool {
-        guard let s = inv.start, let e = inv.end else { return false }
-        let latestEnd = q.end + max(0, q.endResolution - 1)
-        return q.end - q.durationUs >= s && latestEnd <= e
     }
 }
 

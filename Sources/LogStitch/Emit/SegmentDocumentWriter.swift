@@ -195,9 +195,9 @@ public struct SegmentDocumentWriter {
             let o = order[k]
             if w.count >= BufferPool.scratchBytes { moveScratch() }
             if o.request >= 0 {
-                let ids = gatewaySegment(&w, model.requests[o.request])
-                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start) {
-                    lambdaSegments(&w, model.invocations[i], parent: ids("lambda-subsegment"))
+                let (ids, integration) = gatewaySegment(&w, model.requests[o.request])
+                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start), let integration {
+                    lambdaSegments(&w, model.invocations[i], parent: (ids("lambda-subsegment"), integration))
                 }
             } else {
                 lambdaSegments(&w, model.invocations[o.invocation], parent: nil)
@@ -220,8 +220,9 @@ public struct SegmentDocumentWriter {
     }
 
     /// Returns the request's segment ids (its Lambda documents hang under
-    /// one of them: hashing the id once serves both).
-    func gatewaySegment(_ w: inout JSONWriter, _ r: borrowing RequestRecord) -> SegmentIds {
+    /// one of them: hashing the id once serves both) and the span of its
+    /// `Lambda` subsegment, if it has one.
+    func gatewaySegment(_ w: inout JSONWriter, _ r: borrowing RequestRecord) -> (SegmentIds, TimeSpan?) {
         let q = r.request
         let info = stageInfo(q)
         let start = q.start ?? 0
@@ -269,18 +270,23 @@ public struct SegmentDocumentWriter {
         w.field("error_message", q.errorMessage.map { Self.cut($0, Self.maxTextBytes) })
         w.endObject()
         w.endObject()
+        var integration: TimeSpan?
         if let i = r.invocation {
             let inv = model.invocations[i].invocation
-            // The integration span: its start is not logged, so it ends where the response ends.
+            // The integration span: its start is not logged, so it ends
+            // where the response ends (less half the gateway's own time);
+            // it covers the invocation it hangs over, within the request.
             let integrationUs = (q.integrationLatencyMs ?? ((inv.end ?? 0) - (inv.start ?? 0)) / 1000) * 1000
             let subEnd = max(start, end - max(0, ((q.responseLatencyMs ?? 0) * 1000 - integrationUs) / 2))
-            let subStart = max(start, subEnd - integrationUs)
+            let span = TimeSpan(max(start, subEnd - integrationUs), subEnd)
+                .covering(Self.serviceSpan(inv)).clamped(into: TimeSpan(start, end))
+            integration = span
             w.arrayStart("subsegments")
             w.element()
             w.beginObject()
             w.field("id", hexId: ids("lambda-subsegment"))
             w.field("name", static: "Lambda")
-            times(&w, subStart, subEnd)
+            times(&w, span.start, span.end)
             w.field("namespace", static: "aws")
             w.objectStart("aws")
             w.field("operation", static: "Invoke")
@@ -292,7 +298,7 @@ public struct SegmentDocumentWriter {
         }
         w.endObject()
         w.newline()
-        return ids
+        return (ids, integration)
     }
 
     func region(_ q: ApiGatewayRequest) -> String? {
@@ -336,26 +342,42 @@ public struct SegmentDocumentWriter {
     /// The AWS::Lambda service segment and the AWS::Lambda::Function segment;
     /// queries move to independent subsegments if the function document
     /// would pass X-Ray's 64 KB limit.
-    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: UInt64?) {
+    /// The span of an invocation's `AWS::Lambda` segment as logged: from
+    /// its Init (or Restore) to the end of its run and runtime overhead.
+    static func serviceSpan(_ inv: borrowing LambdaInvocation) -> TimeSpan {
+        let start = inv.start ?? 0
+        let invocationEnd = start + (inv.durationUs ?? ((inv.end ?? start) - start))
+        return TimeSpan(start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0),
+                        max(inv.end ?? start, invocationEnd + max(0, inv.runtimeOverheadUs ?? 0)))
+    }
+
+    /// `parent`: the `Lambda` subsegment it hangs from, and its span (the
+    /// documents are placed inside it).
+    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: (id: UInt64, span: TimeSpan)?) {
         let inv = r.invocation
         let rid = inv.requestId
         let start = inv.start ?? 0
-        let end = inv.end ?? start
         let name = functionSegmentName(inv.function)
         let failed = inv.status != .success
         let ids = SegmentIds(rid, start: inv.start)
         let serviceId = ids("lambda-service")
         let functionId = ids("lambda-function")
         let invocationId = ids("invocation")
-        let initStart = start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0)
+        // Each inside the one above it: service ⊇ function ⊇ Invocation,
+        // Overhead ⊇ statements. (Initialization and Restore precede the
+        // function segment's start, as X-Ray records them, inside the service.)
+        let logged = Self.serviceSpan(inv)
+        let service = parent.map { logged.clamped(into: $0.span) } ?? logged
+        let function = TimeSpan(start, logged.end).clamped(into: service)
+        let invocationSpan = TimeSpan(start, start + (inv.durationUs ?? ((inv.end ?? start) - start))).clamped(into: function)
 
         out.beginDocument()
         out.beginObject()
         out.field("name", name)
         out.field("id", hexId: serviceId)
         out.field("trace_id", trace: r.traceId)
-        if let p = parent { out.field("parent_id", hexId: p) }
-        times(&out, initStart, end)
+        if let p = parent { out.field("parent_id", hexId: p.id) }
+        times(&out, service.start, service.end)
         out.field("origin", static: "AWS::Lambda")
         if failed { out.field("fault", true) }
         out.objectStart("aws"); out.field("request_id", rid); out.endObject()
@@ -369,7 +391,7 @@ public struct SegmentDocumentWriter {
             f.field("id", hexId: functionId)
             f.field("trace_id", trace: r.traceId)
             f.field("parent_id", hexId: serviceId)
-            times(&f, start, end)
+            times(&f, function.start, function.end)
             f.field("origin", static: "AWS::Lambda::Function")
             if failed {
                 f.field("fault", true)
@@ -393,25 +415,27 @@ public struct SegmentDocumentWriter {
             f.endObject()
             f.arrayStart("subsegments")
             if let restore = inv.restoreDurationUs {
-                sub(&f, ids("restore"), "Restore", start - restore, start)
+                let span = TimeSpan(start - restore, start).clamped(into: service)
+                sub(&f, ids("restore"), "Restore", span.start, span.end)
             } else if let initUs = inv.initDurationUs {
-                sub(&f, ids("initialization"), "Initialization", start - initUs, start)
+                let span = TimeSpan(start - initUs, start).clamped(into: service)
+                sub(&f, ids("initialization"), "Initialization", span.start, span.end)
             }
-            let invocationEnd = start + (inv.durationUs ?? (end - start))
             f.element()
             f.beginObject()
             f.field("id", hexId: invocationId)
             f.field("name", static: "Invocation")
-            times(&f, start, invocationEnd)
+            times(&f, invocationSpan.start, invocationSpan.end)
             if failed { f.field("fault", true) }
             if embedQueries && !r.queries.isEmpty {
                 f.arrayStart("subsegments")
-                for qi in r.queries { f.element(); querySubsegment(&f, model.queries[qi], qi, independent: nil) }
+                for qi in r.queries { f.element(); querySubsegment(&f, model.queries[qi], qi, within: invocationSpan, independent: nil) }
                 f.endArray()
             }
             f.endObject()
             if let o = inv.runtimeOverheadUs, o > 0 {
-                sub(&f, ids("overhead"), "Overhead", invocationEnd, invocationEnd + o)
+                let span = TimeSpan(invocationSpan.end, invocationSpan.end + o).clamped(into: function)
+                sub(&f, ids("overhead"), "Overhead", span.start, span.end)
             }
             f.endArray()
             f.endObject()
@@ -424,7 +448,7 @@ public struct SegmentDocumentWriter {
         functionDocument(&out, embedQueries: false)
         for qi in r.queries {
             out.beginDocument()
-            querySubsegment(&out, model.queries[qi], qi, independent: (r.traceId, invocationId))
+            querySubsegment(&out, model.queries[qi], qi, within: invocationSpan, independent: (r.traceId, invocationId))
             out.newline()
         }
     }
@@ -451,9 +475,12 @@ public struct SegmentDocumentWriter {
         w.endObject()
     }
 
-    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, independent: (trace: TraceId, parent: UInt64)?) {
+    /// `within`: the span of the `Invocation` that sent it.
+    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, within invocation: TimeSpan,
+                         independent: (trace: TraceId, parent: UInt64)?) {
         let q = r.query
         let names = databaseNames(q)
+        let placed = StatementPlacement(end: q.end, resolution: q.endResolution, duration: q.durationUs, within: invocation)
         w.beginObject()
         w.field("id", hexId: SegmentIds(statement: q)("sql"))
         w.field("name", names.name)
@@ -462,7 +489,7 @@ public struct SegmentDocumentWriter {
             w.field("trace_id", trace: ind.trace)
             w.field("parent_id", hexId: ind.parent)
         }
-        times(&w, q.end - q.durationUs, q.end)
+        times(&w, placed.span.start, placed.span.end)
         w.field("namespace", static: "remote")
         w.objectStart("sql")
         w.field("url", Self.cut(names.url, 1024))
@@ -479,6 +506,8 @@ public struct SegmentDocumentWriter {
         if let v = q.rowsSent { w.field("rows_sent", v) }
         if let v = q.rowsExamined { w.field("rows_examined", v) }
         w.field("end_time_resolution_ms", millis: q.endResolution)
+        w.field("placement", placed.how.rawValue)
+        if placed.how != .asLogged { w.field("logged_end_time", seconds: q.end) }
         w.endObject()
         w.endObject()
         w.endObject()

@@ -13,6 +13,11 @@ public enum SegmentValidator {
         public var invalidDocuments = 0
         /// Traces whose documents, each valid, do not make one tree (two roots).
         public var invalidTraces = 0
+        /// Documents holding an entity whose time is not inside its
+        /// parent's (X-Ray takes them, but draws them wrong; Initialization
+        /// and Restore, which X-Ray itself puts before their function
+        /// segment's start, are exempt).
+        public var outsideParent = 0
         /// The first `problemLimit` problems by line; the rest are counted.
         public var problems: [Problem] = []
         public var problemsNotListed = 0
@@ -110,6 +115,8 @@ public enum SegmentValidator {
         struct TraceEntity: BitwiseCopyable {
             var epoch: UInt32, high: UInt32, low: UInt64
             var id: UInt64
+            /// The entity's span (for an id) or the document's (for a parent link), µs.
+            var start: Int64, end: Int64
             var line: Int32
             var kind: Kind
             /// Whether the document already has problems of its own.
@@ -141,9 +148,10 @@ public enum SegmentValidator {
             return String(repeating: "0", count: 16 - digits.count) + digits
         }
 
-        mutating func park(_ trace: TraceId, _ id: UInt64, _ kind: TraceEntity.Kind, bad: Bool) {
+        mutating func park(_ trace: TraceId, _ id: UInt64, _ kind: TraceEntity.Kind, span: (Int64, Int64)?, bad: Bool) {
             guard failure == nil else { return }
-            let e = TraceEntity(epoch: trace.epoch, high: trace.high, low: trace.low, id: id, line: Int32(truncatingIfNeeded: lineNo), kind: kind, bad: bad)
+            let e = TraceEntity(epoch: trace.epoch, high: trace.high, low: trace.low, id: id, start: span?.0 ?? .min, end: span?.1 ?? .max,
+                                line: Int32(truncatingIfNeeded: lineNo), kind: kind, bad: bad)
             let partition = Int(StableHash.mix(UInt64(trace.epoch) ^ UInt64(trace.high) << 32 ^ trace.low) % UInt64(Self.partitions))
             do { try entities.append(e, partition: partition) } catch { failure = error }
         }
@@ -182,18 +190,28 @@ public enum SegmentValidator {
             let trace = valid ? t.withUTF8 { TraceId.parse(UnsafeRawBufferPointer($0)) } : nil
             if let trace, oddTraces.count < problemLimit, trace.text != traceText { oddTraces[Int32(truncatingIfNeeded: lineNo)] = traceText }
             if independent, doc["parent_id"]?.string.map(validId) != true { problems.append("independent subsegment needs a 16-hex parent_id") }
-            var ids: [UInt64] = []
-            entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { id in ids.append(compact(id)) }
+            entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { _ in }
             if !problems.isEmpty {
                 report.invalidDocuments += 1
                 list(problems.map { Problem(line: lineNo, message: $0) })
             }
+            var spans: [(id: String, span: (Int64, Int64)?)] = []
+            var outside: [String] = []
+            SegmentValidator.nesting(doc, parent: nil, isRoot: true, origin: doc["origin"]?.string, &spans, &outside)
+            if !outside.isEmpty {
+                outsideLines.insert(Int32(truncatingIfNeeded: lineNo))
+                list(outside.map { Problem(line: lineNo, message: $0) })
+            }
             guard let trace else { return }
             let bad = !problems.isEmpty
-            if !independent, doc["parent_id"] == nil { park(trace, 0, .root, bad: bad) }
-            if let p = doc["parent_id"]?.string { park(trace, compact(p), .parent, bad: bad) }
-            for id in ids { park(trace, id, .id, bad: bad) }
+            let own = SegmentValidator.span(doc)
+            if !independent, doc["parent_id"] == nil { park(trace, 0, .root, span: nil, bad: bad) }
+            if let p = doc["parent_id"]?.string { park(trace, compact(p), .parent, span: own, bad: bad) }
+            for (id, span) in spans where validId(id) { park(trace, compact(id), .id, span: span, bad: bad) }
         }
+
+        /// Lines of documents outside their parent's time (one count each).
+        var outsideLines = Set<Int32>()
 
         /// Keeps the first `problemLimit` problems by (line, message). Those
         /// of documents arrive in line order, the trace-level ones at the
@@ -222,6 +240,7 @@ public enum SegmentValidator {
                 check(records)
             }
             entities.close()
+            report.outsideParent = outsideLines.count
             cutProblems()
             return report
         }
@@ -248,6 +267,7 @@ public enum SegmentValidator {
                     var m = k
                     while m < j, records[m].id == records[k].id { m += 1 }
                     var lastIdLine: Int32?
+                    var lastIdSpan: TraceEntity?
                     for e in records[k..<m] {
                         switch e.kind {
                         case .id:
@@ -255,8 +275,13 @@ public enum SegmentValidator {
                                 problem(e, "id \(oddIds[e.id] ?? Self.hex(e.id)) is not unique in trace \(oddTraces[e.line] ?? trace.text) (also on line \(other))")
                             }
                             lastIdLine = e.line
+                            lastIdSpan = e
                         case .parent:
                             if lastIdLine == nil { problem(e, "parent_id \(oddIds[e.id] ?? Self.hex(e.id)) is not an id in trace \(trace.text)") }
+                            else if let p = lastIdSpan, e.start != .min, p.start != .min, e.start < p.start || e.end > p.end {
+                                list([Problem(line: Int(e.line), message: "document (\(SegmentValidator.seconds(e.start))–\(SegmentValidator.seconds(e.end))) is not inside the time of its parent \(oddIds[e.id] ?? Self.hex(e.id)) (\(SegmentValidator.seconds(p.start))–\(SegmentValidator.seconds(p.end)))")])
+                                outsideLines.insert(e.line)
+                            }
                         case .root:
                             roots += 1
                         }
@@ -270,6 +295,41 @@ public enum SegmentValidator {
                 i = j
             }
         }
+    }
+
+    /// An entity's start and end in µs, when both are numbers.
+    static func span(_ e: Node) -> (Int64, Int64)? {
+        guard let s = e["start_time"]?.number, let en = e["end_time"]?.number, s.isFinite, en.isFinite,
+              abs(s) < 1e11, abs(en) < 1e11 else { return nil }
+        return (Int64((s * 1e6).rounded()), Int64((en * 1e6).rounded()))
+    }
+
+    static func seconds(_ us: Int64) -> String {
+        let sign = us < 0 ? "-" : ""
+        let a = us.magnitude
+        let frac = String(a % 1_000_000)
+        return sign + String(a / 1_000_000) + "." + String(repeating: "0", count: 6 - frac.count) + frac
+    }
+
+    /// Collects every entity's id and span, and says where an embedded
+    /// subsegment is not inside its parent. Initialization and Restore
+    /// under an `AWS::Lambda::Function` segment are exempt: X-Ray puts them
+    /// before the segment's start (xray-spec.md §2.3, R32).
+    static func nesting(_ e: Node, parent: (name: String, span: (Int64, Int64))?, isRoot: Bool, origin: String?,
+                        _ spans: inout [(id: String, span: (Int64, Int64)?)], _ outside: inout [String]) {
+        guard case .object = e else { return }
+        let own = span(e)
+        let name = e["name"]?.string ?? "?"
+        if let id = e["id"]?.string { spans.append((id, own)) }
+        if let p = parent, let o = own, o.0 < p.span.0 || o.1 > p.span.1 {
+            let exempt = (name == "Initialization" || name == "Restore") && origin == "AWS::Lambda::Function"
+            if !exempt {
+                outside.append("subsegment '\(name)' (\(seconds(o.0))–\(seconds(o.1))) is not inside its parent '\(p.name)' (\(seconds(p.span.0))–\(seconds(p.span.1)))")
+            }
+        }
+        guard case .array(let subs)? = e["subsegments"] else { return }
+        let me = own.map { (name: name, span: $0) }
+        for s in subs { nesting(s, parent: me, isRoot: false, origin: isRoot ? origin : nil, &spans, &outside) }
     }
 
     static func validTraceId(_ t: String) -> Bool {

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import LogStitch
+
+/// Documents nest in time as X-Ray nests them: every subsegment inside its
+/// parent, every segment inside the subsegment it names as parent; a
+/// statement whose end is known only to the second goes where it can have
+/// run inside its invocation (issue: trace fidelity, items 1 and 2).
+@Suite struct TraceFidelityTests {
+    let second: Int64 = 1_000_000
+    let t0: Int64 = 1_704_067_200_000_000
+
+    @Test func aStatementIsPlacedWhereItCanHaveRun() {
+        let invocation = TimeSpan(t0 + 3_505_000, t0 + 3_624_000)
+        // Logged end and run inside: as logged.
+        let a = StatementPlacement(end: t0 + 3_600_000, resolution: 1, duration: 50_000, within: invocation)
+        #expect(a.how == .asLogged && a.span == TimeSpan(t0 + 3_550_000, t0 + 3_600_000))
+        // `%t`: ended in [3 s, 4 s); the earliest end that fits is 3.565.
+        let b = StatementPlacement(end: t0 + 3 * second, resolution: second, duration: 60_100, within: invocation)
+        #expect(b.how == .withinEndResolution && b.span == TimeSpan(t0 + 3_504_900 + 100, t0 + 3_565_100))
+        // Longer than the invocation: cut to it.
+        let c = StatementPlacement(end: t0 + 3 * second, resolution: second, duration: 900_000, within: invocation)
+        #expect(c.how == .clampedToInvocation && invocation.contains(c.span))
+        // A microsecond clock that disagrees by a millisecond: cut to it.
+        let d = StatementPlacement(end: t0 + 3_625_000, resolution: 1, duration: 10_000, within: invocation)
+        #expect(d.how == .clampedToInvocation && d.span == TimeSpan(t0 + 3_615_000, t0 + 3_624_000))
+        // Wholly before its invocation: the invocation's first instant.
+        let e = StatementPlacement(end: t0 + 1 * second, resolution: 1, duration: 10_000, within: invocation)
+        #expect(e.span == TimeSpan(invocation.start, invocation.start))
+    }
+
+    @Test func spansClampIntoTheirParent() {
+        let parent = TimeSpan(10, 20)
+        #expect(TimeSpan(5, 15).clamped(into: parent) == TimeSpan(10, 15))
+        #expect(TimeSpan(12, 25).clamped(into: parent) == TimeSpan(12, 20))
+        #expect(TimeSpan(0, 5).clamped(into: parent) == TimeSpan(10, 10))
+        #expect(TimeSpan(30, 40).clamped(into: parent) == TimeSpan(20, 20))
+        #expect(TimeSpan(5, 15).covering(TimeSpan(12, 25)) == TimeSpan(5, 25))
+    }
+
+    /// `make run`'s sample: every document nests, and the two PostgreSQL
+    /// statements sit inside their invocations at the earliest end their
+    /// second allows, with the resolution and the logged end in metadata.
+    @Test func theSampleNests() throws {
+        let dir = makeTempDir()
+        let r = CLI.run(["convert", "--output", dir, "--apigw-format", "@" + repoRoot + "/testdata/apigw-staging-format.txt",
+                         repoRoot + "/testdata/sample"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = CLI.run(["validate", dir + "/segments.ndjson"])
+        #expect(v.status == 0, "\(v.stdout)")
+        #expect(v.stdout.contains("0 invalid, 0 traces with more than one root, 0 outside their parent's time"), "\(v.stdout)")
+        let docs = try String(contentsOfFile: dir + "/segments.ndjson", encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        var statements: [String: [String: Any]] = [:]
+        func walk(_ e: [String: Any]) {
+            if (e["namespace"] as? String) == "remote", let sql = e["sql"] as? [String: Any], let q = sql["sanitized_query"] as? String {
+                statements[q] = e
+            }
+            for s in (e["subsegments"] as? [[String: Any]]) ?? [] { walk(s) }
+        }
+        docs.forEach(walk)
+        func placed(_ prefix: String) throws -> (Double, Double, [String: Any]) {
+            let e = try #require(statements.first { $0.key.hasPrefix(prefix) }?.value, "no statement \(prefix)")
+            return (e["start_time"] as! Double, e["end_time"] as! Double, (e["metadata"] as! [String: Any])["rds_slow_query"] as! [String: Any])
+        }
+        // Sent by 5a11 (02.003–02.0708), logged at 02 s (%t) after 25.412 ms.
+        let (s1, e1, m1) = try placed("SELECT * FROM stock")
+        #expect(abs(s1 - 1_704_067_202.003) < 1e-6 && abs(e1 - 1_704_067_202.028412) < 1e-6)
+        #expect(m1["placement"] as? String == "within_end_resolution" && m1["end_time_resolution_ms"] as? Int == 1000)
+        #expect(abs((m1["logged_end_time"] as? Double ?? 0) - 1_704_067_202) < 1e-6)
+        // Uncommented, at 03 s after 60.1 ms: only 5a02 (03.505–03.6234) can
+        // have sent it, for ends in [03.5651, 03.6234]: attributed by time.
+        let (s2, e2, m2) = try placed("UPDATE stock")
+        #expect(m2["attribution"] as? String == "time")
+        #expect(abs(s2 - 1_704_067_203.505) < 1e-6 && abs(e2 - 1_704_067_203.5651) < 1e-6)
+    }
+
+    /// By time, a PostgreSQL statement goes to the one candidate that can
+    /// contain it for some end within its second; where two can, to none.
+    @Test func postgresByTimeOnlyWhenOneCandidateCan() throws {
+        let dir = makeTempDir()
+        let stream = dir + "/in/aws/lambda/orders-handler/2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef/000000"
+        func invocation(_ id: String, _ start: String, _ end: String, _ ms: String) -> String {
+            "2024-01-01T00:00:\(start)Z START RequestId: \(id) Version: $LATEST\n"
+                + "2024-01-01T00:00:\(end)Z END RequestId: \(id)\n"
+                + "2024-01-01T00:00:\(end)Z REPORT RequestId: \(id)\tDuration: \(ms) ms\tBilled Duration: 100 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB\t\n"
+        }
+        let a = "3f2b8c1e-5d4a-4e6f-9a0b-00000000000a", b = "3f2b8c1e-5d4a-4e6f-9a0b-00000000000b", c = "3f2b8c1e-5d4a-4e6f-9a0b-00000000000c"
+        // a: 10.100–10.600; b: 11.700–12.300; c: 20.200–20.900 and a second
+        // stream's d: 20.300–20.950 (two can hold a statement of 20 s).
+        write(stream, Array((invocation(a, "10.100", "10.600", "500.00") + invocation(b, "11.700", "12.300", "600.00")
+            + invocation(c, "20.200", "20.900", "700.00")).utf8))
+        let d = "3f2b8c1e-5d4a-4e6f-9a0b-00000000000d"
+        write(stream.replacingOccurrences(of: "0123456789abcdef0123456789abcdef", with: "fedcba9876543210fedcba9876543210"),
+              Array(invocation(d, "20.300", "20.950", "650.00").utf8))
+        let prefix = "2024-01-01 00:00:%@ UTC:10.0.12.36(51544):app@orders:[4242]:LOG:  duration: %@ ms  statement: "
+        func line(_ sec: String, _ ms: String, _ sql: String) -> String {
+            String(format: prefix, sec, ms) + sql + "\n"
+        }
+        write(dir + "/in/orders-pg/postgresql.log.2024-01-01-00", Array((
+            line("12", "20.000", "SELECT 1 /*request_id='\(b)'*/")          // teaches: orders-handler uses orders-pg as app
+            + line("10", "300.000", "SELECT 2 FROM t")                       // ends in [10, 11): only a can
+            + line("20", "100.000", "SELECT 3 FROM t")                       // c and d both can: none
+        ).utf8))
+        let r = CLI.run(["convert", "--output", dir + "/out", dir + "/in"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try String(contentsOfFile: dir + "/out/queries.csv", encoding: .utf8)
+        let summary = loadJSON(dir + "/out/summary.json")["correlation"] as! [String: Any]
+        #expect(summary["queries_attributed_by_time"] as? Int == 1, "\(summary)\n\(rows)")
+        #expect(summary["queries_attributed_by_request_comment"] as? Int == 1)
+        #expect(summary["queries_unattributed"] as? Int == 1)
+        let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8)
+        let functionDocs = docs.split(separator: "\n").filter { $0.contains("AWS::Lambda::Function") }
+        #expect(functionDocs.first { $0.contains(a) }?.contains("SELECT ? FROM t") == true)
+        #expect(!functionDocs.contains { ($0.contains(c) || $0.contains(d)) && $0.contains("sanitized_query") })
+        let v = CLI.run(["validate", dir + "/out/segments.ndjson"])
+        #expect(v.status == 0, "\(v.stdout)")
+    }
+}
