@@ -32,6 +32,32 @@ import Testing
         #expect(WindowedCorrelation.blocks(buckets: []).isEmpty)
     }
 
+    /// A dense stretch is cut into smaller blocks so that no window loads
+    /// more records than the budget; a sparse one is left whole (issue:
+    /// faults, item 10).
+    @Test func denseBlocksAreCutByRecordCount() {
+        let buckets: [Int64] = Array(0...89)
+        // Buckets 0–14 (the first half hour) hold 100,000 records each, the rest 1,000.
+        func records(_ b: Int64) -> Int { (0...14).contains(b) ? 100_000 : (0...89).contains(b) ? 1_000 : 0 }
+        let cut = WindowedCorrelation.blocks(buckets: buckets, records: records, margin: 1, budget: 350_000)
+        // A window is its owned buckets and one on each side. Before bucket 0
+        // there is nothing, so 0…1 loads 300,000; then one bucket each (three
+        // dense buckets); 13…14 reaches 15's 1,000. The next half hour
+        // (14's 100,000 and 16,000) stays whole.
+        let dense: [ClosedRange<Int64>] = [0...1] + (2...12).map { Int64($0)...Int64($0) } + [13...14]
+        #expect(Array(cut.prefix(dense.count)) == dense)
+        #expect(cut[dense.count] == 15...29)
+        for block in cut {
+            let load = ((block.lowerBound - 1)...(block.upperBound + 1)).reduce(0) { $0 + records($1) }
+            #expect(load <= 350_000 || block.count == 1)
+        }
+        // Every bucket owned exactly once.
+        #expect(cut.flatMap { Array($0) } == Array(0...89))
+        // Under the budget: what time alone cuts.
+        #expect(WindowedCorrelation.blocks(buckets: buckets, records: records, margin: 1, budget: 10_000_000)
+                == WindowedCorrelation.blocks(buckets: buckets))
+    }
+
     /// Blocks hand over pieces as they fill, in any order across blocks:
     /// the files get them in block order, each block's in the order made,
     /// and the totals of every block once.

@@ -16,6 +16,9 @@ public final class SpillStore: @unchecked Sendable {
     public let directory: String
     let lock = NSLock()
     var bucketSet: Set<Int64> = []
+    /// Records parked per bucket (whatever the workers: the same input
+    /// gives the same counts), for cutting dense stretches into smaller blocks.
+    var recordCounts: [Int64: Int] = [:]
     var workers = 0
     /// Each worker's spill file, open for appending, and how long it is.
     var files: [(fd: Int32, length: Int64)] = []
@@ -87,6 +90,8 @@ public final class SpillStore: @unchecked Sendable {
     }
 
     public var buckets: [Int64] { lock.lock(); defer { lock.unlock() }; return bucketSet.sorted() }
+    /// Records parked in each bucket.
+    public var records: [Int64: Int] { lock.lock(); defer { lock.unlock() }; return recordCounts }
 
     func path(worker: Int) -> String { "\(directory)/w\(worker).spill" }
 
@@ -102,7 +107,7 @@ public final class SpillStore: @unchecked Sendable {
     }
 
     /// Appends one piece to the worker's file (only that worker writes it).
-    func append(bucket: Int64, worker: Int, kind: SpillTag, _ bytes: ByteSink) throws {
+    func append(bucket: Int64, worker: Int, kind: SpillTag, records: Int = 0, _ bytes: ByteSink) throws {
         lock.lock()
         var file = files[worker]
         lock.unlock()
@@ -120,6 +125,7 @@ public final class SpillStore: @unchecked Sendable {
         files[worker] = file
         extents[ExtentKey(bucket: bucket, kind: kind, worker: worker), default: []].append((offset, bytes.count))
         bucketSet.insert(bucket); bytesWritten += Int64(bytes.count)
+        recordCounts[bucket, default: 0] += records
         lock.unlock()
     }
 
@@ -191,7 +197,7 @@ public final class SpillStore: @unchecked Sendable {
         let worker: Int
         /// Few buckets are open at once (a file covers a stretch of time), so a
         /// short list beats a dictionary, and appends happen in place.
-        var buffers: [(bucket: Int64, kind: SpillTag, writer: SpillWriter)] = []
+        var buffers: [(bucket: Int64, kind: SpillTag, writer: SpillWriter, records: Int)] = []
         var buffered = 0
         static let flushAt = 4 << 20
 
@@ -261,7 +267,8 @@ public final class SpillStore: @unchecked Sendable {
             let b = SpillStore.bucket(t)
             let last = lastBuffer[Int(tag.rawValue)]
             var i = last >= 0 && buffers[last].bucket == b ? last : (buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1)
-            if i < 0 { buffers.append((b, tag, SpillWriter())); i = buffers.count - 1 }
+            if i < 0 { buffers.append((b, tag, SpillWriter(), 0)); i = buffers.count - 1 }
+            buffers[i].records += 1
             lastBuffer[Int(tag.rawValue)] = i
             let before = buffers[i].writer.count
             buffers[i].writer.tag(tag)
@@ -270,7 +277,7 @@ public final class SpillStore: @unchecked Sendable {
         }
 
         public mutating func flush() throws {
-            for (b, kind, w) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, kind: kind, w.out) }
+            for (b, kind, w, n) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, kind: kind, records: n, w.out) }
             buffers.removeAll(keepingCapacity: true)
             for k in lastBuffer.indices { lastBuffer[k] = -1 }
             buffered = 0
