@@ -40,6 +40,11 @@ struct CorpusGenerator {
     let directory: String
     let hours: Int
     let requestsPerSecond: Double
+    /// Simulated seconds per unit of work: an hour, or a minute for dense
+    /// shapes (a unit's records are held in memory until written; units
+    /// shorter than an hour get files of their own).
+    var unitSeconds = 3600
+    var unitTag: (Int) -> String { { h in unitSeconds >= 3600 ? "" : "-u\(h)" } }
     let start: Int64 = 1_704_067_200   // 2024-01-01T00:00:00Z
 
     func run(threads: Int) {
@@ -80,9 +85,9 @@ struct CorpusGenerator {
     func generateHour(_ h: Int) {
         var rng = SplitMix64(state: 0xC0FFEE &+ UInt64(h) &* 0x100000001B3)
         var sink = Sink()
-        let hourStart = (start + Int64(h) * 3600) * 1_000_000
+        let hourStart = (start + Int64(h) * Int64(unitSeconds)) * 1_000_000
         let dayPath = Self.iso(hourStart).prefix(13).replacingOccurrences(of: "-", with: "/").replacingOccurrences(of: "T", with: "/")
-        let count = Int(requestsPerSecond * 3600)
+        let count = Int(requestsPerSecond * Double(unitSeconds))
         let functions = ["orders-handler", "inventory-handler"]
         var warm: Set<String> = []
         for i in 0..<count {
@@ -110,16 +115,16 @@ struct CorpusGenerator {
             let method = payments ? "POST" : "GET"
             // API Gateway
             if staging {
-                sink.add("apigateway/staging/\(dayPath)/access.log.gz", t,
+                sink.add("apigateway/staging/\(dayPath)/access\(unitTag(h)).log.gz", t,
                          "\(rid),203.0.113.\(rng.below(250)),\(t / 1000),\(method),\(route),\(status),\(latencyMs),\(throttled ? "-" : String(durationUs / 1000 + initUs / 1000 + 2)),\(throttled ? "-" : lambdaId),staging,a1b2c3d4e5")
             } else {
-                sink.add("apigateway/prod/\(dayPath)/access.log.gz", t,
+                sink.add("apigateway/prod/\(dayPath)/access\(unitTag(h)).log.gz", t,
                          "{\"requestId\":\"\(rid)\",\"ip\":\"198.51.100.\(rng.below(250))\",\"requestTime\":\"\(Self.clf(t))\",\"requestTimeEpoch\":\"\(t / 1000)\",\"httpMethod\":\"\(method)\",\"resourcePath\":\"\(route)\",\"path\":\"/prod\(route.replacingOccurrences(of: "{orderId}", with: "\(rng.below(9999))").replacingOccurrences(of: "{sku}", with: "SKU-\(rng.below(999))"))\",\"status\":\"\(status)\",\"protocol\":\"HTTP/1.1\",\"responseLength\":\"\(200 + rng.below(2000))\",\"responseLatency\":\"\(latencyMs)\",\"integrationLatency\":\"\(throttled ? "-" : String(durationUs / 1000 + initUs / 1000 + 2))\",\"integrationRequestId\":\"\(throttled ? "-" : lambdaId)\",\"xrayTraceId\":\"\(trace)\",\"stage\":\"prod\",\"apiId\":\"a1b2c3d4e5\",\"userAgent\":\"Mozilla/5.0 (X11; Linux x86_64) bench/\(rng.below(9))\"}")
             }
             if throttled { continue }
             // Lambda
             if fn == "payments-handler" {
-                let env = "firehose/\(dayPath)/logs-to-s3-\(streamIndex)"
+                let env = "firehose/\(dayPath)/logs-to-s3-\(streamIndex)\(unitTag(h))"
                 var lines: [(Int64, String)] = []
                 lines.append((invStart, "{\"time\":\"\(Self.iso(invStart))\",\"type\":\"platform.start\",\"record\":{\"requestId\":\"\(lambdaId)\",\"version\":\"$LATEST\",\"tracing\":{\"spanId\":\"\(rng.hex(16))\",\"type\":\"X-Amzn-Trace-Id\",\"value\":\"Root=\(trace);Parent=\(rng.hex(16));Sampled=1\"}}}"))
                 lines.append((invStart + 1_000, "{\"timestamp\":\"\(Self.iso(invStart + 1_000))\",\"level\":\"INFO\",\"requestId\":\"\(lambdaId)\",\"message\":\"charging card\"}"))
@@ -161,7 +166,7 @@ struct CorpusGenerator {
             }
         }
         // Background queries no request sent.
-        for k in 0..<60 {
+        for k in 0..<max(1, unitSeconds / 60) {
             let qEnd = hourStart + Int64(k) * 60_000_000 + 30_000_000
             sink.add("exportedlogs/aws/rds/instance/orders-mysql/slowquery/task-\(h)/orders-mysql/000000.gz", qEnd,
                      "\(Self.iso(qEnd)) # Time: \(Self.mysqlTime(qEnd))\n# User@Host: report[report] @  [10.0.99.1]  Id: 77\n# Query_time: 2.500000  Lock_time: 0.000000 Rows_sent: 10  Rows_examined: 3145718\nSET timestamp=\(qEnd / 1_000_000 - 3);\nSELECT customer_id, SUM(total) FROM orders GROUP BY customer_id ORDER BY 2 DESC LIMIT 10;")

@@ -119,7 +119,7 @@ import Testing
         #expect(functions.contains("\norders-handler,4,1,25,1,0,67.8,900.25,900.25,900.25,900.25,420.5,420.5,420.5,1124,512,93,0.562\n"))
         #expect(functions.contains("\npayments-handler,1,0,0,0,1,3000,3000,3000,3000,3000,,,,3000,256,80,0.75\n"))
         let queries = try String(contentsOfFile: out + "/queries.csv", encoding: .utf8)
-        #expect(queries.contains("\na2b839ff64ce4c4a,MySQL,orders-mysql,,select id, sku, qty from order_items where order_id in(?+),1,150,150,150,150,150,9000,1,1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\n".replacingOccurrences(of: "select id, sku, qty from order_items where order_id in(?+)", with: "\"select id, sku, qty from order_items where order_id in(?+)\"")))
+        #expect(queries.contains("\na2b839ff64ce4c4a,MySQL,orders-mysql,,select id, sku, qty from order_items where order_id in(?+),1,150,150,150,150,150,9000,1,1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,\n".replacingOccurrences(of: "select id, sku, qty from order_items where order_id in(?+)", with: "\"select id, sku, qty from order_items where order_id in(?+)\"")))
         let summary = loadJSON(out + "/summary.json")
         let totals = summary["totals"] as! [String: Any]
         #expect(totals["records_seen"] as! Int == 36)

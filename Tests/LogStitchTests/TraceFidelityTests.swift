@@ -116,4 +116,26 @@ import Testing
         let v = CLI.run(["validate", dir + "/out/segments.ndjson"])
         #expect(v.status == 0, "\(v.stdout)")
     }
+
+    /// One class per statement shape, comments or not; pt-query-digest's own
+    /// class id stays in `pt_checksum` where it differs (item 3). The
+    /// fixture: one statement three times in a MySQL 8.0 slow log, with
+    /// the comment sqlcommenter's specification prints (appended after the
+    /// statement, https://google.github.io/sqlcommenter/spec/), a shorter
+    /// one, and none.
+    @Test func aTrailingCommentMakesNoClassOfItsOwn() throws {
+        let dir = makeTempDir()
+        let r = CLI.run(["convert", "--output", dir, repoRoot + "/testdata/mysql/sqlcommenter-trailing-comment.log"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try String(contentsOfFile: dir + "/queries.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(rows.count == 2, "\(rows)")
+        #expect(rows[0].hasSuffix(",example_trace_id,pt_checksum"))
+        let fields = rows[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(fields[4] == "select * from foo")
+        #expect(fields[5] == "3")
+        #expect(fields[0] == QueryFingerprint.fingerprintId("select * from foo"))
+        // pt-query-digest's class of the commented ones: its fingerprint keeps the space.
+        #expect(QueryFingerprint.fingerprint("SELECT * FROM FOO /*controller='index'*/") == "select * from foo ")
+        #expect(fields.last == QueryFingerprint.fingerprintId("select * from foo "))
+    }
 }

@@ -103,21 +103,24 @@ public struct SpillWriter {
     var lastSourceId: ObjectIdentifier?
 
     /// A statement's class: 1 and the number of a class written before in
-    /// this piece, or 2, a new number, the fingerprint and its id. A busy
+    /// this piece, or 2, a new number, the fingerprint, its id and
+    /// pt-query-digest's id where it differs. A busy
     /// slow log's statements fall into a few hundred classes, so each takes
     /// two bytes instead of ~120, and the reader shares one pair of Strings
     /// per class. Numbers are given, not implied, because the reader reads
     /// a worker's pieces as one stream and cannot see where one begins.
-    @inline(__always) mutating func queryClass(_ fingerprint: String, _ id: String) {
-        if let n = classNumbers[id], classes[n] == fingerprint {
+    @inline(__always) mutating func queryClass(_ fingerprint: String, _ id: String, _ ptChecksum: String? = nil) {
+        let key = ptChecksum.map { id + " " + $0 } ?? id
+        if let n = classNumbers[key], classes[n] == fingerprint {
             out.append(1); int(n)
             return
         }
         let n = classes.count
-        classes.append(fingerprint); classNumbers[id] = n
-        out.append(2); int(n); string(fingerprint); string(id)
+        classes.append(fingerprint); classNumbers[key] = n
+        out.append(2); int(n); string(fingerprint); string(id); string(ptChecksum)
     }
-    /// This piece's classes by number, and their numbers by id.
+    /// This piece's classes by number, and their numbers by id (and
+    /// pt-query-digest's id).
     var classes: [String] = []
     var classNumbers: [String: Int] = [:]
 
@@ -247,11 +250,11 @@ public struct SpillReader {
     @inline(__always) mutating func optionalCommonString() -> String? { byte() == 0 ? nil : commonString() }
 
     /// A `SpillWriter.queryClass` value: the fingerprint and its id.
-    mutating func queryClass() -> (String, String) {
+    mutating func queryClass() -> (String, String, String?) {
         let defined = byte() == 2
         let n = Int(int())
         if defined {
-            let c = (string(), string())
+            let c = (string(), string(), optionalString())
             if n < classes.count { classes[n] = c } else {
                 precondition(n == classes.count, "spill class number out of order")
                 classes.append(c)
@@ -262,9 +265,9 @@ public struct SpillReader {
         return classes[n]
     }
     /// The classes read so far, by number (a later piece redefines them).
-    var classes: [(String, String)] = []
+    var classes: [(String, String, String?)] = []
     @inline(__always) mutating func skipQueryClass() {
-        if byte() == 2 { skipInt(); skipString(); skipString() } else { skipInt() }
+        if byte() == 2 { skipInt(); skipString(); skipString(); skipOptionalString() } else { skipInt() }
     }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }
@@ -422,7 +425,7 @@ extension SlowQuery {
         w.int(engine == .mysql ? 0 : 1); w.repeated(instance, .instance); w.repeated(database, .database); w.repeated(user, .user)
         w.repeated(clientHost, .clientHost)
         w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
-        w.int(rowsExamined); w.string(text); w.string(parameters); w.queryClass(fingerprint, fingerprintId)
+        w.int(rowsExamined); w.string(text); w.string(parameters); w.queryClass(fingerprint, fingerprintId, ptChecksum)
         w.trace(keys.traceId); w.requestId(keys.requestId)
         w.int(file); w.int(line)
     }
@@ -432,7 +435,7 @@ extension SlowQuery {
         instance = r.repeated(.instance) ?? ""; database = r.repeated(.database); user = r.repeated(.user); clientHost = r.repeated(.clientHost)
         connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
-        (fingerprint, fingerprintId) = r.queryClass()
+        (fingerprint, fingerprintId, ptChecksum) = r.queryClass()
         keys.traceId = r.optionalTrace(); keys.requestId = r.requestId()
         file = Int(r.int()); line = Int(r.int())
     }

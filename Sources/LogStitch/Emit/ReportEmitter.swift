@@ -115,6 +115,8 @@ public struct ReportAccumulator {
         var rowsExamined: Int64 = 0
         var attributed = 0
         var example: (durationUs: Int64, trace: String)?
+        /// pt-query-digest's ids of the class's statements, where they differ.
+        var ptChecksums: Set<String> = []
     }
 
     /// A route's identity (an array key would be allocated per request).
@@ -212,6 +214,7 @@ public struct ReportAccumulator {
         let key = QueryKey(fingerprintId: q.fingerprintId, engine: q.engine.rawValue, instance: q.instance, database: q.database ?? "")
         queries.update(key, QueryClass()) { c in
             if c.count == 0 { c.fingerprint = q.fingerprint }
+            if let pt = q.ptChecksum { c.ptChecksums.insert(pt) }
             c.count += 1
             c.totalUs &+= q.durationUs
             c.duration.add(q.durationUs)
@@ -249,6 +252,7 @@ public struct ReportAccumulator {
         for (k, c) in zip(o.queries.keys, o.queries.values) {
             queries.update(k, QueryClass()) { a in
                 if a.count == 0 { a.fingerprint = c.fingerprint }
+                a.ptChecksums.formUnion(c.ptChecksums)
                 a.count += c.count; a.totalUs &+= c.totalUs; a.duration.merge(c.duration)
                 a.rowsExamined &+= c.rowsExamined; a.attributed += c.attributed
                 if let e = c.example {
@@ -299,12 +303,13 @@ public struct ReportAccumulator {
 
     public func queriesCSV() -> [UInt8] {
         var csv = CSVWriter(header: ["fingerprint_id", "database_type", "instance", "database", "fingerprint", "count", "total_ms",
-                                     "p50_ms", "p95_ms", "p99_ms", "max_ms", "rows_examined_total", "attributed", "example_trace_id"])
+                                     "p50_ms", "p95_ms", "p99_ms", "max_ms", "rows_examined_total", "attributed", "example_trace_id", "pt_checksum"])
         for key in queries.keys.sorted(by: QueryKey.precedes) {
             let c = queries[key]!
             let p = c.duration.percentiles([50, 95, 99])
             csv.row(key.fields + [c.fingerprint, String(c.count), Self.ms(c.totalUs)] + p.map(Self.ms)
-                    + [Self.ms(c.duration.max), String(c.rowsExamined), String(c.attributed), c.example?.trace ?? ""])
+                    + [Self.ms(c.duration.max), String(c.rowsExamined), String(c.attributed), c.example?.trace ?? "",
+                       c.ptChecksums.sorted().joined(separator: " ")])
         }
         return csv.bytes
     }

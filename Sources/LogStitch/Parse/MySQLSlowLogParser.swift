@@ -297,6 +297,6 @@ public struct MySQLSlowLogParser {
 enum SlowQueryFinisher {
     static func finish(_ q: SlowQuery) {
         q.keys = SQLCommentKeys.extract(q.text)
-        (q.fingerprint, q.fingerprintId) = QueryFingerprint.fingerprintAndId(q.text)
+        (q.fingerprint, q.fingerprintId, q.ptChecksum) = QueryFingerprint.queryClass(q.text)
     }
 }

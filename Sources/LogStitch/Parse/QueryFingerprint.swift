@@ -25,6 +25,21 @@ public enum QueryFingerprint {
         return (f, fingerprintId(f))
     }
 
+    /// A statement's class: pt-query-digest's fingerprint, but never
+    /// depending on comments. pt-query-digest removes a trailing comment
+    /// (sqlcommenter's) and keeps the space before it, so one statement
+    /// with and without one falls into two of its classes; here the space
+    /// goes too. `ptChecksum`: pt-query-digest's own class id where it
+    /// differs from `id`, so users can still find its class.
+    public static func queryClass(_ text: String) -> (fingerprint: String, id: String, ptChecksum: String?) {
+        let (pt, ptId) = fingerprintAndId(text)
+        guard pt.utf8.last == ASCII.space else { return (pt, ptId, nil) }
+        var trimmed = Substring(pt)
+        while trimmed.utf8.last == ASCII.space { trimmed = trimmed.dropLast() }
+        let f = String(trimmed)
+        return (f, fingerprintId(f), ptId)
+    }
+
     /// nil: the statement is its own fingerprint (an administrator command).
     static func fingerprint(bytes q: Bytes) -> String? {
         fingerprint(bytes: q, useShapes: false)?.fingerprint

@@ -40,6 +40,9 @@ public final class SlowQuery: @unchecked Sendable {
     public var sanitizedQuery: String { QueryFingerprint.sanitize(text, engine: engine) }
     public var fingerprint: String = ""
     public var fingerprintId: String = ""
+    /// pt-query-digest's class id, where it differs from `fingerprintId`
+    /// (a trailing comment: see `QueryFingerprint.queryClass`).
+    public var ptChecksum: String?
     public var keys = SQLCorrelationKeys()
     public var file: Int = 0
     public var line: Int = 0
