@@ -70,6 +70,11 @@ import Testing
         #expect(abs((m1["logged_end_time"] as? Double ?? 0) - 1_704_067_202) < 1e-6)
         // Uncommented, at 03 s after 60.1 ms: only 5a02 (03.505–03.6234) can
         // have sent it, for ends in [03.5651, 03.6234]: attributed by time.
+        // A database the log does not name: the node is the instance alone
+        // (item 5), one node per instance in the service map.
+        let mysql = try #require(statements.first { $0.key.hasPrefix("SELECT id, sku, qty") }?.value)
+        #expect(mysql["name"] as? String == "orders-mysql")
+        #expect((mysql["sql"] as? [String: Any])?["url"] as? String == "mysql://orders-mysql")
         let (s2, e2, m2) = try placed("UPDATE stock")
         #expect(m2["attribution"] as? String == "time")
         #expect(abs(s2 - 1_704_067_203.505) < 1e-6 && abs(e2 - 1_704_067_203.5651) < 1e-6)

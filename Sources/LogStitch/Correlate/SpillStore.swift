@@ -43,15 +43,16 @@ public final class SpillStore: @unchecked Sendable {
     public init(parent: String?) throws {
         let base = parent ?? NSTemporaryDirectory()
         let dir = (base.hasSuffix("/") ? base : base + "/") + "logstitch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        catch { throw Failure(description: "cannot create temporary directory under '\(base)' (--tmp-dir): \(error.localizedDescription)") }
+        try TemporaryFiles.creating(dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            catch { throw Failure(description: "cannot create temporary directory under '\(base)' (--tmp-dir): \(error.localizedDescription)") }
+        }
         directory = dir
         // Held while the run lives (the kernel drops it when the process
         // dies, SIGKILL included): a later run tells a live run's spill
         // from a dead one's by it.
         lockFd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if lockFd >= 0 { _ = flock(lockFd, LOCK_EX | LOCK_NB) }
-        TemporaryFiles.register(dir)
         Self.sweep(base, except: dir)
     }
 
@@ -301,10 +302,16 @@ public enum TemporaryFiles {
     /// Set once a signal came: later temporary files are removed at once.
     nonisolated(unsafe) static var interrupted = false
 
-    static func register(_ p: String) {
+    /// Makes a temporary file or directory with `make` and registers it,
+    /// under the lock the watcher takes to remove them all: a signal between
+    /// the two would leave one nobody removes. After a signal nothing new
+    /// is made.
+    static func creating(_ p: String, _ make: () throws -> Void) throws {
         installHandlers()
-        lock.lock(); paths.insert(p); let late = interrupted; lock.unlock()
-        if late { try? FileManager.default.removeItem(atPath: p) }
+        lock.lock(); defer { lock.unlock() }
+        guard !interrupted else { throw SpillStore.Failure(description: "interrupted") }
+        try make()
+        paths.insert(p)
     }
     static func unregister(_ p: String) { lock.lock(); paths.remove(p); lock.unlock() }
 
@@ -345,9 +352,12 @@ public enum TemporaryFiles {
         var b: UInt8 = 0
         while read(fd, &b, 1) != 1 { if errno != EINTR { return } }
         let s = Int32(b)
-        lock.lock(); interrupted = true; let dirs = paths; lock.unlock()
+        // Under the lock, so that nothing is being made while they go.
+        lock.lock()
+        interrupted = true
         OutputDirectory.discardAllStaged()
-        for p in dirs { try? FileManager.default.removeItem(atPath: p) }
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+        lock.unlock()
         signal(s, SIG_DFL)
         kill(getpid(), s)
     }

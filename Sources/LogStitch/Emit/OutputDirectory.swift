@@ -66,8 +66,9 @@ public final class OutputDirectory {
     /// Removes every staged temporary file (on SIGINT/SIGTERM/SIGHUP, from
     /// the signal watcher thread; files staged after it are removed as made).
     public static func discardAllStaged() {
-        stagedLock.lock(); discarding = true; let all = allStaged; stagedLock.unlock()
-        for p in all { unlink(p) }
+        stagedLock.lock(); defer { stagedLock.unlock() }
+        discarding = true
+        for p in allStaged { unlink(p) }
     }
     nonisolated(unsafe) static var discarding = false
 
@@ -79,10 +80,18 @@ public final class OutputDirectory {
     public func openStream(_ name: String, compress: Bool, partsFromWriters: Bool = false) throws -> StagedFile {
         let finalName = compress ? name + ".gz" : name
         let temp = "\(path)/.\(finalName).tmp-\(token)"
+        // Made and registered under the lock the signal watcher takes to
+        // remove every staged file: a signal between the two would leave
+        // a file nobody removes. Once it has come, nothing new is made.
+        Self.stagedLock.lock()
+        guard !Self.discarding else {
+            Self.stagedLock.unlock()
+            throw Failure(description: "interrupted")
+        }
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd >= 0 { Self.allStaged.insert(temp) }
+        Self.stagedLock.unlock()
         guard fd >= 0 else { throw Failure(description: "cannot write \(temp): \(String(cString: strerror(errno)))") }
-        Self.stagedLock.lock(); Self.allStaged.insert(temp); let late = Self.discarding; Self.stagedLock.unlock()
-        if late { unlink(temp) }
         staged.append((temp, "\(path)/\(finalName)"))
         let file = StagedFile(fd: fd, path: temp, compress: compress && !partsFromWriters)
         if compress && partsFromWriters { file.startJoining() }

@@ -520,8 +520,12 @@ public struct SegmentDocumentWriter {
 
     func databaseNames(_ q: SlowQuery) -> (name: String, url: String) {
         databaseNameCache.value(DatabaseKey(engine: q.engine, instance: q.instance, database: q.database)) {
-            let db = q.database ?? "database"
-            return (Self.sanitizeName(db + "@" + q.instance), (q.engine == .mysql ? "mysql://" : "postgresql://") + q.instance + "/" + urlPath(db))
+            let scheme = q.engine == .mysql ? "mysql://" : "postgresql://"
+            // A database the log does not name: the node is the instance
+            // alone (a placeholder database would draw a second node for
+            // the same instance in X-Ray's service map).
+            guard let db = q.database, !db.isEmpty else { return (Self.sanitizeName(q.instance), scheme + q.instance) }
+            return (Self.sanitizeName(db + "@" + q.instance), scheme + q.instance + "/" + urlPath(db))
         }
     }
 
