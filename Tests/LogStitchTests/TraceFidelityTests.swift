@@ -74,7 +74,8 @@ import Testing
         // (item 5), one node per instance in the service map.
         let mysql = try #require(statements.first { $0.key.hasPrefix("SELECT id, sku, qty") }?.value)
         #expect(mysql["name"] as? String == "orders-mysql")
-        #expect((mysql["sql"] as? [String: Any])?["url"] as? String == "mysql://orders-mysql")
+        #expect((mysql["sql"] as? [String: Any])?["url"] == nil)
+        #expect((mysql["sql"] as? [String: Any])?["database_type"] as? String == "MySQL")
         let (s2, e2, m2) = try placed("UPDATE stock")
         #expect(m2["attribution"] as? String == "time")
         #expect(abs(s2 - 1_704_067_203.505) < 1e-6 && abs(e2 - 1_704_067_203.5651) < 1e-6)

@@ -492,7 +492,7 @@ public struct SegmentDocumentWriter {
         times(&w, placed.span.start, placed.span.end)
         w.field("namespace", static: "remote")
         w.objectStart("sql")
-        w.field("url", Self.cut(names.url, 1024))
+        if let url = names.url { w.field("url", Self.cut(url, 1024)) }
         w.field("database_type", q.engine.rawValue)
         w.field("user", q.user.map { Self.truncated($0) })
         w.field("sanitized_query", Self.cut(q.sanitizedQuery, Self.maxTextBytes))
@@ -516,15 +516,17 @@ public struct SegmentDocumentWriter {
     /// A database's subsegment name and URL, made once per engine, instance
     /// and database (statements of one database mostly come in a row).
     struct DatabaseKey: Equatable { var engine: DatabaseEngine; var instance: String; var database: String? }
-    let databaseNameCache = LastLookup<DatabaseKey, (name: String, url: String)>()
+    let databaseNameCache = LastLookup<DatabaseKey, (name: String, url: String?)>()
 
-    func databaseNames(_ q: SlowQuery) -> (name: String, url: String) {
+    func databaseNames(_ q: SlowQuery) -> (name: String, url: String?) {
         databaseNameCache.value(DatabaseKey(engine: q.engine, instance: q.instance, database: q.database)) {
             let scheme = q.engine == .mysql ? "mysql://" : "postgresql://"
             // A database the log does not name: the node is the instance
             // alone (a placeholder database would draw a second node for
-            // the same instance in X-Ray's service map).
-            guard let db = q.database, !db.isEmpty else { return (Self.sanitizeName(q.instance), scheme + q.instance) }
+            // the same instance in X-Ray's service map), and no `sql.url`
+            // (the Collector's X-Ray receiver refuses a URL without a
+            // database, and one must not be made up).
+            guard let db = q.database, !db.isEmpty else { return (Self.sanitizeName(q.instance), nil) }
             return (Self.sanitizeName(db + "@" + q.instance), scheme + q.instance + "/" + urlPath(db))
         }
     }

@@ -427,7 +427,7 @@ public enum SegmentValidator {
             if case .object(let members) = sql {
                 for (k, v) in members where v.string == nil { problems.append("\(here)sql.\(k) must be a string") }
                 if let url = sql["url"]?.string {
-                    if !sqlURLValid(url) { problems.append("\(here)sql.url '\(url)' is not scheme://host[/database]") }
+                    if !sqlURLValid(url) { problems.append("\(here)sql.url '\(url)' is not scheme://host/database") }
                     if let r = url.range(of: "://"), url[r.upperBound...].split(separator: "/").first?.contains("@") == true,
                        url[r.upperBound...].split(separator: "@").first?.contains(":") == true {
                         problems.append("\(here)sql.url must not carry a password")
@@ -446,14 +446,13 @@ public enum SegmentValidator {
     }
 
     /// `^(.+//.+)/([^?]+)\??.*$`, the shape the OpenTelemetry receiver requires.
-    /// `scheme://host[/database]`: the database is left out where the log
-    /// does not name it (X-Ray's SDKs record the connection's URL as given).
+    /// `scheme://host/database`, as the Collector's X-Ray receiver requires
+    /// (it refuses the document otherwise).
     static func sqlURLValid(_ url: String) -> Bool {
         guard let r = url.range(of: "//"), r.lowerBound > url.startIndex else { return false }
         let afterScheme = url[r.upperBound...]
-        let host = afterScheme.prefix { $0 != "/" && $0 != "?" }
-        guard !host.isEmpty else { return false }
-        guard let slash = afterScheme.firstIndex(of: "/") else { return true }
-        return !afterScheme[afterScheme.index(after: slash)...].prefix { $0 != "?" }.isEmpty
+        guard let slash = afterScheme.firstIndex(of: "/"), slash > afterScheme.startIndex else { return false }
+        let db = afterScheme[afterScheme.index(after: slash)...].prefix { $0 != "?" }
+        return !db.isEmpty
     }
 }
