@@ -52,6 +52,9 @@ struct Convert: ParsableCommand {
     @Flag(name: .long, help: "Write segments.ndjson.gz and the reports as .csv.gz (gzip via zlib).")
     var compress = false
 
+    @Option(name: .customLong("now"), help: ArgumentHelp("The moment trace ages are measured from, for summary.json's count of traces X-Ray would refuse as older than 30 days (default: now). Epoch seconds or ISO-8601.", valueName: "TIME"))
+    var now: String?
+
     @Option(name: .long, help: "Files read in parallel.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -69,6 +72,7 @@ struct Convert: ParsableCommand {
         for p in apiName { _ = try Self.pair(p, flag: "--api-name", shape: "ID=NAME") }
         for p in dbFunction { _ = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION") }
         do { _ = try DBInstanceMap(dbInstance) } catch { throw ValidationError("\(error)") }
+        if let now, XRayAgeLimit.parseNow(now) == nil { throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time") }
     }
 
     func run() throws {
@@ -83,6 +87,7 @@ struct Convert: ParsableCommand {
         options.limits.maxLineBytes = maxLineBytes
         options.progress = isatty(2) != 0
         options.parse.postgresPrefix = pgPrefix
+        if let now, let t = XRayAgeLimit.parseNow(now) { options.correlate.ageLimit = XRayAgeLimit(now: t) }
         do {
             if let pgTimezone { options.parse.postgresTimeZone = try PostgresTimeZone(declared: pgTimezone) }
             options.parse.dbInstances = try DBInstanceMap(dbInstance)
@@ -138,11 +143,19 @@ struct Validate: ParsableCommand {
     @Argument(help: ArgumentHelp("NDJSON files of segment documents (gzip-compressed or not).", valueName: "FILE"))
     var files: [String]
 
+    @Option(name: .customLong("now"), help: ArgumentHelp("The moment trace ages are measured from (default: now): documents whose trace id X-Ray would refuse as older than 30 days or more than 5 minutes ahead are counted. Epoch seconds or ISO-8601.", valueName: "TIME"))
+    var now: String?
+
+    func validate() throws {
+        if let now, XRayAgeLimit.parseNow(now) == nil { throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time") }
+    }
+
     func run() throws {
-        var invalid = 0, total = 0, badTraces = 0, outside = 0
+        var invalid = 0, total = 0, badTraces = 0, outside = 0, tooOld = 0, ahead = 0
+        let age = now.flatMap(XRayAgeLimit.parseNow).map { XRayAgeLimit(now: $0) } ?? XRayAgeLimit()
         for path in files {
             let report: SegmentValidator.Report
-            do { report = try SegmentValidator.validate(path: path) } catch {
+            do { report = try SegmentValidator.validate(path: path, age: age) } catch {
                 FileHandle.standardError.write("logstitch: error: cannot read \(path): \((error as? InputError)?.reason ?? "\(error)")\n".data(using: .utf8)!)
                 throw ExitCode(ExitStatus.fatal.rawValue)
             }
@@ -156,8 +169,13 @@ struct Validate: ParsableCommand {
             invalid += report.invalidDocuments
             badTraces += report.invalidTraces
             outside += report.outsideParent
+            tooOld += report.tooOldForXRay; ahead += report.aheadOfXRay
         }
         print("\(total) documents, \(invalid) invalid, \(badTraces) traces with more than one root, \(outside) outside their parent's time")
+        if tooOld > 0 || ahead > 0 {
+            // Valid documents all the same: the exit status does not change.
+            print("X-Ray would refuse \(tooOld + ahead) of them by age: \(tooOld) with trace ids older than 30 days, \(ahead) more than 5 minutes ahead, of \(Timestamp.formatISO8601Millis(age.now)) (see README, X-Ray's age limits)")
+        }
         if invalid > 0 || badTraces > 0 || outside > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 }

@@ -144,4 +144,32 @@ import Testing
         #expect(QueryFingerprint.fingerprint("SELECT * FROM FOO /*controller='index'*/") == "select * from foo ")
         #expect(fields.last == QueryFingerprint.fingerprintId("select * from foo "))
     }
+
+    /// X-Ray's age limits (item 6): summary.json counts the traces, and
+    /// validate the documents, X-Ray would refuse by age, relative to now
+    /// or `--now`; the documents stay valid.
+    @Test func tracesTooOldForXRayAreCounted() throws {
+        let dir = makeTempDir()
+        let fmt = "@" + repoRoot + "/testdata/apigw-staging-format.txt", sample = repoRoot + "/testdata/sample"
+        // The sample is of 2024-01-01: on 2024-01-20 all are fresh, on 2024-02-15 none.
+        let fresh = CLI.run(["convert", "--output", dir + "/a", "--now", "2024-01-20T00:00:00Z", "--apigw-format", fmt, sample])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        let a = loadJSON(dir + "/a/summary.json")["correlation"] as! [String: Any]
+        #expect(a["traces_too_old_for_xray"] as? Int == 0 && a["traces_ahead_of_xray"] as? Int == 0)
+        let late = CLI.run(["convert", "--output", dir + "/b", "--now", "1708000000", "--apigw-format", fmt, sample])
+        #expect(late.status == 0)
+        let b = loadJSON(dir + "/b/summary.json")["correlation"] as! [String: Any]
+        // Every trace: 7 requests (one has no invocation) and no lone invocations.
+        #expect(b["traces_too_old_for_xray"] as? Int == (b["requests"] as! Int) + (b["invocations_without_request"] as! Int))
+        #expect(b["traces_too_old_for_xray"] as? Int == 7)
+        let early = CLI.run(["convert", "--output", dir + "/c", "--now", "2023-12-31T23:00:00Z", "--apigw-format", fmt, sample])
+        #expect((loadJSON(dir + "/c/summary.json")["correlation"] as! [String: Any])["traces_ahead_of_xray"] as? Int == 7, "\(early.stderr)")
+
+        let v1 = CLI.run(["validate", "--now", "2024-01-20T00:00:00Z", dir + "/a/segments.ndjson"])
+        #expect(v1.status == 0 && !v1.stdout.contains("refuse"), "\(v1.stdout)")
+        let v2 = CLI.run(["validate", "--now", "1708000000", dir + "/a/segments.ndjson"])
+        #expect(v2.status == 0, "\(v2.stdout)")
+        #expect(v2.stdout.contains("X-Ray would refuse 17 of them by age: 17 with trace ids older than 30 days, 0 more than 5 minutes ahead"), "\(v2.stdout)")
+        #expect(CLI.run(["validate", "--now", "yesterday", dir + "/a/segments.ndjson"]).status == 2)
+    }
 }

@@ -16,15 +16,18 @@ public struct CorrelationCounts: Sendable {
     public var queriesUnattributed = 0
     /// Requests or lone invocations with no usable time: no segment documents.
     public var tracesWithoutTime = 0
+    /// Traces X-Ray would refuse by the age of their trace id (`XRayAgeLimit`).
+    public var tracesTooOldForXRay = 0
+    public var tracesAheadOfXRay = 0
 
     public init() {}
 
-    public mutating func add(_ model: TraceModel, _ ownership: Ownership) {
+    public mutating func add(_ model: TraceModel, _ ownership: Ownership, age: XRayAgeLimit? = nil) {
         // By index: iterating the arrays by value would copy (retain and
         // release) every record.
         for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             requests += 1
-            if !SegmentDocumentWriter.placeable(model.requests[i].start) { tracesWithoutTime += 1 }
+            if !SegmentDocumentWriter.placeable(model.requests[i].start) { tracesWithoutTime += 1 } else { countAge(model.requests[i].traceId, age) }
             switch model.requests[i].join {
             case .requestId: requestsJoinedByRequestId += 1
             case .traceId: requestsJoinedByTraceId += 1
@@ -37,7 +40,7 @@ public struct CorrelationCounts: Sendable {
             if model.invocations[i].unknownFunction { unknownFunctionInvocations += 1 }
             if model.invocations[i].request == nil {
                 invocationsWithoutRequest += 1
-                if !SegmentDocumentWriter.placeable(model.invocations[i].start) { tracesWithoutTime += 1 }
+                if !SegmentDocumentWriter.placeable(model.invocations[i].start) { tracesWithoutTime += 1 } else { countAge(model.invocations[i].traceId, age) }
             }
         }
         for i in model.queries.indices where ownership.owns(model.queries[i].end) {
@@ -51,7 +54,16 @@ public struct CorrelationCounts: Sendable {
         }
     }
 
+    mutating func countAge(_ trace: TraceId, _ age: XRayAgeLimit?) {
+        switch age?.verdict(trace) {
+        case .tooOld?: tracesTooOldForXRay += 1
+        case .ahead?: tracesAheadOfXRay += 1
+        default: break
+        }
+    }
+
     public mutating func merge(_ o: CorrelationCounts) {
+        tracesTooOldForXRay += o.tracesTooOldForXRay; tracesAheadOfXRay += o.tracesAheadOfXRay
         requests += o.requests; requestsJoinedByRequestId += o.requestsJoinedByRequestId
         requestsJoinedByTraceId += o.requestsJoinedByTraceId; requestsWithoutInvocation += o.requestsWithoutInvocation
         requestsJoinedByCorrelationId += o.requestsJoinedByCorrelationId
@@ -70,6 +82,7 @@ public struct CorrelationCounts: Sendable {
          ("queries_attributed_by_trace_comment", queriesByTraceComment),
          ("queries_attributed_by_request_comment", queriesByRequestComment),
          ("queries_attributed_by_time", queriesByTime), ("queries_unattributed", queriesUnattributed),
-         ("traces_without_time", tracesWithoutTime)]
+         ("traces_without_time", tracesWithoutTime), ("traces_too_old_for_xray", tracesTooOldForXRay),
+         ("traces_ahead_of_xray", tracesAheadOfXRay)]
     }
 }

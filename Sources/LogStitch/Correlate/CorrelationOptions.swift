@@ -5,5 +5,8 @@ public struct CorrelationOptions: Sendable {
     /// `--db-function INSTANCE=FUNCTION`: functions known to query an instance,
     /// making their invocations candidates for uncommented statements.
     public var dbFunctions: [String: Set<String>] = [:]
+    /// `--now`: what trace ages are measured from (summary.json counts the
+    /// traces X-Ray would refuse by age).
+    public var ageLimit = XRayAgeLimit()
     public init() {}
 }

@@ -18,6 +18,10 @@ public enum SegmentValidator {
         /// and Restore, which X-Ray itself puts before their function
         /// segment's start, are exempt).
         public var outsideParent = 0
+        /// Documents whose trace id X-Ray would refuse by age (`XRayAgeLimit`):
+        /// valid, but an upload would lose them.
+        public var tooOldForXRay = 0
+        public var aheadOfXRay = 0
         /// The first `problemLimit` problems by line; the rest are counted.
         public var problems: [Problem] = []
         public var problemsNotListed = 0
@@ -63,8 +67,9 @@ public enum SegmentValidator {
     }
 
     /// Reads a segment file, gzip-compressed (`--compress`) or not.
-    public static func validate(ndjson: [UInt8]) -> Report {
+    public static func validate(ndjson: [UInt8], age: XRayAgeLimit? = nil) -> Report {
         var check = Checker()
+        check.age = age
         ndjson.withUnsafeBytes { all in all.forEachField(separatedBy: ASCII.lf) { check.document($0) } }
         // In memory up to its budget, a temporary file past it: for a file
         // this size the budget is never passed.
@@ -75,11 +80,12 @@ public enum SegmentValidator {
     /// text is never held whole (a day's 2.8 M documents were 3 GB of it).
     /// `budget`: trace-level records held in memory before they go to
     /// temporary files (TMPDIR), 32 bytes each.
-    public static func validate(path: String, budget: Int = 1 << 20) throws -> Report {
+    public static func validate(path: String, budget: Int = 1 << 20, age: XRayAgeLimit? = nil) throws -> Report {
         let raw = try FileDescriptorStream.open(path: path)
         let (head, isGzip) = try PrefixedStreamAccess.sniff(raw)
         let stream: ByteStream = isGzip ? try GzipInflater(upstream: head, layer: 1) : head
         var check = Checker(budget: budget)
+        check.age = age
         var carry: [UInt8] = []
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
@@ -135,6 +141,7 @@ public enum SegmentValidator {
         var oddTraces: [Int32: String] = [:]
         var lineNo = 0
         var failure: Error?
+        var age: XRayAgeLimit?
 
         init(budget: Int = 1 << 20) { entities = PartitionedRecords(partitions: Self.partitions, budget: budget) }
 
@@ -188,6 +195,11 @@ public enum SegmentValidator {
             if !valid { problems.append("trace_id '\(traceText)' is not 1-<8 hex>-<24 hex>") }
             var t = traceText
             let trace = valid ? t.withUTF8 { TraceId.parse(UnsafeRawBufferPointer($0)) } : nil
+            switch trace.flatMap({ age?.verdict($0) }) {
+            case .tooOld?: report.tooOldForXRay += 1
+            case .ahead?: report.aheadOfXRay += 1
+            default: break
+            }
             if let trace, oddTraces.count < problemLimit, trace.text != traceText { oddTraces[Int32(truncatingIfNeeded: lineNo)] = traceText }
             if independent, doc["parent_id"]?.string.map(validId) != true { problems.append("independent subsegment needs a 16-hex parent_id") }
             entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { _ in }

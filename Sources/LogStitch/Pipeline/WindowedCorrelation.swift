@@ -328,7 +328,7 @@ struct WindowedCorrelation {
         rowsPiece(piece)
         PhaseTimer.step("accumulate") {
             result.totals.accumulator.add(model, ownership)
-            result.totals.counts.add(model, ownership)
+            result.totals.counts.add(model, ownership, age: options.correlate.ageLimit)
         }
         if compress {
             // Here, on every core, rather than by the one worker writing at
