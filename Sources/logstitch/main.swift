@@ -52,6 +52,12 @@ struct Convert: ParsableCommand {
     @Flag(name: .long, help: "Write segments.ndjson.gz and the reports as .csv.gz (gzip via zlib).")
     var compress = false
 
+    @Option(name: .customLong("region"), help: ArgumentHelp("The AWS region of the APIs and functions, where the logs do not say (an API's custom domain wins): for ARNs and execute-api hosts, which are left out when it is unknown.", valueName: "REGION"))
+    var region: String?
+
+    @Option(name: .customLong("account"), help: ArgumentHelp("The AWS account id, where the logs do not say ($context.accountId wins): for account ids and function ARNs, left out when it is unknown.", valueName: "ACCOUNT"))
+    var account: String?
+
     @Option(name: .customLong("now"), help: ArgumentHelp("The moment trace ages are measured from, for summary.json's count of traces X-Ray would refuse as older than 30 days (default: now). Epoch seconds or ISO-8601.", valueName: "TIME"))
     var now: String?
 
@@ -73,6 +79,12 @@ struct Convert: ParsableCommand {
         for p in dbFunction { _ = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION") }
         do { _ = try DBInstanceMap(dbInstance) } catch { throw ValidationError("\(error)") }
         if let now, XRayAgeLimit.parseNow(now) == nil { throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time") }
+        if let region, region.range(of: "^[a-z]{2}(-[a-z]+)+-[0-9]+$", options: .regularExpression) == nil {
+            throw ValidationError("--region '\(region)' is not a region name such as us-east-1")
+        }
+        if let account, account.range(of: "^[0-9]{12}$", options: .regularExpression) == nil {
+            throw ValidationError("--account '\(account)' is not a 12-digit account id")
+        }
     }
 
     func run() throws {
@@ -88,6 +100,8 @@ struct Convert: ParsableCommand {
         options.progress = isatty(2) != 0
         options.parse.postgresPrefix = pgPrefix
         if let now, let t = XRayAgeLimit.parseNow(now) { options.correlate.ageLimit = XRayAgeLimit(now: t) }
+        options.correlate.region = region
+        options.correlate.account = account
         do {
             if let pgTimezone { options.parse.postgresTimeZone = try PostgresTimeZone(declared: pgTimezone) }
             options.parse.dbInstances = try DBInstanceMap(dbInstance)

@@ -2,9 +2,15 @@ import Testing
 @testable import LogStitch
 
 /// The stage segment's `http.request.url`: the stage's beginning, made once
-/// per stage, and the request's path.
+/// per stage, and the request's path; the execute-api host in the API's
+/// region (`--region` here), and no URL where neither it nor a custom
+/// domain is known (issue: trace fidelity, item 4).
 @Suite struct SegmentURLTests {
-    let writer = SegmentDocumentWriter(model: TraceModel(), options: CorrelationOptions())
+    let writer: SegmentDocumentWriter = {
+        var o = CorrelationOptions()
+        o.region = "us-east-1"
+        return SegmentDocumentWriter(model: TraceModel(), options: o)
+    }()
 
     func url(domain: String? = nil, apiId: String? = "a1b2c3d4e5", stage: String? = "prod", path: String? = nil, route: String? = nil) -> (text: String, written: String) {
         let q = ApiGatewayRequest(apiId: apiId, stage: stage, route: route, path: path, domainName: domain)
@@ -19,16 +25,33 @@ import Testing
     }
 
     @Test func pathRouteStageAndHost() {
-        #expect(url(path: "/prod/orders/42").written == #"{"url":"https://a1b2c3d4e5.execute-api.amazonaws.com/prod/orders/42"}"#)
-        #expect(url(route: "/orders/{id}").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/prod/orders/{id}")
-        #expect(url(stage: "$default", route: "/pets").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/pets")
+        #expect(url(path: "/prod/orders/42").written == #"{"url":"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/orders/42"}"#)
+        #expect(url(route: "/orders/{id}").text == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/orders/{id}")
+        #expect(url(stage: "$default", route: "/pets").text == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/pets")
         #expect(url(domain: "api.example.com", path: "orders").text == "https://api.example.com/orders")
-        #expect(url(apiId: nil, stage: nil).text == "https://apigateway/")
+        #expect(url(apiId: nil, stage: nil).written == "{}")
         #expect(url(domain: "api.example.com", stage: "v1", route: "/orders").text == "https://api.example.com/v1/orders")
-        #expect(url(stage: "", route: "/pets").text == "https://a1b2c3d4e5.execute-api.amazonaws.com//pets")
+        #expect(url(stage: "", route: "/pets").text == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com//pets")
         // Route keys that are not paths ($default, WebSocket's $connect) stop the URL at the stage.
-        #expect(url(route: "$default").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/prod")
-        #expect(url(stage: "$default", route: "$default").text == "https://a1b2c3d4e5.execute-api.amazonaws.com/")
+        #expect(url(route: "$default").text == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod")
+        #expect(url(stage: "$default", route: "$default").text == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/")
+    }
+
+    @Test func noRegionNoHost() {
+        let bare = SegmentDocumentWriter(model: TraceModel(), options: CorrelationOptions())
+        func written(_ q: ApiGatewayRequest) -> String {
+            var w = JSONWriter()
+            w.beginObject()
+            bare.urlField(&w, q, bare.stageInfo(q))
+            w.endObject()
+            return String(decoding: w.bytes, as: UTF8.self)
+        }
+        #expect(written(ApiGatewayRequest(apiId: "a1b2c3d4e5", stage: "prod", path: "/prod/x")) == "{}")
+        #expect(bare.stageInfo(ApiGatewayRequest(apiId: "a1b2c3d4e5", stage: "prod")).arn == nil)
+        // The region of a logged execute-api domain is the API's own.
+        let q = ApiGatewayRequest(apiId: "a1b2c3d4e5", stage: "prod", path: "/prod/x", domainName: "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com")
+        #expect(written(q) == #"{"url":"https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/x"}"#)
+        #expect(bare.stageInfo(q).arn.map { String(decoding: $0, as: UTF8.self) } == "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/prod")
     }
 
     @Test func webSocketURLs() {
@@ -46,14 +69,14 @@ import Testing
     @Test func eachStageKeepsItsOwnBeginning() {
         let order: [(String, String)] = [("prod", "/a"), ("dev", "/b"), ("prod", "/c"), ("$default", "/d"), ("dev", "/e")]
         let texts = order.map { url(stage: $0.0, route: $0.1).text }
-        let host = "https://a1b2c3d4e5.execute-api.amazonaws.com"
+        let host = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
         #expect(texts == [host + "/prod/a", host + "/dev/b", host + "/prod/c", host + "/d", host + "/dev/e"])
     }
 
     @Test func escapedAndTruncated() {
-        #expect(url(path: #"/a"b\c"#).written == #"{"url":"https://a1b2c3d4e5.execute-api.amazonaws.com/a\"b\\c"}"#)
+        #expect(url(path: #"/a"b\c"#).written == #"{"url":"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/a\"b\\c"}"#)
         let long = "/" + String(repeating: "x", count: 300)
         let written = url(path: long).written
-        #expect(written == #"{"url":""# + String(("https://a1b2c3d4e5.execute-api.amazonaws.com" + long).prefix(250)) + #""}"#)
+        #expect(written == #"{"url":""# + String(("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" + long).prefix(250)) + #""}"#)
     }
 }

@@ -172,4 +172,56 @@ import Testing
         #expect(v2.stdout.contains("X-Ray would refuse 17 of them by age: 17 with trace ids older than 30 days, 0 more than 5 minutes ahead"), "\(v2.stdout)")
         #expect(CLI.run(["validate", "--now", "yesterday", dir + "/a/segments.ndjson"]).status == 2)
     }
+
+    /// The fields X-Ray itself writes (item 4), from the logs or `--region`
+    /// / `--account`, and left out, never made up, without them.
+    @Test func theFieldsXRayWrites() throws {
+        let dir = makeTempDir()
+        let fmt = "@" + repoRoot + "/testdata/apigw-staging-format.txt", sample = repoRoot + "/testdata/sample"
+        func documents(_ out: String, _ extra: [String]) throws -> [[String: Any]] {
+            let r = CLI.run(["convert", "--output", out] + extra + ["--apigw-format", fmt, sample])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try String(contentsOfFile: out + "/segments.ndjson", encoding: .utf8).split(separator: "\n")
+                .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        }
+        let with = try documents(dir + "/a", ["--region", "eu-west-1", "--account", "123456789012"])
+        let gateway = with.filter { ($0["origin"] as? String) == "AWS::ApiGateway::Stage" }
+        let first = try #require(gateway.first { (($0["aws"] as? [String: Any])?["api_gateway"] as? [String: Any])?["request_id"] as? String == "a1000000-0000-4000-8000-000000000001" })
+        #expect(((first["http"] as! [String: Any])["request"] as! [String: Any])["url"] as? String == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/orders/42")
+        #expect(first["resource_arn"] as? String == "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/prod")
+        #expect((first["annotations"] as? [String: Any])?["route"] as? String == "/orders/{orderId}")
+        let lambda = try #require((first["subsegments"] as? [[String: Any]])?.first)
+        #expect(((lambda["http"] as? [String: Any])?["response"] as? [String: Any])?["status"] as? Int == 200)
+        #expect(lambda["fault"] == nil)
+        #expect((lambda["aws"] as? [String: Any])?["resource_names"] as? [String] == ["orders-handler"])
+        // 502 (the function failed): the integration faulted, Lambda answered 200;
+        // 504 (timed out): faulted, no answer.
+        func subsegment(status: Int) throws -> [String: Any] {
+            let g = try #require(gateway.first { (($0["http"] as! [String: Any])["response"] as? [String: Any])?["status"] as? Int == status })
+            return try #require((g["subsegments"] as? [[String: Any]])?.first)
+        }
+        #expect(try subsegment(status: 502)["fault"] as? Bool == true)
+        #expect(((try subsegment(status: 502)["http"] as? [String: Any])?["response"] as? [String: Any])?["status"] as? Int == 200)
+        #expect(try subsegment(status: 504)["fault"] as? Bool == true && (try subsegment(status: 504)["http"]) == nil)
+        let service = try #require(with.first { ($0["origin"] as? String) == "AWS::Lambda" && ($0["name"] as? String) == "orders-handler" })
+        #expect(service["resource_arn"] as? String == "arn:aws:lambda:eu-west-1:123456789012:function:orders-handler")
+        #expect(((service["http"] as? [String: Any])?["response"] as? [String: Any])?["status"] as? Int == 200)
+        let function = try #require(with.first { ($0["origin"] as? String) == "AWS::Lambda::Function" && ($0["name"] as? String) == "orders-handler" })
+        let aws = try #require(function["aws"] as? [String: Any])
+        #expect(aws["function_arn"] as? String == "arn:aws:lambda:eu-west-1:123456789012:function:orders-handler")
+        #expect(aws["account_id"] as? String == "123456789012" && aws["resource_names"] as? [String] == ["orders-handler"])
+        #expect((function["annotations"] as? [String: Any])?["function"] as? String == "orders-handler")
+
+        // Without them: no ARN, account or execute-api URL is made up.
+        let without = try documents(dir + "/b", [])
+        for d in without {
+            #expect(d["resource_arn"] == nil)
+            #expect(((d["aws"] as? [String: Any])?["function_arn"]) == nil)
+            #expect((((d["http"] as? [String: Any])?["request"] as? [String: Any])?["url"] as? String)?.contains("execute-api.amazonaws.com") != true)
+        }
+        #expect(CLI.run(["validate", dir + "/a/segments.ndjson"]).status == 0)
+        #expect(CLI.run(["validate", dir + "/b/segments.ndjson"]).status == 0)
+        #expect(CLI.run(["convert", "--output", dir + "/c", "--region", "mars", sample]).status == 2)
+        #expect(CLI.run(["convert", "--output", dir + "/c", "--account", "12", sample]).status == 2)
+    }
 }

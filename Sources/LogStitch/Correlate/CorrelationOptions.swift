@@ -8,5 +8,10 @@ public struct CorrelationOptions: Sendable {
     /// `--now`: what trace ages are measured from (summary.json counts the
     /// traces X-Ray would refuse by age).
     public var ageLimit = XRayAgeLimit()
+    /// `--region`, `--account`: where the logs do not say (an API's custom
+    /// domain or `$context.accountId` win). Unknown, ARNs and execute-api
+    /// hosts are left out rather than made up.
+    public var region: String?
+    public var account: String?
     public init() {}
 }

@@ -68,8 +68,9 @@ public struct SegmentDocumentWriter {
     struct StageInfo {
         var name: UnsafeBufferPointer<UInt8>
         var arn: UnsafeBufferPointer<UInt8>?
-        /// `https://<host>`, for URLs whose logged path holds the stage.
-        var host: UnsafeBufferPointer<UInt8>
+        /// `https://<host>`, for URLs whose logged path holds the stage; nil
+        /// when neither a custom domain nor the API's region is known.
+        var host: UnsafeBufferPointer<UInt8>?
         /// `https://<host>/<stage>`, for URLs made from the route; nil
         /// without a stage (HTTP APIs' `$default` stage adds nothing).
         var hostAndStage: UnsafeBufferPointer<UInt8>?
@@ -122,15 +123,18 @@ public struct SegmentDocumentWriter {
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
         let name = Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes())
+        // The region the domain names, else `--region`; never a guess.
+        let region = self.region(q) ?? options.region
         var arn: String?
-        if let apiId = q.apiId, apiId.allSatisfy({ $0.isLetter || $0.isNumber }) {
-            arn = "arn:aws:apigateway:\(region(q) ?? "us-east-1")::/restapis/\(apiId.lowercased())/stages/\(stage)"
+        if let apiId = q.apiId, let region, apiId.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            arn = "arn:aws:apigateway:\(region)::/restapis/\(apiId.lowercased())/stages/\(stage)"
         }
-        // The custom domain, else the API's execute-api host.
-        let host = "https://" + (q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway")
+        // The custom domain, else the API's execute-api host in its region;
+        // neither known, no URL.
+        let host = (q.domainName ?? region.flatMap { r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } }).map { "https://" + $0 }
         let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
-        let info = StageInfo(name: c.keep(name), arn: arn.map(c.keep), host: c.keep(host),
-                             hostAndStage: urlStage.map { c.keep(host + "/" + $0) })
+        let info = StageInfo(name: c.keep(name), arn: arn.map(c.keep), host: host.map(c.keep),
+                             hostAndStage: host.flatMap { h in urlStage.map { c.keep(h + "/" + $0) } })
         c.names[key] = info
         remember(key, bits, info)
         return info
@@ -257,9 +261,15 @@ public struct SegmentDocumentWriter {
         w.field("request_id", q.requestId)
         w.field("rest_api_id", q.apiId)
         w.field("stage", q.stage)
-        w.field("account_id", q.accountId)
+        w.field("account_id", q.accountId ?? options.account)
         w.endObject()
         w.endObject()
+        // Indexed for filter expressions (X-Ray indexes annotations only).
+        if let route = q.route {
+            w.objectStart("annotations")
+            w.field("route", Self.cut(route, 1000))
+            w.endObject()
+        }
         w.objectStart("metadata")
         w.objectStart("logstitch")
         w.field("lambda_join", r.join.rawValue)
@@ -288,10 +298,23 @@ public struct SegmentDocumentWriter {
             w.field("name", static: "Lambda")
             times(&w, span.start, span.end)
             w.field("namespace", static: "aws")
+            // Lambda's Invoke answers 200 when the function ran, its errors
+            // included (they come back as X-Amz-Function-Error); when the
+            // gateway could not use the answer (502) or gave up waiting
+            // (504), the call failed: fault, as X-Ray marks 5xx.
+            let failed = q.status == 502 || q.status == 504
+            if failed { w.field("fault", true) }
+            if q.status != 504, inv.end != nil {
+                w.objectStart("http"); w.objectStart("response"); w.field("status", 200); w.endObject(); w.endObject()
+            }
             w.objectStart("aws")
             w.field("operation", static: "Invoke")
             w.field("function_name", Self.cut(inv.function, 256))
             w.field("request_id", inv.requestId)
+            if let r = self.region(q) ?? options.region { w.field("region", r) }
+            if inv.function != "unknown" {
+                w.arrayStart("resource_names"); w.stringElement(Self.cut(inv.function, 256)); w.endArray()
+            }
             w.endObject()
             w.endObject()
             w.endArray()
@@ -299,6 +322,14 @@ public struct SegmentDocumentWriter {
         w.endObject()
         w.newline()
         return (ids, integration)
+    }
+
+    /// `arn:aws:lambda:<region>:<account>:function:<name>`, when `--region`
+    /// and `--account` say where (Lambda's logs name neither).
+    func functionARN(_ function: String) -> String? {
+        guard let region = options.region, let account = options.account, function != "unknown",
+              function.utf8.count <= 140 else { return nil }
+        return "arn:aws:lambda:\(region):\(account):function:\(function)"
     }
 
     func region(_ q: ApiGatewayRequest) -> String? {
@@ -315,12 +346,14 @@ public struct SegmentDocumentWriter {
     func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest, _ info: StageInfo) {
         if q.isWebSocket {
             // wss://<host>/<stage>: a route key ($connect, sendmessage) is not a path.
-            let host = q.domainName ?? q.apiId.map { $0 + ".execute-api.amazonaws.com" } ?? "apigateway"
+            guard let host = q.domainName ?? (region(q) ?? options.region).flatMap({ r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } })
+            else { return }
             w.field("url", Self.truncated("wss://" + host + (q.stage.map { "/" + $0 } ?? "")))
             return
         }
+        guard let host = info.host else { return }
         let withStage = q.path == nil ? info.hostAndStage : nil
-        let start = withStage ?? info.host
+        let start = withStage ?? host
         // `$default` and the like are route keys, not paths: the URL stops at the stage.
         let route = q.route.flatMap { $0.hasPrefix("$") ? nil : $0 }
         let path = q.path ?? route ?? (withStage == nil ? "/" : "")
@@ -379,6 +412,11 @@ public struct SegmentDocumentWriter {
         if let p = parent { out.field("parent_id", hexId: p.id) }
         times(&out, service.start, service.end)
         out.field("origin", static: "AWS::Lambda")
+        let arn = functionARN(inv.function)
+        if let arn { out.field("resource_arn", arn) }
+        // The Lambda service answered (200, function errors included); the
+        // run failed: fault.
+        if inv.end != nil { out.objectStart("http"); out.objectStart("response"); out.field("status", 200); out.endObject(); out.endObject() }
         if failed { out.field("fault", true) }
         out.objectStart("aws"); out.field("request_id", rid); out.endObject()
         out.endObject()
@@ -399,10 +437,14 @@ public struct SegmentDocumentWriter {
             }
             f.objectStart("aws")
             f.field("request_id", rid)
+            f.field("account_id", options.account)
+            if let arn { f.field("function_arn", arn) }
+            if inv.function != "unknown" { f.arrayStart("resource_names"); f.stringElement(Self.cut(inv.function, 256)); f.endArray() }
             if let g = inv.logGroup { f.arrayStart("cloudwatch_logs"); f.element(); f.beginObject(); f.field("log_group", g); f.endObject(); f.endArray() }
             f.endObject()
             f.objectStart("annotations")
             f.field("cold_start", inv.coldStart)
+            if inv.function != "unknown" { f.field("function", Self.cut(inv.function, 1000)) }
             f.endObject()
             f.objectStart("metadata")
             f.objectStart("logstitch")
