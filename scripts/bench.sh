@@ -30,6 +30,17 @@ generate() {   # name hours
     echo "$dir"
 }
 
+generate-minutes() {   # name minutes rate: a dense stretch, a minute per unit
+    local dir="$CACHE/$1"
+    if [ ! -f "$dir.complete" ]; then
+        rm -rf "$dir"
+        echo "generating $1 ($2 simulated minutes at $3 req/s) in $dir ..." >&2
+        $BENCH generate "$dir" --minutes "$2" --rate "$3"
+        touch "$dir.complete"
+    fi
+    echo "$dir"
+}
+
 seconds() { python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$1" "$2"; }
 
 convert() {    # dir out -> "wall_s peak_kb"
@@ -85,9 +96,37 @@ print(f"  peak RSS 1x:            {rss1/1024:7.0f} MB")
 print(f"  peak RSS 8x:            {rss8/1024:7.0f} MB   ({wall8:.1f} s)")
 print(f"  RSS 8x / 1x:            {rss8/rss1:7.2f}   (target <= 1.5, both < 1024 MB)")
 PY
+# Every document of the day nests in time and is valid (issue: trace fidelity).
+echo "  validate (day): $($BIN validate "$OUT/one/segments.ndjson" | tail -1)"
 echo
 STAGES=$(generate stages-2h 2)
 $BENCH stages "$STAGES"
+fi
+
+# Dense shapes, memory within one window (target: peak RSS under 1 GB):
+# 1 GiB of one repeated access-log line (2.17 M records at one instant), and
+# 5,000 requests/s for 30 minutes (9 M requests in one half-hour block).
+# LOGSTITCH_BENCH_DENSE=0 skips them (the second takes minutes and GBs).
+if [ "${LOGSTITCH_BENCH_DENSE:-1}" != "0" ] && [ "${LOGSTITCH_BENCH_ONLY:-}" != "slowlogs" ]; then
+    BOMB="$CACHE/bomb-1gib"
+    if [ ! -f "$BOMB.complete" ]; then
+        rm -rf "$BOMB"; mkdir -p "$BOMB"
+        line='{"requestId":"a1000000-0000-4000-8000-000000000001","ip":"198.51.100.7","requestTimeEpoch":"1704067201000","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/42","status":"200","responseLatency":"912","integrationLatency":"905","stage":"prod","apiId":"a1b2c3d4e5"}'
+        python3 -c "import sys; l=sys.argv[1]+'\n'; sys.stdout.write(l*((1<<30)//len(l)))" "$line" | gzip -1 > "$BOMB/access.log.gz"
+        touch "$BOMB.complete"
+    fi
+    DENSE=$(generate-minutes dense-5000x30m 30 5000)
+    echo
+    echo "dense shapes (peak RSS target < 1024 MB):"
+    for shape in "$BOMB" "$DENSE"; do
+        rm -rf "$OUT/dense"
+        read -r wall rss < <(convert "$shape" "$OUT/dense")
+        python3 - "$(basename "$shape")" "$wall" "$rss" <<'PY'
+import sys
+name, wall, rss = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]) / 1024
+print(f"  {name:18s} {wall:7.1f} s   peak RSS {rss:6.0f} MB   {'meets' if rss < 1024 else 'MISSES'} the target")
+PY
+    done
 fi
 
 # Slow logs as RDS downloads them (raw files, not CloudWatch events), one
