@@ -74,7 +74,9 @@ import Testing
         let streamOnly = LogSource(logGroup: nil, logStream: "s2")
         let groupOnly = LogSource(logGroup: "/aws/lambda/other", logStream: nil)
         let sameAsA = LogSource(logGroup: "/aws/lambda/orders", logStream: "s1")
-        let sources: [LogSource?] = [a, a, streamOnly, a, groupOnly, a, nil, sameAsA, a]
+        // An envelope's owner: with it, then the same strings without it.
+        let owned = LogSource(logGroup: "/aws/lambda/orders", logStream: "s1", owner: "123456789012")
+        let sources: [LogSource?] = [a, a, streamOnly, a, groupOnly, a, nil, sameAsA, a, owned, owned, a, owned]
         var w = SpillWriter()
         for (i, source) in sources.enumerated() {
             let e = event("e\(i)", stream: "x", time: Int64(i))
@@ -91,6 +93,8 @@ import Testing
         }
         #expect(decoded.map(\.logGroup) == sources.map { $0?.logGroup })
         #expect(decoded.map(\.logStream) == sources.map { $0?.logStream })
+        #expect(decoded.map { $0.source?.owner } == sources.map { $0?.owner })
+        #expect(decoded[9].source === decoded[10].source)
         #expect(decoded[0].source === decoded[1].source)
         #expect(decoded[7].source === decoded[8].source)
         #expect(decoded[3].source !== decoded[2].source)

@@ -224,4 +224,23 @@ import Testing
         #expect(CLI.run(["convert", "--output", dir + "/c", "--region", "mars", sample]).status == 2)
         #expect(CLI.run(["convert", "--output", dir + "/c", "--account", "12", sample]).status == 2)
     }
+
+    /// The account a subscription envelope's `owner` names is the
+    /// function's (item 4): with `--region` alone, the Firehose-delivered
+    /// function gets its ARN; the exported one, whose logs name no account,
+    /// gets none.
+    @Test func theEnvelopeOwnerIsTheAccount() throws {
+        let dir = makeTempDir()
+        let r = CLI.run(["convert", "--output", dir, "--region", "us-east-1", "--apigw-format", "@" + repoRoot + "/testdata/apigw-staging-format.txt",
+                         repoRoot + "/testdata/sample"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let docs = try String(contentsOfFile: dir + "/segments.ndjson", encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        func function(_ name: String) -> [String: Any]? {
+            docs.first { ($0["origin"] as? String) == "AWS::Lambda::Function" && ($0["name"] as? String) == name }?["aws"] as? [String: Any]
+        }
+        #expect(function("payments-handler")?["account_id"] as? String == "123456789012")
+        #expect(function("payments-handler")?["function_arn"] as? String == "arn:aws:lambda:us-east-1:123456789012:function:payments-handler")
+        #expect(function("orders-handler")?["account_id"] == nil && function("orders-handler")?["function_arn"] == nil)
+    }
 }

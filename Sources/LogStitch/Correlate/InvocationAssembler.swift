@@ -98,6 +98,7 @@ struct InvocationAssembler {
         if inv.logGroup == nil { inv.logGroup = e.logGroup }
         if inv.logStream == nil { inv.logStream = e.logStream }
         if let f = e.function, inv.function == "unknown" { inv.function = f }
+        if inv.account == nil, let o = e.source?.owner { inv.account = o }
         switch e.kind {
         case .start:
             if !inv.sawStart { inv.start = e.time; inv.sawStart = true }

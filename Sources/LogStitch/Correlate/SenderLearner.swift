@@ -54,7 +54,9 @@ enum SenderLearner {
             r.skipInt()
             let id = r.requestId()
             r.skipOptionalInt()
-            let groupBytes = r.repeatedRaw(.logGroup), streamBytes = r.repeatedRaw(.logStream), functionBytes = r.repeatedRaw(.function)
+            let groupBytes = r.repeatedRaw(.logGroup), streamBytes = r.repeatedRaw(.logStream)
+            r.skipRepeated()                                   // owner
+            let functionBytes = r.repeatedRaw(.function)
             r.skipRepeated()
             for _ in 0..<8 { r.skipOptionalInt() }         // durations, memory, status
             r.skipOptionalString(); r.skipOptionalString()

@@ -89,11 +89,14 @@ public struct SpillWriter {
     @inline(__always) mutating func source(_ s: LogSource?) {
         // Told by identity, without binding (and retaining) either object.
         if let id = lastSourceId, s.map(ObjectIdentifier.init) == id {
-            out.write(reserving: 2) { c in c.byte(1); c.byte(1) }
+            let owner: UInt8 = s?.owner == nil ? 0 : 1
+            out.write(reserving: 3) { c in c.byte(1); c.byte(1); c.byte(owner) }
             return
         }
         repeated(s?.logGroup, .logGroup)
         repeated(s?.logStream, .logStream)
+        repeated(s?.owner, .owner)
+        // (Its owner, if any, is in its slot too: only sources write it.)
         lastSource = s?.logGroup != nil && s?.logStream != nil ? s : nil
         lastSourceId = lastSource.map(ObjectIdentifier.init)
     }
@@ -165,18 +168,20 @@ public struct SpillReader {
     /// A `SpillWriter.source` value. Events of one source in a row share
     /// one object, as they did when they were parsed.
     @inline(__always) mutating func source() -> LogSource? {
-        if let last = lastSource, at(position) == 1, at(position + 1) == 1 {
-            position += 2
+        if let last = lastSource, at(position) == 1, at(position + 1) == 1, at(position + 2) == (last.owner == nil ? 0 : 1) {
+            position += 3
             return last
         }
         let groupFlag = at(position)
         let group = repeated(.logGroup)
         let streamFlag = at(position)
         let stream = repeated(.logStream)
-        if group == nil && stream == nil { return nil }
-        let s = LogSource(logGroup: group, logStream: stream)
+        let ownerFlag = at(position)
+        let owner = repeated(.owner)
+        if group == nil && stream == nil && owner == nil { return nil }
+        let s = LogSource(logGroup: group, logStream: stream, owner: owner)
         // Shared only while the slots hold exactly its strings.
-        lastSource = groupFlag != 0 && streamFlag != 0 ? s : nil
+        lastSource = groupFlag != 0 && streamFlag != 0 && (ownerFlag != 0) == (owner != nil) ? s : nil
         return s
     }
     var lastSource: LogSource?
@@ -309,7 +314,7 @@ public struct SpillReader {
 /// The fields encoded with `SpillWriter.repeated`.
 enum SpillSlot: Int, CaseIterable {
     case logGroup, logStream, function, version, apiId, stage, domainName, protocolName, accountId
-    case instance, database, user, clientHost
+    case instance, database, user, clientHost, owner
 }
 
 /// The three kinds of parsed record a spill file holds, tagged.

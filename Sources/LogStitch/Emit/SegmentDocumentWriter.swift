@@ -324,10 +324,13 @@ public struct SegmentDocumentWriter {
         return (ids, integration)
     }
 
-    /// `arn:aws:lambda:<region>:<account>:function:<name>`, when `--region`
-    /// and `--account` say where (Lambda's logs name neither).
-    func functionARN(_ function: String) -> String? {
-        guard let region = options.region, let account = options.account, function != "unknown",
+    /// `arn:aws:lambda:<region>:<account>:function:<name>`, when the account
+    /// (a subscription envelope's `owner`, else `--account`) and `--region`
+    /// are known. (Lambda's logs name the region only in a cold start's
+    /// INIT_START line: it would give some invocations of a function an ARN
+    /// and not others.)
+    func functionARN(_ function: String, account: String?) -> String? {
+        guard let region = options.region, let account, function != "unknown",
               function.utf8.count <= 140 else { return nil }
         return "arn:aws:lambda:\(region):\(account):function:\(function)"
     }
@@ -412,7 +415,8 @@ public struct SegmentDocumentWriter {
         if let p = parent { out.field("parent_id", hexId: p.id) }
         times(&out, service.start, service.end)
         out.field("origin", static: "AWS::Lambda")
-        let arn = functionARN(inv.function)
+        let account = inv.account ?? options.account
+        let arn = functionARN(inv.function, account: account)
         if let arn { out.field("resource_arn", arn) }
         // The Lambda service answered (200, function errors included); the
         // run failed: fault.
@@ -437,7 +441,7 @@ public struct SegmentDocumentWriter {
             }
             f.objectStart("aws")
             f.field("request_id", rid)
-            f.field("account_id", options.account)
+            f.field("account_id", account)
             if let arn { f.field("function_arn", arn) }
             if inv.function != "unknown" { f.arrayStart("resource_names"); f.stringElement(Self.cut(inv.function, 256)); f.endArray() }
             if let g = inv.logGroup { f.arrayStart("cloudwatch_logs"); f.element(); f.beginObject(); f.field("log_group", g); f.endObject(); f.endArray() }

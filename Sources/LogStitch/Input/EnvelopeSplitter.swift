@@ -147,16 +147,18 @@ struct EnvelopeSplitter {
         var messageType: JSONScanner.Value?
         var group: JSONScanner.Value?
         var stream: JSONScanner.Value?
+        var owner: JSONScanner.Value?
         var events: JSONScanner.Value?
         func read(lenient: Bool) -> JSONScanner? {
             var reading = JSONScanner(envelope, lenient: lenient)
             let scanner = reading
-            messageType = nil; group = nil; stream = nil; events = nil
+            messageType = nil; group = nil; stream = nil; owner = nil; events = nil
             let root = reading.members { k, v in
                 if scanner.key(k, is: "messageType") { messageType = v }
                 else if scanner.key(k, is: "logGroup") { group = v }
                 else if scanner.key(k, is: "logStream") { stream = v }
                 else if scanner.key(k, is: "logEvents") { events = v }
+                else if scanner.key(k, is: "owner") { owner = v }
             }
             return root == nil ? nil : scanner
         }
@@ -180,8 +182,10 @@ struct EnvelopeSplitter {
         let streamName = stream.map { scanner.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ctx.file.pathLogStream
         // Envelopes in a row mostly come from one stream: they share a source.
         let source: LogSource
-        if let last = ctx.envelopeSource, last.names(groupName, streamName) { source = last }
-        else { source = LogSource(logGroup: groupName, logStream: streamName); ctx.envelopeSource = source }
+        // The owner is the account only when it is one (12 digits).
+        let ownerId = owner.map { scanner.string($0) }.flatMap { o in o.utf8.count == 12 && o.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? o : nil }
+        if let last = ctx.envelopeSource, last.names(groupName, streamName, ownerId) { source = last }
+        else { source = LogSource(logGroup: groupName, logStream: streamName, owner: ownerId); ctx.envelopeSource = source }
         scanner.forEachElement(evs) { ev in
             var timestamp: EpochMicros?
             var badTimestamp = false

@@ -7,12 +7,18 @@
 public final class LogSource: @unchecked Sendable {
     public let logGroup: String?
     public let logStream: String?
+    /// The AWS account the logs belong to, where they say it (a CloudWatch
+    /// subscription envelope's `owner`).
+    public let owner: String?
 
-    public init(logGroup: String?, logStream: String?) {
+    public init(logGroup: String?, logStream: String?, owner: String? = nil) {
         self.logGroup = logGroup
         self.logStream = logStream
+        self.owner = owner
     }
 
-    /// Whether this source names exactly `group` and `stream`.
-    func names(_ group: String?, _ stream: String?) -> Bool { logGroup == group && logStream == stream }
+    /// Whether this source names exactly `group`, `stream` and `owner`.
+    func names(_ group: String?, _ stream: String?, _ owner: String? = nil) -> Bool {
+        logGroup == group && logStream == stream && self.owner == owner
+    }
 }

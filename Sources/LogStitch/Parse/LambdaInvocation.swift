@@ -21,6 +21,8 @@ public final class LambdaInvocation: @unchecked Sendable {
     public var traceId: TraceId?
     public var logGroup: String?
     public var logStream: String?
+    /// The account its logs name (a subscription envelope's `owner`).
+    public var account: String?
     public var file: Int = 0
     public var line: Int = 0
     /// START time (or REPORT time − duration when START is missing).
@@ -120,11 +122,11 @@ public final class LambdaEvent: @unchecked Sendable {
 
     public var logGroup: String? {
         @inline(__always) get { source?.logGroup }
-        set { source = LogSource(logGroup: newValue, logStream: logStream) }
+        set { source = LogSource(logGroup: newValue, logStream: logStream, owner: source?.owner) }
     }
     public var logStream: String? {
         @inline(__always) get { source?.logStream }
-        set { source = LogSource(logGroup: logGroup, logStream: newValue) }
+        set { source = LogSource(logGroup: logGroup, logStream: newValue, owner: source?.owner) }
     }
 
     /// Sets a rare field; the side object is made only when a value needs it.
