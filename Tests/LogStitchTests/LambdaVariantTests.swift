@@ -120,5 +120,17 @@ import Testing
         let summary = loadJSON(dir + "/out/summary.json")
         let correlation = summary["correlation"] as! [String: Any]
         #expect(correlation["requests_joined_by_correlation_id"] as? Int == 2)
+        // Powertools' function_arn names the function's region and account
+        // (issue: trace fidelity, item 4): its ARN, as logged, without flags.
+        let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let function = try #require(docs.first { ($0["origin"] as? String) == "AWS::Lambda::Function" && ($0["name"] as? String) == "payment-collect" })
+        let aws = try #require(function["aws"] as? [String: Any])
+        #expect(aws["function_arn"] as? String == "arn:aws:lambda:eu-west-1:123456789012:function:payment-collect")
+        #expect(aws["account_id"] as? String == "123456789012")
+        let service = try #require(docs.first { ($0["origin"] as? String) == "AWS::Lambda" && ($0["name"] as? String) == "payment-collect" })
+        #expect(service["resource_arn"] as? String == "arn:aws:lambda:eu-west-1:123456789012:function:payment-collect")
+        #expect(FunctionARN("arn:aws:lambda:us-east-1:123456789012:function:f:live")?.text == "arn:aws:lambda:us-east-1:123456789012:function:f")
+        #expect(FunctionARN("arn:aws:lambda:us-east-1:1234:function:f") == nil)
     }
 }

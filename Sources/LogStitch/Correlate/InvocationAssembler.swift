@@ -139,6 +139,7 @@ struct InvocationAssembler {
             if inv.traceId == nil { inv.traceId = e.traceId }
             if inv.apiRequestId == nil { inv.apiRequestId = e.correlationId }
             if e.coldStart == true { inv.loggedColdStart = true }
+            if inv.functionArn == nil { inv.functionArn = e.functionArn }
         case .initStart, .initReport, .restoreStart, .restoreReport:
             break
         }

@@ -62,7 +62,7 @@ enum SenderLearner {
             r.skipOptionalString(); r.skipOptionalString()
             let trace = r.optionalTrace()
             r.skipOptionalInt(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()   // segment id, sampled, overhead, file, line
-            _ = r.bool(); r.skipRequestId()                                                   // cold start, correlation id
+            _ = r.bool(); r.skipRequestId(); r.skipOptionalString()                           // cold start, correlation id, function ARN
             guard let id else { return }
             let traceWanted = trace.map { tracesWanted.contains($0) } ?? false
             let requestId = id

@@ -409,7 +409,7 @@ extension LambdaEvent {
         w.int(status.map(\.code))
         w.string(errorType); w.string(errorMessage); w.trace(traceId); w.int(segmentId.map { Int64(bitPattern: $0) }); w.bool(sampled)
         w.int(runtimeOverheadUs); w.int(file); w.int(line)
-        w.bool(coldStart); w.requestId(correlationId)
+        w.bool(coldStart); w.requestId(correlationId); w.string(functionArn)
     }
 
     convenience init(_ r: inout SpillReader) {
@@ -421,7 +421,7 @@ extension LambdaEvent {
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
         errorType = r.optionalCommonString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
         segmentId = r.optionalInt().map { UInt64(bitPattern: $0) }; sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
-        coldStart = r.bool(); correlationId = r.requestId()
+        coldStart = r.bool(); correlationId = r.requestId(); functionArn = r.optionalString()
     }
 }
 

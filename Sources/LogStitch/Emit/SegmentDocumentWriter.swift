@@ -415,8 +415,9 @@ public struct SegmentDocumentWriter {
         if let p = parent { out.field("parent_id", hexId: p.id) }
         times(&out, service.start, service.end)
         out.field("origin", static: "AWS::Lambda")
-        let account = inv.account ?? options.account
-        let arn = functionARN(inv.function, account: account)
+        let loggedARN = inv.functionArn.flatMap(FunctionARN.init)
+        let account = inv.account ?? loggedARN?.account ?? options.account
+        let arn = loggedARN?.text ?? functionARN(inv.function, account: account)
         if let arn { out.field("resource_arn", arn) }
         // The Lambda service answered (200, function errors included); the
         // run failed: fault.

@@ -23,6 +23,8 @@ public final class LambdaInvocation: @unchecked Sendable {
     public var logStream: String?
     /// The account its logs name (a subscription envelope's `owner`).
     public var account: String?
+    /// The function's ARN, where its logs name it (Powertools' `function_arn`).
+    public var functionArn: String?
     public var file: Int = 0
     public var line: Int = 0
     /// START time (or REPORT time − duration when START is missing).
@@ -118,6 +120,7 @@ public final class LambdaEvent: @unchecked Sendable {
         var runtimeOverheadUs: Int64?
         var coldStart: Bool?
         var correlationId: RequestId?
+        var functionArn: String?
     }
 
     public var logGroup: String? {
@@ -161,6 +164,10 @@ public final class LambdaEvent: @unchecked Sendable {
     /// Powertools' `correlation_id`: the caller's request id (API Gateway's).
     public var correlationId: RequestId? {
         get { rare?.correlationId } set { setRare(\.correlationId, newValue) }
+    }
+    /// Powertools' `function_arn`, without its qualifier (see `FunctionARN`).
+    public var functionArn: String? {
+        get { rare?.functionArn } set { setRare(\.functionArn, newValue) }
     }
 
     public init(kind: Kind) { self.kind = kind }

@@ -11,6 +11,7 @@ struct PowertoolsContext {
     var function: JSONScanner.Value?
     var coldStart: JSONScanner.Value?
     var correlationId: JSONScanner.Value?
+    var functionArn: JSONScanner.Value?
 
     /// Keeps `v` if `key` is one of Powertools' (snake case in Python and
     /// TypeScript and Java v2, camel case in Java v1).
@@ -26,6 +27,8 @@ struct PowertoolsContext {
         case 9 where key.equals("coldStart"): coldStart = v
         case 14 where key.equals("correlation_id"): correlationId = v
         case 13 where key.equals("correlationId"): correlationId = v
+        case 12 where key.equals("function_arn"): functionArn = v
+        case 11 where key.equals("functionArn"): functionArn = v
         default: break
         }
     }
@@ -44,6 +47,28 @@ struct PowertoolsContext {
             if raw.equals("true") { ev.coldStart = true } else if raw.equals("false") { ev.coldStart = false }
         }
         if let c = correlationId, c.kind == .string, c.end > c.start { ev.correlationId = RequestId(s.raw(c)) }
+        if let a = functionArn, a.kind == .string, let arn = FunctionARN(s.string(a)) { ev.functionArn = arn.text }
         return ev
+    }
+}
+
+/// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`, as
+/// Powertools logs it (`function_arn`): where the function's logs name its
+/// region and account. Kept without the qualifier (a version or alias),
+/// as X-Ray's `aws.function_arn` names the function.
+struct FunctionARN {
+    let text: String
+    let region: String
+    let account: String
+
+    init?(_ logged: String) {
+        let parts = logged.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 7 || parts.count == 8, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "lambda",
+              parts[5] == "function", !parts[3].isEmpty, !parts[6].isEmpty,
+              parts[4].utf8.count == 12, parts[4].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              logged.utf8.count <= 256 else { return nil }
+        text = parts[0..<7].joined(separator: ":")
+        region = String(parts[3])
+        account = String(parts[4])
     }
 }
