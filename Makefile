@@ -3,7 +3,7 @@ SWIFT ?= swift
 OUT ?= ./logstitch-out
 SAMPLE_FORMAT = testdata/apigw-staging-format.txt
 
-.PHONY: all build release run test bench check-zlib clean
+.PHONY: all build release run test bench check-zlib clean lint
 
 all: build
 
@@ -35,3 +35,8 @@ bench: check-zlib
 
 clean:
 	rm -rf .build $(OUT)
+
+# The code's format (.swift-format: 120 columns, no semicolons); `swift-format
+# format --in-place --recursive Sources Tests Benchmarks Package.swift` applies it.
+lint:
+	swift-format lint --strict --recursive Sources Tests Benchmarks Package.swift

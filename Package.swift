@@ -8,7 +8,7 @@ let package = Package(
         .library(name: "LogStitch", targets: ["LogStitch"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // System zlib: headers from Debian's zlib1g-dev, no vendored C sources.

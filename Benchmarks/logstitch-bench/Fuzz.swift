@@ -17,11 +17,16 @@ struct Fuzz {
     let converts: Int
     let seed: UInt64
 
-    struct Seed { var path: String; var bytes: [UInt8] }
+    struct Seed {
+        var path: String
+        var bytes: [UInt8]
+    }
 
     static let tokens: [String] = [
-        "\n", "\r\n", "\t", "{", "}", "[", "]", "\"", "\\", "'", ",", ":", "#", "# Time: ", "# User@Host: ", "# Query_time: 1 ",
-        "use db;\n", "SET timestamp=1;\n", "START RequestId: ", "END RequestId: ", "REPORT RequestId: ", "XRAY TraceId: ",
+        "\n", "\r\n", "\t", "{", "}", "[", "]", "\"", "\\", "'", ",", ":", "#", "# Time: ", "# User@Host: ",
+        "# Query_time: 1 ",
+        "use db;\n", "SET timestamp=1;\n", "START RequestId: ", "END RequestId: ", "REPORT RequestId: ",
+        "XRAY TraceId: ",
         "Duration: ", " ms", "\"requestId\":", "\"messageType\":\"DATA_MESSAGE\"", "\"logEvents\":[", "duration: ",
         "statement: ", "LOG:  ", "DETAIL:  parameters: ", "2026-11-24 03:00:00 CET", "2026-11-24T03:00:00.000Z ",
         "/*", "*/", "--", "traceparent='00-", "\u{0}", "\u{1F}\u{8B}", "9999999999999999999999", "-1", "1e400", "NaN",
@@ -35,8 +40,10 @@ struct Fuzz {
         while let rel = e.nextObject() as? String {
             let p = root + "/" + rel
             var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue, !rel.hasSuffix(".json") || rel.contains("jsonlog"),
-                  let d = fm.contents(atPath: p), d.count < 4 << 20 else { continue }
+            guard fm.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue,
+                !rel.hasSuffix(".json") || rel.contains("jsonlog"),
+                let d = fm.contents(atPath: p), d.count < 4 << 20
+            else { continue }
             seeds.append(Seed(path: rel, bytes: [UInt8](d)))
         }
         return seeds.sorted { $0.path < $1.path }
@@ -56,10 +63,19 @@ struct Fuzz {
             case 6:
                 // A line doubled.
                 let lines = b.split(separator: 0x0A, omittingEmptySubsequences: false)
-                if !lines.isEmpty { let k = rng.below(lines.count); var l = lines.map(Array.init); l.insert(l[k], at: k); b = Array(l.joined(separator: [0x0A])) }
+                if !lines.isEmpty {
+                    let k = rng.below(lines.count)
+                    var l = lines.map(Array.init)
+                    l.insert(l[k], at: k)
+                    b = Array(l.joined(separator: [0x0A]))
+                }
             case 7:
                 let lines = b.split(separator: 0x0A, omittingEmptySubsequences: false)
-                if lines.count > 1 { var l = lines.map(Array.init); l.remove(at: rng.below(l.count)); b = Array(l.joined(separator: [0x0A])) }
+                if lines.count > 1 {
+                    var l = lines.map(Array.init)
+                    l.remove(at: rng.below(l.count))
+                    b = Array(l.joined(separator: [0x0A]))
+                }
             default: if !b.isEmpty { b[min(at, b.count - 1)] = UInt8(rng.below(256)) }
             }
         }
@@ -68,8 +84,13 @@ struct Fuzz {
 
     func run() -> Int32 {
         let seeds = loadSeeds()
-        guard !seeds.isEmpty else { print("no seeds under \(root)"); return 1 }
-        let base = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()) + "/logstitch-fuzz-\(getpid())"
+        guard !seeds.isEmpty else {
+            print("no seeds under \(root)")
+            return 1
+        }
+        let base =
+            (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+            + "/logstitch-fuzz-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: base) }
         var rng = SplitMix64(state: seed)
         var failures = 0, records = 0, convertsRun = 0, documents = 0, traceFindings = 0
@@ -80,25 +101,32 @@ struct Fuzz {
             let s = seeds[rng.below(seeds.count)], other = seeds[rng.below(seeds.count)]
             let mutant = mutate(s.bytes, other.bytes, &rng)
             let path = base + "/m/" + s.path
-            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: path, contents: Data(mutant))
             var parser = try! LogRecordParser(options: ParseOptions())
             let report = LogFileReader().read(InputFile(index: 0, path: path), into: &parser)
             records += report.recordsSeen
             if report.recordsSeen != report.parsedTotal + report.ignored + report.rejected {
                 failures += 1
-                print("accounting: mutant \(n) of \(s.path) (seed \(seed)): seen \(report.recordsSeen), parsed \(report.parsedTotal), ignored \(report.ignored), rejected \(report.rejected)")
+                print(
+                    "accounting: mutant \(n) of \(s.path) (seed \(seed)): seen \(report.recordsSeen), parsed \(report.parsedTotal), ignored \(report.ignored), rejected \(report.rejected)"
+                )
             }
             batch.append((s.path, mutant))
             if batch.count > 8 { batch.removeFirst() }
-            if n % convertEvery == convertEvery - 1 { failures += convert(batch, n, base); convertsRun += 1 }
+            if n % convertEvery == convertEvery - 1 {
+                failures += convert(batch, n, base)
+                convertsRun += 1
+            }
         }
         func convert(_ batch: [(String, [UInt8])], _ n: Int, _ base: String) -> Int {
             let dir = base + "/c\(n)"
             defer { try? FileManager.default.removeItem(atPath: dir) }
             for (k, (rel, bytes)) in batch.enumerated() {
                 let p = dir + "/in/\(k)/" + rel
-                try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try? FileManager.default.createDirectory(
+                    atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 FileManager.default.createFile(atPath: p, contents: Data(bytes))
             }
             var o = ConvertOptions()
@@ -106,17 +134,25 @@ struct Fuzz {
             o.outputDirectory = dir + "/out"
             o.jobs = 2
             o.temporaryDirectory = dir
-            guard let result = try? ConvertJob.run(o) else { print("convert threw: batch ending at mutant \(n) (seed \(seed))"); return 1 }
+            guard let result = try? ConvertJob.run(o) else {
+                print("convert threw: batch ending at mutant \(n) (seed \(seed))")
+                return 1
+            }
             let s = result.summary
             var bad = 0
-            if s.totalSeen != s.totalParsed + s.totalIgnored + s.totalRejected { print("convert accounting: batch ending at mutant \(n) (seed \(seed))"); bad += 1 }
+            if s.totalSeen != s.totalParsed + s.totalIgnored + s.totalRejected {
+                print("convert accounting: batch ending at mutant \(n) (seed \(seed))")
+                bad += 1
+            }
             if let data = FileManager.default.contents(atPath: dir + "/out/segments.ndjson") {
                 let v = SegmentValidator.validate(ndjson: [UInt8](data))
                 documents += v.documents
                 // Trace-level findings (a request id met again in another
                 // window: its documents repeat ids and roots) are counted
                 // apart; every other problem is a failure.
-                let traceLevel = v.problems.filter { $0.message.contains("is not unique in trace") || $0.message.contains("root segments") }
+                let traceLevel = v.problems.filter {
+                    $0.message.contains("is not unique in trace") || $0.message.contains("root segments")
+                }
                 traceFindings += traceLevel.isEmpty ? 0 : 1
                 if !traceLevel.isEmpty, ProcessInfo.processInfo.environment["LOGSTITCH_FUZZ_VERBOSE"] != nil {
                     print("trace-level: batch ending at mutant \(n): \(traceLevel.prefix(2).map(\.message))")
@@ -125,7 +161,9 @@ struct Fuzz {
                     }
                 }
                 if v.problems.count > traceLevel.count {
-                    print("invalid documents: batch ending at mutant \(n) (seed \(seed)): \(v.problems.prefix(3).map(\.message))")
+                    print(
+                        "invalid documents: batch ending at mutant \(n) (seed \(seed)): \(v.problems.prefix(3).map(\.message))"
+                    )
                     bad += 1
                     if let keep = ProcessInfo.processInfo.environment["LOGSTITCH_FUZZ_KEEP"] {
                         try? FileManager.default.copyItem(atPath: dir + "/in", toPath: keep + "/failed-\(n)")
@@ -136,7 +174,9 @@ struct Fuzz {
             return bad
         }
         let seconds = Date().timeIntervalSince(started)
-        print("fuzz: \(inputs) mutants of \(seeds.count) seeds (\(records) records), \(convertsRun) whole converts (\(documents) documents; \(traceFindings) with trace-level findings), \(failures) failures, \(String(format: "%.0f", seconds)) s")
+        print(
+            "fuzz: \(inputs) mutants of \(seeds.count) seeds (\(records) records), \(convertsRun) whole converts (\(documents) documents; \(traceFindings) with trace-level findings), \(failures) failures, \(String(format: "%.0f", seconds)) s"
+        )
         return failures == 0 ? 0 : 1
     }
 }

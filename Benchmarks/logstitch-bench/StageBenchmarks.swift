@@ -10,7 +10,10 @@ struct StageBenchmarks {
         var records = 0
         mutating func beginFile(_ file: InputFile) {}
         mutating func endFile() {}
-        mutating func consume(_ record: LogRecord) -> RecordOutcome { records += 1; return .ignored }
+        mutating func consume(_ record: LogRecord) -> RecordOutcome {
+            records += 1
+            return .ignored
+        }
     }
 
     @discardableResult
@@ -41,7 +44,8 @@ struct StageBenchmarks {
                 let raw = try! FileDescriptorStream.open(path: f.path)
                 let head = try! PrefixedStreamAccess.sniff(raw)
                 let replay: (() throws(InputError) -> ByteStream)? = fast ? raw.reopenedFromStart : nil
-                let stream: ByteStream = head.isGzip ? try! GzipInflater(upstream: head.stream, layer: 1, replay: replay) : head.stream
+                let stream: ByteStream =
+                    head.isGzip ? try! GzipInflater(upstream: head.stream, layer: 1, replay: replay) : head.stream
                 while let n = try? stream.read(into: buffer), n > 0 { bytes += Int64(n) }
             }
             return bytes
@@ -59,15 +63,21 @@ struct StageBenchmarks {
         var parsed: [ParsedFile] = []
         time("inflate + framing + parsing", bytes: total) {
             var p = try! LogRecordParser(options: options)
-            for f in files { _ = reader.read(f, into: &p); parsed.append(p.output) }
+            for f in files {
+                _ = reader.read(f, into: &p)
+                parsed.append(p.output)
+            }
         }
-        let model = time("correlation", bytes: total) { Correlator(options: CorrelationOptions()).correlate(parsed, files: files) }
+        let model = time("correlation", bytes: total) {
+            Correlator(options: CorrelationOptions()).correlate(parsed, files: files)
+        }
         let emitter = ReportEmitter(model: model, options: CorrelationOptions())
         var outBytes = 0
         time("output: segments.ndjson", bytes: 0) { outBytes = emitter.segmentsNDJSON().count }
         print("  (segments.ndjson: \(outBytes / 1_000_000) MB)")
         _ = time("output: CSV reports", bytes: 0) {
-            emitter.requestsCSV().count + emitter.routesCSV().count + emitter.functionsCSV().count + emitter.queriesCSV().count
+            emitter.requestsCSV().count + emitter.routesCSV().count + emitter.functionsCSV().count
+                + emitter.queriesCSV().count
         }
     }
 }

@@ -16,21 +16,28 @@ if args.count == 2 && args[1] == "format" {
     exit(0)
 }
 guard args.count >= 3 else {
-    print("usage: logstitch-bench generate DIR [--hours N | --minutes M] [--rate REQ_PER_S] | stages DIR | slowlogs DIR [--hours N] | fuzz TESTDATA [--inputs N] [--converts M] [--seed S] | format")
+    print(
+        "usage: logstitch-bench generate DIR [--hours N | --minutes M] [--rate REQ_PER_S] | stages DIR | slowlogs DIR [--hours N] | fuzz TESTDATA [--inputs N] [--converts M] [--seed S] | format"
+    )
     exit(2)
 }
 switch args[1] {
 case "generate":
     // --minutes M: M simulated minutes, a minute per unit (dense shapes).
     let minutes = Int(option("--minutes", 0))
-    var g = CorpusGenerator(directory: args[2], hours: minutes > 0 ? minutes : Int(option("--hours", 24)), requestsPerSecond: option("--rate", 11))
+    var g = CorpusGenerator(
+        directory: args[2], hours: minutes > 0 ? minutes : Int(option("--hours", 24)),
+        requestsPerSecond: option("--rate", 11))
     if minutes > 0 { g.unitSeconds = 60 }
     g.run(threads: ProcessInfo.processInfo.activeProcessorCount)
 case "stages":
     StageBenchmarks(directory: args[2]).run()
 case "fuzz":
-    exit(Fuzz(root: args[2], inputs: Int(option("--inputs", 10_000)), converts: Int(option("--converts", 200)),
-              seed: UInt64(option("--seed", 1))).run())
+    exit(
+        Fuzz(
+            root: args[2], inputs: Int(option("--inputs", 10_000)), converts: Int(option("--converts", 200)),
+            seed: UInt64(option("--seed", 1))
+        ).run())
 case "slowlogs":
     SlowLogShapes(directory: args[2], hours: Int(option("--hours", 4))).run()
 default:

@@ -6,7 +6,8 @@ import LogStitch
 struct Logstitch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logstitch",
-        abstract: "Turn gzipped AWS logs (API Gateway, Lambda, RDS slow queries) into X-Ray traces and latency reports.",
+        abstract:
+            "Turn gzipped AWS logs (API Gateway, Lambda, RDS slow queries) into X-Ray traces and latency reports.",
         version: ConvertJob.version,
         subcommands: [Convert.self, Validate.self],
         defaultSubcommand: Convert.self
@@ -17,68 +18,113 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read log files and write segments.ndjson, the CSV reports, summary.json and rejects.csv.",
         discussion: """
-        Exit status: 0 every input was read and parsed; 3 outputs written but some input was rejected \
-        (see rejects.csv); 2 usage error; 1 fatal error (nothing new written).
-        """
+            Exit status: 0 every input was read and parsed; 3 outputs written but some input was rejected \
+            (see rejects.csv); 2 usage error; 1 fatal error (nothing new written).
+            """
     )
 
     @Option(name: [.short, .long], help: "Output directory; outputs are replaced atomically at the end of the run.")
     var output: String = "./logstitch-out"
 
-    @Option(name: .customLong("apigw-format"), help: ArgumentHelp("An API Gateway access log format exactly as configured on the stage ($context variables; JSON, CLF, CSV, XML or any text). Repeatable; @FILE reads it from a file.", valueName: "TEMPLATE"))
+    @Option(
+        name: .customLong("apigw-format"),
+        help: ArgumentHelp(
+            "An API Gateway access log format exactly as configured on the stage ($context variables; JSON, CLF, CSV, XML or any text). Repeatable; @FILE reads it from a file.",
+            valueName: "TEMPLATE"))
     var apigwFormat: [String] = []
 
     @Option(name: .customLong("pg-prefix"), help: "PostgreSQL log_line_prefix, if not RDS's '%t:%r:%u@%d:[%p]:'.")
     var pgPrefix: String = PostgresLogParser.rdsPrefix
 
-    @Option(name: .customLong("pg-timezone"), help: ArgumentHelp("The PostgreSQL servers' log_timezone (a tz database name such as Europe/Berlin or Asia/Kolkata): reads zone abbreviations that are ambiguous (IST, CST, PST) or unknown as that zone uses them.", valueName: "ZONE"))
+    @Option(
+        name: .customLong("pg-timezone"),
+        help: ArgumentHelp(
+            "The PostgreSQL servers' log_timezone (a tz database name such as Europe/Berlin or Asia/Kolkata): reads zone abbreviations that are ambiguous (IST, CST, PST) or unknown as that zone uses them.",
+            valueName: "ZONE"))
     var pgTimezone: String?
 
-    @Option(name: .customLong("db-instance"), help: ArgumentHelp("The DB instance of the slow logs under a path: PATH_PREFIX=INSTANCE (the longest prefix wins; over what the log group or file name says). Repeatable.", valueName: "PATH_PREFIX=INSTANCE"))
+    @Option(
+        name: .customLong("db-instance"),
+        help: ArgumentHelp(
+            "The DB instance of the slow logs under a path: PATH_PREFIX=INSTANCE (the longest prefix wins; over what the log group or file name says). Repeatable.",
+            valueName: "PATH_PREFIX=INSTANCE"))
     var dbInstance: [String] = []
 
-    @Option(name: .customLong("api-name"), help: ArgumentHelp("Name an API for segment names: ID=NAME. Repeatable.", valueName: "ID=NAME"))
+    @Option(
+        name: .customLong("api-name"),
+        help: ArgumentHelp("Name an API for segment names: ID=NAME. Repeatable.", valueName: "ID=NAME"))
     var apiName: [String] = []
 
-    @Option(name: .customLong("db-function"), help: ArgumentHelp("A function that queries a DB instance, for time-based attribution of uncommented statements: INSTANCE=FUNCTION. Repeatable.", valueName: "INSTANCE=FUNCTION"))
+    @Option(
+        name: .customLong("db-function"),
+        help: ArgumentHelp(
+            "A function that queries a DB instance, for time-based attribution of uncommented statements: INSTANCE=FUNCTION. Repeatable.",
+            valueName: "INSTANCE=FUNCTION"))
     var dbFunction: [String] = []
 
-    @Option(name: .customLong("max-line-bytes"), help: "Longest line or CloudWatch event accepted; longer ones are rejected.")
+    @Option(
+        name: .customLong("max-line-bytes"),
+        help: "Longest line or CloudWatch event accepted; longer ones are rejected.")
     var maxLineBytes: Int = 2 * 1024 * 1024
 
-    @Option(name: .customLong("tmp-dir"), help: "Where to park parsed records by time while correlating (default: the system temporary directory); removed at exit.")
+    @Option(
+        name: .customLong("tmp-dir"),
+        help:
+            "Where to park parsed records by time while correlating (default: the system temporary directory); removed at exit."
+    )
     var tmpDir: String?
 
     @Flag(name: .long, help: "Write segments.ndjson.gz and the reports as .csv.gz (gzip via zlib).")
     var compress = false
 
-    @Option(name: .customLong("region"), help: ArgumentHelp("The AWS region of the APIs and functions, where the logs do not say (an API's custom domain wins): for ARNs and execute-api hosts, which are left out when it is unknown.", valueName: "REGION"))
+    @Option(
+        name: .customLong("region"),
+        help: ArgumentHelp(
+            "The AWS region of the APIs and functions, where the logs do not say (an API's custom domain wins): for ARNs and execute-api hosts, which are left out when it is unknown.",
+            valueName: "REGION"))
     var region: String?
 
-    @Option(name: .customLong("account"), help: ArgumentHelp("The AWS account id, where the logs do not say ($context.accountId wins): for account ids and function ARNs, left out when it is unknown.", valueName: "ACCOUNT"))
+    @Option(
+        name: .customLong("account"),
+        help: ArgumentHelp(
+            "The AWS account id, where the logs do not say ($context.accountId wins): for account ids and function ARNs, left out when it is unknown.",
+            valueName: "ACCOUNT"))
     var account: String?
 
-    @Option(name: .customLong("now"), help: ArgumentHelp("The moment trace ages are measured from, for summary.json's count of traces X-Ray would refuse as older than 30 days (default: now). Epoch seconds or ISO-8601.", valueName: "TIME"))
+    @Option(
+        name: .customLong("now"),
+        help: ArgumentHelp(
+            "The moment trace ages are measured from, for summary.json's count of traces X-Ray would refuse as older than 30 days (default: now). Epoch seconds or ISO-8601.",
+            valueName: "TIME"))
     var now: String?
 
     @Option(name: .long, help: "Files read in parallel.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Argument(help: ArgumentHelp("Log files, directories (searched recursively, hidden files skipped) or - for standard input.", valueName: "INPUT"))
+    @Argument(
+        help: ArgumentHelp(
+            "Log files, directories (searched recursively, hidden files skipped) or - for standard input.",
+            valueName: "INPUT"))
     var inputs: [String]
 
     func validate() throws {
         // Checked before anything is made: each worker's read buffer starts at this size.
-        guard maxLineBytes >= 1024 * 1024 else { throw ValidationError("--max-line-bytes must be at least 1048576 (CloudWatch events go up to 1 MB)") }
+        guard maxLineBytes >= 1024 * 1024 else {
+            throw ValidationError("--max-line-bytes must be at least 1048576 (CloudWatch events go up to 1 MB)")
+        }
         guard maxLineBytes <= Self.maxLineBytesLimit else {
-            throw ValidationError("--max-line-bytes must be at most \(Self.maxLineBytesLimit) (1 GiB); a longer line is rejected, not read")
+            throw ValidationError(
+                "--max-line-bytes must be at most \(Self.maxLineBytesLimit) (1 GiB); a longer line is rejected, not read"
+            )
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard jobs <= 1024 else { throw ValidationError("--jobs must be at most 1024") }
         for p in apiName { _ = try Self.pair(p, flag: "--api-name", shape: "ID=NAME") }
         for p in dbFunction { _ = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION") }
         do { _ = try DBInstanceMap(dbInstance) } catch { throw ValidationError("\(error)") }
-        if let now, XRayAgeLimit.parseNow(now) == nil { throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time") }
+        if let now, XRayAgeLimit.parseNow(now) == nil {
+            throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time")
+        }
         if let region, region.range(of: "^[a-z]{2}(-[a-z]+)+-[0-9]+$", options: .regularExpression) == nil {
             throw ValidationError("--region '\(region)' is not a region name such as us-east-1")
         }
@@ -109,7 +155,9 @@ struct Convert: ParsableCommand {
             options.parse.apiGatewayTemplates = try apigwFormat.map { arg in
                 if arg.hasPrefix("@") {
                     let path = String(arg.dropFirst())
-                    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read template file '\(path)'") }
+                    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                        throw ValidationError("cannot read template file '\(path)'")
+                    }
                     return try ApiGatewayTemplate(text)
                 }
                 return try ApiGatewayTemplate(arg)
@@ -143,7 +191,9 @@ extension Convert {
     /// `KEY=VALUE`, both sides non-empty; a usage error otherwise.
     static func pair(_ arg: String, flag: String, shape: String) throws -> (String, String) {
         let kv = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else { throw ValidationError("\(flag) '\(arg)' is not \(shape)") }
+        guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+            throw ValidationError("\(flag) '\(arg)' is not \(shape)")
+        }
         return (String(kv[0]), String(kv[1]))
     }
 }
@@ -151,17 +201,24 @@ extension Convert {
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check X-Ray segment documents (one JSON object per line) against the schema's and X-Ray's rules.",
-        discussion: "Exit status: 0 all documents valid; 3 some documents invalid, a trace with more than one root, or a document outside its parent's time; 2 usage error; 1 unreadable file."
+        discussion:
+            "Exit status: 0 all documents valid; 3 some documents invalid, a trace with more than one root, or a document outside its parent's time; 2 usage error; 1 unreadable file."
     )
 
     @Argument(help: ArgumentHelp("NDJSON files of segment documents (gzip-compressed or not).", valueName: "FILE"))
     var files: [String]
 
-    @Option(name: .customLong("now"), help: ArgumentHelp("The moment trace ages are measured from (default: now): documents whose trace id X-Ray would refuse as older than 30 days or more than 5 minutes ahead are counted. Epoch seconds or ISO-8601.", valueName: "TIME"))
+    @Option(
+        name: .customLong("now"),
+        help: ArgumentHelp(
+            "The moment trace ages are measured from (default: now): documents whose trace id X-Ray would refuse as older than 30 days or more than 5 minutes ahead are counted. Epoch seconds or ISO-8601.",
+            valueName: "TIME"))
     var now: String?
 
     func validate() throws {
-        if let now, XRayAgeLimit.parseNow(now) == nil { throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time") }
+        if let now, XRayAgeLimit.parseNow(now) == nil {
+            throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time")
+        }
     }
 
     func run() throws {
@@ -170,7 +227,9 @@ struct Validate: ParsableCommand {
         for path in files {
             let report: SegmentValidator.Report
             do { report = try SegmentValidator.validate(path: path, age: age) } catch {
-                FileHandle.standardError.write("logstitch: error: cannot read \(path): \((error as? InputError)?.reason ?? "\(error)")\n".data(using: .utf8)!)
+                FileHandle.standardError.write(
+                    "logstitch: error: cannot read \(path): \((error as? InputError)?.reason ?? "\(error)")\n".data(
+                        using: .utf8)!)
                 throw ExitCode(ExitStatus.fatal.rawValue)
             }
             total += report.documents
@@ -178,17 +237,24 @@ struct Validate: ParsableCommand {
                 print("\(path):\(problem.line): \(problem.message)")
             }
             if report.problemsNotListed > 0 {
-                print("\(path): … and \(report.problemsNotListed) more problems, not listed (the first \(SegmentValidator.problemLimit) by line are)")
+                print(
+                    "\(path): … and \(report.problemsNotListed) more problems, not listed (the first \(SegmentValidator.problemLimit) by line are)"
+                )
             }
             invalid += report.invalidDocuments
             badTraces += report.invalidTraces
             outside += report.outsideParent
-            tooOld += report.tooOldForXRay; ahead += report.aheadOfXRay
+            tooOld += report.tooOldForXRay
+            ahead += report.aheadOfXRay
         }
-        print("\(total) documents, \(invalid) invalid, \(badTraces) traces with more than one root, \(outside) outside their parent's time")
+        print(
+            "\(total) documents, \(invalid) invalid, \(badTraces) traces with more than one root, \(outside) outside their parent's time"
+        )
         if tooOld > 0 || ahead > 0 {
             // Valid documents all the same: the exit status does not change.
-            print("X-Ray would refuse \(tooOld + ahead) of them by age: \(tooOld) with trace ids older than 30 days, \(ahead) more than 5 minutes ahead, of \(Timestamp.formatISO8601Millis(age.now)) (see README, X-Ray's age limits)")
+            print(
+                "X-Ray would refuse \(tooOld + ahead) of them by age: \(tooOld) with trace ids older than 30 days, \(ahead) more than 5 minutes ahead, of \(Timestamp.formatISO8601Millis(age.now)) (see README, X-Ray's age limits)"
+            )
         }
         if invalid > 0 || badTraces > 0 || outside > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
     }

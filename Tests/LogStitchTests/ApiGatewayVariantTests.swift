@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// API Gateway access logs beyond REST and HTTP APIs on one line each:
@@ -11,7 +12,8 @@ import Testing
         let dir = makeTempDir()
         let r = CLI.run(["convert", "--output", dir + "/out", repoRoot + "/testdata/apigateway/websocket-access.log"])
         #expect(r.status == 0, "\(r.stderr)")
-        let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8).split(separator: "\n").map {
+        let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8).split(separator: "\n").map
+        {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
         #expect(docs.count == 4)
@@ -26,7 +28,8 @@ import Testing
         #expect(meta.map { $0["route"] as? String } == ["$connect", "sendmessage", "$default", "$disconnect"])
         #expect(meta.map { $0["event_type"] as? String } == ["CONNECT", "MESSAGE", "MESSAGE", "DISCONNECT"])
         #expect(meta.allSatisfy { $0["connection_id"] as? String == "ZLMqWdZ4IAMCJBA=" })
-        let rows = try String(contentsOfFile: dir + "/out/requests.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOfFile: dir + "/out/requests.csv", encoding: .utf8).split(separator: "\n")
+            .dropFirst()
         let methods = rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[3] }
         #expect(methods == ["", "", "", ""])
         let v = CLI.run(["validate", dir + "/out/segments.ndjson"])
@@ -40,7 +43,10 @@ import Testing
         #expect(outcomes.filter { $0 == .ignored }.count == 21)
         #expect(outcomes[12] == .parsed(.apiGateway))
         #expect(outcomes[22] == .parsed(.apiGateway))
-        #expect(out.requests.map(\.requestId) == ["a1000000-0000-4000-8000-0000000000c1", "a1000000-0000-4000-8000-0000000000c2"])
+        #expect(
+            out.requests.map(\.requestId) == [
+                "a1000000-0000-4000-8000-0000000000c1", "a1000000-0000-4000-8000-0000000000c2",
+            ])
         #expect(out.requests.map(\.line) == [1, 14])
         #expect(out.requests.map(\.status) == [200, 201])
         #expect(out.requests[0].responseLatencyMs == 912)
@@ -52,7 +58,11 @@ import Testing
         parser.beginFile(InputFile(index: 0, path: "access.log"))
         var outcomes: [RecordOutcome] = []
         for (i, l) in ["{", "  \"requestId\": \"x\",", "  \"status\": \"200\""].enumerated() {
-            outcomes.append(withBytes(l) { parser.consume(LogRecord(file: 0, line: i + 1, timestamp: nil, logGroup: nil, logStream: nil, message: $0)) })
+            outcomes.append(
+                withBytes(l) {
+                    parser.consume(
+                        LogRecord(file: 0, line: i + 1, timestamp: nil, logGroup: nil, logStream: nil, message: $0))
+                })
         }
         parser.endFile()
         #expect(outcomes == [.ignored, .ignored, .ignored])

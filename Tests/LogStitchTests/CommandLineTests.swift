@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Runs the built `logstitch` binary, as cron would.
@@ -19,11 +20,17 @@ struct CLI {
         return FileManager.default.isExecutableFile(atPath: p) ? p : binary
     }()
 
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
 
     /// `environment`: variables added to this process's own.
-    static func run(_ args: [String], stdin: [UInt8]? = nil, cwd: String? = nil, binary: String = CLI.binary,
-                    environment: [String: String] = [:]) -> Result {
+    static func run(
+        _ args: [String], stdin: [UInt8]? = nil, cwd: String? = nil, binary: String = CLI.binary,
+        environment: [String: String] = [:]
+    ) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
@@ -39,7 +46,9 @@ struct CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func shell(_ command: String) -> String {
@@ -64,10 +73,15 @@ func loadJSON(_ path: String) -> [String: Any] {
     /// A directory of every kind of file the input layer must handle.
     func makeTree() -> String {
         let dir = makeTempDir() + "/logs"
-        let lines = (1...300).map { "{\"requestId\":\"r\($0)\",\"httpMethod\":\"GET\",\"status\":\"200\",\"requestTimeEpoch\":\"17040672\($0 % 10)0000\"}" }
+        let lines = (1...300).map {
+            "{\"requestId\":\"r\($0)\",\"httpMethod\":\"GET\",\"status\":\"200\",\"requestTimeEpoch\":\"17040672\($0 % 10)0000\"}"
+        }
         write(dir + "/plain.log", Array((lines.prefix(100).joined(separator: "\n") + "\n").utf8))
         write(dir + "/crlf.log", Array((lines.prefix(7).joined(separator: "\r\n") + "\r\n").utf8))
-        write(dir + "/multi.log.gz", gzip(Array((lines[0..<50].joined(separator: "\n") + "\n").utf8)) + gzip(Array((lines[50..<80].joined(separator: "\n") + "\n").utf8)))
+        write(
+            dir + "/multi.log.gz",
+            gzip(Array((lines[0..<50].joined(separator: "\n") + "\n").utf8))
+                + gzip(Array((lines[50..<80].joined(separator: "\n") + "\n").utf8)))
         write(dir + "/nested/double.gz", gzip(gzip(Array((lines.prefix(12).joined(separator: "\n") + "\n").utf8))))
         write(dir + "/nested/.hidden.log", Array("garbage\n".utf8))
         write(dir + "/empty.log", [])
@@ -126,7 +140,9 @@ func loadJSON(_ path: String) -> [String: Any] {
 
     @Test func standardInput() throws {
         let out = makeTempDir() + "/out"
-        let r = CLI.run(["convert", "--output", out, "-"], stdin: gzip(Array("{\"requestId\":\"s1\",\"httpMethod\":\"GET\",\"status\":\"204\"}\n".utf8)))
+        let r = CLI.run(
+            ["convert", "--output", out, "-"],
+            stdin: gzip(Array("{\"requestId\":\"s1\",\"httpMethod\":\"GET\",\"status\":\"204\"}\n".utf8)))
         #expect(r.status == 0, "\(r.stderr)")
         let files = loadJSON(out + "/summary.json")["files"] as! [[String: Any]]
         #expect(files.count == 1)
@@ -167,11 +183,17 @@ extension CommandLineTests {
     @Test func compressedOutputsAreThePlainOnesCompressed() throws {
         let dir = makeTempDir()
         for (name, extra) in [("plain", [String]()), ("gz", ["--compress"])] {
-            let r = CLI.run(["convert"] + extra + ["--output", dir + "/" + name, "--apigw-format", "@" + ScenarioTests.stagingFormat, ScenarioTests.sample])
+            let r = CLI.run(
+                ["convert"] + extra + [
+                    "--output", dir + "/" + name, "--apigw-format", "@" + ScenarioTests.stagingFormat,
+                    ScenarioTests.sample,
+                ])
             #expect(r.status == 0, "\(r.stderr)")
         }
         for name in ["segments.ndjson", "requests.csv", "routes.csv", "functions.csv", "queries.csv"] {
-            #expect(CLI.shell("zcat '\(dir)/gz/\(name).gz' | cmp -s - '\(dir)/plain/\(name)' && echo same") == "same", "\(name)")
+            #expect(
+                CLI.shell("zcat '\(dir)/gz/\(name).gz' | cmp -s - '\(dir)/plain/\(name)' && echo same") == "same",
+                "\(name)")
         }
         write(dir + "/noise/x.log", Array("not a log line\n".utf8))
         let r = CLI.run(["convert", "--compress", "--output", dir + "/empty", dir + "/noise"])
@@ -183,12 +205,20 @@ extension CommandLineTests {
 
     @Test func compressedOutputsValidate() throws {
         let out = makeTempDir() + "/out"
-        let r = CLI.run(["convert", "--compress", "--output", out, "--apigw-format", "@" + ScenarioTests.stagingFormat, ScenarioTests.sample])
+        let r = CLI.run([
+            "convert", "--compress", "--output", out, "--apigw-format", "@" + ScenarioTests.stagingFormat,
+            ScenarioTests.sample,
+        ])
         #expect(r.status == 0, "\(r.stderr)")
-        for name in ["segments.ndjson.gz", "requests.csv.gz", "routes.csv.gz", "functions.csv.gz", "queries.csv.gz", "summary.json", "rejects.csv"] {
+        for name in [
+            "segments.ndjson.gz", "requests.csv.gz", "routes.csv.gz", "functions.csv.gz", "queries.csv.gz",
+            "summary.json", "rejects.csv",
+        ] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
         }
-        #expect(CLI.shell("zcat '\(out)/routes.csv.gz' | head -1") == "stage,method,route,requests,errors_4xx,faults_5xx,throttles,p50_ms,p90_ms,p95_ms,p99_ms,max_ms")
+        #expect(
+            CLI.shell("zcat '\(out)/routes.csv.gz' | head -1")
+                == "stage,method,route,requests,errors_4xx,faults_5xx,throttles,p50_ms,p90_ms,p95_ms,p99_ms,max_ms")
         let v = CLI.run(["validate", out + "/segments.ndjson.gz"])
         #expect(v.status == 0)
         #expect(v.stdout.contains("17 documents, 0 invalid"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Slow logs downloaded from RDS keep RDS's file names in folders of the
@@ -23,7 +24,7 @@ struct DBInstanceTests {
         let map = try DBInstanceMap(["/srv/logs=fleet", "/srv/logs/eu=orders-eu", "rel/dir=rel-db"])
         #expect(map.instance(for: "/srv/logs/eu/mysql-slowquery.log") == "orders-eu")
         #expect(map.instance(for: "/srv/logs/us/mysql-slowquery.log") == "fleet")
-        #expect(map.instance(for: "/srv/logs-old/mysql-slowquery.log") == nil)   // a path component, not a string prefix
+        #expect(map.instance(for: "/srv/logs-old/mysql-slowquery.log") == nil)  // a path component, not a string prefix
         #expect(map.instance(for: FileManager.default.currentDirectoryPath + "/rel/dir/a.log") == "rel-db")
         #expect(map.instance(for: "./rel/dir/a.log") == "rel-db")
         #expect(throws: DBInstanceMap.BadEntry.self) { try DBInstanceMap(["/srv/logs"]) }
@@ -35,22 +36,26 @@ struct DBInstanceTests {
     @Test func downloadedSlowLogsGetTheirInstance() throws {
         let dir = makeTempDir()
         let entry = """
-        # Time: 2026-11-24T03:00:01.000000Z
-        # User@Host: app[app] @  [10.0.1.5]  Id: 42
-        # Query_time: 0.500000  Lock_time: 0.000010 Rows_sent: 1  Rows_examined: 10
-        use shop;
-        SET timestamp=1795921201;
-        SELECT * FROM orders WHERE id = 1;
+            # Time: 2026-11-24T03:00:01.000000Z
+            # User@Host: app[app] @  [10.0.1.5]  Id: 42
+            # Query_time: 0.500000  Lock_time: 0.000010 Rows_sent: 1  Rows_examined: 10
+            use shop;
+            SET timestamp=1795921201;
+            SELECT * FROM orders WHERE id = 1;
 
-        """
+            """
         write(dir + "/in/orders-db/slowquery/mysql-slowquery.log.2026-11-24.03", Array(entry.utf8))
         write(dir + "/in/other/mysql-slowquery.log.2026-11-24.03", Array(entry.utf8))
-        let pg = "2026-11-24 03:00:01 UTC:10.0.0.1(5432):app@orders:[1003]:LOG:  duration: 1.53 ms  statement: SELECT 7 FROM t WHERE id = 7;\n"
+        let pg =
+            "2026-11-24 03:00:01 UTC:10.0.0.1(5432):app@orders:[1003]:LOG:  duration: 1.53 ms  statement: SELECT 7 FROM t WHERE id = 7;\n"
         write(dir + "/in/Downloads/postgresql.log.2026-11-24-03", Array(pg.utf8))
-        let r = CLI.run(["convert", "--output", dir + "/out", "--db-instance", dir + "/in/Downloads=billing-pg",
-                         "--db-instance", dir + "/in/other=orders-replica", dir + "/in"])
+        let r = CLI.run([
+            "convert", "--output", dir + "/out", "--db-instance", dir + "/in/Downloads=billing-pg",
+            "--db-instance", dir + "/in/other=orders-replica", dir + "/in",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = try String(contentsOfFile: dir + "/out/queries.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOfFile: dir + "/out/queries.csv", encoding: .utf8).split(separator: "\n")
+            .dropFirst()
         let instances = Set(rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] })
         #expect(instances == ["orders-db", "orders-replica", "billing-pg"])
         let bad = CLI.run(["convert", "--output", dir + "/out2", "--db-instance", "nope", dir + "/in"])

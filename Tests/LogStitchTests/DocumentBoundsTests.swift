@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Whatever a record holds, the documents X-Ray gets are valid: ids are
@@ -16,8 +17,9 @@ import Testing
             "{\"requestId\":\"r-error\",\"httpMethod\":\"GET\",\"status\":\"502\",\"requestTimeEpoch\":\"1704067203000\",\"errorMessage\":\"\(String(repeating: "é", count: 40_000))\"}",
         ]
         write(dir + "/in/access.log", Array((lines.joined(separator: "\n") + "\n").utf8))
-        write(dir + "/in/aws/lambda/f/2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef/x.log",
-              Array("START RequestId: \(longId) Version: $LATEST\n".utf8))
+        write(
+            dir + "/in/aws/lambda/f/2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef/x.log",
+            Array("START RequestId: \(longId) Version: $LATEST\n".utf8))
         let r = CLI.run(["convert", "--output", dir + "/out", dir + "/in"])
         #expect(r.status == 3, "\(r.stderr)")
         let rejects = try String(contentsOfFile: dir + "/out/rejects.csv", encoding: .utf8)
@@ -28,9 +30,13 @@ import Testing
         #expect(docs.allSatisfy { $0.utf8.count <= SegmentDocumentWriter.maxDocumentBytes })
         let parsed = try docs.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(parsed.contains { ($0["name"] as? String) == "ab_cd/prod" })
-        let methods = parsed.compactMap { (($0["http"] as? [String: Any])?["request"] as? [String: Any])?["method"] as? String }
+        let methods = parsed.compactMap {
+            (($0["http"] as? [String: Any])?["request"] as? [String: Any])?["method"] as? String
+        }
         #expect(methods.allSatisfy { $0.count <= 250 })
-        let message = parsed.compactMap { (($0["metadata"] as? [String: Any])?["logstitch"] as? [String: Any])?["error_message"] as? String }.first
+        let message = parsed.compactMap {
+            (($0["metadata"] as? [String: Any])?["logstitch"] as? [String: Any])?["error_message"] as? String
+        }.first
         #expect(message?.hasSuffix("…[truncated]") == true)
         #expect((message?.utf8.count ?? 0) <= SegmentDocumentWriter.maxTextBytes + 20)
         let v = CLI.run(["validate", dir + "/out/segments.ndjson"])
@@ -77,7 +83,9 @@ import Testing
                 + "\"resourcePath\":\"/orders\",\"status\":\"200\",\"responseLatency\":\"12\",\"xrayTraceId\":\"1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\","
                 + "\"stage\":\"prod\",\"apiId\":\"a1b2c3d4e5\"}"
         }
-        write(dir + "/in/access.log", Array((line(1_704_067_201_000) + "\n" + line(1_704_067_201_000 + 5 * 3_600_000) + "\n").utf8))
+        write(
+            dir + "/in/access.log",
+            Array((line(1_704_067_201_000) + "\n" + line(1_704_067_201_000 + 5 * 3_600_000) + "\n").utf8))
         let r = CLI.run(["convert", "--output", dir + "/out", dir + "/in"])
         #expect(r.status == 0, "\(r.stderr)")
         let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8).split(separator: "\n")
@@ -85,7 +93,8 @@ import Testing
         #expect(parsed.count == 2)
         #expect(Set(parsed.compactMap { $0["id"] as? String }).count == 2)
         #expect(Set(parsed.compactMap { $0["trace_id"] as? String }) == ["1-65920081-8f1c6d2a4b3e5f6a7b8c9d01"])
-        let v = SegmentValidator.validate(ndjson: [UInt8](FileManager.default.contents(atPath: dir + "/out/segments.ndjson")!))
+        let v = SegmentValidator.validate(
+            ndjson: [UInt8](FileManager.default.contents(atPath: dir + "/out/segments.ndjson")!))
         #expect(!v.problems.contains { $0.message.contains("is not unique in trace") })
     }
 
@@ -101,17 +110,20 @@ import Testing
         for budget in [1, 1 << 20] {
             let r = try SegmentValidator.validate(path: dir + "/s.ndjson", budget: budget)
             #expect(r.invalidDocuments == 1)
-            #expect(r.problems.map(\.message) == [
-                "id 00000000000000b2 is not unique in trace \(t) (also on line 2)",
-                "parent_id 00000000000000ff is not an id in trace \(t)",
-            ])
+            #expect(
+                r.problems.map(\.message) == [
+                    "id 00000000000000b2 is not unique in trace \(t) (also on line 2)",
+                    "parent_id 00000000000000ff is not an id in trace \(t)",
+                ])
             #expect(r.problems.map(\.line) == [3, 3])
         }
     }
 
     @Test func twoRootsInATraceAreCounted() {
-        let a = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1704067200,"end_time":1704067201}"#
-        let b = #"{"name":"b","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1704067200,"end_time":1704067201}"#
+        let a =
+            #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1704067200,"end_time":1704067201}"#
+        let b =
+            #"{"name":"b","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1704067200,"end_time":1704067201}"#
         let report = SegmentValidator.validate(ndjson: Array((a + "\n" + b + "\n").utf8))
         #expect(report.invalidTraces == 1)
         #expect(report.problems.contains { $0.message.contains("has 2 root segments") })
@@ -125,12 +137,13 @@ import Testing
         var text = ""
         for i in 0..<30_000 {
             let trace = String(format: "1-5759e988-%024x", i / 3)
-            let id = String(format: "%016x", i % 29_000)            // repeats: duplicate ids
+            let id = String(format: "%016x", i % 29_000)  // repeats: duplicate ids
             let parent = i % 3 == 0 ? "" : ",\"parent_id\":\"\(String(format: "%016x", i - i % 3))\""
             let name = i % 997 == 0 ? "bad\\tname" : "svc"
             // Children inside their root's time: [t, t + 3] holds [t + 1, t + 2].
             let t = 1_700_000_000 + (i / 3) * 10, child = i % 3 == 0 ? 0 : 1
-            text += "{\"name\":\"\(name)\",\"id\":\"\(id)\",\"trace_id\":\"\(trace)\",\"start_time\":\(t + child),\"end_time\":\(t + 3 - 2 * child)\(parent)}\n"
+            text +=
+                "{\"name\":\"\(name)\",\"id\":\"\(id)\",\"trace_id\":\"\(trace)\",\"start_time\":\(t + child),\"end_time\":\(t + 3 - 2 * child)\(parent)}\n"
         }
         let dir = makeTempDir()
         let bytes = Array(text.utf8)

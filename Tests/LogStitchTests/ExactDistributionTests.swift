@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// Nearest-rank percentiles from the value → count table must equal those of
@@ -12,7 +13,10 @@ import Testing
 
     @Test func percentilesMatchTheSortedValues() {
         var g: UInt64 = 42
-        func next() -> UInt64 { g = g &* 6364136223846793005 &+ 1442695040888963407; return g >> 33 }
+        func next() -> UInt64 {
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            return g >> 33
+        }
         for size in [1, 2, 7, 100, 5_000] {
             var whole = ExactDistribution(), left = ExactDistribution(), right = ExactDistribution()
             var all: [Int64] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Damage loses only what is damaged, figures are each file's own, and
@@ -24,9 +25,11 @@ import Testing
             let bad = readFile(dir + "/" + relative)
             #expect(bad.records.count == good.records.count, "\(relative) + \(tail.count) bytes")
             #expect(bad.records == good.records, "\(relative) + \(tail.count) bytes")
-            #expect(bad.report.fileError == "data after the last gzip member at compressed byte \(original.count) is not gzip"
+            #expect(
+                bad.report.fileError
+                    == "data after the last gzip member at compressed byte \(original.count) is not gzip"
                     || (tail == [0x1F] && bad.report.fileError?.hasPrefix("truncated gzip member") == true),
-                    "\(bad.report.fileError ?? "no error")")
+                "\(bad.report.fileError ?? "no error")")
             #expect(bad.report.recordsSeen == good.report.recordsSeen)
         }
     }
@@ -34,7 +37,10 @@ import Testing
     /// A big export (many inflate calls) plus one byte.
     @Test func aTrailingByteAfterAManyChunkFile() {
         var text = ""
-        for i in 0..<20_000 { text += "2024-01-01T00:00:\(String(format: "%02d", i % 60)).000Z START RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-\(String(format: "%012d", i)) Version: $LATEST\n" }
+        for i in 0..<20_000 {
+            text +=
+                "2024-01-01T00:00:\(String(format: "%02d", i % 60)).000Z START RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-\(String(format: "%012d", i)) Version: $LATEST\n"
+        }
         let dir = makeTempDir()
         let gz = gzip(Array(text.utf8))
         write(dir + "/a.gz", gz)
@@ -49,7 +55,8 @@ import Testing
     /// the same reader read before.
     @Test func figuresOfAFileRejectedAtItsFirstBytesAreItsOwn() {
         let dir = makeTempDir()
-        write(dir + "/big.log", Array(String(repeating: "{\"requestId\":\"r1\",\"status\":\"200\"}\n", count: 2000).utf8))
+        write(
+            dir + "/big.log", Array(String(repeating: "{\"requestId\":\"r1\",\"status\":\"200\"}\n", count: 2000).utf8))
         write(dir + "/fake.log.gz", Array(String(repeating: "not gzip at all ", count: 160).utf8))
         let reader = LogFileReader()
         var consumer = CollectingConsumer()
@@ -62,13 +69,16 @@ import Testing
     }
 
     /// Refused as usage errors, before the output or spill folders exist.
-    @Test(arguments: [["--max-line-bytes", "4294967296"], ["--max-line-bytes", "1099511627776"], ["--max-line-bytes", "12"],
-                      ["--jobs", "0"], ["--jobs", "100000"]])
+    @Test(arguments: [
+        ["--max-line-bytes", "4294967296"], ["--max-line-bytes", "1099511627776"], ["--max-line-bytes", "12"],
+        ["--jobs", "0"], ["--jobs", "100000"],
+    ])
     func absurdLimitsAreUsageErrors(_ flags: [String]) {
         let dir = makeTempDir()
         let tmp = dir + "/tmp"
         try! FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let r = CLI.run(["convert", "--output", dir + "/out", "--tmp-dir", tmp] + flags + [repoRoot + "/testdata/sample"])
+        let r = CLI.run(
+            ["convert", "--output", dir + "/out", "--tmp-dir", tmp] + flags + [repoRoot + "/testdata/sample"])
         #expect(r.status == 2, "\(flags): \(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: tmp))?.isEmpty == true)
@@ -81,7 +91,8 @@ import Testing
         let evs = (0..<events).map { i in
             "{\"id\":\"\(n)-\(i)\",\"timestamp\":\(1_704_067_200_000 + n * 1000 + i),\"message\":\"START RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-\(String(format: "%06d%06d", n, i)) Version: $LATEST\\n\"}"
         }.joined(separator: ",")
-        return "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\",\"logGroup\":\"/aws/lambda/f\",\"logStream\":\"2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef\",\"subscriptionFilters\":[\"all\"],\"logEvents\":[\(evs)]}"
+        return
+            "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\",\"logGroup\":\"/aws/lambda/f\",\"logStream\":\"2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef\",\"subscriptionFilters\":[\"all\"],\"logEvents\":[\(evs)]}"
     }
 
     func read(_ envelopes: [String], separator: String) -> LogFileReaderResult {
@@ -98,14 +109,16 @@ import Testing
         for damage in ["dropBrace", "dropQuote", "cutShort"] {
             var broken = good
             switch damage {
-            case "dropBrace": broken[1].removeLast()                                             // the envelope's closing brace
+            case "dropBrace": broken[1].removeLast()  // the envelope's closing brace
             case "dropQuote": broken[1] = broken[1].replacingOccurrences(of: "\"logStream\":\"", with: "\"logStream\":")
             default: broken[1] = String(broken[1].prefix(400))
             }
             let r = read(broken, separator: separator)
             // The other nine envelopes' 270 events, all of them, in order.
             #expect(r.records.count == 270, "\(damage) sep \(separator.count)")
-            #expect(r.records.map(\.message) == whole.records.filter { !$0.message.contains("-000001") }.map(\.message), "\(damage)")
+            #expect(
+                r.records.map(\.message) == whole.records.filter { !$0.message.contains("-000001") }.map(\.message),
+                "\(damage)")
             #expect(r.report.rejected == 1, "\(damage)")
             #expect(r.report.recordsSeen == 271, "\(damage)")
         }
@@ -130,7 +143,8 @@ import Testing
         var lines = ""
         lines.reserveCapacity(60_000_000)
         for i in 0..<200_000 {
-            lines += "{\"requestId\":\"\(i)-\(i % 977)\",\"ip\":\"10.0.\(i % 250).1\",\"requestTimeEpoch\":\"\(1_704_067_200_000 + i * 20)\",\"httpMethod\":\"GET\",\"resourcePath\":\"/orders/{id}\",\"status\":\"200\",\"responseLatency\":\"\(i % 900)\"}\n"
+            lines +=
+                "{\"requestId\":\"\(i)-\(i % 977)\",\"ip\":\"10.0.\(i % 250).1\",\"requestTimeEpoch\":\"\(1_704_067_200_000 + i * 20)\",\"httpMethod\":\"GET\",\"resourcePath\":\"/orders/{id}\",\"status\":\"200\",\"responseLatency\":\"\(i % 900)\"}\n"
         }
         write(dir + "/in/access.log", Array(lines.utf8))
         let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
@@ -151,7 +165,10 @@ import Testing
             kill(p.processIdentifier, sig)
             // A hang is a failure: at most 20 s, then SIGKILL.
             var waited = 0
-            while p.isRunning && waited < 2000 { usleep(10_000); waited += 1 }
+            while p.isRunning && waited < 2000 {
+                usleep(10_000)
+                waited += 1
+            }
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
                 p.waitUntilExit()
@@ -170,7 +187,9 @@ import Testing
             }
             let leftInTmp = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
             #expect(leftInTmp.isEmpty, "run \(run) signal \(sig): \(leftInTmp)")
-            let hidden = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasPrefix(".") }
+            let hidden = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter {
+                $0.hasPrefix(".")
+            }
             #expect(hidden.isEmpty, "run \(run) signal \(sig): \(hidden)")
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: tmp)
@@ -183,7 +202,9 @@ import Testing
 /// A failed commit leaves the previous run's outputs, all of them (issue:
 /// faults, item 4): each output's rename is made to fail in turn.
 @Suite struct CommitTests {
-    static let outputs = ["functions.csv", "queries.csv", "rejects.csv", "requests.csv", "routes.csv", "segments.ndjson", "summary.json"]
+    static let outputs = [
+        "functions.csv", "queries.csv", "rejects.csv", "requests.csv", "routes.csv", "segments.ndjson", "summary.json",
+    ]
 
     func contents(_ dir: String) -> [String: [UInt8]] {
         var c: [String: [UInt8]] = [:]
@@ -200,7 +221,10 @@ import Testing
     func aFailingRenameLeavesThePreviousSet(_ failing: String) throws {
         let dir = makeTempDir()
         let out = dir + "/out"
-        let first = CLI.run(["convert", "--output", out, "--apigw-format", "@" + repoRoot + "/testdata/apigw-staging-format.txt", repoRoot + "/testdata/sample"])
+        let first = CLI.run([
+            "convert", "--output", out, "--apigw-format", "@" + repoRoot + "/testdata/apigw-staging-format.txt",
+            repoRoot + "/testdata/sample",
+        ])
         #expect(first.status == 0 || first.status == 3, "\(first.stderr)")
         let before = contents(out)
         #expect(Set(before.keys) == Set(Self.outputs))
@@ -251,11 +275,11 @@ import Testing
         let live = open(tmp + "/logstitch-424243-8", O_RDONLY | O_DIRECTORY)
         #expect(flock(live, LOCK_EX | LOCK_NB) == 0)
         let r = CLI.run(["convert", "--output", out, "--tmp-dir", tmp, repoRoot + "/testdata/sample/apigateway"])
-        #expect([0, 3].contains(r.status), "\(r.stderr)")   // 3: the staging CSV logs need their template
+        #expect([0, 3].contains(r.status), "\(r.stderr)")  // 3: the staging CSV logs need their template
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp) == ["logstitch-424243-8"])
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: out))
         #expect(!names.contains(".segments.ndjson.tmp-424242"))
-        #expect(names.contains("notes.txt"))   // a backup whose file was missing is put back
+        #expect(names.contains("notes.txt"))  // a backup whose file was missing is put back
         #expect(!names.contains { $0.hasPrefix(".") })
         close(live)
     }
@@ -268,12 +292,16 @@ import Testing
     @Test func mutantsOfEveryFixture() throws {
         let bench = repoRoot + "/.build/release/logstitch-bench"
         guard FileManager.default.isExecutableFile(atPath: bench) else {
-            #expect(ProcessInfo.processInfo.environment["LOGSTITCH_REQUIRE_TOOLS"] != "1", "logstitch-bench is not built (make test builds it)")
+            #expect(
+                ProcessInfo.processInfo.environment["LOGSTITCH_REQUIRE_TOOLS"] != "1",
+                "logstitch-bench is not built (make test builds it)")
             print("skipped here: build the release products first (make test does)")
             return
         }
-        let seed = 7   // fixed: the suite is deterministic (other seeds: logstitch-bench fuzz --seed)
-        let r = CLI.run(["fuzz", repoRoot + "/testdata", "--inputs", "200000", "--converts", "2000", "--seed", "\(seed)"], binary: bench)
+        let seed = 7  // fixed: the suite is deterministic (other seeds: logstitch-bench fuzz --seed)
+        let r = CLI.run(
+            ["fuzz", repoRoot + "/testdata", "--inputs", "200000", "--converts", "2000", "--seed", "\(seed)"],
+            binary: bench)
         #expect(r.status == 0, "seed \(seed): \(r.stdout.suffix(2000))")
         let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.contains(" 0 failures"), "\(last)")
@@ -291,19 +319,24 @@ import Testing
         let dir = makeTempDir()
         var lines = ""
         for i in 0..<60_000 {
-            lines += "{\"requestId\":\"r\(i)\",\"requestTimeEpoch\":\"\(1_704_067_200_000 + i * 50)\",\"httpMethod\":\"GET\",\"resourcePath\":\"/orders/{id}\",\"status\":\"200\",\"responseLatency\":\"\(i % 900)\"}\n"
+            lines +=
+                "{\"requestId\":\"r\(i)\",\"requestTimeEpoch\":\"\(1_704_067_200_000 + i * 50)\",\"httpMethod\":\"GET\",\"resourcePath\":\"/orders/{id}\",\"status\":\"200\",\"responseLatency\":\"\(i % 900)\"}\n"
         }
         write(dir + "/in/access.log", Array(lines.utf8))
         let out = dir + "/out", tmp = dir + "/tmp"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let first = CLI.run(["convert", "--output", out, repoRoot + "/testdata/sample/apigateway/prod"], binary: CLI.fastBinary)
+        let first = CLI.run(
+            ["convert", "--output", out, repoRoot + "/testdata/sample/apigateway/prod"], binary: CLI.fastBinary)
         #expect(first.status == 0, "\(first.stderr)")
         let previous = CommitTests().contents(out)
         var failed = 0, completed = 0
         // Limits in 1 KB blocks: from the first spill write to past every output.
         for limit in [1, 4, 16, 64, 256, 1024, 2048, 4096, 8192, 16384, 65536] {
-            let r = CLI.run(["-c", "ulimit -f \(limit); trap '' XFSZ; exec \"$0\" \"$@\"", CLI.fastBinary,
-                             "convert", "--output", out, "--tmp-dir", tmp, dir + "/in"], binary: "/bin/bash")
+            let r = CLI.run(
+                [
+                    "-c", "ulimit -f \(limit); trap '' XFSZ; exec \"$0\" \"$@\"", CLI.fastBinary,
+                    "convert", "--output", out, "--tmp-dir", tmp, dir + "/in",
+                ], binary: "/bin/bash")
             if r.status == 1 {
                 failed += 1
                 #expect(CommitTests().contents(out) == previous, "limit \(limit) KB: \(r.stderr)")
@@ -312,9 +345,11 @@ import Testing
                 #expect(r.status == 0, "limit \(limit) KB: \(r.stderr)")
                 #expect(Set(CommitTests().contents(out).keys) == Set(CommitTests.outputs))
             }
-            #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty, "limit \(limit)")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty,
+                "limit \(limit)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "limit \(limit)")
-            if r.status != 1 { break }   // past every write
+            if r.status != 1 { break }  // past every write
         }
         #expect(failed >= 3)
         #expect(completed == 1)
@@ -327,13 +362,16 @@ import Testing
 @Suite struct CutCommitTests {
     @Test func backupsOfACutCommitArePutBack() throws {
         let dir = makeTempDir()
-        write(dir + "/requests.csv", Array("new\n".utf8))                 // renamed before the cut
-        write(dir + "/.requests.csv.old-424242", Array("old\n".utf8))     // its backup
-        write(dir + "/summary.json", Array("old summary\n".utf8))         // not reached: still the old one
+        write(dir + "/requests.csv", Array("new\n".utf8))  // renamed before the cut
+        write(dir + "/.requests.csv.old-424242", Array("old\n".utf8))  // its backup
+        write(dir + "/summary.json", Array("old summary\n".utf8))  // not reached: still the old one
         write(dir + "/.summary.json.tmp-424242", Array("new summary\n".utf8))
         let output = try OutputDirectory(path: dir)
-        #expect(String(decoding: FileManager.default.contents(atPath: dir + "/requests.csv")!, as: UTF8.self) == "old\n")
-        #expect(String(decoding: FileManager.default.contents(atPath: dir + "/summary.json")!, as: UTF8.self) == "old summary\n")
+        #expect(
+            String(decoding: FileManager.default.contents(atPath: dir + "/requests.csv")!, as: UTF8.self) == "old\n")
+        #expect(
+            String(decoding: FileManager.default.contents(atPath: dir + "/summary.json")!, as: UTF8.self)
+                == "old summary\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["requests.csv", "summary.json"])
         _ = output
     }
@@ -351,7 +389,8 @@ import Testing
     static let shim: String? = {
         let out = makeTempDir() + "/fault_shim.so"
         let source = repoRoot + "/Tests/FaultInjection/fault_shim.c"
-        for cc in ["/usr/bin/cc", "/usr/bin/clang", "/usr/bin/gcc"] where FileManager.default.isExecutableFile(atPath: cc) {
+        for cc in ["/usr/bin/cc", "/usr/bin/clang", "/usr/bin/gcc"]
+        where FileManager.default.isExecutableFile(atPath: cc) {
             let r = CLI.run(["-shared", "-fPIC", "-O1", "-o", out, source, "-ldl"], binary: cc)
             if r.status == 0 { return out }
         }
@@ -361,7 +400,9 @@ import Testing
     static let eio = "5", enospc = "28"
 
     struct Case: CustomStringConvertible, Sendable {
-        var op: String; var target: String; var errno: String
+        var op: String
+        var target: String
+        var errno: String
         var description: String { "\(op) of \(target) fails with errno \(errno)" }
     }
     static let cases = [
@@ -373,7 +414,9 @@ import Testing
     @Test(arguments: cases)
     func eachCallFailsInTurn(_ c: Case) throws {
         guard let shim = Self.shim else {
-            #expect(ProcessInfo.processInfo.environment["LOGSTITCH_REQUIRE_TOOLS"] != "1", "no C compiler to build the fault shim")
+            #expect(
+                ProcessInfo.processInfo.environment["LOGSTITCH_REQUIRE_TOOLS"] != "1",
+                "no C compiler to build the fault shim")
             print("skipped on this machine: no C compiler (cc) to build Tests/FaultInjection/fault_shim.c")
             return
         }
@@ -381,17 +424,24 @@ import Testing
         let input = dir + "/in", out = dir + "/out", tmp = dir + "/tmp"
         try FileManager.default.copyItem(atPath: repoRoot + "/testdata/sample", toPath: input)
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let args = ["convert", "--output", out, "--tmp-dir", tmp, "--apigw-format", "@" + repoRoot + "/testdata/apigw-staging-format.txt", input]
+        let args = [
+            "convert", "--output", out, "--tmp-dir", tmp, "--apigw-format",
+            "@" + repoRoot + "/testdata/apigw-staging-format.txt", input,
+        ]
         let path = ["tmp": tmp, "out": out, "in": input][c.target]!
         func run(_ nth: Int) -> CLI.Result {
-            CLI.run(args, binary: CLI.fastBinary, environment: [
-                "LD_PRELOAD": shim, "FAULT_OP": c.op, "FAULT_PATH": path, "FAULT_NTH": String(nth),
-                "FAULT_ERRNO": c.errno, "FAULT_COUNT": dir + "/count",
-            ])
+            CLI.run(
+                args, binary: CLI.fastBinary,
+                environment: [
+                    "LD_PRELOAD": shim, "FAULT_OP": c.op, "FAULT_PATH": path, "FAULT_NTH": String(nth),
+                    "FAULT_ERRNO": c.errno, "FAULT_COUNT": dir + "/count",
+                ])
         }
         // A clean run under the shim counts the calls there are to fail.
         func counted() -> Int {
-            Int((try? String(contentsOfFile: dir + "/count", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            Int(
+                (try? String(contentsOfFile: dir + "/count", encoding: .utf8))?.trimmingCharacters(
+                    in: .whitespacesAndNewlines) ?? "") ?? 0
         }
         #expect(run(0).status == 0)
         var previous = CommitTests().contents(out)
@@ -411,17 +461,23 @@ import Testing
                 #expect(r.stderr.contains("files unreadable"), "\(c), call \(n): \(r.stderr)")
                 let totals = loadJSON(out + "/summary.json")["totals"] as! [String: Any]
                 let seen = totals["records_seen"] as! Int
-                let accounted = (totals["records_parsed_total"] as! Int) + (totals["records_ignored"] as! Int) + (totals["records_rejected"] as! Int)
+                let accounted =
+                    (totals["records_parsed_total"] as! Int) + (totals["records_ignored"] as! Int)
+                    + (totals["records_rejected"] as! Int)
                 #expect(seen == accounted, "\(c), call \(n)")
                 let complete = Set(CommitTests().contents(out).keys) == Set(CommitTests.outputs)
                 #expect(complete, "\(c), call \(n): the new set is incomplete")
             } else {
                 #expect(r.status == 1, "\(c), call \(n): \(r.stderr)")
-                #expect(r.stderr.contains(c.errno == Self.eio ? "Input/output error" : "No space left on device"), "\(c), call \(n): \(r.stderr)")
+                #expect(
+                    r.stderr.contains(c.errno == Self.eio ? "Input/output error" : "No space left on device"),
+                    "\(c), call \(n): \(r.stderr)")
                 let unchanged = CommitTests().contents(out) == previous
                 #expect(unchanged, "\(c), call \(n): the previous outputs changed")
             }
-            #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty, "\(c), call \(n)")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.isEmpty,
+                "\(c), call \(n)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "\(c), call \(n)")
         }
         print("fault injection: \(c): \(calls) calls failed in turn")

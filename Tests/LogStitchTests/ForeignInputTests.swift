@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Files logstitch recognises but does not read are rejected once, as a
@@ -14,7 +15,8 @@ struct ForeignInputTests {
         let r = readFile(repoRoot + "/testdata/compressed/" + file)
         #expect(r.records.isEmpty)
         #expect(r.report.recordsSeen == 0)
-        #expect(r.report.fileError?.hasPrefix("\(name)-compressed file: logstitch reads gzip and plain text only") == true)
+        #expect(
+            r.report.fileError?.hasPrefix("\(name)-compressed file: logstitch reads gzip and plain text only") == true)
         #expect(r.report.rejects.count == 1)
         #expect(r.report.rejects.first?.line == 0)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// ISA-L inflates when installed; zlib is the reference. Whatever a machine
@@ -58,14 +59,17 @@ import Testing
     func expectSame(_ gz: [UInt8], _ label: String) {
         let reference = inflate(gz, replayable: false, name: label + "-zlib.gz")
         let fast = inflate(gz, replayable: true, name: label + "-fast.gz")
-        let sameBytes = fast.bytes == reference.bytes   // (not inside #expect: it would print megabytes)
+        let sameBytes = fast.bytes == reference.bytes  // (not inside #expect: it would print megabytes)
         #expect(sameBytes, "\(label): \(fast.bytes.count) vs \(reference.bytes.count) bytes")
-        #expect(fast.error == reference.error, "\(label): \(String(describing: fast.error)) vs \(String(describing: reference.error))")
+        #expect(
+            fast.error == reference.error,
+            "\(label): \(String(describing: fast.error)) vs \(String(describing: reference.error))")
     }
 
     @Test func healthyMembersWithNamesAndPadding() {
         let a = logText(20_000, seed: 1), b = logText(3, seed: 2), c = logText(9_000, seed: 3)
-        let gz = withName(gzip(a), "a.log") + gzip(b) + withName(gzip(c), String(repeating: "n", count: 300)) + [0, 0, 0, 0]
+        let gz =
+            withName(gzip(a), "a.log") + gzip(b) + withName(gzip(c), String(repeating: "n", count: 300)) + [0, 0, 0, 0]
         let fast = inflate(gz, replayable: true)
         #expect(fast.error == nil)
         let whole = fast.bytes == a + b + c

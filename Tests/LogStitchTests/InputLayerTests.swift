@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 @Suite struct InputLayerTests {
@@ -7,15 +8,19 @@ import Testing
     /// whole, across minute, hour and day changes and bad seconds.
     @Test func exportPrefixTimesAgreeWithTheFullParse() {
         var a = ExportEventAssembler(enabled: true, maxBytes: 1 << 20)
-        let lines = ["2024-01-01T05:00:00.413Z START", "2024-01-01T05:00:59.999Z x", "2024-01-01T05:00:60.000Z leap",
-                     "2024-01-01T05:00:61.000Z bad", "2024-01-01T05:00:0x.000Z bad", "2024-01-01T05:00:07.5Z short",
-                     "2024-01-01T05:01:00.000Z next", "2024-01-01T05:00:01.001Z back", "2024-01-01T23:59:59.999Z day",
-                     "2024-01-02T00:00:00.000Z new", "2024-01-02 00:00:00.000Z space", "2024-01-02T00:00:00.000Z again",
-                     "2024-13-02T00:00:00.000Z month", "2024-01-02T00:00:00.000Zx", "continuation line of any kind"]
+        let lines = [
+            "2024-01-01T05:00:00.413Z START", "2024-01-01T05:00:59.999Z x", "2024-01-01T05:00:60.000Z leap",
+            "2024-01-01T05:00:61.000Z bad", "2024-01-01T05:00:0x.000Z bad", "2024-01-01T05:00:07.5Z short",
+            "2024-01-01T05:01:00.000Z next", "2024-01-01T05:00:01.001Z back", "2024-01-01T23:59:59.999Z day",
+            "2024-01-02T00:00:00.000Z new", "2024-01-02 00:00:00.000Z space", "2024-01-02T00:00:00.000Z again",
+            "2024-13-02T00:00:00.000Z month", "2024-01-02T00:00:00.000Zx", "continuation line of any kind",
+        ]
         for line in lines + lines.reversed() {
             withBytes(line) { b in #expect(a.eventTime(b) == ExportEventAssembler.eventPrefix(b), "\(line)") }
         }
-        #expect(withBytes("2024-01-01T05:00:07.250Z x") { a.eventTime($0) } == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 5, minute: 0, second: 7, micro: 250_000))
+        #expect(
+            withBytes("2024-01-01T05:00:07.250Z x") { a.eventTime($0) }
+                == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 5, minute: 0, second: 7, micro: 250_000))
     }
 
     let dir = makeTempDir()
@@ -33,7 +38,7 @@ import Testing
         #expect(r.records.map(\.message) == ["first", "second", "third"])
         #expect(r.records.map(\.line) == [1, 2, 4])
         #expect(r.report.recordsSeen == 4)
-        #expect(r.report.ignored == 1)   // the blank line
+        #expect(r.report.ignored == 1)  // the blank line
         #expect(r.report.parsed[SourceKind.lambda.rawValue] == 3)
     }
 
@@ -71,7 +76,7 @@ import Testing
 
     @Test func badCRCIsReportedWithOffset() {
         var gz = gzip(Array("hello\nworld\n".utf8))
-        gz[gz.count - 8] ^= 0xFF   // corrupt the CRC32 in the trailer
+        gz[gz.count - 8] ^= 0xFF  // corrupt the CRC32 in the trailer
         let r = readFile(file("crc.gz", gz))
         #expect(r.records.map(\.message) == ["hello", "world"])
         #expect(r.report.fileError?.contains("incorrect data check") == true)
@@ -107,16 +112,22 @@ import Testing
 
     @Test func cloudWatchExportWithContinuationLines() {
         let text = """
-        2024-01-01T00:00:01.905Z REPORT RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01\tDuration: 900.25 ms\t
-        XRAY TraceId: 1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\tSegmentId: 3d752a1b1bbe37e0\tSampled: true\t
-        2024-01-01T00:00:03.000Z 2024-01-01 00:00:03 UTC:10.0.0.1(5):a@b:[1]:LOG:  duration: 1.0 ms  statement: UPDATE t
-        \tSET a = 1
+            2024-01-01T00:00:01.905Z REPORT RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01\tDuration: 900.25 ms\t
+            XRAY TraceId: 1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\tSegmentId: 3d752a1b1bbe37e0\tSampled: true\t
+            2024-01-01T00:00:03.000Z 2024-01-01 00:00:03 UTC:10.0.0.1(5):a@b:[1]:LOG:  duration: 1.0 ms  statement: UPDATE t
+            \tSET a = 1
 
-        """
-        let r = readFile(file("aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef/000000.gz", gzip(Array(text.utf8))))
+            """
+        let r = readFile(
+            file(
+                "aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef/000000.gz",
+                gzip(Array(text.utf8))))
         #expect(r.report.framing == "cloudwatch-export")
         #expect(r.records.count == 2)
-        #expect(r.records[0].message == "REPORT RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01\tDuration: 900.25 ms\t\nXRAY TraceId: 1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\tSegmentId: 3d752a1b1bbe37e0\tSampled: true\t")
+        #expect(
+            r.records[0].message
+                == "REPORT RequestId: 3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01\tDuration: 900.25 ms\t\nXRAY TraceId: 1-65920081-8f1c6d2a4b3e5f6a7b8c9d01\tSegmentId: 3d752a1b1bbe37e0\tSampled: true\t"
+        )
         #expect(r.records[0].timestamp == 1_704_067_201_905_000)
         #expect(r.records[0].group == "/aws/lambda/orders")
         #expect(r.records[0].stream == "2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef")
@@ -128,16 +139,25 @@ import Testing
         let evs = events.enumerated().map { i, e in
             "{\"id\":\"\(i)\",\"timestamp\":\(e.0),\"message\":\(jsonString(e.1))}"
         }.joined(separator: ",")
-        return "{\"messageType\":\"\(type)\",\"owner\":\"123456789012\",\"logGroup\":\"\(group)\",\"logStream\":\"s1\",\"subscriptionFilters\":[\"f\"],\"logEvents\":[\(evs)]}"
+        return
+            "{\"messageType\":\"\(type)\",\"owner\":\"123456789012\",\"logGroup\":\"\(group)\",\"logStream\":\"s1\",\"subscriptionFilters\":[\"f\"],\"logEvents\":[\(evs)]}"
     }
 
     func jsonString(_ s: String) -> String {
-        String(data: try! JSONSerialization.data(withJSONObject: [s]), encoding: .utf8)!.dropFirst().dropLast().description
+        String(data: try! JSONSerialization.data(withJSONObject: [s]), encoding: .utf8)!.dropFirst().dropLast()
+            .description
     }
 
     @Test func concatenatedEnvelopesWithoutNewlines() {
-        let control = envelope("CONTROL_MESSAGE", group: "", events: [(1, "CWL CONTROL MESSAGE: Checking health of destination Firehose.")])
-        let data = envelope("DATA_MESSAGE", group: "/aws/lambda/pay", events: [(1704067200123, "START RequestId: x Version: $LATEST\n"), (1704067200500, "quote \" and \\u00e9 \u{1F600}")])
+        let control = envelope(
+            "CONTROL_MESSAGE", group: "", events: [(1, "CWL CONTROL MESSAGE: Checking health of destination Firehose.")]
+        )
+        let data = envelope(
+            "DATA_MESSAGE", group: "/aws/lambda/pay",
+            events: [
+                (1704067200123, "START RequestId: x Version: $LATEST\n"),
+                (1704067200500, "quote \" and \\u00e9 \u{1F600}"),
+            ])
         let bytes = gzip(Array(control.utf8)) + gzip(Array(data.utf8))
         let r = readFile(file("firehose-object", bytes))
         #expect(r.report.framing == "cloudwatch-subscription")
@@ -155,13 +175,20 @@ import Testing
     /// envelope must end exactly where it does.
     @Test func envelopeBoundariesSurviveAnySplit() {
         var g: UInt64 = 42
-        func next() -> UInt64 { g = g &* 6364136223846793005 &+ 1442695040888963407; return g >> 33 }
-        let pieces = ["{\"time\":\"2024-01-01T00:00:00Z\"}", "quote \" here", "back\\slash", "\\\\\\", "}{", "{", "plain text ", "\\u00e9"]
+        func next() -> UInt64 {
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            return g >> 33
+        }
+        let pieces = [
+            "{\"time\":\"2024-01-01T00:00:00Z\"}", "quote \" here", "back\\slash", "\\\\\\", "}{", "{", "plain text ",
+            "\\u00e9",
+        ]
         var text = "", ends: [Int] = []
         for k in 0..<30 {
             var message = ""
             for _ in 0..<Int(next() % 40) { message += pieces[Int(next() % UInt64(pieces.count))] }
-            text += envelope("DATA_MESSAGE", group: "/g", events: [(Int64(k), message), (Int64(k), String(message.reversed()))])
+            text += envelope(
+                "DATA_MESSAGE", group: "/g", events: [(Int64(k), message), (Int64(k), String(message.reversed()))])
             ends.append(text.utf8.count)
         }
         let bytes = Array(text.utf8)
@@ -175,10 +202,11 @@ import Testing
                     let to = round == 0 ? raw.count : min(raw.count, scanned + 1 + Int(next() % 300))
                     if let end = boundary.scan(raw, from: scanned, to: to) {
                         found.append(end)
-                        start = end; scanned = end
+                        start = end
+                        scanned = end
                         boundary = EnvelopeSplitter.Boundary()
                     } else {
-                        if to == raw.count { break }   // no end before the bytes run out
+                        if to == raw.count { break }  // no end before the bytes run out
                         scanned = to
                     }
                 }
@@ -220,7 +248,8 @@ import Testing
     @Test func pathGivesLogGroupAndStream() {
         let h = LogGroupFromPath.infer("exportedlogs/aws/rds/instance/orders-pg/postgresql/task/orders-pg.0/000000.gz")
         #expect(h.group == "/aws/rds/instance/orders-pg/postgresql")
-        let l = LogGroupFromPath.infer("x/aws/lambda/fn/t/2024/01/02/fn[$LATEST]0123456789abcdef0123456789abcdef/000001.gz")
+        let l = LogGroupFromPath.infer(
+            "x/aws/lambda/fn/t/2024/01/02/fn[$LATEST]0123456789abcdef0123456789abcdef/000001.gz")
         #expect(l.group == "/aws/lambda/fn")
         #expect(l.stream == "2024/01/02/fn[$LATEST]0123456789abcdef0123456789abcdef")
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 @Suite struct JSONScannerTests {
@@ -28,7 +29,10 @@ import Testing
                     #expect(got?.start == expected?.start && got?.end == expected?.end, "\(text) lenient=\(lenient)")
                     if let expected {
                         var walked: [String] = []
-                        whole.forEachMember(expected) { k, v in walked.append(whole.string(k) + "=" + whole.raw(v).string); return true }
+                        whole.forEachMember(expected) { k, v in
+                            walked.append(whole.string(k) + "=" + whole.raw(v).string)
+                            return true
+                        }
                         #expect(seen == walked, "\(text)")
                     }
                 }
@@ -51,8 +55,9 @@ import Testing
         text.withUnsafeBytes { raw in
             var fast = JSONScanner(raw), slow = JSONScanner(raw)
             let a = fast.string(), b = slow.scanString(from: 1)
-            #expect(a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
-                    "\(String(decoding: text, as: UTF8.self))")
+            #expect(
+                a?.end == b?.end && a?.hasEscapes == b?.hasEscapes && (b == nil || fast.position == b!.end + 1),
+                "\(String(decoding: text, as: UTF8.self))")
             return b
         }
     }
@@ -63,10 +68,15 @@ import Testing
     /// runs of backslashes across chunk edges, unterminated strings.
     @Test func stringEndAgreesWithTheByteScan() {
         var g: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 { g = g &* 6364136223846793005 &+ 1442695040888963407; return g >> 33 }
+        func next() -> UInt64 {
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            return g >> 33
+        }
         // Pieces strings are made of: plain bytes, escaped quotes and
         // backslashes, runs of backslashes, and (rarely) a bare quote.
-        let pieces: [[UInt8]] = [[0x61], [0x62, 0x63, 0x64], [0x5C, 0x22], [0x5C, 0x5C], [0x5C, 0x5C, 0x5C], [0x5C, 0x6E], [0x22]]
+        let pieces: [[UInt8]] = [
+            [0x61], [0x62, 0x63, 0x64], [0x5C, 0x22], [0x5C, 0x5C], [0x5C, 0x5C, 0x5C], [0x5C, 0x6E], [0x22],
+        ]
         var compared = 0, withEscapes = 0, terminated = 0, long = 0
         for round in 0..<4000 {
             let count = Int(next() % 120)
@@ -99,7 +109,10 @@ import Testing
                 for closed in [true, false] {
                     for trailing in [[UInt8](), Array(#",  "x":1}"#.utf8)] {
                         var body = [UInt8](repeating: 0x61, count: length)
-                        if escapeAt >= 0 { body[escapeAt] = 0x5C; if escapeAt + 1 < length { body[escapeAt + 1] = 0x22 } }
+                        if escapeAt >= 0 {
+                            body[escapeAt] = 0x5C
+                            if escapeAt + 1 < length { body[escapeAt + 1] = 0x22 }
+                        }
                         let text = [ASCII.quote] + body + (closed ? [ASCII.quote] : []) + trailing
                         expectStringEndAgrees(text)
                         compared += 1

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// With a spill, Lambda events leave the parser one by one as soon as no
@@ -47,9 +48,13 @@ import Testing
         parser.beginFile(InputFile(index: 0, path: "raw.log"))
         var outcomes: [RecordOutcome] = []
         for (i, line) in Self.lines.enumerated() {
-            outcomes.append(withBytes(line) {
-                parser.consume(LogRecord(file: 0, line: i + 1, timestamp: Int64(i) * 1000, logGroup: Self.group, logStream: "s", message: $0))
-            })
+            outcomes.append(
+                withBytes(line) {
+                    parser.consume(
+                        LogRecord(
+                            file: 0, line: i + 1, timestamp: Int64(i) * 1000, logGroup: Self.group, logStream: "s",
+                            message: $0))
+                })
         }
         parser.endFile()
         let gathered = parser.output.lambdaEvents.map(Self.bytes)
@@ -62,23 +67,44 @@ import Testing
         #expect(gathered.outcomes.allSatisfy { $0 == .parsed(.lambda) })
         // Same events; a held REPORT may leave after an event parsed later.
         #expect(gathered.events.count == 16)
-        #expect(streamed.events.sorted { $0.lexicographicallyPrecedes($1) } == gathered.events.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(
+            streamed.events.sorted { $0.lexicographicallyPrecedes($1) }
+                == gathered.events.sorted { $0.lexicographicallyPrecedes($1) })
     }
 
     /// `reset` clears every field: an event with all of them set, reset,
     /// encodes as a new one does.
     @Test func resetEventIsANewOne() {
         let e = LambdaEvent(kind: .report)
-        e.status = .error; e.sampled = true; e.segmentId = 7; e.requestId = "r"; e.source = LogSource(logGroup: "g", logStream: "s")
-        e.version = "1"; e.traceId = TraceId(epoch: 1, high: 2, low: 3); e.file = 4; e.line = 5; e.time = 6
-        e.initDurationUs = 7; e.restoreDurationUs = 8; e.billedRestoreDurationUs = 9; e.durationUs = 10; e.billedDurationUs = 11
-        e.memorySizeMB = 12; e.maxMemoryUsedMB = 13; e.function = "f"; e.errorType = "E"; e.errorMessage = "m"; e.runtimeOverheadUs = 14
+        e.status = .error
+        e.sampled = true
+        e.segmentId = 7
+        e.requestId = "r"
+        e.source = LogSource(logGroup: "g", logStream: "s")
+        e.version = "1"
+        e.traceId = TraceId(epoch: 1, high: 2, low: 3)
+        e.file = 4
+        e.line = 5
+        e.time = 6
+        e.initDurationUs = 7
+        e.restoreDurationUs = 8
+        e.billedRestoreDurationUs = 9
+        e.durationUs = 10
+        e.billedDurationUs = 11
+        e.memorySizeMB = 12
+        e.maxMemoryUsedMB = 13
+        e.function = "f"
+        e.errorType = "E"
+        e.errorMessage = "m"
+        e.runtimeOverheadUs = 14
         e.reset(.start)
         #expect(Self.bytes(e) == Self.bytes(LambdaEvent(kind: .start)))
         #expect(e.rare == nil && e.source == nil)
         // The parser's spare keeps only its source (the record parser sets it).
         let source = LogSource(logGroup: "g", logStream: "s")
-        e.source = source; e.requestId = "r"; e.time = 6
+        e.source = source
+        e.requestId = "r"
+        e.time = 6
         e.reset(.end, keepingSource: true)
         #expect(e.source === source)
         e.source = nil

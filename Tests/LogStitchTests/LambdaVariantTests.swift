@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Lambda logs as they are printed and kept: the developer guide's
@@ -17,9 +18,11 @@ import Testing
         parser.beginFile(InputFile(index: 0, path: "stream.log"))
         var outcomes: [RecordOutcome] = []
         for (i, line) in text.split(separator: "\n").enumerated() {
-            outcomes.append(withBytes(String(line)) {
-                parser.consume(LogRecord(file: 0, line: i + 1, timestamp: nil, logGroup: group, logStream: nil, message: $0))
-            })
+            outcomes.append(
+                withBytes(String(line)) {
+                    parser.consume(
+                        LogRecord(file: 0, line: i + 1, timestamp: nil, logGroup: group, logStream: nil, message: $0))
+                })
         }
         parser.endFile()
         let late = parser.takeLateRejects().map(\.reason)
@@ -45,7 +48,9 @@ import Testing
         #expect(reports[1].durationUs == 2_010)
         #expect(reports[1].maxMemoryUsedMB == 57)
         #expect(reports[1].initDurationUs == nil)
-        #expect(events.first { $0.kind == .start && $0.requestId == "2a7bb3e1-5c7d-4c11-8a9e-3f1d2b6c7e80" }?.version == "3")
+        #expect(
+            events.first { $0.kind == .start && $0.requestId == "2a7bb3e1-5c7d-4c11-8a9e-3f1d2b6c7e80" }?.version == "3"
+        )
     }
 
     @Test func telemetryRecordsNameTheFunctionAndAreReadLeniently() throws {
@@ -78,12 +83,21 @@ import Testing
         #expect(boom.errorMessage == "boom")
     }
 
-    @Test(arguments: [
-        ("powertools-python.log", "payment-collect", "1-6742e1a1-5759e988bd862e3fe1be46a9", true, "a1000000-0000-4000-8000-00000000aa01"),
-        ("powertools-typescript.log", "shopping-cart-api", "1-6742e1a2-abcdef123456abcdef123456", false, "a1000000-0000-4000-8000-00000000aa02"),
-        ("powertools-java.log", "orders-java", "1-6742e1a3-4b0c7f97280dcd8428d3c9b5", true, nil),
-    ] as [(String, String, String, Bool, String?)])
-    func powertoolsContextFillsWhatPlatformLinesLack(file: String, function: String, trace: String, cold: Bool, correlation: String?) throws {
+    @Test(
+        arguments: [
+            (
+                "powertools-python.log", "payment-collect", "1-6742e1a1-5759e988bd862e3fe1be46a9", true,
+                "a1000000-0000-4000-8000-00000000aa01"
+            ),
+            (
+                "powertools-typescript.log", "shopping-cart-api", "1-6742e1a2-abcdef123456abcdef123456", false,
+                "a1000000-0000-4000-8000-00000000aa02"
+            ),
+            ("powertools-java.log", "orders-java", "1-6742e1a3-4b0c7f97280dcd8428d3c9b5", true, nil),
+        ] as [(String, String, String, Bool, String?)])
+    func powertoolsContextFillsWhatPlatformLinesLack(
+        file: String, function: String, trace: String, cold: Bool, correlation: String?
+    ) throws {
         let (events, outcomes, _) = parse(try fixture(file))
         #expect(outcomes.allSatisfy { $0 == .parsed(.lambda) })
         // One context event per invocation, however many lines it logged.
@@ -99,7 +113,8 @@ import Testing
     /// the invocations whose Powertools lines carry their request id.
     @Test func correlationIdJoinsRequestsToInvocations() throws {
         let dir = makeTempDir()
-        try FileManager.default.copyItem(atPath: repoRoot + "/testdata/lambda/powertools-apigw-access.log", toPath: dir + "/access.log")
+        try FileManager.default.copyItem(
+            atPath: repoRoot + "/testdata/lambda/powertools-apigw-access.log", toPath: dir + "/access.log")
         // As a CloudWatch export writes the streams: each event after its time.
         for (k, f) in ["powertools-python.log", "powertools-typescript.log"].enumerated() {
             let lines = try fixture(f).split(separator: "\n").enumerated().map { i, l in
@@ -115,8 +130,14 @@ import Testing
         let cells = rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(cells.map { $0[col("lambda_join")] } == ["correlation_id", "correlation_id"])
         #expect(cells.map { $0[col("function")] } == ["payment-collect", "shopping-cart-api"])
-        #expect(cells.map { $0[col("lambda_request_id")] } == ["52fdfc07-2182-454f-963f-5f0f9a621d72", "c6af9ac6-7b61-41e6-9a41-93e812345678"])
-        #expect(cells.map { $0[col("trace_id")] } == ["1-6742e1a1-5759e988bd862e3fe1be46a9", "1-6742e1a2-abcdef123456abcdef123456"])
+        #expect(
+            cells.map { $0[col("lambda_request_id")] } == [
+                "52fdfc07-2182-454f-963f-5f0f9a621d72", "c6af9ac6-7b61-41e6-9a41-93e812345678",
+            ])
+        #expect(
+            cells.map { $0[col("trace_id")] } == [
+                "1-6742e1a1-5759e988bd862e3fe1be46a9", "1-6742e1a2-abcdef123456abcdef123456",
+            ])
         let summary = loadJSON(dir + "/out/summary.json")
         let correlation = summary["correlation"] as! [String: Any]
         #expect(correlation["requests_joined_by_correlation_id"] as? Int == 2)
@@ -124,13 +145,19 @@ import Testing
         // (issue: trace fidelity, item 4): its ARN, as logged, without flags.
         let docs = try String(contentsOfFile: dir + "/out/segments.ndjson", encoding: .utf8).split(separator: "\n")
             .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-        let function = try #require(docs.first { ($0["origin"] as? String) == "AWS::Lambda::Function" && ($0["name"] as? String) == "payment-collect" })
+        let function = try #require(
+            docs.first {
+                ($0["origin"] as? String) == "AWS::Lambda::Function" && ($0["name"] as? String) == "payment-collect"
+            })
         let aws = try #require(function["aws"] as? [String: Any])
         #expect(aws["function_arn"] as? String == "arn:aws:lambda:eu-west-1:123456789012:function:payment-collect")
         #expect(aws["account_id"] as? String == "123456789012")
-        let service = try #require(docs.first { ($0["origin"] as? String) == "AWS::Lambda" && ($0["name"] as? String) == "payment-collect" })
+        let service = try #require(
+            docs.first { ($0["origin"] as? String) == "AWS::Lambda" && ($0["name"] as? String) == "payment-collect" })
         #expect(service["resource_arn"] as? String == "arn:aws:lambda:eu-west-1:123456789012:function:payment-collect")
-        #expect(FunctionARN("arn:aws:lambda:us-east-1:123456789012:function:f:live")?.text == "arn:aws:lambda:us-east-1:123456789012:function:f")
+        #expect(
+            FunctionARN("arn:aws:lambda:us-east-1:123456789012:function:f:live")?.text
+                == "arn:aws:lambda:us-east-1:123456789012:function:f")
         #expect(FunctionARN("arn:aws:lambda:us-east-1:1234:function:f") == nil)
     }
 }

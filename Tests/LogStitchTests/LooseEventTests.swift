@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// Init and restore lines carry no request id: they belong to the next
@@ -34,7 +35,8 @@ import Testing
                 initReport.initDurationUs = Int64(1000 + k)
                 out.append(initReport)
             }
-            line += 1; out.append(event(.start, id: id, at: t, stream: stream, line: line))
+            line += 1
+            out.append(event(.start, id: id, at: t, stream: stream, line: line))
             line += 1
             let report = event(.report, id: id, at: t + 200_000, stream: stream, line: line)
             report.durationUs = 200_000
@@ -69,7 +71,7 @@ import Testing
         let invocations = InvocationAssembler.assemble(events(withTimelessInvocation: true))
         #expect(invocations.count == 201)
         let timeless = invocations.first { $0.start == nil }
-        #expect(timeless?.initDurationUs == 1010)                     // the first of its stream's, as it comes first
+        #expect(timeless?.initDurationUs == 1010)  // the first of its stream's, as it comes first
         let cold = invocations.filter { $0.initDurationUs != nil && $0.start != nil }
         // Every init line is of its stream, so none is left for the others.
         #expect(cold.isEmpty)

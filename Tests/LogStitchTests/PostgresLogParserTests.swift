@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// PostgreSQL logs as servers write them: any `log_timezone`, any
@@ -11,7 +12,9 @@ import Testing
         Timestamp.micros(year: y, month: mo, day: d, hour: h, minute: mi, second: s, micro: us)
     }
 
-    func time(_ printed: String, zone: PostgresTimeZone = PostgresTimeZone()) -> Result<EpochMicros, PostgresTimeZone.Problem>? {
+    func time(_ printed: String, zone: PostgresTimeZone = PostgresTimeZone()) -> Result<
+        EpochMicros, PostgresTimeZone.Problem
+    >? {
         var cache = PostgresLogParser.ZoneCache()
         return withBytes(printed) { cache.utc($0, zone) }
     }
@@ -44,16 +47,25 @@ import Testing
     }
 
     @Test func ambiguousAndUnknownZonesAreRejectedWithTheReason() throws {
-        guard case .failure(let ist)? = time("2026-07-15 08:00:00 IST") else { Issue.record("IST read without a zone"); return }
+        guard case .failure(let ist)? = time("2026-07-15 08:00:00 IST") else {
+            Issue.record("IST read without a zone")
+            return
+        }
         #expect(ist.reason.contains("ambiguous"))
         #expect(ist.reason.contains("Asia/Kolkata +05:30"))
         #expect(ist.reason.contains("Europe/Dublin +01:00"))
         #expect(ist.reason.contains("--pg-timezone"))
-        guard case .failure(let pst)? = time("2026-07-15 08:00:00 PST") else { Issue.record("PST read as one zone"); return }
+        guard case .failure(let pst)? = time("2026-07-15 08:00:00 PST") else {
+            Issue.record("PST read as one zone")
+            return
+        }
         #expect(pst.reason.contains("Asia/Manila +08:00"))
-        guard case .failure(let xyz)? = time("2026-07-15 08:00:00 XYZ") else { Issue.record("XYZ read"); return }
+        guard case .failure(let xyz)? = time("2026-07-15 08:00:00 XYZ") else {
+            Issue.record("XYZ read")
+            return
+        }
         #expect(xyz.reason.contains("'XYZ' is not used by the tz database"))
-        #expect(time("2026-07-15 08:00:00 +5") == nil)   // not a zone PostgreSQL prints
+        #expect(time("2026-07-15 08:00:00 +5") == nil)  // not a zone PostgreSQL prints
     }
 
     @Test func declaredZoneSettlesAmbiguity() throws {
@@ -75,8 +87,12 @@ import Testing
     @Test func rdsPrefixInCentralEuropeanTime() throws {
         let text = try String(contentsOfFile: repoRoot + "/testdata/postgresql/cet-rds-prefix.log", encoding: .utf8)
         let (out, outcomes) = parseRaw(text, group: "/aws/rds/instance/orders-pg/postgresql")
-        #expect(!outcomes.contains { if case .rejected = $0 { return true }; return false })
-        #expect(outcomes.filter { $0 == .ignored }.count == 2)   // connection authorized, checkpoint
+        #expect(
+            !outcomes.contains {
+                if case .rejected = $0 { return true }
+                return false
+            })
+        #expect(outcomes.filter { $0 == .ignored }.count == 2)  // connection authorized, checkpoint
         #expect(out.queries.count == 4)
         let q = out.queries
         #expect(q[0].end == utc(2020, 3, 11, 19, 40, 44))
@@ -97,7 +113,8 @@ import Testing
     @Test func percentQStopsBackgroundProcessesPrefixes() throws {
         var options = ParseOptions()
         options.postgresPrefix = "%m [%p] %q%u@%d "
-        let text = try String(contentsOfFile: repoRoot + "/testdata/postgresql/default-prefix-q-kolkata.log", encoding: .utf8)
+        let text = try String(
+            contentsOfFile: repoRoot + "/testdata/postgresql/default-prefix-q-kolkata.log", encoding: .utf8)
         let (out, outcomes) = parseRaw(text, options: options)
         #expect(outcomes == [.parsed(.postgresql), .ignored, .ignored, .ignored, .parsed(.postgresql)])
         #expect(out.queries.count == 2)
@@ -114,7 +131,10 @@ import Testing
             "2026-07-15 08:00:00 IST:10.0.0.1(5432):app@orders:[1003]:LOG:  duration: 1.53 ms  statement: SELECT 1;",
             group: "/aws/rds/instance/db/postgresql")
         #expect(out.queries.isEmpty)
-        guard case .rejected(let why) = outcomes[0] else { Issue.record("not rejected: \(outcomes)"); return }
+        guard case .rejected(let why) = outcomes[0] else {
+            Issue.record("not rejected: \(outcomes)")
+            return
+        }
         #expect(why.hasPrefix("PostgreSQL time zone 'IST' is ambiguous"))
     }
 
@@ -125,8 +145,11 @@ import Testing
         let text = try String(contentsOfFile: repoRoot + "/testdata/postgresql/csvlog-pg16.csv", encoding: .utf8)
         let (out, outcomes) = parseRaw(text)
         // 10 physical lines: 4 statements (one over 4 lines), connection, checkpoint, error.
-        #expect(outcomes == [.ignored, .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql),
-                             .parsed(.postgresql), .parsed(.postgresql), .ignored, .ignored, .parsed(.postgresql)])
+        #expect(
+            outcomes == [
+                .ignored, .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql), .parsed(.postgresql),
+                .parsed(.postgresql), .parsed(.postgresql), .ignored, .ignored, .parsed(.postgresql),
+            ])
         let q = out.queries
         #expect(q.count == 4)
         #expect(q.map(\.line) == [2, 3, 4, 10])
@@ -171,26 +194,34 @@ import Testing
         #expect(q[1].clientHost == "2600:1f18:4a3::17")
         #expect(q[1].parameters == "$1 = 'SKU-1'")
         #expect(q[1].durationUs == 25_412)
-        #expect(q[2].end == utc(2026, 11, 24, 3, 0, 3, 4_000))   // 04:00 CET
+        #expect(q[2].end == utc(2026, 11, 24, 3, 0, 3, 4_000))  // 04:00 CET
         #expect(q[2].text == "UPDATE orders\n\tSET note = 'said \"hi\", twice',\n\t    state = 'paid'\n\tWHERE id = 42")
     }
 
     @Test func brokenCsvlogRecordsAreRejectedWithTheReason() {
         // A quote that never closes: held to the end of the file, then rejected.
-        let cut = "2026-11-24 03:00:01.123 UTC,\"app\",\"orders\",12775,\"10.0.1.17:51234\",6742e1a0.31e7,2,\"SELECT\",2026-11-24 03:00:00 UTC,4/12,0,LOG,00000,\"duration: 1.5 ms  statement: SELECT 'a\nFROM t"
+        let cut =
+            "2026-11-24 03:00:01.123 UTC,\"app\",\"orders\",12775,\"10.0.1.17:51234\",6742e1a0.31e7,2,\"SELECT\",2026-11-24 03:00:00 UTC,4/12,0,LOG,00000,\"duration: 1.5 ms  statement: SELECT 'a\nFROM t"
         var parser = try! LogRecordParser(options: ParseOptions())
         let file = InputFile(index: 0, path: "postgresql.log")
         parser.beginFile(file)
         var outcomes: [RecordOutcome] = []
         for (i, l) in cut.split(separator: "\n").enumerated() {
             var b = Array(l.utf8)
-            outcomes.append(b.withUnsafeMutableBytes {
-                parser.consume(LogRecord(file: 0, line: i + 1, timestamp: nil, source: file.pathSource, message: UnsafeRawBufferPointer($0)))
-            })
+            outcomes.append(
+                b.withUnsafeMutableBytes {
+                    parser.consume(
+                        LogRecord(
+                            file: 0, line: i + 1, timestamp: nil, source: file.pathSource,
+                            message: UnsafeRawBufferPointer($0)))
+                })
         }
         parser.endFile()
         #expect(outcomes == [.parsed(.postgresql), .parsed(.postgresql)])
-        #expect(parser.takeLateRejects().map(\.reason) == ["csvlog record cut off at the end of the file (a quoted field never closes)"])
+        #expect(
+            parser.takeLateRejects().map(\.reason) == [
+                "csvlog record cut off at the end of the file (a quoted field never closes)"
+            ])
         #expect(parser.output.queries.isEmpty)
         // Too few columns.
         let (_, short) = parseRaw("2026-11-24 03:00:01.123 UTC,\"app\",\"orders\",12775,LOG")

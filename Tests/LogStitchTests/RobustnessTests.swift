@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// Bad input never crashes the tool: mangled versions of every format go
@@ -15,9 +16,16 @@ import Testing
         "2024-01-01T00:00:00.120Z\t3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a6b\tERROR\tInvoke Error \t{\"errorType\":\"Error\",\"errorMessage\":\"db timeout\"}",
     ]
 
-    struct Rng { var s: UInt64; mutating func next() -> Int { s = s &* 6364136223846793005 &+ 1442695040888963407; return Int(s >> 33) } }
+    struct Rng {
+        var s: UInt64
+        mutating func next() -> Int {
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            return Int(s >> 33)
+        }
+    }
 
-    static let nasty: [UInt8] = Array("\"{}[]:,\\ \t\n-0123456789999999999999999999.eE+/*'`$%@()\u{0}".utf8) + [0xFF, 0xC3, 0x80, 0xED, 0xA0]
+    static let nasty: [UInt8] =
+        Array("\"{}[]:,\\ \t\n-0123456789999999999999999999.eE+/*'`$%@()\u{0}".utf8) + [0xFF, 0xC3, 0x80, 0xED, 0xA0]
 
     func mangle(_ s: String, _ rng: inout Rng) -> [UInt8] {
         var b = Array(s.utf8)
@@ -26,7 +34,10 @@ import Testing
             let i = rng.next() % b.count
             switch rng.next() % 4 {
             case 0: b[i] = Self.nasty[rng.next() % Self.nasty.count]
-            case 1: b.insert(contentsOf: Array(repeating: Self.nasty[rng.next() % Self.nasty.count], count: 1 + rng.next() % 30), at: i)
+            case 1:
+                b.insert(
+                    contentsOf: Array(repeating: Self.nasty[rng.next() % Self.nasty.count], count: 1 + rng.next() % 30),
+                    at: i)
             case 2: b.removeSubrange(i..<min(b.count, i + 1 + rng.next() % 20))
             default: b = Array(b[..<i])
             }
@@ -39,17 +50,24 @@ import Testing
         var parser = try LogRecordParser(options: ParseOptions())
         parser.beginFile(InputFile(index: 0, path: "fuzz"))
         var outcomes = 0
-        let groups: [String?] = [nil, "/aws/lambda/f", "/aws/rds/instance/db/slowquery", "/aws/rds/instance/db/postgresql"]
+        let groups: [String?] = [
+            nil, "/aws/lambda/f", "/aws/rds/instance/db/slowquery", "/aws/rds/instance/db/postgresql",
+        ]
         for n in 0..<20_000 {
             let bytes = mangle(Self.seeds[n % Self.seeds.count], &rng)
-            _ = bytes.withUnsafeBytes { parser.consume(LogRecord(file: 0, line: n + 1, timestamp: rng.next() % 2 == 0 ? nil : 1_704_067_200_000_000,
-                                                                   logGroup: groups[rng.next() % groups.count], logStream: "s", message: $0)) }
+            _ = bytes.withUnsafeBytes {
+                parser.consume(
+                    LogRecord(
+                        file: 0, line: n + 1, timestamp: rng.next() % 2 == 0 ? nil : 1_704_067_200_000_000,
+                        logGroup: groups[rng.next() % groups.count], logStream: "s", message: $0))
+            }
             outcomes += 1
         }
         parser.endFile()
         #expect(outcomes == 20_000)
         // The correlator and emitters take whatever the parsers produced.
-        let model = Correlator(options: CorrelationOptions()).correlate([parser.output], files: [InputFile(index: 0, path: "fuzz")])
+        let model = Correlator(options: CorrelationOptions()).correlate(
+            [parser.output], files: [InputFile(index: 0, path: "fuzz")])
         let emitter = ReportEmitter(model: model, options: CorrelationOptions())
         let segments = emitter.segmentsNDJSON()
         #expect(SegmentValidator.validate(ndjson: segments).invalidDocuments == 0)
@@ -63,7 +81,6 @@ import Testing
     }
 }
 
-
 extension RobustnessTests {
     /// A function document over X-Ray's 64 KB limit moves its SQL
     /// subsegments out as independent subsegments, still valid and linked.
@@ -71,15 +88,27 @@ extension RobustnessTests {
         var file = ParsedFile()
         let start = Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0)
         let rid: RequestId = "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01"
-        let s = LambdaEvent(kind: .start); s.requestId = rid; s.time = start; s.logGroup = "/aws/lambda/f"
-        let r = LambdaEvent(kind: .report); r.requestId = rid; r.time = start + 10_000_000; r.durationUs = 10_000_000
-        r.logGroup = "/aws/lambda/f"; r.traceId = TraceId(validating: "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
+        let s = LambdaEvent(kind: .start)
+        s.requestId = rid
+        s.time = start
+        s.logGroup = "/aws/lambda/f"
+        let r = LambdaEvent(kind: .report)
+        r.requestId = rid
+        r.time = start + 10_000_000
+        r.durationUs = 10_000_000
+        r.logGroup = "/aws/lambda/f"
+        r.traceId = TraceId(validating: "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
         file.lambdaEvents = [s, r]
         for i in 0..<400 {
             let q = SlowQuery(engine: .mysql)
-            q.instance = "db1"; q.database = "orders"; q.user = "app"
-            q.end = start + 1_000_000 + Int64(i) * 10_000; q.durationUs = 5_000
-            q.text = "SELECT * FROM orders WHERE id = \(i) AND note = '" + String(repeating: "x", count: 200) + "' /*request_id='\(rid)'*/"
+            q.instance = "db1"
+            q.database = "orders"
+            q.user = "app"
+            q.end = start + 1_000_000 + Int64(i) * 10_000
+            q.durationUs = 5_000
+            q.text =
+                "SELECT * FROM orders WHERE id = \(i) AND note = '" + String(repeating: "x", count: 200)
+                + "' /*request_id='\(rid)'*/"
             SlowQueryFinisher.finish(q)
             file.queries.append(q)
         }
@@ -94,4 +123,3 @@ extension RobustnessTests {
         #expect(String(decoding: lines[2], as: UTF8.self).contains("\"type\":\"subsegment\""))
     }
 }
-

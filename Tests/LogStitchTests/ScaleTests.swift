@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Real logs are big: a busy PostgreSQL log has hundreds of thousands of
@@ -35,31 +36,42 @@ import Testing
             let clock = String(format: "%02d:%02d:%02d", hh, mm, ss)
             switch self {
             case .apiGateway:
-                return ["{\"requestId\":\"\(uuid)\",\"ip\":\"10.0.\(i % 256).\(i % 200)\",\"requestTimeEpoch\":\"\(1_795_921_200_000 + i * 7)\","
-                    + "\"httpMethod\":\"\(i % 3 == 0 ? "POST" : "GET")\",\"resourcePath\":\"/orders/{id}\",\"status\":\"\(200 + (i % 4) * 100)\","
-                    + "\"responseLength\":\"\(i % 9000)\",\"responseLatency\":\"\(i % 3000)\",\"integrationLatency\":\"\(i % 2900)\","
-                    + "\"stage\":\"prod\",\"apiId\":\"a1b2c3d4e5\",\"integrationRequestId\":\"\(uuid)\"}"]
+                return [
+                    "{\"requestId\":\"\(uuid)\",\"ip\":\"10.0.\(i % 256).\(i % 200)\",\"requestTimeEpoch\":\"\(1_795_921_200_000 + i * 7)\","
+                        + "\"httpMethod\":\"\(i % 3 == 0 ? "POST" : "GET")\",\"resourcePath\":\"/orders/{id}\",\"status\":\"\(200 + (i % 4) * 100)\","
+                        + "\"responseLength\":\"\(i % 9000)\",\"responseLatency\":\"\(i % 3000)\",\"integrationLatency\":\"\(i % 2900)\","
+                        + "\"stage\":\"prod\",\"apiId\":\"a1b2c3d4e5\",\"integrationRequestId\":\"\(uuid)\"}"
+                ]
             case .lambda:
                 switch i % 3 {
                 case 0: return ["START RequestId: \(uuid) Version: $LATEST"]
                 case 1: return ["END RequestId: \(uuid)"]
                 default:
-                    return ["REPORT RequestId: \(uuid)\tDuration: \(i % 9000).\(i % 100) ms\tBilled Duration: \(i % 9000 + 1) ms\t"
-                        + "Memory Size: 512 MB\tMax Memory Used: \(60 + i % 400) MB\t" + (i % 11 == 0 ? "Init Duration: \(100 + i % 900).25 ms\t" : "")]
+                    return [
+                        "REPORT RequestId: \(uuid)\tDuration: \(i % 9000).\(i % 100) ms\tBilled Duration: \(i % 9000 + 1) ms\t"
+                            + "Memory Size: 512 MB\tMax Memory Used: \(60 + i % 400) MB\t"
+                            + (i % 11 == 0 ? "Init Duration: \(100 + i % 900).25 ms\t" : "")
+                    ]
                 }
             case .mysql:
                 let micros = String(format: "%06d", i % 1_000_000)
-                return ["# Time: 2026-11-24T\(clock).\(micros)Z",
-                        "# User@Host: app[app] @  [10.0.\(i % 250).\(i % 7)]  Id: \(1000 + i % 5000)",
-                        "# Query_time: \(i % 10).\(String(format: "%06d", i % 999_983))  Lock_time: 0.000\(i % 1000)  Rows_sent: \(i % 50)  Rows_examined: \(i % 100_000)",
-                        "use shop\(i % 40);",
-                        "SET timestamp=\(1_795_921_200 + second);",
-                        "SELECT * FROM t\(i % 20) WHERE id = \(i) AND name = 'n\(i)';"]
+                return [
+                    "# Time: 2026-11-24T\(clock).\(micros)Z",
+                    "# User@Host: app[app] @  [10.0.\(i % 250).\(i % 7)]  Id: \(1000 + i % 5000)",
+                    "# Query_time: \(i % 10).\(String(format: "%06d", i % 999_983))  Lock_time: 0.000\(i % 1000)  Rows_sent: \(i % 50)  Rows_examined: \(i % 100_000)",
+                    "use shop\(i % 40);",
+                    "SET timestamp=\(1_795_921_200 + second);",
+                    "SELECT * FROM t\(i % 20) WHERE id = \(i) AND name = 'n\(i)';",
+                ]
             case .postgresUTC:
-                return ["2026-11-24 \(clock) UTC:10.0.\(i % 250).1(\(40000 + i % 20000)):app@orders:[\(1000 + i % 5000)]:LOG:  duration: \(i % 5000).\(String(format: "%03d", i % 1000)) ms  statement: SELECT \(i) FROM t\(i % 30) WHERE id = \(i);"]
+                return [
+                    "2026-11-24 \(clock) UTC:10.0.\(i % 250).1(\(40000 + i % 20000)):app@orders:[\(1000 + i % 5000)]:LOG:  duration: \(i % 5000).\(String(format: "%03d", i % 1000)) ms  statement: SELECT \(i) FROM t\(i % 30) WHERE id = \(i);"
+                ]
             case .postgresLocal:
                 // log_timezone Europe/Berlin in winter: CET, one hour ahead of UTC.
-                return ["2026-11-24 \(String(format: "%02d", hh + 1)):\(String(format: "%02d:%02d", mm, ss)) CET:10.0.\(i % 250).1(\(40000 + i % 20000)):app@orders:[\(1000 + i % 5000)]:LOG:  duration: \(i % 5000).\(String(format: "%03d", i % 1000)) ms  statement: UPDATE t\(i % 30) SET n = \(i) WHERE id = \(i);"]
+                return [
+                    "2026-11-24 \(String(format: "%02d", hh + 1)):\(String(format: "%02d:%02d", mm, ss)) CET:10.0.\(i % 250).1(\(40000 + i % 20000)):app@orders:[\(1000 + i % 5000)]:LOG:  duration: \(i % 5000).\(String(format: "%03d", i % 1000)) ms  statement: UPDATE t\(i % 30) SET n = \(i) WHERE id = \(i);"
+                ]
             }
         }
     }
@@ -118,8 +130,10 @@ import Testing
             for line in shape.lines(i) {
                 var bytes = Array(line.utf8)
                 let outcome = bytes.withUnsafeMutableBytes { raw in
-                    parser.consume(LogRecord(file: file.index, line: lineNo, timestamp: nil, source: file.pathSource,
-                                             message: UnsafeRawBufferPointer(raw)))
+                    parser.consume(
+                        LogRecord(
+                            file: file.index, line: lineNo, timestamp: nil, source: file.pathSource,
+                            message: UnsafeRawBufferPointer(raw)))
                 }
                 if case .rejected(let why) = outcome { Issue.record("record \(i) alone: \(why)") }
                 lineNo += 1
@@ -137,7 +151,12 @@ import Testing
         for shape in Shape.allCases {
             var text = ""
             text.reserveCapacity(Self.perFile * 200)
-            for i in 0..<Self.perFile { for l in shape.lines(i) { text += l; text += "\n" } }
+            for i in 0..<Self.perFile {
+                for l in shape.lines(i) {
+                    text += l
+                    text += "\n"
+                }
+            }
             write(dir + "/" + shape.path, gzip(Array(text.utf8)))
         }
         let files = try InputDiscovery.expand([dir])
@@ -147,10 +166,15 @@ import Testing
         for file in files {
             let shape = Shape.allCases.first { file.path.hasSuffix($0.path) }!
             let expected = try Self.alone(shape, count: Self.perFile, file: file, options: options)
-            let got = (spilled[file.index] ?? []).sorted { Int($0.prefix { $0 != " " })! < Int($1.prefix { $0 != " " })! }
+            let got = (spilled[file.index] ?? []).sorted {
+                Int($0.prefix { $0 != " " })! < Int($1.prefix { $0 != " " })!
+            }
             #expect(got.count == Self.perFile, "\(shape)")
             let mismatches = zip(got, expected).filter { $0 != $1 }
-            #expect(mismatches.isEmpty, "\(shape): \(mismatches.count) records differ, first: \(mismatches.first.map { "\($0.0)\n  alone: \($0.1)" } ?? "")")
+            #expect(
+                mismatches.isEmpty,
+                "\(shape): \(mismatches.count) records differ, first: \(mismatches.first.map { "\($0.0)\n  alone: \($0.1)" } ?? "")"
+            )
             if shape == .postgresUTC || shape == .postgresLocal || shape == .mysql {
                 let empty = got.filter { $0.contains("[] ") }
                 #expect(empty.isEmpty, "\(shape): \(empty.count) statements without a fingerprint")
@@ -167,12 +191,15 @@ import Testing
         let statements = 1_000_000, tables = 30
         for i in 0..<statements {
             let ss = i % 60, mm = (i / 60) % 60
-            text += Array("2026-11-24 03:\(mm < 10 ? "0" : "")\(mm):\(ss < 10 ? "0" : "")\(ss) UTC:10.0.0.1(5432):app@orders:[\(1000 + i % 4000)]:LOG:  duration: 1.\(i % 100) ms  statement: SELECT \(i) FROM t\(i % tables) WHERE id = \(i * 7);\n".utf8)
+            text += Array(
+                "2026-11-24 03:\(mm < 10 ? "0" : "")\(mm):\(ss < 10 ? "0" : "")\(ss) UTC:10.0.0.1(5432):app@orders:[\(1000 + i % 4000)]:LOG:  duration: 1.\(i % 100) ms  statement: SELECT \(i) FROM t\(i % tables) WHERE id = \(i * 7);\n"
+                    .utf8)
         }
         write(dir + "/in/postgresql.log.2026-11-24-03", text)
         let r = CLI.run(["convert", "--output", dir + "/out", dir + "/in"], binary: CLI.fastBinary)
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = try String(contentsOfFile: dir + "/out/queries.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOfFile: dir + "/out/queries.csv", encoding: .utf8).split(separator: "\n")
+            .dropFirst()
         var counts: [String: Int] = [:]
         for row in rows {
             let cols = row.split(separator: ",", omittingEmptySubsequences: false)

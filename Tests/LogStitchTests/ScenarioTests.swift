@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// The committed scenario in testdata/sample (see scripts/make-sample.py),
@@ -12,7 +13,9 @@ import Testing
         var o = ConvertOptions()
         o.inputs = inputs
         o.outputDirectory = out
-        o.parse.apiGatewayTemplates = [try! ApiGatewayTemplate(try! String(contentsOfFile: stagingFormat, encoding: .utf8))]
+        o.parse.apiGatewayTemplates = [
+            try! ApiGatewayTemplate(try! String(contentsOfFile: stagingFormat, encoding: .utf8))
+        ]
         return o
     }
 
@@ -23,8 +26,12 @@ import Testing
         return Correlator(options: CorrelationOptions()).correlate(scheduler.parsed.map { $0! }, files: files)
     }
 
-    func request(_ m: TraceModel, _ id: String) -> RequestRecord { m.requests.first { $0.request.requestId == RequestId(id) }! }
-    func invocation(_ m: TraceModel, _ r: RequestRecord) -> LambdaInvocation? { r.invocation.map { m.invocations[$0].invocation } }
+    func request(_ m: TraceModel, _ id: String) -> RequestRecord {
+        m.requests.first { $0.request.requestId == RequestId(id) }!
+    }
+    func invocation(_ m: TraceModel, _ r: RequestRecord) -> LambdaInvocation? {
+        r.invocation.map { m.invocations[$0].invocation }
+    }
 
     @Test func joinsAndTraceIds() {
         let m = Self.model()
@@ -42,7 +49,9 @@ import Testing
         let r4 = request(m, "a1000000-0000-4000-8000-000000000004")
         #expect(r4.join == .none)
         // Synthesized trace id: start second, then MD5 of the request id.
-        #expect(r4.traceId.text == "1-65920086-" + MD5.hex("logstitch-trace:a1000000-0000-4000-8000-000000000004").prefix(24))
+        #expect(
+            r4.traceId.text == "1-65920086-"
+                + MD5.hex("logstitch-trace:a1000000-0000-4000-8000-000000000004").prefix(24))
         // Staging (CSV template) joins by its integration request id.
         let s1 = request(m, "b2000000-0000-4000-8000-000000000001")
         #expect(s1.join == .requestId)
@@ -55,8 +64,10 @@ import Testing
         let cold = try #require(invocation(m, request(m, "a1000000-0000-4000-8000-000000000001")))
         #expect(cold.coldStart)
         #expect(cold.initDurationUs == 420_500)
-        #expect(cold.start == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 1, micro: 5_000))
-        #expect(cold.end == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 1, micro: 905_250))
+        #expect(
+            cold.start == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 1, micro: 5_000))
+        #expect(
+            cold.end == Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 1, micro: 905_250))
         #expect(cold.traceId?.text == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
         #expect(cold.logStream == "2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef")
         let failed = try #require(invocation(m, request(m, "a1000000-0000-4000-8000-000000000005")))
@@ -76,7 +87,8 @@ import Testing
         // Commented with the invocation's trace: exact.
         let byTrace = q("SELECT * FROM orders WHERE id = 42")
         #expect(byTrace.attribution == .traceComment)
-        #expect(byTrace.invocation.map { m.invocations[$0].invocation.requestId } == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01")
+        #expect(
+            byTrace.invocation.map { m.invocations[$0].invocation.requestId } == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01")
         // Uncommented, from a function known to use orders-mysql, inside exactly one invocation: by time.
         let byTime = q("SELECT id, sku, qty")
         #expect(byTime.attribution == .time)
@@ -95,36 +107,53 @@ import Testing
         // and inside no other candidate: by time, to that one.
         let update = q("UPDATE stock")
         #expect(update.attribution == .time)
-        #expect(update.invocation.map { m.invocations[$0].invocation.requestId } == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a02")
+        #expect(
+            update.invocation.map { m.invocations[$0].invocation.requestId } == "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a02")
     }
 
     @Test func reportsMatchHandComputedFigures() throws {
         let out = makeTempDir()
         let result = try ConvertJob.run(Self.options([Self.sample], out: out))
         #expect(result.status == .success)
-        let requests = try String(contentsOfFile: out + "/requests.csv", encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(requests[0] == "trace_id,api_request_id,stage,method,route,path,status,start_time,latency_ms,integration_latency_ms,lambda_request_id,function,cold_start,init_ms,duration_ms,billed_ms,db_queries,db_ms,lambda_join,api_id,lambda_status,error_type")
-        #expect(requests[1] == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,a1000000-0000-4000-8000-000000000001,prod,GET,/orders/{orderId},/prod/orders/42,200,2024-01-01T00:00:01.000Z,912,905,3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01,orders-handler,true,420.5,900.25,901,2,550.118,request_id,a1b2c3d4e5,success,")
+        let requests = try String(contentsOfFile: out + "/requests.csv", encoding: .utf8).split(separator: "\n").map(
+            String.init)
+        #expect(
+            requests[0]
+                == "trace_id,api_request_id,stage,method,route,path,status,start_time,latency_ms,integration_latency_ms,lambda_request_id,function,cold_start,init_ms,duration_ms,billed_ms,db_queries,db_ms,lambda_join,api_id,lambda_status,error_type"
+        )
+        #expect(
+            requests[1]
+                == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,a1000000-0000-4000-8000-000000000001,prod,GET,/orders/{orderId},/prod/orders/42,200,2024-01-01T00:00:01.000Z,912,905,3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01,orders-handler,true,420.5,900.25,901,2,550.118,request_id,a1b2c3d4e5,success,"
+        )
         #expect(requests.count == 8)
         let routes = try String(contentsOfFile: out + "/routes.csv", encoding: .utf8)
-        #expect(routes == """
-        stage,method,route,requests,errors_4xx,faults_5xx,throttles,p50_ms,p90_ms,p95_ms,p99_ms,max_ms
-        prod,GET,/orders/{orderId},3,1,0,1,130,912,912,912,912
-        prod,POST,/orders,1,0,1,0,48,48,48,48,48
-        prod,POST,/payments,1,0,1,0,3020,3020,3020,3020,3020
-        staging,GET,/orders/{orderId},2,1,0,0,12,75,75,75,75
+        #expect(
+            routes == """
+                stage,method,route,requests,errors_4xx,faults_5xx,throttles,p50_ms,p90_ms,p95_ms,p99_ms,max_ms
+                prod,GET,/orders/{orderId},3,1,0,1,130,912,912,912,912
+                prod,POST,/orders,1,0,1,0,48,48,48,48,48
+                prod,POST,/payments,1,0,1,0,3020,3020,3020,3020,3020
+                staging,GET,/orders/{orderId},2,1,0,0,12,75,75,75,75
 
-        """)
+                """)
         let functions = try String(contentsOfFile: out + "/functions.csv", encoding: .utf8)
-        #expect(functions.contains("\norders-handler,4,1,25,1,0,67.8,900.25,900.25,900.25,900.25,420.5,420.5,420.5,1124,512,93,0.562\n"))
+        #expect(
+            functions.contains(
+                "\norders-handler,4,1,25,1,0,67.8,900.25,900.25,900.25,900.25,420.5,420.5,420.5,1124,512,93,0.562\n"))
         #expect(functions.contains("\npayments-handler,1,0,0,0,1,3000,3000,3000,3000,3000,,,,3000,256,80,0.75\n"))
         let queries = try String(contentsOfFile: out + "/queries.csv", encoding: .utf8)
-        #expect(queries.contains("\na2b839ff64ce4c4a,MySQL,orders-mysql,,select id, sku, qty from order_items where order_id in(?+),1,150,150,150,150,150,9000,1,1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,\n".replacingOccurrences(of: "select id, sku, qty from order_items where order_id in(?+)", with: "\"select id, sku, qty from order_items where order_id in(?+)\"")))
+        #expect(
+            queries.contains(
+                "\na2b839ff64ce4c4a,MySQL,orders-mysql,,select id, sku, qty from order_items where order_id in(?+),1,150,150,150,150,150,9000,1,1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,\n"
+                    .replacingOccurrences(
+                        of: "select id, sku, qty from order_items where order_id in(?+)",
+                        with: "\"select id, sku, qty from order_items where order_id in(?+)\"")))
         let summary = loadJSON(out + "/summary.json")
         let totals = summary["totals"] as! [String: Any]
         #expect(totals["records_seen"] as! Int == 36)
         #expect(totals["records_rejected"] as! Int == 0)
-        #expect(totals["records_parsed"] as! [String: Int] == ["apigateway": 7, "lambda": 18, "mysql": 4, "postgresql": 3])
+        #expect(
+            totals["records_parsed"] as! [String: Int] == ["apigateway": 7, "lambda": 18, "mysql": 4, "postgresql": 3])
     }
 
     @Test func segmentsPassValidateAndShapeTheTree() throws {
@@ -138,7 +167,8 @@ import Testing
         #expect(lines.count == 7 + 5 * 2)
         let docs = lines.map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         let trace = docs.filter { $0["trace_id"] as? String == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01" }
-        #expect(trace.map { $0["origin"] as! String } == ["AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"])
+        #expect(
+            trace.map { $0["origin"] as! String } == ["AWS::ApiGateway::Stage", "AWS::Lambda", "AWS::Lambda::Function"])
         let gateway = trace[0], service = trace[1], function = trace[2]
         #expect(gateway["name"] as? String == "a1b2c3d4e5/prod")
         let lambdaSub = (gateway["subsegments"] as! [[String: Any]])[0]
@@ -155,10 +185,15 @@ import Testing
         #expect((sql[0]["sql"] as! [String: Any])["url"] as? String == "mysql://orders-mysql/orders")
         #expect((sql[0]["start_time"] as! Double) == 1704067201.132294)
         // 4xx/429/5xx flags.
-        let throttled = docs.first { (($0["aws"] as? [String: Any])?["api_gateway"] as? [String: Any])?["request_id"] as? String == "a1000000-0000-4000-8000-000000000004" }!
+        let throttled = docs.first {
+            (($0["aws"] as? [String: Any])?["api_gateway"] as? [String: Any])?["request_id"] as? String
+                == "a1000000-0000-4000-8000-000000000004"
+        }!
         #expect(throttled["throttle"] as? Bool == true)
         #expect(throttled["error"] as? Bool == true)
-        let timedOut = docs.first { $0["origin"] as? String == "AWS::Lambda::Function" && $0["name"] as? String == "payments-handler" }!
+        let timedOut = docs.first {
+            $0["origin"] as? String == "AWS::Lambda::Function" && $0["name"] as? String == "payments-handler"
+        }!
         #expect(timedOut["fault"] as? Bool == true)
         let cause = (timedOut["cause"] as! [String: Any])["exceptions"] as! [[String: Any]]
         #expect(cause[0]["type"] as? String == "Sandbox.Timedout")
@@ -175,25 +210,26 @@ import Testing
         return false
     }
 
-
     /// Each document of an NDJSON file checked against AWS's segment schema
     /// (Draft 4) by Python's jsonschema: "checked N bad M", after the problems.
     static func schemaCheck(_ ndjson: String) -> String {
         let out = makeTempDir()
         let schema = repoRoot + "/../shared/reference/xray-segmentdocument-schema-v1.0.0.json"
-        let localSchema = FileManager.default.fileExists(atPath: schema) ? schema : repoRoot + "/testdata/xray-segmentdocument-schema-v1.0.0.json"
+        let localSchema =
+            FileManager.default.fileExists(atPath: schema)
+            ? schema : repoRoot + "/testdata/xray-segmentdocument-schema-v1.0.0.json"
         let script = """
-        import json, sys, jsonschema
-        schema = json.load(open(sys.argv[1]))
-        bad = 0
-        n = 0
-        for line in open(sys.argv[2]):
-            n += 1
-            errors = list(jsonschema.Draft4Validator(schema).iter_errors(json.loads(line)))
-            bad += bool(errors)
-            for e in errors: print(n, e.message)
-        print("checked", n, "bad", bad)
-        """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            bad = 0
+            n = 0
+            for line in open(sys.argv[2]):
+                n += 1
+                errors = list(jsonschema.Draft4Validator(schema).iter_errors(json.loads(line)))
+                bad += bool(errors)
+                for e in errors: print(n, e.message)
+            print("checked", n, "bad", bad)
+            """
         write(out + "/check.py", Array(script.utf8))
         let result = CLI.shell("python3 '\(out)/check.py' '\(localSchema)' '\(ndjson)'")
         return result
@@ -231,7 +267,9 @@ extension ScenarioTests {
         let scheduler = FileScheduler(files: files, progress: false)
         try! scheduler.run(jobs: 1, limits: ReaderLimits(), parse: Self.options([], out: "").parse)
         var options = CorrelationOptions()
-        options.dbFunctions = ["orders-pg": ["orders-handler"], "orders-mysql": ["orders-handler", "payments-handler"]]
+        options.dbFunctions = [
+            "orders-pg": ["orders-handler"], "orders-mysql": ["orders-handler", "payments-handler"],
+        ]
         let m = Correlator(options: options).correlate(scheduler.parsed.map { $0! }, files: files)
         func q(_ prefix: String) -> QueryRecord { m.queries.first { $0.query.text.hasPrefix(prefix) }! }
         #expect(q("UPDATE stock").attribution == .time)

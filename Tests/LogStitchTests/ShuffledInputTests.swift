@@ -1,17 +1,25 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// CloudWatch sorts nothing and the records of one request arrive in files
 /// hours apart: the outputs must not depend on it.
 @Suite(.serialized) struct ShuffledInputTests {
-    struct Rng { var s: UInt64; mutating func next() -> Int { s = s &* 6364136223846793005 &+ 1442695040888963407; return Int(s >> 33) } }
+    struct Rng {
+        var s: UInt64
+        mutating func next() -> Int {
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            return Int(s >> 33)
+        }
+    }
 
     /// Splits a file's content into its events (records), keeping multi-line events whole.
     func events(_ text: String, export: Bool) -> [String] {
         var out: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
-            let startsEvent = !export || line.count > 24 && withBytes(line) { ExportEventAssembler.eventPrefix($0) != nil }
+            let startsEvent =
+                !export || line.count > 24 && withBytes(line) { ExportEventAssembler.eventPrefix($0) != nil }
             if startsEvent || out.isEmpty { out.append(line) } else { out[out.count - 1] += "\n" + line }
         }
         return out
@@ -45,15 +53,21 @@ import Testing
             if rel.hasPrefix("/firehose/") {
                 // Regroup the subscription events into other envelopes, in another order.
                 var evs: [(group: String, stream: String, event: [String: Any])] = []
-                for env in text.replacingOccurrences(of: "}{\"messageType\"", with: "}\n{\"messageType\"").split(separator: "\n") {
+                for env in text.replacingOccurrences(of: "}{\"messageType\"", with: "}\n{\"messageType\"").split(
+                    separator: "\n")
+                {
                     let o = try JSONSerialization.jsonObject(with: Data(env.utf8)) as! [String: Any]
                     guard o["messageType"] as? String == "DATA_MESSAGE" else { continue }
-                    for e in o["logEvents"] as! [[String: Any]] { evs.append((o["logGroup"] as! String, o["logStream"] as! String, e)) }
+                    for e in o["logEvents"] as! [[String: Any]] {
+                        evs.append((o["logGroup"] as! String, o["logStream"] as! String, e))
+                    }
                 }
                 let mixed = shuffled(evs.indices.map { $0 }, &rng)
                 for (n, i) in mixed.enumerated() {
-                    let env: [String: Any] = ["messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": evs[i].group,
-                                              "logStream": evs[i].stream, "subscriptionFilters": ["f"], "logEvents": [evs[i].event]]
+                    let env: [String: Any] = [
+                        "messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": evs[i].group,
+                        "logStream": evs[i].stream, "subscriptionFilters": ["f"], "logEvents": [evs[i].event],
+                    ]
                     write("\(dir)/object-\(n)", gzip(Array(try JSONSerialization.data(withJSONObject: env))))
                 }
                 continue

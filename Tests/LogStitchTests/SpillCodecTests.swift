@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Records parked in the spill must come back field for field, including
@@ -7,9 +8,15 @@ import Testing
 @Suite struct SpillCodecTests {
     func event(_ id: String, stream: String, time: Int64) -> LambdaEvent {
         let e = LambdaEvent(kind: .report)
-        e.requestId = RequestId(id); e.time = time; e.logGroup = "/aws/lambda/orders"; e.logStream = stream
-        e.durationUs = 1_500; e.billedDurationUs = 2_000; e.memorySizeMB = 512
-        e.file = 3; e.line = Int(time % 1000)
+        e.requestId = RequestId(id)
+        e.time = time
+        e.logGroup = "/aws/lambda/orders"
+        e.logStream = stream
+        e.durationUs = 1_500
+        e.billedDurationUs = 2_000
+        e.memorySizeMB = 512
+        e.file = 3
+        e.line = Int(time % 1000)
         return e
     }
 
@@ -19,16 +26,34 @@ import Testing
         let trace = TraceId(epoch: 1, high: 2, low: 3)
         func full(_ id: String, function: String) -> LambdaEvent {
             let e = event(id, stream: "s", time: 10)
-            e.function = function; e.version = "7"; e.initDurationUs = 1; e.restoreDurationUs = 2; e.billedRestoreDurationUs = 3
-            e.maxMemoryUsedMB = 4; e.status = .error; e.errorType = "E"; e.errorMessage = "m"; e.traceId = trace
-            e.segmentId = 0x3d75_2a1b_1bbe_37e0; e.sampled = true; e.runtimeOverheadUs = 5
+            e.function = function
+            e.version = "7"
+            e.initDurationUs = 1
+            e.restoreDurationUs = 2
+            e.billedRestoreDurationUs = 3
+            e.maxMemoryUsedMB = 4
+            e.status = .error
+            e.errorType = "E"
+            e.errorMessage = "m"
+            e.traceId = trace
+            e.segmentId = 0x3d75_2a1b_1bbe_37e0
+            e.sampled = true
+            e.runtimeOverheadUs = 5
             return e
         }
         var lambda = SpillWriter(), statements = SpillWriter()
-        for e in [full("a", function: "first"), full("b", function: "second")] { lambda.tag(.lambdaEvent); e.encode(&lambda) }
+        for e in [full("a", function: "first"), full("b", function: "second")] {
+            lambda.tag(.lambdaEvent)
+            e.encode(&lambda)
+        }
         let q = SlowQuery(engine: .mysql)
-        q.instance = "db"; q.user = "app"; q.end = 10; q.text = "SELECT 1"; q.keys.requestId = "b"
-        statements.tag(.query); q.encode(&statements)
+        q.instance = "db"
+        q.user = "app"
+        q.end = 10
+        q.text = "SELECT 1"
+        q.keys.requestId = "b"
+        statements.tag(.query)
+        q.encode(&statements)
         let spilled: [SpillTag: Data] = [.lambdaEvent: Data(lambda.bytes), .query: Data(statements.bytes)]
         let index = SenderLearner.learn({ kind in spilled[kind].map { [$0] } ?? [] }, ownsEnd: { _ in true })
         #expect(index.functions(instance: "db", user: "app") == ["second"])
@@ -43,10 +68,17 @@ import Testing
     @Test func lambdaEventsRoundTripAcrossPieces() {
         // Two pieces, as two flushes append them to one bucket file.
         var first = SpillWriter(), second = SpillWriter()
-        let events = [event("a", stream: "s1", time: 1), event("b", stream: "s1", time: 2), event("c", stream: "s2", time: 3)]
-        for e in events[0..<2] { first.tag(.lambdaEvent); e.encode(&first) }
-        second.tag(.lambdaEvent); events[2].encode(&second)
-        second.tag(.lambdaEvent); events[1].encode(&second)
+        let events = [
+            event("a", stream: "s1", time: 1), event("b", stream: "s1", time: 2), event("c", stream: "s2", time: 3),
+        ]
+        for e in events[0..<2] {
+            first.tag(.lambdaEvent)
+            e.encode(&first)
+        }
+        second.tag(.lambdaEvent)
+        events[2].encode(&second)
+        second.tag(.lambdaEvent)
+        events[1].encode(&second)
         let file = first.bytes + second.bytes
         // The repeated group costs one byte after its first appearance in a piece.
         #expect(first.bytes.count < 2 * 40 + "/aws/lambda/orders".utf8.count)
@@ -81,7 +113,8 @@ import Testing
         for (i, source) in sources.enumerated() {
             let e = event("e\(i)", stream: "x", time: Int64(i))
             e.source = source
-            w.tag(.lambdaEvent); e.encode(&w)
+            w.tag(.lambdaEvent)
+            e.encode(&w)
         }
         var decoded: [LambdaEvent] = []
         w.bytes.withUnsafeBytes { raw in
@@ -101,18 +134,30 @@ import Testing
     }
 
     @Test func requestsAndStatementsRoundTrip() {
-        let r = ApiGatewayRequest(requestId: "req-1", apiId: "a1b2c3d4e5", stage: "prod", method: "GET", route: "/orders/{id}",
-                                  accountId: "123456789012")
-        r.status = 200; r.start = 1_704_067_201_000_000; r.responseLatencyMs = 912; r.integrationRequestId = "l-1"
+        let r = ApiGatewayRequest(
+            requestId: "req-1", apiId: "a1b2c3d4e5", stage: "prod", method: "GET", route: "/orders/{id}",
+            accountId: "123456789012")
+        r.status = 200
+        r.start = 1_704_067_201_000_000
+        r.responseLatencyMs = 912
+        r.integrationRequestId = "l-1"
         r.traceId = TraceId(validating: "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
         let q = SlowQuery(engine: .postgresql)
-        q.instance = "orders-pg"; q.database = "orders"; q.user = "app"; q.end = 1_704_067_202_000_000; q.durationUs = 25_412
-        q.text = "SELECT 1"; q.keys.requestId = "l-1"
-        q.fingerprint = "select ?"; q.fingerprintId = "E3C0A6B8F1D2C4A5"
+        q.instance = "orders-pg"
+        q.database = "orders"
+        q.user = "app"
+        q.end = 1_704_067_202_000_000
+        q.durationUs = 25_412
+        q.text = "SELECT 1"
+        q.keys.requestId = "l-1"
+        q.fingerprint = "select ?"
+        q.fingerprintId = "E3C0A6B8F1D2C4A5"
         var w = SpillWriter()
         for _ in 0..<2 {
-            w.tag(.request); r.encode(&w)
-            w.tag(.query); q.encode(&w)
+            w.tag(.request)
+            r.encode(&w)
+            w.tag(.query)
+            q.encode(&w)
         }
         var requests: [ApiGatewayRequest] = [], queries: [SlowQuery] = []
         w.bytes.withUnsafeBytes { raw in
@@ -159,7 +204,10 @@ import Testing
                 file.lambdaEvents = [e]
                 if i % 5 == 0 {
                     let q = SlowQuery(engine: .mysql)
-                    q.instance = "db"; q.end = t; q.durationUs = 10; q.text = "q-\(round)-\(i)"
+                    q.instance = "db"
+                    q.end = t
+                    q.durationUs = 10
+                    q.text = "q-\(round)-\(i)"
                     file.queries = [q]
                 }
                 try writers[w].add(file)
@@ -194,9 +242,12 @@ import Testing
         var writers = [SpillStore.Writer(store: store), SpillStore.Writer(store: store)]
         let t: Int64 = 1_704_067_200_000_000
         for i in 0..<10_000 {
-            let r = ApiGatewayRequest(requestId: RequestId(i % 1000 == 999 ? "other-\(i)" : "same"), apiId: "a", stage: "prod", method: "GET", route: "/")
+            let r = ApiGatewayRequest(
+                requestId: RequestId(i % 1000 == 999 ? "other-\(i)" : "same"), apiId: "a", stage: "prod", method: "GET",
+                route: "/")
             r.start = i % 1000 == 998 ? t + 1 : t
-            r.file = 1 + (i * 7919) % 10_000; r.line = i
+            r.file = 1 + (i * 7919) % 10_000
+            r.line = i
             var file = ParsedFile()
             file.requests = [r]
             try writers[i % 2].add(file)
@@ -214,7 +265,11 @@ import Testing
     /// them at hand (more distinct values than it keeps, empty ones too).
     @Test func commonStringsComeBackExactly() {
         var values: [String] = []
-        for i in 0..<60 { values.append(i % 3 == 0 ? "/orders/{orderId}" : i % 7 == 0 ? "" : "route-\(i % 23)-" + String(repeating: "x", count: i % 5)) }
+        for i in 0..<60 {
+            values.append(
+                i % 3 == 0
+                    ? "/orders/{orderId}" : i % 7 == 0 ? "" : "route-\(i % 23)-" + String(repeating: "x", count: i % 5))
+        }
         var w = SpillWriter()
         for v in values { w.string(v) }
         w.bytes.withUnsafeBytes { raw in
@@ -232,7 +287,10 @@ import Testing
     @Test func queryClassesComeBackAcrossPieces() {
         let pieces: [[(String, String)]] = [
             [("select ?", "A1"), ("update t set x=?", "B2"), ("select ?", "A1"), ("", ""), ("select ?", "A1")],
-            [("update t set x=?", "B2"), ("delete from t", "C3"), ("update t set x=?", "B2"), ("other", "A1"), ("select ?", "A1")],
+            [
+                ("update t set x=?", "B2"), ("delete from t", "C3"), ("update t set x=?", "B2"), ("other", "A1"),
+                ("select ?", "A1"),
+            ],
         ]
         var bytes: [UInt8] = []
         for piece in pieces {
@@ -261,17 +319,26 @@ import Testing
     /// way), absent values, and repeated values (stage, API, domain) that
     /// change, repeat, or are equal as Strings but not as bytes.
     @Test func requestsReadStraightToTheSpillEncodeAsTheirObjectsDo() {
-        let csv = "$context.requestId,$context.identity.sourceIp,$context.requestTimeEpoch,$context.httpMethod,$context.resourcePath,$context.status,$context.responseLatency,$context.integrationLatency,$context.integration.requestId,$context.stage,$context.apiId"
+        let csv =
+            "$context.requestId,$context.identity.sourceIp,$context.requestTimeEpoch,$context.httpMethod,$context.resourcePath,$context.status,$context.responseLatency,$context.integrationLatency,$context.integration.requestId,$context.stage,$context.apiId"
         var lines: [[UInt8]] = [
-            Array(#"{"requestId":"c12d1542-b79e-4e79-a158-fdf36452a81b","ip":"1.128.0.0","requestTime":"26/Jul/2023:12:07:03 +0000","httpMethod":"GET","resourcePath":"/pets/{petId}","path":"/prod/pets/7","status":"200","protocol":"HTTP/1.1","responseLength":"48","stage":"prod","apiId":"asad15n3p0","domainName":"asad15n3p0.execute-api.us-east-1.amazonaws.com","userAgent":"curl/8 \"quoted\" caf\u00e9"}"#.utf8),
-            Array(#"{"requestId":"r2","httpMethod":"POST","status":"-","stage":"prod","apiId":"asad15n3p0","domainName":"asad15n3p0.execute-api.us-east-1.amazonaws.com","userAgent":"-","xrayTraceId":"Root=1-65920080-e47df32a3a62429308cab724"}"#.utf8),
-            Array("b2000000-0000-4000-8000-000000000001,203.0.113.5,1704067202000,GET,/orders/{orderId},200,75,70,3F2B8C1E-5D4A-4E6F-9A0B-1C2D3E4F5A11,staging,a1b2c3d4e5".utf8),
+            Array(
+                #"{"requestId":"c12d1542-b79e-4e79-a158-fdf36452a81b","ip":"1.128.0.0","requestTime":"26/Jul/2023:12:07:03 +0000","httpMethod":"GET","resourcePath":"/pets/{petId}","path":"/prod/pets/7","status":"200","protocol":"HTTP/1.1","responseLength":"48","stage":"prod","apiId":"asad15n3p0","domainName":"asad15n3p0.execute-api.us-east-1.amazonaws.com","userAgent":"curl/8 \"quoted\" caf\u00e9"}"#
+                    .utf8),
+            Array(
+                #"{"requestId":"r2","httpMethod":"POST","status":"-","stage":"prod","apiId":"asad15n3p0","domainName":"asad15n3p0.execute-api.us-east-1.amazonaws.com","userAgent":"-","xrayTraceId":"Root=1-65920080-e47df32a3a62429308cab724"}"#
+                    .utf8),
+            Array(
+                "b2000000-0000-4000-8000-000000000001,203.0.113.5,1704067202000,GET,/orders/{orderId},200,75,70,3F2B8C1E-5D4A-4E6F-9A0B-1C2D3E4F5A11,staging,a1b2c3d4e5"
+                    .utf8),
             Array("r4,203.0.113.5,1704067202.5,GET,/caf\u{e9},503,-,-,-,caf\u{e9},a1b2c3d4e5".utf8),
             // The same stage, decomposed: equal as a String, other bytes.
             Array("r5,203.0.113.5,1704067203000,GET,/x,200,1,1,-,cafe\u{301},a1b2c3d4e5".utf8),
         ]
         // Invalid UTF-8 in a path and a stage.
-        lines.append(Array("r6,203.0.113.5,1704067204000,GET,/bad".utf8) + [0xFF, 0xFE] + Array(",200,1,1,-,st".utf8) + [0xC3] + Array(",a1b2c3d4e5".utf8))
+        lines.append(
+            Array("r6,203.0.113.5,1704067204000,GET,/bad".utf8) + [0xFF, 0xFE] + Array(",200,1,1,-,st".utf8) + [0xC3]
+                + Array(",a1b2c3d4e5".utf8))
         var viaObjects = SpillWriter(), viaFields = SpillWriter()
         var parser = ApiGatewayLogParser(templates: [try! ApiGatewayTemplate(csv)])
         var parsed = 0
@@ -281,7 +348,8 @@ import Testing
                 parsed += 1
                 parser.fields.encode(&viaFields, file: 1, line: n)
                 let r = parser.request()
-                r.file = 1; r.line = n
+                r.file = 1
+                r.line = n
                 r.encode(&viaObjects)
             }
         }

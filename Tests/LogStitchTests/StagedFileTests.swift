@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Outputs go past the page cache in aligned buffers, from a thread of
@@ -8,7 +9,9 @@ import Testing
 /// in order, whether direct I/O was used or not.
 @Suite struct StagedFileTests {
     /// Writes `sizes` pieces of patterned bytes, returns what the file holds and what it should.
-    func roundTrip(sizes: [Int], direct: Bool, bufferBytes: Int) throws -> (written: [UInt8], expected: [UInt8], file: StagedFile) {
+    func roundTrip(sizes: [Int], direct: Bool, bufferBytes: Int) throws -> (
+        written: [UInt8], expected: [UInt8], file: StagedFile
+    ) {
         let path = makeTempDir() + "/out.ndjson"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)
@@ -56,12 +59,14 @@ import Testing
     /// order, between plain writes, and gives the buffers back to the pool.
     @Test func handedOverPiecesAreWrittenInOrderAndReturned() throws {
         let path = makeTempDir() + "/pieces"
-        let file = StagedFile(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: path, compress: false, bufferBytes: 8 << 10)
+        let file = StagedFile(
+            fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: path, compress: false, bufferBytes: 8 << 10)
         let pool = BufferPool()
         var expected: [UInt8] = []
         for block in 0..<40 {
             let header = Array("block \(block)\n".utf8)
-            file.write(header); expected += header
+            file.write(header)
+            expected += header
             var pieces: [ByteSink] = []
             for k in 0..<3 {
                 let count = (block * 997 + k * 131) % 20_000
@@ -97,7 +102,8 @@ import Testing
         let path = makeTempDir() + "/dropped"
         weak var writer: DirectFileWriter?
         do {
-            let file = StagedFile(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: path, compress: false, bufferBytes: 8 << 10)
+            let file = StagedFile(
+                fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: path, compress: false, bufferBytes: 8 << 10)
             writer = file.writer
             for _ in 0..<10 { file.write([UInt8](repeating: 0x62, count: 3000)) }
         }
@@ -112,7 +118,7 @@ import Testing
         let dir = makeTempDir()
         let texts: [[[UInt8]]] = [
             [Array("header\n".utf8)],
-            [],                                                     // a block with nothing to say
+            [],  // a block with nothing to say
             [Array(repeating: 0x61, count: 300_000), Array("b\n".utf8)],
             (0..<50).map { Array("line \($0) of a block\n".utf8) },
         ]
@@ -127,11 +133,13 @@ import Testing
         write(dir + "/expected", expected)
         #expect(CLI.shell("gzip -dc '\(path)' | cmp -s - '\(dir)/expected' && echo same") == "same")
         // One member: inflating the first one uses up the whole file.
-        let oneMember = "import zlib,sys; d=zlib.decompressobj(31); d.decompress(open(sys.argv[1],'rb').read()); print(d.eof and not d.unused_data)"
+        let oneMember =
+            "import zlib,sys; d=zlib.decompressobj(31); d.decompress(open(sys.argv[1],'rb').read()); print(d.eof and not d.unused_data)"
         #expect(CLI.shell("python3 -c \"\(oneMember)\" '\(path)'") == "True")
         // An empty file is a valid empty member.
         let emptyPath = dir + "/empty.gz"
-        let empty = StagedFile(fd: open(emptyPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: emptyPath, compress: false)
+        let empty = StagedFile(
+            fd: open(emptyPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: emptyPath, compress: false)
         empty.startJoining()
         try empty.close()
         #expect(CLI.shell("gzip -t '\(emptyPath)' && gzip -dc '\(emptyPath)' | wc -c") == "0")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// The shape cache hands out the fingerprint of an earlier statement of
@@ -7,7 +8,8 @@ import Testing
     static let statements = [
         "SELECT * FROM t1 WHERE id = 1", "SELECT * FROM t22 WHERE id = 333",
         "SELECT * FROM t WHERE a = 'x' AND b = \"y\"", "SELECT * FROM t WHERE a = 'longer one' AND b = \"z z\"",
-        "SELECT * FROM t WHERE a = 'it''s'", "SELECT * FROM t WHERE a = 'it\\'s'", "SELECT * FROM t WHERE a = \"say 'hi'\"",
+        "SELECT * FROM t WHERE a = 'it''s'", "SELECT * FROM t WHERE a = 'it\\'s'",
+        "SELECT * FROM t WHERE a = \"say 'hi'\"",
         "SELECT * FROM t WHERE id IN (1, 2, 3)", "SELECT * FROM t WHERE id IN (4, 5)",
         "INSERT INTO t VALUES (1, 'a'), (2, 'b')", "INSERT INTO t VALUES (3, 'c'), (4, 'd'), (5, 'e')",
         "SELECT 0x1F, 0xAB, 1e5, -3.25, +7", "SELECT 0x2F, 0xCD, 2e5, -4.5, +8",
@@ -41,7 +43,7 @@ import Testing
         }
         #expect(shape("SELECT * FROM t1 WHERE id = 1") == shape("SELECT * FROM t22 WHERE id = 333"))
         #expect(shape("WHERE a = 'x'") == shape("WHERE a = 'a longer value'"))
-        #expect(shape("WHERE a = 'x'") == shape("WHERE a = \"x\""))   // both ? to pt-query-digest
+        #expect(shape("WHERE a = 'x'") == shape("WHERE a = \"x\""))  // both ? to pt-query-digest
         #expect(shape("WHERE a = 'it''s'") != shape("WHERE a = 'x'"))
         #expect(shape("SELECT \u{01}") == nil)
     }

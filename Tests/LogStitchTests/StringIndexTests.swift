@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// `StringIndex` must answer exactly as `[String: Int]` does for the
@@ -8,7 +9,10 @@ import Testing
         var index = StringIndex(capacity: 4)
         var dict: [String: Int] = [:]
         var seed: UInt64 = 42
-        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 20 }
+        func next() -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return seed >> 20
+        }
         for step in 0..<20_000 {
             // Ids like Lambda's, a few thousand distinct ones, some short.
             let n = next() % 3000

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import LogStitch
 
 /// Runs `body` with a byte view of `text`.
@@ -9,12 +10,21 @@ func withBytes<R>(_ text: String, _ body: (ByteView) -> R) -> R {
 
 /// Collects records as the input layer delivers them.
 struct CollectingConsumer: RecordConsumer {
-    struct Seen: Equatable { var line: Int; var timestamp: EpochMicros?; var group: String?; var stream: String?; var message: String }
+    struct Seen: Equatable {
+        var line: Int
+        var timestamp: EpochMicros?
+        var group: String?
+        var stream: String?
+        var message: String
+    }
     var records: [Seen] = []
     mutating func beginFile(_ file: InputFile) {}
     mutating func endFile() {}
     mutating func consume(_ record: LogRecord) -> RecordOutcome {
-        records.append(Seen(line: record.line, timestamp: record.timestamp, group: record.logGroup, stream: record.logStream, message: record.message.string))
+        records.append(
+            Seen(
+                line: record.line, timestamp: record.timestamp, group: record.logGroup, stream: record.logStream,
+                message: record.message.string))
         return .parsed(.lambda)
     }
 }
@@ -38,7 +48,8 @@ enum TestTempRoot {
 }
 
 func write(_ path: String, _ bytes: [UInt8]) {
-    try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try! FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
@@ -51,7 +62,10 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
     p.standardInput = input
     p.standardOutput = output
     try! p.run()
-    let writer = Thread { input.fileHandleForWriting.write(Data(bytes)); try? input.fileHandleForWriting.close() }
+    let writer = Thread {
+        input.fileHandleForWriting.write(Data(bytes))
+        try? input.fileHandleForWriting.close()
+    }
     writer.start()
     let out = output.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LogStitch
 
 /// Correlation runs in half-hour blocks with margins sized by the longest
@@ -11,12 +12,12 @@ import Testing
     @Test func marginFollowsTheLongestDeclaredSpan() {
         #expect(SpillStore.bucketMicros == 2 * Self.minute)
         #expect(WindowedCorrelation.marginBuckets(longestSpan: 0) == 1)
-        #expect(WindowedCorrelation.marginBuckets(longestSpan: 6_553_000) == 1)           // 6.5 s
-        #expect(WindowedCorrelation.marginBuckets(longestSpan: 1 * Self.minute) == 1)     // 1 min + 1 min slack
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 6_553_000) == 1)  // 6.5 s
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 1 * Self.minute) == 1)  // 1 min + 1 min slack
         #expect(WindowedCorrelation.marginBuckets(longestSpan: 1 * Self.minute + 1) == 2)
         #expect(WindowedCorrelation.marginBuckets(longestSpan: 13 * Self.minute) == 7)
-        #expect(WindowedCorrelation.marginBuckets(longestSpan: 15 * Self.minute) == 8)    // Lambda's limit
-        #expect(WindowedCorrelation.marginBuckets(longestSpan: .max) == 10)               // garbled record: 20 min
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: 15 * Self.minute) == 8)  // Lambda's limit
+        #expect(WindowedCorrelation.marginBuckets(longestSpan: .max) == 10)  // garbled record: 20 min
     }
 
     @Test func lastBlocksAreCutInHalves() {
@@ -25,7 +26,8 @@ import Testing
         // Buckets with data: all of blocks 0 to 3, and two buckets of block 4.
         let buckets: [Int64] = Array(0...59) + [60, 72]
         // Block 0 whole; the last four in halves of 8 buckets, those without data left out.
-        #expect(WindowedCorrelation.blocks(buckets: buckets)
+        #expect(
+            WindowedCorrelation.blocks(buckets: buckets)
                 == [0...14, 15...22, 23...29, 30...37, 38...44, 45...52, 53...59, 60...67, 68...74])
         // Fewer blocks than that: all of them in halves; time before 1970 too.
         #expect(WindowedCorrelation.blocks(buckets: [-16, -1, 3]) == [-22...(-16), -7...(-1), 0...7])
@@ -54,7 +56,8 @@ import Testing
         // Every bucket owned exactly once.
         #expect(cut.flatMap { Array($0) } == Array(0...89))
         // Under the budget: what time alone cuts.
-        #expect(WindowedCorrelation.blocks(buckets: buckets, records: records, margin: 1, budget: 10_000_000)
+        #expect(
+            WindowedCorrelation.blocks(buckets: buckets, records: records, margin: 1, budget: 10_000_000)
                 == WindowedCorrelation.blocks(buckets: buckets))
     }
 
@@ -65,7 +68,9 @@ import Testing
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func staged(_ name: String) -> StagedFile {
-            StagedFile(fd: open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: dir + "/" + name, compress: false, bufferBytes: 8 << 10)
+            StagedFile(
+                fd: open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644), path: dir + "/" + name,
+                compress: false, bufferBytes: 8 << 10)
         }
         let segments = staged("segments"), requests = staged("requests")
         let coordinator = WindowedCorrelation.Coordinator(count: 3, files: (segments, requests))
@@ -104,29 +109,42 @@ import Testing
 
     /// One request just before 01:00, its Lambda invocation and one
     /// statement that carries the Lambda request id in a comment.
-    func scenario(dir: String, requestStart: String, epochMs: Int64, latencyMs: Int, lambdaStart: String,
-                  lambdaEnd: String, durationMs: String, queryAt: String) {
+    func scenario(
+        dir: String, requestStart: String, epochMs: Int64, latencyMs: Int, lambdaStart: String,
+        lambdaEnd: String, durationMs: String, queryAt: String
+    ) {
         let lambdaId = "5e1f0000-0000-4000-8000-00000000abcd"
-        write(dir + "/apigateway/prod/access.log", Array("""
-            {"requestId":"b2000000-0000-4000-8000-000000000001","ip":"198.51.100.7","requestTime":"\(requestStart)","requestTimeEpoch":"\(epochMs)","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/42","status":"200","responseLength":"482","responseLatency":"\(latencyMs)","integrationLatency":"\(latencyMs - 5)","integrationRequestId":"\(lambdaId)","xrayTraceId":"1-65920ea7-8f1c6d2a4b3e5f6a7b8c9d01","stage":"prod","apiId":"a1b2c3d4e5","userAgent":"curl/8.5.0"}
+        write(
+            dir + "/apigateway/prod/access.log",
+            Array(
+                """
+                {"requestId":"b2000000-0000-4000-8000-000000000001","ip":"198.51.100.7","requestTime":"\(requestStart)","requestTimeEpoch":"\(epochMs)","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/42","status":"200","responseLength":"482","responseLatency":"\(latencyMs)","integrationLatency":"\(latencyMs - 5)","integrationRequestId":"\(lambdaId)","xrayTraceId":"1-65920ea7-8f1c6d2a4b3e5f6a7b8c9d01","stage":"prod","apiId":"a1b2c3d4e5","userAgent":"curl/8.5.0"}
 
-            """.utf8))
-        write(dir + "/exportedlogs/aws/lambda/long-handler/task/2024/01/01/[$LATEST]0123456789abcdef/000000", Array("""
-            \(lambdaStart) START RequestId: \(lambdaId) Version: $LATEST
-            \(lambdaEnd) END RequestId: \(lambdaId)
-            \(lambdaEnd) REPORT RequestId: \(lambdaId)\tDuration: \(durationMs) ms\tBilled Duration: 1 ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB\t
+                """.utf8))
+        write(
+            dir + "/exportedlogs/aws/lambda/long-handler/task/2024/01/01/[$LATEST]0123456789abcdef/000000",
+            Array(
+                """
+                \(lambdaStart) START RequestId: \(lambdaId) Version: $LATEST
+                \(lambdaEnd) END RequestId: \(lambdaId)
+                \(lambdaEnd) REPORT RequestId: \(lambdaId)\tDuration: \(durationMs) ms\tBilled Duration: 1 ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB\t
 
-            """.utf8))
+                """.utf8))
         let t = queryAt
         let pgTime = t.prefix(10) + " " + t.dropFirst(11).prefix(8) + " UTC"
-        write(dir + "/exportedlogs/aws/rds/instance/orders-pg/postgresql/task/orders-pg.0/000000", Array("""
-            \(t) \(pgTime):10.0.12.36(51544):app@orders:[4242]:LOG:  duration: 25.412 ms  statement: SELECT 1 FROM stock /*request_id='\(lambdaId)'*/
+        write(
+            dir + "/exportedlogs/aws/rds/instance/orders-pg/postgresql/task/orders-pg.0/000000",
+            Array(
+                """
+                \(t) \(pgTime):10.0.12.36(51544):app@orders:[4242]:LOG:  duration: 25.412 ms  statement: SELECT 1 FROM stock /*request_id='\(lambdaId)'*/
 
-            """.utf8))
+                """.utf8))
     }
 
     func requestRow(_ out: String) throws -> [String: String] {
-        let csv = try String(contentsOfFile: out + "/requests.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let csv = try String(contentsOfFile: out + "/requests.csv", encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         #expect(csv.count == 2)
         return Dictionary(uniqueKeysWithValues: zip(csv[0], csv[1]))
     }
@@ -135,10 +153,14 @@ import Testing
         // 00:59:55 request, a 13-minute invocation, a statement at 01:12:
         // the REPORT and the statement lie in the next block, 13 minutes on.
         let dir = makeTempDir(), out = makeTempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: out) }
-        scenario(dir: dir, requestStart: "01/Jan/2024:00:59:55 +0000", epochMs: 1_704_070_795_000, latencyMs: 780_100,
-                 lambdaStart: "2024-01-01T00:59:55.050Z", lambdaEnd: "2024-01-01T01:12:55.050Z", durationMs: "780000.00",
-                 queryAt: "2024-01-01T01:12:00.000Z")
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: out)
+        }
+        scenario(
+            dir: dir, requestStart: "01/Jan/2024:00:59:55 +0000", epochMs: 1_704_070_795_000, latencyMs: 780_100,
+            lambdaStart: "2024-01-01T00:59:55.050Z", lambdaEnd: "2024-01-01T01:12:55.050Z", durationMs: "780000.00",
+            queryAt: "2024-01-01T01:12:00.000Z")
         let result = try ConvertJob.run(ScenarioTests.options([dir], out: out))
         #expect(result.status == .success)
         let row = try requestRow(out)
@@ -151,10 +173,14 @@ import Testing
     @Test func shortInvocationStraddlingTheHourIsJoined() throws {
         // The request starts in one block, its invocation in the next.
         let dir = makeTempDir(), out = makeTempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: out) }
-        scenario(dir: dir, requestStart: "01/Jan/2024:00:59:59 +0000", epochMs: 1_704_070_799_900, latencyMs: 300,
-                 lambdaStart: "2024-01-01T01:00:00.000Z", lambdaEnd: "2024-01-01T01:00:00.150Z", durationMs: "150.00",
-                 queryAt: "2024-01-01T01:00:00.100Z")
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: out)
+        }
+        scenario(
+            dir: dir, requestStart: "01/Jan/2024:00:59:59 +0000", epochMs: 1_704_070_799_900, latencyMs: 300,
+            lambdaStart: "2024-01-01T01:00:00.000Z", lambdaEnd: "2024-01-01T01:00:00.150Z", durationMs: "150.00",
+            queryAt: "2024-01-01T01:00:00.100Z")
         let result = try ConvertJob.run(ScenarioTests.options([dir], out: out))
         #expect(result.status == .success)
         let row = try requestRow(out)
@@ -162,7 +188,7 @@ import Testing
         #expect(row["duration_ms"] == "150")
         #expect(row["db_queries"] == "1")
         let segments = try String(contentsOfFile: out + "/segments.ndjson", encoding: .utf8).split(separator: "\n")
-        #expect(segments.count == 3)   // stage, Lambda service, Lambda function (one trace, written once)
+        #expect(segments.count == 3)  // stage, Lambda service, Lambda function (one trace, written once)
     }
 }
 
@@ -173,20 +199,27 @@ import Testing
     /// one file, REPORT in another, so every join crosses files).
     func writeHours(_ hours: Int, into dir: String) {
         var access = "", starts = "", reports = ""
-        let base: Int64 = 1_704_067_200   // 2024-01-01T00:00:00Z
+        let base: Int64 = 1_704_067_200  // 2024-01-01T00:00:00Z
         for m in 0..<(hours * 60) {
             let t = base + Int64(m) * 60 + 7
             let rid = String(format: "c3000000-0000-4000-8000-%012d", m)
             let lid = String(format: "d4000000-0000-4000-8000-%012d", m)
-            access += #"{"requestId":"\#(rid)","ip":"198.51.100.7","requestTime":"-","requestTimeEpoch":"\#(t * 1000)","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/\#(m)","status":"200","responseLength":"482","responseLatency":"120","integrationLatency":"110","integrationRequestId":"\#(lid)","xrayTraceId":"-","stage":"prod","apiId":"a1b2c3d4e5","userAgent":"curl/8.5.0"}"# + "\n"
+            access +=
+                #"{"requestId":"\#(rid)","ip":"198.51.100.7","requestTime":"-","requestTimeEpoch":"\#(t * 1000)","httpMethod":"GET","resourcePath":"/orders/{orderId}","path":"/prod/orders/\#(m)","status":"200","responseLength":"482","responseLatency":"120","integrationLatency":"110","integrationRequestId":"\#(lid)","xrayTraceId":"-","stage":"prod","apiId":"a1b2c3d4e5","userAgent":"curl/8.5.0"}"#
+                + "\n"
             let start = Timestamp.formatISO8601Millis((t * 1000 + 5) * 1000)
             let end = Timestamp.formatISO8601Millis((t * 1000 + 105) * 1000)
             starts += "\(start) START RequestId: \(lid) Version: $LATEST\n"
-            reports += "\(end) REPORT RequestId: \(lid)\tDuration: 100.00 ms\tBilled Duration: 100 ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB\t\n"
+            reports +=
+                "\(end) REPORT RequestId: \(lid)\tDuration: 100.00 ms\tBilled Duration: 100 ms\tMemory Size: 512 MB\tMax Memory Used: 91 MB\t\n"
         }
         write(dir + "/apigateway/prod/access.log", Array(access.utf8))
-        write(dir + "/exportedlogs/aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef/000000", Array(starts.utf8))
-        write(dir + "/exportedlogs/aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef/000001", Array(reports.utf8))
+        write(
+            dir + "/exportedlogs/aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef/000000", Array(starts.utf8)
+        )
+        write(
+            dir + "/exportedlogs/aws/lambda/orders/task/2024/01/01/[$LATEST]0123456789abcdef/000001",
+            Array(reports.utf8))
     }
 
     @Test func sameOutputsWithOneTwoOrFourWorkers() throws {

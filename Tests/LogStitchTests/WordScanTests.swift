@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LogStitch
 
 /// The eight-bytes-at-a-time checks must agree with the byte-by-byte rule
@@ -69,14 +70,17 @@ import Testing
                     var bytes = [UInt8](repeating: filler, count: 8)
                     bytes[position] = UInt8(value)
                     let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                    for upper in [false, true] where ASCII.parseHex8(word, upper: upper) != reference(bytes, upper: upper) {
+                    for upper in [false, true]
+                    where ASCII.parseHex8(word, upper: upper) != reference(bytes, upper: upper) {
                         disagreements += 1
                     }
                 }
             }
         }
         #expect(disagreements == 0)
-        #expect(ASCII.parseHex8(Array("0123abcd".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }, upper: false) == 0x0123_ABCD)
+        #expect(
+            ASCII.parseHex8(Array("0123abcd".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }, upper: false)
+                == 0x0123_ABCD)
     }
 
     /// Segment ids: sixteen digits of either case, and nothing else.
@@ -97,9 +101,15 @@ import Testing
     @Test func digitCountAgreesWithTheText() {
         var values: [UInt64] = [0, 1, 9, UInt64.max, UInt64.max - 1]
         var p: UInt64 = 10
-        for _ in 1...19 { values += [p - 1, p, p + 1]; p = p &* 10 }
+        for _ in 1...19 {
+            values += [p - 1, p, p + 1]
+            p = p &* 10
+        }
         var g: UInt64 = 7
-        for _ in 0..<2_000 { g = g &* 6364136223846793005 &+ 1442695040888963407; values.append(g >> (g % 64)) }
+        for _ in 0..<2_000 {
+            g = g &* 6364136223846793005 &+ 1442695040888963407
+            values.append(g >> (g % 64))
+        }
         for v in values { #expect(ASCII.digitCount(v) == String(v).count, "\(v)") }
     }
 
@@ -110,7 +120,8 @@ import Testing
             #expect(ASCII.hexNibble(byte) == expected, "byte \(b)")
         }
         // And the ids built on it: upper case accepted, one bad digit anywhere refused.
-        #expect(TraceId(validating: "1-65920081-8F1C6D2A4B3E5F6A7B8C9D01")?.text == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
+        #expect(
+            TraceId(validating: "1-65920081-8F1C6D2A4B3E5F6A7B8C9D01")?.text == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
         for i in [2, 9, 11, 18, 19, 34] {
             var t = Array("1-65920081-8f1c6d2a4b3e5f6a7b8c9d01".utf8)
             t[i] = UInt8(ascii: "g")
@@ -119,7 +130,8 @@ import Testing
         let uuid = Array("3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01".utf8)
         #expect(uuid.withUnsafeBytes { ASCII.isUUID($0) })
         for i in [0, 7, 9, 35] {
-            var u = uuid; u[i] = UInt8(ascii: "z")
+            var u = uuid
+            u[i] = UInt8(ascii: "z")
             #expect(!u.withUnsafeBytes { ASCII.isUUID($0) })
         }
     }
@@ -133,7 +145,9 @@ import Testing
                 seed = seed &* 6364136223846793005 &+ 1442695040888963407
                 // Mostly ordinary bytes, some quotes and backslashes, some bytes just below them.
                 let pick = Int(seed >> 59)
-                bytes[j] = pick < 2 ? 0x22 : pick < 4 ? 0x5C : pick < 6 ? 0x21 : pick < 8 ? 0x5B : UInt8(truncatingIfNeeded: seed >> 33)
+                bytes[j] =
+                    pick < 2
+                    ? 0x22 : pick < 4 ? 0x5C : pick < 6 ? 0x21 : pick < 8 ? 0x5B : UInt8(truncatingIfNeeded: seed >> 33)
             }
             let expected = bytes.firstIndex { $0 == 0x22 || $0 == 0x5C } ?? 8
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
@@ -147,7 +161,9 @@ import Testing
         w.string("a\u{01}b\u{1F}\u{7F}\t\n\r\"\\é")
         #expect(String(decoding: w.bytes, as: UTF8.self) == #""a\u0001b\u001f\u007f\t\n\r\"\\é""#)
         var ids = JSONWriter()
-        ids.beginObject(); ids.field("id", hexId: 0x00ab_cdef_0123_4567); ids.endObject()
+        ids.beginObject()
+        ids.field("id", hexId: 0x00ab_cdef_0123_4567)
+        ids.endObject()
         #expect(String(decoding: ids.bytes, as: UTF8.self) == #"{"id":"00abcdef01234567"}"#)
     }
 }

@@ -27,7 +27,11 @@ public struct CorrelationCounts: Sendable {
         // release) every record.
         for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             requests += 1
-            if !SegmentDocumentWriter.placeable(model.requests[i].start) { tracesWithoutTime += 1 } else { countAge(model.requests[i].traceId, age) }
+            if !SegmentDocumentWriter.placeable(model.requests[i].start) {
+                tracesWithoutTime += 1
+            } else {
+                countAge(model.requests[i].traceId, age)
+            }
             switch model.requests[i].join {
             case .requestId: requestsJoinedByRequestId += 1
             case .traceId: requestsJoinedByTraceId += 1
@@ -40,7 +44,11 @@ public struct CorrelationCounts: Sendable {
             if model.invocations[i].unknownFunction { unknownFunctionInvocations += 1 }
             if model.invocations[i].request == nil {
                 invocationsWithoutRequest += 1
-                if !SegmentDocumentWriter.placeable(model.invocations[i].start) { tracesWithoutTime += 1 } else { countAge(model.invocations[i].traceId, age) }
+                if !SegmentDocumentWriter.placeable(model.invocations[i].start) {
+                    tracesWithoutTime += 1
+                } else {
+                    countAge(model.invocations[i].traceId, age)
+                }
             }
         }
         for i in model.queries.indices where ownership.owns(model.queries[i].end) {
@@ -63,26 +71,37 @@ public struct CorrelationCounts: Sendable {
     }
 
     public mutating func merge(_ o: CorrelationCounts) {
-        tracesTooOldForXRay += o.tracesTooOldForXRay; tracesAheadOfXRay += o.tracesAheadOfXRay
-        requests += o.requests; requestsJoinedByRequestId += o.requestsJoinedByRequestId
-        requestsJoinedByTraceId += o.requestsJoinedByTraceId; requestsWithoutInvocation += o.requestsWithoutInvocation
+        tracesTooOldForXRay += o.tracesTooOldForXRay
+        tracesAheadOfXRay += o.tracesAheadOfXRay
+        requests += o.requests
+        requestsJoinedByRequestId += o.requestsJoinedByRequestId
+        requestsJoinedByTraceId += o.requestsJoinedByTraceId
+        requestsWithoutInvocation += o.requestsWithoutInvocation
         requestsJoinedByCorrelationId += o.requestsJoinedByCorrelationId
-        invocations += o.invocations; unknownFunctionInvocations += o.unknownFunctionInvocations
-        invocationsWithoutRequest += o.invocationsWithoutRequest; queries += o.queries
-        queriesByTraceComment += o.queriesByTraceComment; queriesByRequestComment += o.queriesByRequestComment
-        queriesByTime += o.queriesByTime; queriesUnattributed += o.queriesUnattributed; tracesWithoutTime += o.tracesWithoutTime
+        invocations += o.invocations
+        unknownFunctionInvocations += o.unknownFunctionInvocations
+        invocationsWithoutRequest += o.invocationsWithoutRequest
+        queries += o.queries
+        queriesByTraceComment += o.queriesByTraceComment
+        queriesByRequestComment += o.queriesByRequestComment
+        queriesByTime += o.queriesByTime
+        queriesUnattributed += o.queriesUnattributed
+        tracesWithoutTime += o.tracesWithoutTime
     }
 
     /// summary.json's `correlation` section, in its documented order.
     public var named: [(String, Int)] {
-        [("requests", requests), ("requests_joined_by_request_id", requestsJoinedByRequestId),
-         ("requests_joined_by_trace_id", requestsJoinedByTraceId),
-         ("requests_joined_by_correlation_id", requestsJoinedByCorrelationId), ("requests_without_invocation", requestsWithoutInvocation),
-         ("invocations_without_request", invocationsWithoutRequest), ("queries", queries),
-         ("queries_attributed_by_trace_comment", queriesByTraceComment),
-         ("queries_attributed_by_request_comment", queriesByRequestComment),
-         ("queries_attributed_by_time", queriesByTime), ("queries_unattributed", queriesUnattributed),
-         ("traces_without_time", tracesWithoutTime), ("traces_too_old_for_xray", tracesTooOldForXRay),
-         ("traces_ahead_of_xray", tracesAheadOfXRay)]
+        [
+            ("requests", requests), ("requests_joined_by_request_id", requestsJoinedByRequestId),
+            ("requests_joined_by_trace_id", requestsJoinedByTraceId),
+            ("requests_joined_by_correlation_id", requestsJoinedByCorrelationId),
+            ("requests_without_invocation", requestsWithoutInvocation),
+            ("invocations_without_request", invocationsWithoutRequest), ("queries", queries),
+            ("queries_attributed_by_trace_comment", queriesByTraceComment),
+            ("queries_attributed_by_request_comment", queriesByRequestComment),
+            ("queries_attributed_by_time", queriesByTime), ("queries_unattributed", queriesUnattributed),
+            ("traces_without_time", tracesWithoutTime), ("traces_too_old_for_xray", tracesTooOldForXRay),
+            ("traces_ahead_of_xray", tracesAheadOfXRay),
+        ]
     }
 }

@@ -19,7 +19,10 @@ public struct RequestRecord: Sendable {
     public let start: EpochMicros?
 
     init(request: ApiGatewayRequest, traceId: TraceId, invocation: Int? = nil, join: LambdaJoin = .none) {
-        self.request = request; self.traceId = traceId; self.invocation = invocation; self.join = join
+        self.request = request
+        self.traceId = traceId
+        self.invocation = invocation
+        self.join = join
         start = request.start
     }
 }
@@ -38,7 +41,8 @@ public struct InvocationRecord: Sendable {
     public let unknownFunction: Bool
 
     init(invocation: LambdaInvocation, traceId: TraceId) {
-        self.invocation = invocation; self.traceId = traceId
+        self.invocation = invocation
+        self.traceId = traceId
         start = invocation.start
         end = invocation.end
         unknownFunction = invocation.function == "unknown"
@@ -55,7 +59,10 @@ public struct QueryRecord: Sendable {
     public let end: EpochMicros
 
     init(query: SlowQuery) {
-        self.query = query; invocation = nil; attribution = .none; traceId = nil
+        self.query = query
+        invocation = nil
+        attribution = .none
+        traceId = nil
         end = query.end
     }
 }
@@ -108,7 +115,9 @@ public struct Correlator {
         uniqueRequests.reserveCapacity(requests.count)
         for r in requests {
             if let last = uniqueRequests.last {
-                let (a, b) = (files[Int(last.part)].requests[Int(last.index)], files[Int(r.part)].requests[Int(r.index)])
+                let (a, b) = (
+                    files[Int(last.part)].requests[Int(last.index)], files[Int(r.part)].requests[Int(r.index)]
+                )
                 if a.start == b.start, a.requestId == b.requestId { continue }
             }
             uniqueRequests.append(r)
@@ -118,7 +127,10 @@ public struct Correlator {
         model.invocations.reserveCapacity(invocations.count)
         invocations.reverse()
         while let inv = invocations.popLast() {
-            model.invocations.append(InvocationRecord(invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0)))
+            model.invocations.append(
+                InvocationRecord(
+                    invocation: inv, traceId: inv.traceId ?? Self.syntheticTraceId(inv.requestId, start: inv.start ?? 0)
+                ))
         }
         var invocationById = RequestIdIndex(capacity: model.invocations.count)
         for i in model.invocations.indices { invocationById[model.invocations[i].invocation.requestId] = i }
@@ -143,7 +155,9 @@ public struct Correlator {
         // Invocations by the API request id their Powertools lines name.
         var invocationByApiRequest: [RequestId: Int] = [:]
         for i in model.invocations.indices {
-            if let a = model.invocations[i].invocation.apiRequestId, invocationByApiRequest[a] == nil { invocationByApiRequest[a] = i }
+            if let a = model.invocations[i].invocation.apiRequestId, invocationByApiRequest[a] == nil {
+                invocationByApiRequest[a] = i
+            }
         }
 
         model.requests.reserveCapacity(uniqueRequests.count)
@@ -156,17 +170,24 @@ public struct Correlator {
             }
             let at = uniqueRequests[k]
             let req = files[Int(at.part)].requests[Int(at.index)]
-            var record = RequestRecord(request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0))
+            var record = RequestRecord(
+                request: req, traceId: req.traceId ?? Self.syntheticTraceId(req.requestId, start: req.start ?? 0))
             if let lid = req.integrationRequestId, let i = invocationById[lid], model.invocations[i].request == nil {
-                record.invocation = i; record.join = .requestId
+                record.invocation = i
+                record.join = .requestId
             } else if let t = req.traceId, var i = firstWithTrace[t] {
                 // The first invocation of the trace that no request claimed yet.
                 while i >= 0 && model.invocations[i].request != nil { i = nextWithTrace[i] }
-                if i >= 0 { record.invocation = i; record.join = .traceId }
+                if i >= 0 {
+                    record.invocation = i
+                    record.join = .traceId
+                }
             }
             if record.invocation == nil, !invocationByApiRequest.isEmpty, let i = invocationByApiRequest[req.requestId],
-               model.invocations[i].request == nil {
-                record.invocation = i; record.join = .correlationId
+                model.invocations[i].request == nil
+            {
+                record.invocation = i
+                record.join = .correlationId
             }
             if let i = record.invocation {
                 // A request X-Ray did not trace takes its invocation's real
@@ -184,7 +205,10 @@ public struct Correlator {
     }
 
     /// Where a record sits in the window: which part, which index.
-    struct Location { var part: Int32; var index: Int32 }
+    struct Location {
+        var part: Int32
+        var index: Int32
+    }
 
     /// The window's requests in (start, request id, file, line) order, as
     /// locations: sorting a compact (start, location) array and reading the
@@ -198,8 +222,10 @@ public struct Correlator {
             for i in part.indices { keys.append((part[i].start ?? 0, Location(part: Int32(p), index: Int32(i)))) }
         }
         keys.sort { a, b in
-            a.start != b.start ? a.start < b.start
-                : startOrder(files[Int(a.at.part)].requests[Int(a.at.index)], files[Int(b.at.part)].requests[Int(b.at.index)])
+            a.start != b.start
+                ? a.start < b.start
+                : startOrder(
+                    files[Int(a.at.part)].requests[Int(a.at.index)], files[Int(b.at.part)].requests[Int(b.at.index)])
         }
         return keys.map(\.at)
     }
@@ -233,7 +259,12 @@ public struct Correlator {
         for i in queries.indices {
             let q = queries[i]
             let r: Int32
-            if let l = last, l.0 == q.instance { r = l.1 } else { r = rank[q.instance]!; last = (q.instance, r) }
+            if let l = last, l.0 == q.instance {
+                r = l.1
+            } else {
+                r = rank[q.instance]!
+                last = (q.instance, r)
+            }
             keyed.append((q.end, r, q.connectionId ?? 0, i))
         }
         keyed.sort { a, b in
@@ -269,7 +300,9 @@ public struct Correlator {
 
     static func endOrder(_ a: SlowQuery, _ b: SlowQuery) -> Bool {
         if a.end != b.end { return a.end < b.end }
-        return (a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (b.instance, b.connectionId ?? 0, b.text, b.file, b.line)
+        return (a.instance, a.connectionId ?? 0, a.text, a.file, a.line) < (
+            b.instance, b.connectionId ?? 0, b.text, b.file, b.line
+        )
     }
 
     /// `1-<start second>-<24 hex of MD5(request id)>`: the same request always gets the same id.
@@ -282,7 +315,9 @@ public struct Correlator {
         let st = requestId.withText { id in
             withUnsafeTemporaryAllocation(byteCount: prefix.utf8CodeUnitCount + id.count, alignment: 8) { m in
                 m.baseAddress!.copyMemory(from: prefix.utf8Start, byteCount: prefix.utf8CodeUnitCount)
-                if let p = id.baseAddress { (m.baseAddress! + prefix.utf8CodeUnitCount).copyMemory(from: p, byteCount: id.count) }
+                if let p = id.baseAddress {
+                    (m.baseAddress! + prefix.utf8CodeUnitCount).copyMemory(from: p, byteCount: id.count)
+                }
                 return MD5.state(of: UnsafeRawBufferPointer(m))
             }
         }
@@ -292,8 +327,10 @@ public struct Correlator {
         return TraceId(epoch: secs, high: high, low: low)
     }
 
-    func attributeQueries(_ queries: [SlowQuery], _ model: inout TraceModel, invocationById: RequestIdIndex,
-                          senders given: SenderIndex?) {
+    func attributeQueries(
+        _ queries: [SlowQuery], _ model: inout TraceModel, invocationById: RequestIdIndex,
+        senders given: SenderIndex?
+    ) {
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
         var wantedTraces = KeyIndex<TraceId>()
@@ -352,10 +389,14 @@ public struct Correlator {
         var candidatesByFunction: [String: [Int]] = [:]
         let uncommented = records.contains { $0.attribution == .none && $0.query.keys.isEmpty }
         if uncommented {
-            for i in model.invocations.indices { candidatesByFunction[model.invocations[i].invocation.function, default: []].append(i) }
+            for i in model.invocations.indices {
+                candidatesByFunction[model.invocations[i].invocation.function, default: []].append(i)
+            }
         }
         for (f, list) in candidatesByFunction {
-            candidatesByFunction[f] = list.sorted { (model.invocations[$0].start ?? 0, $0) < (model.invocations[$1].start ?? 0, $1) }
+            candidatesByFunction[f] = list.sorted {
+                (model.invocations[$0].start ?? 0, $0) < (model.invocations[$1].start ?? 0, $1)
+            }
         }
         let longestUs = model.invocations.reduce(Int64(0)) { max($0, ($1.end ?? 0) - ($1.start ?? 0)) }
         for qi in records.indices where records[qi].attribution == .none && records[qi].query.keys.isEmpty {
@@ -367,7 +408,9 @@ public struct Correlator {
             for f in functions.sorted() {
                 guard let list = candidatesByFunction[f] else { continue }
                 // First invocation that may still be running at the statement's start.
-                let from = Self.lowerBound(list) { (model.invocations[$0].start ?? 0) < q.end - q.durationUs - longestUs }
+                let from = Self.lowerBound(list) {
+                    (model.invocations[$0].start ?? 0) < q.end - q.durationUs - longestUs
+                }
                 var k = from
                 while k < list.count, (model.invocations[list[k]].start ?? 0) <= latestEnd {
                     if Self.mayContain(model.invocations[list[k]].invocation, q) { possible.append(list[k]) }

@@ -25,7 +25,15 @@ struct InvocationAssembler {
         // Stable processing order, whatever order the files came in: by time,
         // then by kind, then by where the record was. Small keys are sorted,
         // not the events (copying one retains all its strings).
-        struct Key { var time: Int64; var rank: Int32; var part: Int32; var file: Int; var line: Int; var index: Int; var object: UnsafeRawPointer }
+        struct Key {
+            var time: Int64
+            var rank: Int32
+            var part: Int32
+            var file: Int
+            var line: Int
+            var index: Int
+            var object: UnsafeRawPointer
+        }
         var keys: [Key] = []
         let total = parts.reduce(0) { $0 + $1.count }
         keys.reserveCapacity(total)
@@ -35,8 +43,10 @@ struct InvocationAssembler {
             parts[p].withUnsafeBufferPointer { events in
                 for i in events.indices {
                     unowned(unsafe) let e = events[i]
-                    keys.append(Key(time: e.time ?? 0, rank: Int32(e.kind.rank), part: Int32(p), file: e.file,
-                                    line: e.line, index: i, object: UnsafeRawPointer(Unmanaged.passUnretained(e).toOpaque())))
+                    keys.append(
+                        Key(
+                            time: e.time ?? 0, rank: Int32(e.kind.rank), part: Int32(p), file: e.file,
+                            line: e.line, index: i, object: UnsafeRawPointer(Unmanaged.passUnretained(e).toOpaque())))
                 }
             }
         }
@@ -49,7 +59,10 @@ struct InvocationAssembler {
             // one a few steps ahead is asked for now, so misses overlap.
             if k + Prefetch.distance < keys.count { Prefetch.object(at: keys[k + Prefetch.distance].object, lines: 4) }
             Unmanaged<LambdaEvent>.fromOpaque(keys[k].object)._withUnsafeGuaranteedRef { e in
-                guard let id = e.requestId else { loose.append(e); return }
+                guard let id = e.requestId else {
+                    loose.append(e)
+                    return
+                }
                 if let k = slot[id] {
                     merge(e, into: &built[k])
                 } else {
@@ -86,7 +99,10 @@ struct InvocationAssembler {
         mutating func name(group: String?, stream: String?) -> String? {
             if let g = group, let last, last.group == g { return last.name }
             guard let g = group, g.hasPrefix("/aws/lambda/") else { return functionName(group: group, stream: stream) }
-            if let known = byGroup[g] { last = (g, known); return known }
+            if let known = byGroup[g] {
+                last = (g, known)
+                return known
+            }
             guard let n = functionName(group: g, stream: nil) else { return functionName(group: g, stream: stream) }
             byGroup[g] = n
             last = (g, n)
@@ -101,7 +117,10 @@ struct InvocationAssembler {
         if inv.account == nil, let o = e.source?.owner { inv.account = o }
         switch e.kind {
         case .start:
-            if !inv.sawStart { inv.start = e.time; inv.sawStart = true }
+            if !inv.sawStart {
+                inv.start = e.time
+                inv.sawStart = true
+            }
             if inv.version == nil { inv.version = e.version }
             if inv.traceId == nil { inv.traceId = e.traceId }
         case .report:
@@ -116,7 +135,11 @@ struct InvocationAssembler {
             if let t = e.time { inv.end = t }
             if let s = e.status, s != .success { escalate(&inv, s) }
             if let t = e.errorType { inv.errorType = t }
-            if let t = e.traceId { inv.traceId = t; inv.segmentId = e.segmentId; inv.sampled = e.sampled }
+            if let t = e.traceId {
+                inv.traceId = t
+                inv.segmentId = e.segmentId
+                inv.sampled = e.sampled
+            }
         case .runtimeDone:
             if let s = e.status, s != .success { escalate(&inv, s) }
             if inv.errorType == nil { inv.errorType = e.errorType }
@@ -151,7 +174,9 @@ struct InvocationAssembler {
     }
 
     static func finalize(_ inv: inout LambdaInvocation, names: inout FunctionNames) {
-        if inv.function == "unknown", let f = names.name(group: inv.logGroup, stream: inv.logStream) { inv.function = f }
+        if inv.function == "unknown", let f = names.name(group: inv.logGroup, stream: inv.logStream) {
+            inv.function = f
+        }
         if inv.start == nil, let end = inv.end, let d = inv.durationUs { inv.start = end - d }
         if let s = inv.start, let d = inv.durationUs { inv.end = max(inv.end ?? 0, s + d) }
         if inv.end == nil { inv.end = inv.start }
@@ -186,12 +211,16 @@ struct InvocationAssembler {
                 // a binary search where the starts ascend (they do but for
                 // invocations without a start, which sort first as 0).
                 let starts = startsByStream[g]
-                let at = ordered[g] ? starts.firstSortedIndex(where: { $0 >= t }) : starts.firstIndex(where: { $0 >= t })
+                let at =
+                    ordered[g] ? starts.firstSortedIndex(where: { $0 >= t }) : starts.firstIndex(where: { $0 >= t })
                 guard let k = at, k < idx.count else { continue }
                 let i = idx[k]
                 if let f = e.function, invocations[i].function == "unknown" { invocations[i].function = f }
-                if e.kind == .restoreReport, invocations[i].restoreDurationUs == nil { invocations[i].restoreDurationUs = e.restoreDurationUs }
-                if e.kind == .initReport, invocations[i].initDurationUs == nil, invocations[i].restoreDurationUs == nil {
+                if e.kind == .restoreReport, invocations[i].restoreDurationUs == nil {
+                    invocations[i].restoreDurationUs = e.restoreDurationUs
+                }
+                if e.kind == .initReport, invocations[i].initDurationUs == nil, invocations[i].restoreDurationUs == nil
+                {
                     invocations[i].initDurationUs = e.initDurationUs
                 }
             case .error:

@@ -55,21 +55,30 @@ enum SenderLearner {
             let id = r.requestId()
             r.skipOptionalInt()
             let groupBytes = r.repeatedRaw(.logGroup), streamBytes = r.repeatedRaw(.logStream)
-            r.skipRepeated()                                   // owner
+            r.skipRepeated()  // owner
             let functionBytes = r.repeatedRaw(.function)
             r.skipRepeated()
-            for _ in 0..<8 { r.skipOptionalInt() }         // durations, memory, status
-            r.skipOptionalString(); r.skipOptionalString()
+            for _ in 0..<8 { r.skipOptionalInt() }  // durations, memory, status
+            r.skipOptionalString()
+            r.skipOptionalString()
             let trace = r.optionalTrace()
-            r.skipOptionalInt(); _ = r.bool(); r.skipOptionalInt(); r.skipInt(); r.skipInt()   // segment id, sampled, overhead, file, line
-            _ = r.bool(); r.skipRequestId(); r.skipOptionalString()                           // cold start, correlation id, function ARN
+            r.skipOptionalInt()
+            _ = r.bool()
+            r.skipOptionalInt()
+            r.skipInt()
+            r.skipInt()  // segment id, sampled, overhead, file, line
+            _ = r.bool()
+            r.skipRequestId()
+            r.skipOptionalString()  // cold start, correlation id, function ARN
             guard let id else { return }
             let traceWanted = trace.map { tracesWanted.contains($0) } ?? false
             let requestId = id
             guard traceWanted || wantedIds.contains(requestId) else { return }
             let string = { (b: UnsafeRawBufferPointer?) in b.map { String(decoding: $0, as: UTF8.self) } }
-            guard let f = string(functionBytes)
-                    ?? InvocationAssembler.functionName(group: string(groupBytes), stream: string(streamBytes)) else { return }
+            guard
+                let f = string(functionBytes)
+                    ?? InvocationAssembler.functionName(group: string(groupBytes), stream: string(streamBytes))
+            else { return }
             byRequest[requestId] = f
             if let t = trace, traceWanted {
                 if let g = byTrace[t], g != f { ambiguousTraces.insert(t) } else { byTrace[t] = f }
@@ -89,36 +98,60 @@ enum SenderLearner {
 extension SpillReader {
     /// After the request id: the fields before `integrationRequestId` (same order as `encode`).
     mutating func skipRequestUpToIntegration() {
-        skipOptionalString()                         // extendedRequestId
-        skipRepeated(); skipRepeated()               // apiId, stage
-        skipOptionalString(); skipOptionalString(); skipOptionalString()   // method, route, path
-        skipRepeated(); skipRepeated()               // domainName, protocolName
-        skipOptionalInt(); skipOptionalInt(); skipOptionalInt(); skipInt(); skipOptionalInt(); skipOptionalInt()
+        skipOptionalString()  // extendedRequestId
+        skipRepeated()
+        skipRepeated()  // apiId, stage
+        skipOptionalString()
+        skipOptionalString()
+        skipOptionalString()  // method, route, path
+        skipRepeated()
+        skipRepeated()  // domainName, protocolName
+        skipOptionalInt()
+        skipOptionalInt()
+        skipOptionalInt()
+        skipInt()
+        skipOptionalInt()
+        skipOptionalInt()
     }
 
     /// After `integrationRequestId`: the rest of a request.
     mutating func skipRequestRest() {
         skipOptionalTrace()
-        for _ in 0..<3 { skipOptionalString() }      // sourceIp, userAgent, errorMessage
-        skipRepeated()                               // accountId
-        skipInt(); skipInt()                         // file, line
-        skipOptionalString(); skipOptionalString()   // eventType, connectionId
+        for _ in 0..<3 { skipOptionalString() }  // sourceIp, userAgent, errorMessage
+        skipRepeated()  // accountId
+        skipInt()
+        skipInt()  // file, line
+        skipOptionalString()
+        skipOptionalString()  // eventType, connectionId
     }
 
     /// A statement's instance, user, end and comment keys; the rest skipped.
-    mutating func commentedStatement() -> (instance: String, user: String?, end: EpochMicros, requestId: RequestId?, traceId: TraceId?)? {
+    mutating func commentedStatement() -> (
+        instance: String, user: String?, end: EpochMicros, requestId: RequestId?, traceId: TraceId?
+    )? {
         skipInt()
         let instance = repeatedRaw(.instance) ?? UnsafeRawBufferPointer(start: nil, count: 0)
         _ = repeatedRaw(.database)
         let user = repeatedRaw(.user)
-        _ = repeatedRaw(.clientHost); skipOptionalInt()
+        _ = repeatedRaw(.clientHost)
+        skipOptionalInt()
         let end = int()
-        skipInt(); skipInt(); skipOptionalInt(); skipOptionalInt(); skipOptionalInt()
-        skipString(); skipOptionalString(); skipQueryClass()   // text, parameters, class
+        skipInt()
+        skipInt()
+        skipOptionalInt()
+        skipOptionalInt()
+        skipOptionalInt()
+        skipString()
+        skipOptionalString()
+        skipQueryClass()  // text, parameters, class
         let trace = optionalTrace()
         let requestId = self.requestId()
-        skipInt(); skipInt()
+        skipInt()
+        skipInt()
         guard requestId != nil || trace != nil else { return nil }
-        return (String(decoding: instance, as: UTF8.self), user.map { String(decoding: $0, as: UTF8.self) }, end, requestId, trace)
+        return (
+            String(decoding: instance, as: UTF8.self), user.map { String(decoding: $0, as: UTF8.self) }, end, requestId,
+            trace
+        )
     }
 }

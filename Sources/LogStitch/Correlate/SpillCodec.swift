@@ -19,24 +19,40 @@ public struct SpillWriter {
     /// Zig-zag varint: small magnitudes take one or two bytes (at most ten).
     @inline(__always) static func varint(_ c: inout ByteSink.Cursor, _ v: Int64) {
         var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
-        while u >= 0x80 { c.byte(UInt8(truncatingIfNeeded: u) | 0x80); u >>= 7 }
+        while u >= 0x80 {
+            c.byte(UInt8(truncatingIfNeeded: u) | 0x80)
+            u >>= 7
+        }
         c.byte(UInt8(truncatingIfNeeded: u))
     }
     @inline(__always) mutating func int(_ v: Int) { int(Int64(v)) }
     @inline(__always) mutating func int(_ v: Int64?) {
         // The presence byte and the value under one capacity check.
         out.write(reserving: 11) { c in
-            if let v { c.byte(1); Self.varint(&c, v) } else { c.byte(0) }
+            if let v {
+                c.byte(1)
+                Self.varint(&c, v)
+            } else {
+                c.byte(0)
+            }
         }
     }
     @inline(__always) mutating func int(_ v: Int?) { int(v.map(Int64.init)) }
     @inline(__always) mutating func bool(_ v: Bool?) { out.append(v == nil ? 0 : (v! ? 2 : 1)) }
     @inline(__always) mutating func tag(_ t: SpillTag) { out.append(t.rawValue) }
     @inline(__always) mutating func string(_ s: String) {
-        s.withUTF8Bytes { b in int(b.count); out.append(b) }
+        s.withUTF8Bytes { b in
+            int(b.count)
+            out.append(b)
+        }
     }
     @inline(__always) mutating func string(_ s: String?) {
-        if let s { out.append(1); string(s) } else { out.append(0) }
+        if let s {
+            out.append(1)
+            string(s)
+        } else {
+            out.append(0)
+        }
     }
     /// A value that mostly repeats from one record to the next (a log
     /// group, a stage, a DB instance): 0 nil, 1 "as the last value written
@@ -44,8 +60,14 @@ public struct SpillWriter {
     /// take a byte instead of ~90 for group, stream and function, and the
     /// reader hands out one shared String instead of a copy per record.
     @inline(__always) mutating func repeated(_ s: String?, _ slot: SpillSlot) {
-        guard let s else { out.append(0); return }
-        if previous[slot.rawValue] == s { out.append(1); return }
+        guard let s else {
+            out.append(0)
+            return
+        }
+        if previous[slot.rawValue] == s {
+            out.append(1)
+            return
+        }
         previous[slot.rawValue] = s
         out.append(2)
         string(s)
@@ -55,17 +77,29 @@ public struct SpillWriter {
     /// String they make: ASCII as it is, anything else through a String,
     /// so that invalid UTF-8 is repaired the same way.
     @inline(__always) mutating func string(utf8 v: ByteView?) {
-        guard let v else { out.append(0); return }
+        guard let v else {
+            out.append(0)
+            return
+        }
         out.append(1)
-        Self.withStringBytes(v) { b in int(b.count); out.append(UnsafeBufferPointer(start: b.baseAddress?.assumingMemoryBound(to: UInt8.self), count: b.count)) }
+        Self.withStringBytes(v) { b in
+            int(b.count)
+            out.append(UnsafeBufferPointer(start: b.baseAddress?.assumingMemoryBound(to: UInt8.self), count: b.count))
+        }
     }
 
     /// A `repeated` value given as bytes: "as the last" when they are the
     /// last value's bytes or make an equal String (as `repeated` compares).
     @inline(__always) mutating func repeated(utf8 v: ByteView?, _ slot: SpillSlot) {
-        guard let v else { out.append(0); return }
+        guard let v else {
+            out.append(0)
+            return
+        }
         if let last = previous[slot.rawValue], last.utf8.count == v.count,
-           last.utf8.withContiguousStorageIfAvailable({ v.count == 0 || memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 }) == true {
+            last.utf8.withContiguousStorageIfAvailable({
+                v.count == 0 || memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0
+            }) == true
+        {
             out.append(1)
             return
         }
@@ -73,8 +107,10 @@ public struct SpillWriter {
     }
 
     @inline(__always) static func withStringBytes(_ v: ByteView, _ body: (ByteView) -> Void) {
-        if !WordScan.containsAny(UnsafeBufferPointer(start: v.baseAddress?.assumingMemoryBound(to: UInt8.self), count: v.count),
-                                 word: { $0 & 0x8080_8080_8080_8080 != 0 }, byte: { $0 >= 0x80 }) {
+        if !WordScan.containsAny(
+            UnsafeBufferPointer(start: v.baseAddress?.assumingMemoryBound(to: UInt8.self), count: v.count),
+            word: { $0 & 0x8080_8080_8080_8080 != 0 }, byte: { $0 >= 0x80 })
+        {
             body(v)
             return
         }
@@ -90,7 +126,11 @@ public struct SpillWriter {
         // Told by identity, without binding (and retaining) either object.
         if let id = lastSourceId, s.map(ObjectIdentifier.init) == id {
             let owner: UInt8 = s?.owner == nil ? 0 : 1
-            out.write(reserving: 3) { c in c.byte(1); c.byte(1); c.byte(owner) }
+            out.write(reserving: 3) { c in
+                c.byte(1)
+                c.byte(1)
+                c.byte(owner)
+            }
             return
         }
         repeated(s?.logGroup, .logGroup)
@@ -115,12 +155,18 @@ public struct SpillWriter {
     @inline(__always) mutating func queryClass(_ fingerprint: String, _ id: String, _ ptChecksum: String? = nil) {
         let key = ptChecksum.map { id + " " + $0 } ?? id
         if let n = classNumbers[key], classes[n] == fingerprint {
-            out.append(1); int(n)
+            out.append(1)
+            int(n)
             return
         }
         let n = classes.count
-        classes.append(fingerprint); classNumbers[key] = n
-        out.append(2); int(n); string(fingerprint); string(id); string(ptChecksum)
+        classes.append(fingerprint)
+        classNumbers[key] = n
+        out.append(2)
+        int(n)
+        string(fingerprint)
+        string(id)
+        string(ptChecksum)
     }
     /// This piece's classes by number, and their numbers by id (and
     /// pt-query-digest's id).
@@ -129,8 +175,15 @@ public struct SpillWriter {
 
     /// A request id: 0 none, 1 and its text, or 2 and the 16 bytes of a UUID.
     @inline(__always) mutating func requestId(_ id: RequestId?) {
-        guard let id else { out.append(0); return }
-        if let text = id.other { out.append(1); string(text); return }
+        guard let id else {
+            out.append(0)
+            return
+        }
+        if let text = id.other {
+            out.append(1)
+            string(text)
+            return
+        }
         out.append(2)
         withUnsafeBytes(of: id.high.littleEndian) { out.append($0) }
         withUnsafeBytes(of: id.low.littleEndian) { out.append($0) }
@@ -138,7 +191,10 @@ public struct SpillWriter {
 
     /// A trace id as its 16 bytes of numbers.
     @inline(__always) mutating func trace(_ t: TraceId?) {
-        guard let t else { out.append(0); return }
+        guard let t else {
+            out.append(0)
+            return
+        }
         out.append(1)
         withUnsafeBytes(of: t.epoch.littleEndian) { out.append($0) }
         withUnsafeBytes(of: t.high.littleEndian) { out.append($0) }
@@ -168,7 +224,9 @@ public struct SpillReader {
     /// A `SpillWriter.source` value. Events of one source in a row share
     /// one object, as they did when they were parsed.
     @inline(__always) mutating func source() -> LogSource? {
-        if let last = lastSource, at(position) == 1, at(position + 1) == 1, at(position + 2) == (last.owner == nil ? 0 : 1) {
+        if let last = lastSource, at(position) == 1, at(position + 1) == 1,
+            at(position + 2) == (last.owner == nil ? 0 : 1)
+        {
             position += 3
             return last
         }
@@ -227,7 +285,10 @@ public struct SpillReader {
     @inline(__always) func need(_ n: Int) {
         precondition(position >= 0 && position + n <= bytes.count, "spill record runs past the end of its file")
     }
-    @inline(__always) mutating func byte() -> UInt8 { defer { position += 1 }; return at(position) }
+    @inline(__always) mutating func byte() -> UInt8 {
+        defer { position += 1 }
+        return at(position)
+    }
     @inline(__always) mutating func int() -> Int64 {
         var u: UInt64 = 0, shift: UInt64 = 0
         while true {
@@ -239,7 +300,10 @@ public struct SpillReader {
         return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
     }
     @inline(__always) mutating func optionalInt() -> Int64? { byte() == 0 ? nil : int() }
-    @inline(__always) mutating func bool() -> Bool? { let b = byte(); return b == 0 ? nil : b == 2 }
+    @inline(__always) mutating func bool() -> Bool? {
+        let b = byte()
+        return b == 0 ? nil : b == 2
+    }
     /// A string's bytes where they lie (valid while the spill data is).
     @inline(__always) mutating func rawString() -> UnsafeRawBufferPointer {
         let n = Int(int())
@@ -260,7 +324,9 @@ public struct SpillReader {
         let n = Int(int())
         if defined {
             let c = (string(), string(), optionalString())
-            if n < classes.count { classes[n] = c } else {
+            if n < classes.count {
+                classes[n] = c
+            } else {
                 precondition(n == classes.count, "spill class number out of order")
                 classes.append(c)
             }
@@ -272,7 +338,14 @@ public struct SpillReader {
     /// The classes read so far, by number (a later piece redefines them).
     var classes: [(String, String, String?)] = []
     @inline(__always) mutating func skipQueryClass() {
-        if byte() == 2 { skipInt(); skipString(); skipString(); skipOptionalString() } else { skipInt() }
+        if byte() == 2 {
+            skipInt()
+            skipString()
+            skipString()
+            skipOptionalString()
+        } else {
+            skipInt()
+        }
     }
     @inline(__always) mutating func optionalTrace() -> TraceId? {
         guard byte() != 0 else { return nil }
@@ -291,15 +364,19 @@ public struct SpillReader {
         default:
             need(16)
             defer { position += 16 }
-            return RequestId(high: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)),
-                             low: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self)))
+            return RequestId(
+                high: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)),
+                low: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 8, as: UInt64.self)))
         }
     }
 
     // Skipping without building values, for passes that need few fields.
     @inline(__always) mutating func skipInt() { while byte() >= 0x80 {} }
     @inline(__always) mutating func skipOptionalInt() { if byte() != 0 { skipInt() } }
-    @inline(__always) mutating func skipString() { let n = Int(int()); position += n }
+    @inline(__always) mutating func skipString() {
+        let n = Int(int())
+        position += n
+    }
     @inline(__always) mutating func skipOptionalString() { if byte() != 0 { skipString() } }
     @inline(__always) mutating func skipOptionalTrace() { if byte() != 0 { position += 16 } }
     @inline(__always) mutating func skipRequestId() {
@@ -322,12 +399,31 @@ enum SpillTag: UInt8, CaseIterable { case request = 1, lambdaEvent = 2, query = 
 
 extension ApiGatewayRequest {
     func encode(_ w: inout SpillWriter) {
-        w.requestId(requestId); w.string(extendedRequestId); w.repeated(apiId, .apiId); w.repeated(stage, .stage); w.string(method)
-        w.string(route); w.string(path); w.repeated(domainName, .domainName); w.repeated(protocolName, .protocolName); w.int(status)
-        w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
-        w.requestId(integrationRequestId); w.trace(traceId); w.string(sourceIp); w.string(userAgent)
-        w.string(errorMessage); w.repeated(accountId, .accountId); w.int(file); w.int(line)
-        w.string(eventType); w.string(connectionId)
+        w.requestId(requestId)
+        w.string(extendedRequestId)
+        w.repeated(apiId, .apiId)
+        w.repeated(stage, .stage)
+        w.string(method)
+        w.string(route)
+        w.string(path)
+        w.repeated(domainName, .domainName)
+        w.repeated(protocolName, .protocolName)
+        w.int(status)
+        w.int(responseLength)
+        w.int(start)
+        w.int(startResolution)
+        w.int(responseLatencyMs)
+        w.int(integrationLatencyMs)
+        w.requestId(integrationRequestId)
+        w.trace(traceId)
+        w.string(sourceIp)
+        w.string(userAgent)
+        w.string(errorMessage)
+        w.repeated(accountId, .accountId)
+        w.int(file)
+        w.int(line)
+        w.string(eventType)
+        w.string(connectionId)
     }
 
     convenience init(_ r: inout SpillReader) {
@@ -337,20 +433,28 @@ extension ApiGatewayRequest {
         let method = r.optionalString(), route = r.optionalCommonString(), path = r.optionalString()
         let domainName = r.repeated(.domainName), protocolName = r.repeated(.protocolName)
         let status = r.optionalInt().map(Int.init), responseLength = r.optionalInt()
-        let start = r.optionalInt(), startResolution = r.int(), responseLatencyMs = r.optionalInt(), integrationLatencyMs = r.optionalInt()
+        let start = r.optionalInt(), startResolution = r.int(), responseLatencyMs = r.optionalInt(),
+            integrationLatencyMs = r.optionalInt()
         let integrationRequestId = r.requestId(), traceId = r.optionalTrace()
         let sourceIp = r.optionalString(), userAgent = r.optionalCommonString(), errorMessage = r.optionalString()
         let accountId = r.repeated(.accountId)
         let file = Int(r.int()), line = Int(r.int())
         let eventType = r.optionalCommonString(), connectionId = r.optionalString()
-        self.init(requestId: requestId, extendedRequestId: extendedRequestId, apiId: apiId, stage: stage, method: method,
-                  route: route, path: path, domainName: domainName, protocolName: protocolName, sourceIp: sourceIp,
-                  userAgent: userAgent, errorMessage: errorMessage, accountId: accountId, eventType: eventType,
-                  connectionId: connectionId)
-        self.status = status; self.responseLength = responseLength; self.start = start; self.startResolution = startResolution
-        self.responseLatencyMs = responseLatencyMs; self.integrationLatencyMs = integrationLatencyMs
-        self.integrationRequestId = integrationRequestId; self.traceId = traceId
-        self.file = file; self.line = line
+        self.init(
+            requestId: requestId, extendedRequestId: extendedRequestId, apiId: apiId, stage: stage, method: method,
+            route: route, path: path, domainName: domainName, protocolName: protocolName, sourceIp: sourceIp,
+            userAgent: userAgent, errorMessage: errorMessage, accountId: accountId, eventType: eventType,
+            connectionId: connectionId)
+        self.status = status
+        self.responseLength = responseLength
+        self.start = start
+        self.startResolution = startResolution
+        self.responseLatencyMs = responseLatencyMs
+        self.integrationLatencyMs = integrationLatencyMs
+        self.integrationRequestId = integrationRequestId
+        self.traceId = traceId
+        self.file = file
+        self.line = line
     }
 }
 
@@ -358,19 +462,39 @@ extension ApiGatewayLogParser.RequestFields {
     /// The bytes `ApiGatewayRequest.encode` writes for the request these
     /// fields make (`ApiGatewayLogParser.request()`), so both read back the same.
     func encode(_ w: inout SpillWriter, file: Int, line: Int) {
-        w.requestId(requestId); w.string(utf8: extendedRequestId); w.repeated(utf8: apiId, .apiId); w.repeated(utf8: stage, .stage)
-        w.string(utf8: method); w.string(utf8: route); w.string(utf8: path); w.repeated(utf8: domainName, .domainName)
-        w.repeated(utf8: protocolName, .protocolName); w.int(status)
-        w.int(responseLength); w.int(start); w.int(startResolution); w.int(responseLatencyMs); w.int(integrationLatencyMs)
-        w.requestId(integrationRequestId); w.trace(traceId); w.string(utf8: sourceIp); w.string(utf8: userAgent)
-        w.string(utf8: errorMessage); w.repeated(utf8: accountId, .accountId); w.int(file); w.int(line)
-        w.string(utf8: eventType); w.string(utf8: connectionId)
+        w.requestId(requestId)
+        w.string(utf8: extendedRequestId)
+        w.repeated(utf8: apiId, .apiId)
+        w.repeated(utf8: stage, .stage)
+        w.string(utf8: method)
+        w.string(utf8: route)
+        w.string(utf8: path)
+        w.repeated(utf8: domainName, .domainName)
+        w.repeated(utf8: protocolName, .protocolName)
+        w.int(status)
+        w.int(responseLength)
+        w.int(start)
+        w.int(startResolution)
+        w.int(responseLatencyMs)
+        w.int(integrationLatencyMs)
+        w.requestId(integrationRequestId)
+        w.trace(traceId)
+        w.string(utf8: sourceIp)
+        w.string(utf8: userAgent)
+        w.string(utf8: errorMessage)
+        w.repeated(utf8: accountId, .accountId)
+        w.int(file)
+        w.int(line)
+        w.string(utf8: eventType)
+        w.string(utf8: connectionId)
     }
 }
 
 extension LambdaEvent.Kind {
-    static let all: [LambdaEvent.Kind] = [.start, .end, .report, .runtimeDone, .initStart, .initReport, .restoreStart,
-                                          .restoreReport, .timeout, .error, .context]
+    static let all: [LambdaEvent.Kind] = [
+        .start, .end, .report, .runtimeDone, .initStart, .initReport, .restoreStart,
+        .restoreReport, .timeout, .error, .context,
+    ]
     /// The index in `all` (a switch: searching the array ran per event).
     var code: Int64 {
         switch self {
@@ -403,45 +527,104 @@ extension InvocationStatus {
 
 extension LambdaEvent {
     func encode(_ w: inout SpillWriter) {
-        w.int(kind.code); w.requestId(requestId); w.int(time); w.source(source)
-        w.repeated(function, .function); w.repeated(version, .version); w.int(initDurationUs); w.int(restoreDurationUs); w.int(billedRestoreDurationUs); w.int(durationUs)
-        w.int(billedDurationUs); w.int(memorySizeMB); w.int(maxMemoryUsedMB)
+        w.int(kind.code)
+        w.requestId(requestId)
+        w.int(time)
+        w.source(source)
+        w.repeated(function, .function)
+        w.repeated(version, .version)
+        w.int(initDurationUs)
+        w.int(restoreDurationUs)
+        w.int(billedRestoreDurationUs)
+        w.int(durationUs)
+        w.int(billedDurationUs)
+        w.int(memorySizeMB)
+        w.int(maxMemoryUsedMB)
         w.int(status.map(\.code))
-        w.string(errorType); w.string(errorMessage); w.trace(traceId); w.int(segmentId.map { Int64(bitPattern: $0) }); w.bool(sampled)
-        w.int(runtimeOverheadUs); w.int(file); w.int(line)
-        w.bool(coldStart); w.requestId(correlationId); w.string(functionArn)
+        w.string(errorType)
+        w.string(errorMessage)
+        w.trace(traceId)
+        w.int(segmentId.map { Int64(bitPattern: $0) })
+        w.bool(sampled)
+        w.int(runtimeOverheadUs)
+        w.int(file)
+        w.int(line)
+        w.bool(coldStart)
+        w.requestId(correlationId)
+        w.string(functionArn)
     }
 
     convenience init(_ r: inout SpillReader) {
         self.init(kind: LambdaEvent.Kind.all[Int(r.int())])
-        requestId = r.requestId(); time = r.optionalInt(); source = r.source()
-        function = r.repeated(.function); version = r.repeated(.version); initDurationUs = r.optionalInt(); restoreDurationUs = r.optionalInt()
-        billedRestoreDurationUs = r.optionalInt(); durationUs = r.optionalInt(); billedDurationUs = r.optionalInt()
-        memorySizeMB = r.optionalInt(); maxMemoryUsedMB = r.optionalInt()
+        requestId = r.requestId()
+        time = r.optionalInt()
+        source = r.source()
+        function = r.repeated(.function)
+        version = r.repeated(.version)
+        initDurationUs = r.optionalInt()
+        restoreDurationUs = r.optionalInt()
+        billedRestoreDurationUs = r.optionalInt()
+        durationUs = r.optionalInt()
+        billedDurationUs = r.optionalInt()
+        memorySizeMB = r.optionalInt()
+        maxMemoryUsedMB = r.optionalInt()
         status = r.optionalInt().map { InvocationStatus.all[Int($0)] }
-        errorType = r.optionalCommonString(); errorMessage = r.optionalString(); traceId = r.optionalTrace()
-        segmentId = r.optionalInt().map { UInt64(bitPattern: $0) }; sampled = r.bool(); runtimeOverheadUs = r.optionalInt(); file = Int(r.int()); line = Int(r.int())
-        coldStart = r.bool(); correlationId = r.requestId(); functionArn = r.optionalString()
+        errorType = r.optionalCommonString()
+        errorMessage = r.optionalString()
+        traceId = r.optionalTrace()
+        segmentId = r.optionalInt().map { UInt64(bitPattern: $0) }
+        sampled = r.bool()
+        runtimeOverheadUs = r.optionalInt()
+        file = Int(r.int())
+        line = Int(r.int())
+        coldStart = r.bool()
+        correlationId = r.requestId()
+        functionArn = r.optionalString()
     }
 }
 
 extension SlowQuery {
     func encode(_ w: inout SpillWriter) {
-        w.int(engine == .mysql ? 0 : 1); w.repeated(instance, .instance); w.repeated(database, .database); w.repeated(user, .user)
+        w.int(engine == .mysql ? 0 : 1)
+        w.repeated(instance, .instance)
+        w.repeated(database, .database)
+        w.repeated(user, .user)
         w.repeated(clientHost, .clientHost)
-        w.int(connectionId); w.int(end); w.int(endResolution); w.int(durationUs); w.int(lockTimeUs); w.int(rowsSent)
-        w.int(rowsExamined); w.string(text); w.string(parameters); w.queryClass(fingerprint, fingerprintId, ptChecksum)
-        w.trace(keys.traceId); w.requestId(keys.requestId)
-        w.int(file); w.int(line)
+        w.int(connectionId)
+        w.int(end)
+        w.int(endResolution)
+        w.int(durationUs)
+        w.int(lockTimeUs)
+        w.int(rowsSent)
+        w.int(rowsExamined)
+        w.string(text)
+        w.string(parameters)
+        w.queryClass(fingerprint, fingerprintId, ptChecksum)
+        w.trace(keys.traceId)
+        w.requestId(keys.requestId)
+        w.int(file)
+        w.int(line)
     }
 
     convenience init(_ r: inout SpillReader) {
         self.init(engine: r.int() == 0 ? .mysql : .postgresql)
-        instance = r.repeated(.instance) ?? ""; database = r.repeated(.database); user = r.repeated(.user); clientHost = r.repeated(.clientHost)
-        connectionId = r.optionalInt(); end = r.int(); endResolution = r.int(); durationUs = r.int(); lockTimeUs = r.optionalInt()
-        rowsSent = r.optionalInt(); rowsExamined = r.optionalInt(); text = r.string(); parameters = r.optionalString()
+        instance = r.repeated(.instance) ?? ""
+        database = r.repeated(.database)
+        user = r.repeated(.user)
+        clientHost = r.repeated(.clientHost)
+        connectionId = r.optionalInt()
+        end = r.int()
+        endResolution = r.int()
+        durationUs = r.int()
+        lockTimeUs = r.optionalInt()
+        rowsSent = r.optionalInt()
+        rowsExamined = r.optionalInt()
+        text = r.string()
+        parameters = r.optionalString()
         (fingerprint, fingerprintId, ptChecksum) = r.queryClass()
-        keys.traceId = r.optionalTrace(); keys.requestId = r.requestId()
-        file = Int(r.int()); line = Int(r.int())
+        keys.traceId = r.optionalTrace()
+        keys.requestId = r.requestId()
+        file = Int(r.int())
+        line = Int(r.int())
     }
 }

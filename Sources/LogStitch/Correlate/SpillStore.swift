@@ -22,7 +22,11 @@ public final class SpillStore: @unchecked Sendable {
     var workers = 0
     /// Each worker's spill file, open for appending, and how long it is.
     var files: [(fd: Int32, length: Int64)] = []
-    struct ExtentKey: Hashable { var bucket: Int64; var kind: SpillTag; var worker: Int }
+    struct ExtentKey: Hashable {
+        var bucket: Int64
+        var kind: SpillTag
+        var worker: Int
+    }
     /// Where the pieces of each (bucket, kind, worker) lie in that worker's file, in order.
     var extents: [ExtentKey: [(offset: Int64, count: Int)]] = [:]
     /// Set if reading the spill back failed (the disk under --tmp-dir): the
@@ -42,10 +46,14 @@ public final class SpillStore: @unchecked Sendable {
     /// Creates a private directory under `parent` (the system temp dir by default).
     public init(parent: String?) throws {
         let base = parent ?? NSTemporaryDirectory()
-        let dir = (base.hasSuffix("/") ? base : base + "/") + "logstitch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let dir =
+            (base.hasSuffix("/") ? base : base + "/") + "logstitch-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try TemporaryFiles.creating(dir) {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            catch { throw Failure(description: "cannot create temporary directory under '\(base)' (--tmp-dir): \(error.localizedDescription)") }
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw Failure(
+                    description:
+                        "cannot create temporary directory under '\(base)' (--tmp-dir): \(error.localizedDescription)")
+            }
         }
         directory = dir
         // Held while the run lives (the kernel drops it when the process
@@ -70,7 +78,7 @@ public final class SpillStore: @unchecked Sendable {
             let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else { continue }
             defer { close(fd) }
-            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }   // a live run's
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }  // a live run's
             try? FileManager.default.removeItem(atPath: path)
         }
     }
@@ -90,21 +98,32 @@ public final class SpillStore: @unchecked Sendable {
         t >= 0 ? t / bucketMicros : (t - bucketMicros + 1) / bucketMicros
     }
 
-    public var buckets: [Int64] { lock.lock(); defer { lock.unlock() }; return bucketSet.sorted() }
+    public var buckets: [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return bucketSet.sorted()
+    }
     /// Records parked in each bucket.
-    public var records: [Int64: Int] { lock.lock(); defer { lock.unlock() }; return recordCounts }
+    public var records: [Int64: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recordCounts
+    }
 
     func path(worker: Int) -> String { "\(directory)/w\(worker).spill" }
 
     func newWorker() -> Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         workers += 1
         files.append((-1, 0))
         return workers - 1
     }
 
     func noteSpan(_ us: Int64) {
-        lock.lock(); longestSpanMicros = max(longestSpanMicros, min(us, Self.maxSpanMicros)); lock.unlock()
+        lock.lock()
+        longestSpanMicros = max(longestSpanMicros, min(us, Self.maxSpanMicros))
+        lock.unlock()
     }
 
     /// Appends one piece to the worker's file (only that worker writes it).
@@ -115,7 +134,9 @@ public final class SpillStore: @unchecked Sendable {
         if file.fd < 0 {
             let p = path(worker: worker)
             file.fd = open(p, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard file.fd >= 0 else { throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))") }
+            guard file.fd >= 0 else {
+                throw Failure(description: "cannot write spill file \(p): \(String(cString: strerror(errno)))")
+            }
         }
         if let why = writeAll(file.fd, UnsafeRawBufferPointer(start: bytes.base, count: bytes.count)) {
             throw Failure(description: "cannot write spill file \(path(worker: worker)) (--tmp-dir): \(why)")
@@ -125,7 +146,8 @@ public final class SpillStore: @unchecked Sendable {
         lock.lock()
         files[worker] = file
         extents[ExtentKey(bucket: bucket, kind: kind, worker: worker), default: []].append((offset, bytes.count))
-        bucketSet.insert(bucket); bytesWritten += Int64(bytes.count)
+        bucketSet.insert(bucket)
+        bytesWritten += Int64(bytes.count)
         recordCounts[bucket, default: 0] += records
         lock.unlock()
     }
@@ -156,7 +178,10 @@ public final class SpillStore: @unchecked Sendable {
         return out
     }
 
-    struct RequestKey: Hashable { var start: EpochMicros; var id: RequestId }
+    struct RequestKey: Hashable {
+        var start: EpochMicros
+        var id: RequestId
+    }
 
     /// The spilled bytes of one bucket: per kind, each worker's pieces joined
     /// in the order they were written (a reader takes them as one stream).
@@ -174,12 +199,16 @@ public final class SpillStore: @unchecked Sendable {
                     // pread: workers read the same file at once, each at its own offsets.
                     var done = 0
                     while done < e.count {
-                        let n = pread(fds[worker], buf.baseAddress! + at + done, e.count - done, off_t(e.offset) + off_t(done))
+                        let n = pread(
+                            fds[worker], buf.baseAddress! + at + done, e.count - done, off_t(e.offset) + off_t(done))
                         if n < 0 && errno == EINTR { continue }
                         if n <= 0 {
                             let why = n < 0 ? String(cString: strerror(errno)) : "file shorter than written"
                             lock.lock()
-                            readFailure = readFailure ?? Failure(description: "cannot read spill file \(path(worker: worker)) (--tmp-dir): \(why)")
+                            readFailure =
+                                readFailure
+                                ?? Failure(
+                                    description: "cannot read spill file \(path(worker: worker)) (--tmp-dir): \(why)")
                             lock.unlock()
                             break
                         }
@@ -267,8 +296,13 @@ public final class SpillStore: @unchecked Sendable {
         mutating func put(_ t: EpochMicros, _ tag: SpillTag, _ body: (inout SpillWriter) -> Void) {
             let b = SpillStore.bucket(t)
             let last = lastBuffer[Int(tag.rawValue)]
-            var i = last >= 0 && buffers[last].bucket == b ? last : (buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1)
-            if i < 0 { buffers.append((b, tag, SpillWriter(), 0)); i = buffers.count - 1 }
+            var i =
+                last >= 0 && buffers[last].bucket == b
+                ? last : (buffers.firstIndex { $0.bucket == b && $0.kind == tag } ?? -1)
+            if i < 0 {
+                buffers.append((b, tag, SpillWriter(), 0))
+                i = buffers.count - 1
+            }
             buffers[i].records += 1
             lastBuffer[Int(tag.rawValue)] = i
             let before = buffers[i].writer.count
@@ -278,7 +312,9 @@ public final class SpillStore: @unchecked Sendable {
         }
 
         public mutating func flush() throws {
-            for (b, kind, w, n) in buffers where w.count > 0 { try store.append(bucket: b, worker: worker, kind: kind, records: n, w.out) }
+            for (b, kind, w, n) in buffers where w.count > 0 {
+                try store.append(bucket: b, worker: worker, kind: kind, records: n, w.out)
+            }
             buffers.removeAll(keepingCapacity: true)
             for k in lastBuffer.indices { lastBuffer[k] = -1 }
             buffered = 0
@@ -308,12 +344,17 @@ public enum TemporaryFiles {
     /// is made.
     static func creating(_ p: String, _ make: () throws -> Void) throws {
         installHandlers()
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard !interrupted else { throw SpillStore.Failure(description: "interrupted") }
         try make()
         paths.insert(p)
     }
-    static func unregister(_ p: String) { lock.lock(); paths.remove(p); lock.unlock() }
+    static func unregister(_ p: String) {
+        lock.lock()
+        paths.remove(p)
+        lock.unlock()
+    }
 
     nonisolated(unsafe) static var installed = false
     /// The pipe's write end, for the handler (read once it is set).
@@ -324,7 +365,8 @@ public enum TemporaryFiles {
     /// us with these signals blocked (Foundation's Process does), and the
     /// threads made after this inherit the unblocked mask.
     public static func installHandlers() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard !installed else { return }
         installed = true
         var set = sigset_t()

@@ -22,9 +22,14 @@ final class BufferPool: @unchecked Sendable {
     /// lines were cold, every atomic retain in the writers waited for those
     /// stores (segments.ndjson took up to a quarter longer in this machine's
     /// slow spells).
-    static func move(_ text: UnsafeRawBufferPointer, into piece: inout ByteSink, fresh: () -> ByteSink, full: (ByteSink) -> Void) {
+    static func move(
+        _ text: UnsafeRawBufferPointer, into piece: inout ByteSink, fresh: () -> ByteSink, full: (ByteSink) -> Void
+    ) {
         piece.append(text)
-        if piece.count >= pieceBytes { full(piece); piece = fresh() }
+        if piece.count >= pieceBytes {
+            full(piece)
+            piece = fresh()
+        }
     }
     let lock = NSLock()
     var free: [ByteSink] = []

@@ -26,7 +26,6 @@ struct ByteScratch: NumberWriting {
         count += digits
     }
 
-
     /// The bytes so far, where they lie (for the call).
     @inline(__always) func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         var s = storage

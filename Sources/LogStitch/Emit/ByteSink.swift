@@ -60,7 +60,8 @@ final class ByteSink {
         if n >= 8 && n <= 32 {
             let a = src.loadUnaligned(as: UInt64.self), z = src.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             if n > 16 {
-                let b = src.loadUnaligned(fromByteOffset: 8, as: UInt64.self), y = src.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
+                let b = src.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    y = src.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
                 d.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
                 d.storeBytes(of: y, toByteOffset: n - 16, as: UInt64.self)
             }
@@ -68,11 +69,14 @@ final class ByteSink {
             d.storeBytes(of: z, toByteOffset: n - 8, as: UInt64.self)
         } else if n < 8 {
             if n >= 4 {
-                let a = src.loadUnaligned(as: UInt32.self), z = src.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+                let a = src.loadUnaligned(as: UInt32.self),
+                    z = src.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
                 d.storeBytes(of: a, as: UInt32.self)
                 d.storeBytes(of: z, toByteOffset: n - 4, as: UInt32.self)
             } else {
-                for i in 0..<n { d.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+                for i in 0..<n {
+                    d.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self)
+                }
             }
         } else {
             d.copyMemory(from: src, byteCount: n)
@@ -87,12 +91,17 @@ final class ByteSink {
     struct Cursor {
         var p: UnsafeMutablePointer<UInt8>
 
-        @inline(__always) mutating func byte(_ b: UInt8) { p.pointee = b; p += 1 }
+        @inline(__always) mutating func byte(_ b: UInt8) {
+            p.pointee = b
+            p += 1
+        }
         @inline(__always) mutating func bytes(_ src: UnsafeRawPointer, _ n: Int) {
             ByteSink.copySmall(UnsafeMutableRawPointer(p), src, n)
             p += n
         }
-        @inline(__always) mutating func bytes(_ s: StaticString) { bytes(UnsafeRawPointer(s.utf8Start), s.utf8CodeUnitCount) }
+        @inline(__always) mutating func bytes(_ s: StaticString) {
+            bytes(UnsafeRawPointer(s.utf8Start), s.utf8CodeUnitCount)
+        }
         /// Eight bytes stored at once (the capacity check must allow for it).
         @inline(__always) mutating func word(_ w: UInt64) {
             UnsafeMutableRawPointer(p).storeBytes(of: w, as: UInt64.self)

@@ -1,5 +1,5 @@
-import Foundation
 import CLinux
+import Foundation
 
 /// Writes a large output file past the page cache (`O_DIRECT`), from a
 /// thread of its own: the workers hand over their pieces of text and go on
@@ -176,7 +176,9 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
         while left > 0 {
             let n = min(left, bufferBytes - filled)
             logstitch_copy_for_disk(buffer + filled, src, n)
-            filled += n; src += n; left -= n
+            filled += n
+            src += n
+            left -= n
             if filled == bufferBytes {
                 if failure == nil { failure = write(buffer, filled) }
                 filled = 0
@@ -210,7 +212,8 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
         return pwriteAll(b + done, count - done, at: offset + Int64(done))?.text
     }
 
-    private func pwriteAll(_ b: UnsafeMutableRawPointer, _ count: Int, at offset: Int64) -> (code: Int32, text: String)? {
+    private func pwriteAll(_ b: UnsafeMutableRawPointer, _ count: Int, at offset: Int64) -> (code: Int32, text: String)?
+    {
         var done = 0
         while done < count {
             let n = pwrite(fd, b + done, count - done, off_t(offset + Int64(done)))

@@ -6,7 +6,10 @@ public struct ExactDistribution: Sendable {
     /// most three quarters full: as small as a Dictionary, and a cheap hash
     /// instead of SipHash for the two million values a day adds. This is the
     /// one state that grows with the input (one slot per distinct value).
-    private struct Slot: Sendable { var value: Int64 = 0; var count = 0 }
+    private struct Slot: Sendable {
+        var value: Int64 = 0
+        var count = 0
+    }
     private var slots: [Slot] = []
     private var distinct = 0
     public private(set) var total = 0
@@ -25,7 +28,10 @@ public struct ExactDistribution: Sendable {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: v.fastHash) & mask
         while slots[i].count != 0 && slots[i].value != v { i = (i + 1) & mask }
-        if slots[i].count == 0 { slots[i].value = v; distinct += 1 }
+        if slots[i].count == 0 {
+            slots[i].value = v
+            distinct += 1
+        }
         slots[i].count += n
         total += n
     }
@@ -57,7 +63,10 @@ public struct ExactDistribution: Sendable {
             var value = sorted.last!.value
             for s in sorted {
                 seen += s.count
-                if seen >= rank { value = s.value; break }
+                if seen >= rank {
+                    value = s.value
+                    break
+                }
             }
             out.append(value)
         }

@@ -21,7 +21,9 @@ public struct GzipWriter {
     }
 
     /// The part made of the pieces `forEachPiece` hands to its argument, in order.
-    private static func deflatedPart(level: Int32, _ forEachPiece: ((UnsafeRawBufferPointer) -> Void) -> Void) -> DeflatedPart {
+    private static func deflatedPart(level: Int32, _ forEachPiece: ((UnsafeRawBufferPointer) -> Void) -> Void)
+        -> DeflatedPart
+    {
         var part = DeflatedPart()
         let stream = GzipStream(level: level, raw: true)
         forEachPiece { part.add($0, through: stream) }
@@ -84,7 +86,11 @@ final class GzipStream {
         _ = logstitch_deflateInit2(zs, level, raw ? -15 : 15 + 16)
     }
 
-    deinit { deflateEnd(zs); zs.deinitialize(count: 1); zs.deallocate() }
+    deinit {
+        deflateEnd(zs)
+        zs.deinitialize(count: 1)
+        zs.deallocate()
+    }
 
     func compress(_ input: [UInt8], finish: Bool, _ sink: ([UInt8]) -> Void) {
         compress(input, flush: finish ? Z_FINISH : Z_NO_FLUSH, sink)

@@ -33,7 +33,10 @@ extension NumberWriting {
         var frac = a % 1000
         if frac != 0 {
             var width = 3
-            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            while frac % 10 == 0 {
+                frac /= 10
+                width -= 1
+            }
             put(ASCII.dot)
             put(frac, width: width)
         }

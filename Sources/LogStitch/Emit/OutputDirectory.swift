@@ -1,5 +1,5 @@
-import Foundation
 import CLinux
+import Foundation
 
 /// Writes a run's outputs so that a failed or interrupted run never leaves
 /// half-written files and never destroys the previous run's outputs: each
@@ -19,18 +19,26 @@ public final class OutputDirectory {
         token = "\(getpid())"
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw Failure(description: "output path '\(path)' exists and is not a directory") }
+            guard isDir.boolValue else {
+                throw Failure(description: "output path '\(path)' exists and is not a directory")
+            }
         } else {
-            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-            catch { throw Failure(description: "cannot create output directory '\(path)': \(error.localizedDescription)") }
+            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw Failure(description: "cannot create output directory '\(path)': \(error.localizedDescription)")
+            }
         }
         guard access(path, W_OK) == 0 else { throw Failure(description: "output directory '\(path)' is not writable") }
         // One run at a time writes into a directory: two would mix their files.
         lockFd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard lockFd >= 0 else { throw Failure(description: "cannot open output directory '\(path)': \(String(cString: strerror(errno)))") }
+        guard lockFd >= 0 else {
+            throw Failure(description: "cannot open output directory '\(path)': \(String(cString: strerror(errno)))")
+        }
         guard flock(lockFd, LOCK_EX | LOCK_NB) == 0 else {
             close(lockFd)
-            throw Failure(description: "another logstitch run is writing into '\(path)'; nothing was written (run again when it has finished)")
+            throw Failure(
+                description:
+                    "another logstitch run is writing into '\(path)'; nothing was written (run again when it has finished)"
+            )
         }
         sweepLeftovers()
     }
@@ -48,8 +56,10 @@ public final class OutputDirectory {
     func sweepLeftovers() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
         for name in names where name.hasPrefix(".") {
-            guard let dash = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
-                  name[dash.upperBound...].allSatisfy(\.isNumber), !name[dash.upperBound...].isEmpty else { continue }
+            guard
+                let dash = name.range(of: ".tmp-", options: .backwards) ?? name.range(of: ".old-", options: .backwards),
+                name[dash.upperBound...].allSatisfy(\.isNumber), !name[dash.upperBound...].isEmpty
+            else { continue }
             let full = path + "/" + name
             if name[dash].hasPrefix(".old") {
                 let final = path + "/" + String(name[name.index(after: name.startIndex)..<dash.lowerBound])
@@ -66,7 +76,8 @@ public final class OutputDirectory {
     /// Removes every staged temporary file (on SIGINT/SIGTERM/SIGHUP, from
     /// the signal watcher thread; files staged after it are removed as made).
     public static func discardAllStaged() {
-        stagedLock.lock(); defer { stagedLock.unlock() }
+        stagedLock.lock()
+        defer { stagedLock.unlock() }
         discarding = true
         for p in allStaged { unlink(p) }
     }
@@ -127,7 +138,8 @@ public final class OutputDirectory {
                 guard link(final, b) == 0 else {
                     let why = String(cString: strerror(errno))
                     rollBack()
-                    throw Failure(description: "cannot replace \(final) (\(why)); the previous outputs are left as they were")
+                    throw Failure(
+                        description: "cannot replace \(final) (\(why)); the previous outputs are left as they were")
                 }
                 backup = b
             }
@@ -135,9 +147,13 @@ public final class OutputDirectory {
                 let why = String(cString: strerror(errno))
                 if let backup { unlink(backup) }
                 rollBack()
-                throw Failure(description: "cannot rename \(temp) to \(final) (\(why)); the previous outputs are left as they were")
+                throw Failure(
+                    description:
+                        "cannot rename \(temp) to \(final) (\(why)); the previous outputs are left as they were")
             }
-            Self.stagedLock.lock(); Self.allStaged.remove(temp); Self.stagedLock.unlock()
+            Self.stagedLock.lock()
+            Self.allStaged.remove(temp)
+            Self.stagedLock.unlock()
             done.append((final, backup))
         }
         for d in done { if let b = d.backup { unlink(b) } }
@@ -150,7 +166,10 @@ public final class OutputDirectory {
         staged.removeAll()
     }
 
-    deinit { discard(); close(lockFd) }
+    deinit {
+        discard()
+        close(lockFd)
+    }
 }
 
 /// An output being written in pieces, optionally gzip-compressed through
@@ -191,8 +210,13 @@ public final class StagedFile: @unchecked Sendable {  // written under one lock 
 
     /// Text as it is (compressed here when the file is compressed).
     public func write(_ bytes: [UInt8]) {
-        if joiner != nil { write(GzipWriter.deflatedPart([bytes])) }
-        else if let g = gzip { g.compress(bytes, finish: false) { self.raw($0) } } else { raw(bytes) }
+        if joiner != nil {
+            write(GzipWriter.deflatedPart([bytes]))
+        } else if let g = gzip {
+            g.compress(bytes, finish: false) { self.raw($0) }
+        } else {
+            raw(bytes)
+        }
     }
 
     func raw(_ bytes: [UInt8]) { writer.append(bytes) }

@@ -34,15 +34,19 @@ public struct ReportEmitter {
     static func ms(_ us: Int64?) -> String { us.map { JSONWriter.millis($0) } ?? "" }
     static func iso(_ t: EpochMicros?) -> String { t.map { Timestamp.formatISO8601Millis($0) } ?? "" }
 
-    public static let requestsHeader = ["trace_id", "api_request_id", "stage", "method", "route", "path", "status", "start_time",
-                                        "latency_ms", "integration_latency_ms", "lambda_request_id", "function", "cold_start",
-                                        "init_ms", "duration_ms", "billed_ms", "db_queries", "db_ms", "lambda_join",
-                                        "api_id", "lambda_status", "error_type"]
+    public static let requestsHeader = [
+        "trace_id", "api_request_id", "stage", "method", "route", "path", "status", "start_time",
+        "latency_ms", "integration_latency_ms", "lambda_request_id", "function", "cold_start",
+        "init_ms", "duration_ms", "billed_ms", "db_queries", "db_ms", "lambda_join",
+        "api_id", "lambda_status", "error_type",
+    ]
 
     /// One row per request this window owns, sorted by start time then request id.
     /// `pieceFull` is called whenever the writer holds `BufferPool.scratchBytes` or more.
-    public func appendRequestRows(to csv: inout CSVWriter, _ ownership: Ownership,
-                                  pieceFull: ((inout CSVWriter) -> Void)? = nil) {
+    public func appendRequestRows(
+        to csv: inout CSVWriter, _ ownership: Ownership,
+        pieceFull: ((inout CSVWriter) -> Void)? = nil
+    ) {
         // The model holds requests in (start, request id) order already.
         for i in model.requests.indices where ownership.owns(model.requests[i].start) {
             if i + Prefetch.distance < model.requests.count { model.prefetch(request: i + Prefetch.distance) }
@@ -55,28 +59,42 @@ public struct ReportEmitter {
     /// them would retain and release every String of every row.
     func appendRow(to csv: inout CSVWriter, _ r: borrowing RequestRecord) {
         let q = r.request
-        csv.add(trace: r.traceId); csv.add(q.requestId); csv.add(q.stage); csv.add(q.method); csv.add(q.route); csv.add(q.path)
-        csv.add(int: q.status.map(Int64.init)); csv.add(time: q.start)
-        csv.add(millis: q.responseLatencyMs.map { $0 * 1000 }); csv.add(millis: q.integrationLatencyMs.map { $0 * 1000 })
+        csv.add(trace: r.traceId)
+        csv.add(q.requestId)
+        csv.add(q.stage)
+        csv.add(q.method)
+        csv.add(q.route)
+        csv.add(q.path)
+        csv.add(int: q.status.map(Int64.init))
+        csv.add(time: q.start)
+        csv.add(millis: q.responseLatencyMs.map { $0 * 1000 })
+        csv.add(millis: q.integrationLatencyMs.map { $0 * 1000 })
         guard let k = r.invocation else {
             csv.add(q.integrationRequestId)
-            for _ in 0..<7 { csv.add(nil as String?) }      // function … db_ms
-            csv.add(r.join.rawValue); csv.add(q.apiId); csv.add(nil as String?); csv.add(nil as String?)
+            for _ in 0..<7 { csv.add(nil as String?) }  // function … db_ms
+            csv.add(r.join.rawValue)
+            csv.add(q.apiId)
+            csv.add(nil as String?)
+            csv.add(nil as String?)
             csv.endRow()
             return
         }
         appendInvocation(to: &csv, model.invocations[k])
-        csv.add(r.join.rawValue); csv.add(q.apiId)
-        csv.add(model.invocations[k].invocation.status.rawValue); csv.add(model.invocations[k].invocation.errorType)
+        csv.add(r.join.rawValue)
+        csv.add(q.apiId)
+        csv.add(model.invocations[k].invocation.status.rawValue)
+        csv.add(model.invocations[k].invocation.errorType)
         csv.endRow()
     }
 
     func appendInvocation(to csv: inout CSVWriter, _ record: borrowing InvocationRecord) {
         let inv = record.invocation
-        csv.add(inv.requestId); csv.add(inv.function)
+        csv.add(inv.requestId)
+        csv.add(inv.function)
         csv.add(bool: inv.coldStart)
         csv.add(millis: inv.restoreDurationUs ?? inv.initDurationUs)
-        csv.add(millis: inv.durationUs); csv.add(millis: inv.billedDurationUs)
+        csv.add(millis: inv.durationUs)
+        csv.add(millis: inv.billedDurationUs)
         csv.add(int: Int64(record.queries.count))
         csv.add(millis: record.queries.reduce(Int64(0)) { $0 + model.queries[$1].query.durationUs })
     }
@@ -89,8 +107,13 @@ public struct ReportEmitter {
         var whole = value / divisor
         let rest = value % divisor
         let (product, overflow) = rest.multipliedReportingOverflow(by: scale)
-        var fracValue = overflow ? Int64((Double(rest) / Double(divisor) * Double(scale)).rounded()) : (product + divisor / 2) / divisor
-        if fracValue >= scale { whole += 1; fracValue -= scale }
+        var fracValue =
+            overflow
+            ? Int64((Double(rest) / Double(divisor) * Double(scale)).rounded()) : (product + divisor / 2) / divisor
+        if fracValue >= scale {
+            whole += 1
+            fracValue -= scale
+        }
         var frac = String(fracValue).leftPadded(places)
         while frac.hasSuffix("0") { frac.removeLast() }
         return String(whole) + (frac.isEmpty ? "" : "." + frac)
@@ -100,7 +123,10 @@ public struct ReportEmitter {
 /// Running totals for routes.csv, functions.csv and queries.csv, fed window
 /// by window with the entities each window owns.
 public struct ReportAccumulator {
-    struct Route { var requests = 0, errors4xx = 0, faults5xx = 0, throttles = 0; var latency = ExactDistribution() }
+    struct Route {
+        var requests = 0, errors4xx = 0, faults5xx = 0, throttles = 0
+        var latency = ExactDistribution()
+    }
     struct Function {
         var invocations = 0, coldStarts = 0, errors = 0, timeouts = 0
         var duration = ExactDistribution(), initDuration = ExactDistribution()
@@ -133,7 +159,10 @@ public struct ReportAccumulator {
     /// A query class's identity, in queries.csv's column (and sort) order.
     struct QueryKey: Hashable, FastHashable, Sendable {
         var fingerprintId: String, engine: String, instance: String, database: String
-        var fastHash: UInt64 { KeyIndex<String>.mix(fingerprintId.fastHash &* 31 ^ instance.fastHash &* 7 ^ database.fastHash ^ engine.fastHash) }
+        var fastHash: UInt64 {
+            KeyIndex<String>.mix(
+                fingerprintId.fastHash &* 31 ^ instance.fastHash &* 7 ^ database.fastHash ^ engine.fastHash)
+        }
         var fields: [String] { [fingerprintId, engine, instance, database] }
         static func precedes(_ a: QueryKey, _ b: QueryKey) -> Bool { a.fields.lexicographicallyPrecedes(b.fields) }
     }
@@ -162,7 +191,11 @@ public struct ReportAccumulator {
     /// A request's route key, as bits (see `RecentKeys`).
     struct RouteBits: Equatable {
         let stage: StringBits, method: StringBits, route: StringBits
-        init(_ q: borrowing ApiGatewayRequest) { stage = StringBits(q.stage); method = StringBits(q.method); route = StringBits(q.route) }
+        init(_ q: borrowing ApiGatewayRequest) {
+            stage = StringBits(q.stage)
+            method = StringBits(q.method)
+            route = StringBits(q.route)
+        }
     }
 
     mutating func add(request q: borrowing ApiGatewayRequest, _ recent: inout RecentKeys<RouteBits>) {
@@ -211,7 +244,8 @@ public struct ReportAccumulator {
 
     mutating func add(query r: borrowing QueryRecord) {
         let q = r.query
-        let key = QueryKey(fingerprintId: q.fingerprintId, engine: q.engine.rawValue, instance: q.instance, database: q.database ?? "")
+        let key = QueryKey(
+            fingerprintId: q.fingerprintId, engine: q.engine.rawValue, instance: q.instance, database: q.database ?? "")
         queries.update(key, QueryClass()) { c in
             if c.count == 0 { c.fingerprint = q.fingerprint }
             if let pt = q.ptChecksum { c.ptChecksums.insert(pt) }
@@ -224,8 +258,12 @@ public struct ReportAccumulator {
                 // The slowest attributed statement is the most useful trace to open.
                 let trace = r.traceId?.text ?? ""
                 if let e = c.example {
-                    if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) { c.example = (q.durationUs, trace) }
-                } else { c.example = (q.durationUs, trace) }
+                    if q.durationUs > e.durationUs || (q.durationUs == e.durationUs && trace < e.trace) {
+                        c.example = (q.durationUs, trace)
+                    }
+                } else {
+                    c.example = (q.durationUs, trace)
+                }
             }
         }
     }
@@ -236,15 +274,23 @@ public struct ReportAccumulator {
     public mutating func merge(_ o: ReportAccumulator) {
         for (k, r) in zip(o.routes.keys, o.routes.values) {
             routes.update(k, Route()) { a in
-                a.requests += r.requests; a.errors4xx += r.errors4xx; a.faults5xx += r.faults5xx; a.throttles += r.throttles
+                a.requests += r.requests
+                a.errors4xx += r.errors4xx
+                a.faults5xx += r.faults5xx
+                a.throttles += r.throttles
                 a.latency.merge(r.latency)
             }
         }
         for (k, f) in zip(o.functions.keys, o.functions.values) {
             functions.update(k, Function()) { a in
-                a.invocations += f.invocations; a.coldStarts += f.coldStarts; a.errors += f.errors; a.timeouts += f.timeouts
-                a.duration.merge(f.duration); a.initDuration.merge(f.initDuration)
-                a.billedUs &+= f.billedUs; a.usMB &+= f.usMB
+                a.invocations += f.invocations
+                a.coldStarts += f.coldStarts
+                a.errors += f.errors
+                a.timeouts += f.timeouts
+                a.duration.merge(f.duration)
+                a.initDuration.merge(f.initDuration)
+                a.billedUs &+= f.billedUs
+                a.usMB &+= f.usMB
                 if let m = f.memoryMB { a.memoryMB = max(a.memoryMB ?? m, m) }
                 if let m = f.maxMemoryUsedMB { a.maxMemoryUsedMB = max(a.maxMemoryUsedMB ?? m, m) }
             }
@@ -253,12 +299,19 @@ public struct ReportAccumulator {
             queries.update(k, QueryClass()) { a in
                 if a.count == 0 { a.fingerprint = c.fingerprint }
                 a.ptChecksums.formUnion(c.ptChecksums)
-                a.count += c.count; a.totalUs &+= c.totalUs; a.duration.merge(c.duration)
-                a.rowsExamined &+= c.rowsExamined; a.attributed += c.attributed
+                a.count += c.count
+                a.totalUs &+= c.totalUs
+                a.duration.merge(c.duration)
+                a.rowsExamined &+= c.rowsExamined
+                a.attributed += c.attributed
                 if let e = c.example {
                     if let mine = a.example {
-                        if e.durationUs > mine.durationUs || (e.durationUs == mine.durationUs && e.trace < mine.trace) { a.example = e }
-                    } else { a.example = e }
+                        if e.durationUs > mine.durationUs || (e.durationUs == mine.durationUs && e.trace < mine.trace) {
+                            a.example = e
+                        }
+                    } else {
+                        a.example = e
+                    }
                 }
             }
         }
@@ -271,45 +324,63 @@ public struct ReportAccumulator {
     }
 
     public func routesCSV() -> [UInt8] {
-        var csv = CSVWriter(header: ["stage", "method", "route", "requests", "errors_4xx", "faults_5xx", "throttles",
-                                     "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms"])
+        var csv = CSVWriter(header: [
+            "stage", "method", "route", "requests", "errors_4xx", "faults_5xx", "throttles",
+            "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms",
+        ])
         for key in routes.keys.sorted(by: RouteKey.precedes) {
             let r = routes[key]!
             let p = r.latency.percentiles([50, 90, 95, 99])
-            csv.row([key.stage, key.method, key.route] + [String(r.requests), String(r.errors4xx), String(r.faults5xx), String(r.throttles)]
+            csv.row(
+                [key.stage, key.method, key.route] + [
+                    String(r.requests), String(r.errors4xx), String(r.faults5xx), String(r.throttles),
+                ]
                     + p.map(Self.ms) + [Self.ms(r.latency.max)])
         }
         return csv.bytes
     }
 
     public func functionsCSV() -> [UInt8] {
-        var csv = CSVWriter(header: ["function", "invocations", "cold_starts", "cold_start_pct", "errors", "timeouts",
-                                     "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "init_p50_ms", "init_p95_ms", "init_max_ms",
-                                     "billed_ms_total", "memory_mb", "max_memory_used_mb", "gb_seconds"])
+        var csv = CSVWriter(header: [
+            "function", "invocations", "cold_starts", "cold_start_pct", "errors", "timeouts",
+            "p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms", "init_p50_ms", "init_p95_ms", "init_max_ms",
+            "billed_ms_total", "memory_mb", "max_memory_used_mb", "gb_seconds",
+        ])
         for name in functions.keys.sorted() {
             let f = functions[name]!
             let d = f.duration.percentiles([50, 90, 95, 99])
             let i = f.initDuration.percentiles([50, 95])
             // GB-seconds: billed seconds × configured GB, summed exactly in µs·MB.
-            csv.row([name, String(f.invocations), String(f.coldStarts),
-                     ReportEmitter.decimal(Int64(f.coldStarts) * 100, divisor: Int64(max(1, f.invocations)), places: 3),
-                     String(f.errors), String(f.timeouts)] + d.map(Self.ms) + [Self.ms(f.duration.max)]
-                    + i.map(Self.ms) + [Self.ms(f.initDuration.max), Self.ms(f.billedUs),
-                                        f.memoryMB.map(String.init) ?? "", f.maxMemoryUsedMB.map(String.init) ?? "",
-                                        ReportEmitter.decimal(f.usMB, divisor: 1_000_000 * 1024, places: 6)])
+            csv.row(
+                [
+                    name, String(f.invocations), String(f.coldStarts),
+                    ReportEmitter.decimal(Int64(f.coldStarts) * 100, divisor: Int64(max(1, f.invocations)), places: 3),
+                    String(f.errors), String(f.timeouts),
+                ] + d.map(Self.ms) + [Self.ms(f.duration.max)]
+                    + i.map(Self.ms) + [
+                        Self.ms(f.initDuration.max), Self.ms(f.billedUs),
+                        f.memoryMB.map(String.init) ?? "", f.maxMemoryUsedMB.map(String.init) ?? "",
+                        ReportEmitter.decimal(f.usMB, divisor: 1_000_000 * 1024, places: 6),
+                    ])
         }
         return csv.bytes
     }
 
     public func queriesCSV() -> [UInt8] {
-        var csv = CSVWriter(header: ["fingerprint_id", "database_type", "instance", "database", "fingerprint", "count", "total_ms",
-                                     "p50_ms", "p95_ms", "p99_ms", "max_ms", "rows_examined_total", "attributed", "example_trace_id", "pt_checksum"])
+        var csv = CSVWriter(header: [
+            "fingerprint_id", "database_type", "instance", "database", "fingerprint", "count", "total_ms",
+            "p50_ms", "p95_ms", "p99_ms", "max_ms", "rows_examined_total", "attributed", "example_trace_id",
+            "pt_checksum",
+        ])
         for key in queries.keys.sorted(by: QueryKey.precedes) {
             let c = queries[key]!
             let p = c.duration.percentiles([50, 95, 99])
-            csv.row(key.fields + [c.fingerprint, String(c.count), Self.ms(c.totalUs)] + p.map(Self.ms)
-                    + [Self.ms(c.duration.max), String(c.rowsExamined), String(c.attributed), c.example?.trace ?? "",
-                       c.ptChecksums.sorted().joined(separator: " ")])
+            csv.row(
+                key.fields + [c.fingerprint, String(c.count), Self.ms(c.totalUs)] + p.map(Self.ms)
+                    + [
+                        Self.ms(c.duration.max), String(c.rowsExamined), String(c.attributed), c.example?.trace ?? "",
+                        c.ptChecksums.sorted().joined(separator: " "),
+                    ])
         }
         return csv.bytes
     }

@@ -18,10 +18,15 @@ public struct SegmentDocumentWriter {
     /// X-Ray names allow letters, digits, whitespace and `_ . : / % & # = + - @`, up to 200 characters.
     public static func sanitizeName(_ name: String) -> String {
         // Fast path: plain ASCII names need no Unicode property lookups.
-        if name.utf8.count <= 200, !name.isEmpty, name.utf8.allSatisfy({ b in
-            ASCII.isHexOrWord(b) || b == ASCII.space || b == ASCII.dot || b == ASCII.colon
-                || b == ASCII.slash || b == 0x25 || b == 0x26 || b == ASCII.hash || b == ASCII.equals || b == 0x2B
-                || b == ASCII.minus || b == ASCII.at }) { return name }
+        if name.utf8.count <= 200, !name.isEmpty,
+            name.utf8.allSatisfy({ b in
+                ASCII.isHexOrWord(b) || b == ASCII.space || b == ASCII.dot || b == ASCII.colon
+                    || b == ASCII.slash || b == 0x25 || b == 0x26 || b == ASCII.hash || b == ASCII.equals || b == 0x2B
+                    || b == ASCII.minus || b == ASCII.at
+            })
+        {
+            return name
+        }
         var out = ""
         for ch in name.unicodeScalars { out.unicodeScalars.append(isNameScalar(ch) ? ch : "_") }
         if out.unicodeScalars.count > 200 { out = String(String.UnicodeScalarView(out.unicodeScalars.prefix(200))) }
@@ -34,7 +39,7 @@ public struct SegmentDocumentWriter {
     public static func isNameScalar(_ ch: Unicode.Scalar) -> Bool {
         switch ch.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .decimalNumber, .letterNumber, .otherNumber, .spaceSeparator, .lineSeparator, .paragraphSeparator:
+            .decimalNumber, .letterNumber, .otherNumber, .spaceSeparator, .lineSeparator, .paragraphSeparator:
             return true
         default:
             return "_.:/%&#=+-@".unicodeScalars.contains(ch)
@@ -64,7 +69,11 @@ public struct SegmentDocumentWriter {
     /// four pointers. (As Strings, every request's copy retained and
     /// released each of them, and writing one retained it again: 0.05
     /// cpu-s a day on the ARN alone.)
-    struct StageKey: Hashable { var apiId: String?; var stage: String?; var domain: String? }
+    struct StageKey: Hashable {
+        var apiId: String?
+        var stage: String?
+        var domain: String?
+    }
     struct StageInfo {
         var name: UnsafeBufferPointer<UInt8>
         var arn: UnsafeBufferPointer<UInt8>?
@@ -111,7 +120,11 @@ public struct SegmentDocumentWriter {
     struct StageBits: Equatable {
         var api = StringBits(nil), stage = StringBits(nil), domain = StringBits(nil)
         init() {}
-        init(_ q: ApiGatewayRequest) { api = StringBits(q.apiId); stage = StringBits(q.stage); domain = StringBits(q.domainName) }
+        init(_ q: ApiGatewayRequest) {
+            api = StringBits(q.apiId)
+            stage = StringBits(q.stage)
+            domain = StringBits(q.domainName)
+        }
     }
 
     func stageInfo(_ q: ApiGatewayRequest) -> StageInfo {
@@ -119,7 +132,10 @@ public struct SegmentDocumentWriter {
         let bits = StageBits(q)
         if let info = c.lastInfo, c.lastBits == bits { return info }
         let key = StageKey(apiId: q.apiId, stage: q.stage, domain: q.domainName)
-        if let known = c.names[key] { remember(key, bits, known); return known }
+        if let known = c.names[key] {
+            remember(key, bits, known)
+            return known
+        }
         let api = q.apiId.map { options.apiNames[$0] ?? $0 } ?? "api"
         let stage = q.stage ?? "stage"
         let name = Self.sanitizeName(api.replacingSlashes() + "/" + stage.replacingSlashes())
@@ -131,10 +147,12 @@ public struct SegmentDocumentWriter {
         }
         // The custom domain, else the API's execute-api host in its region;
         // neither known, no URL.
-        let host = (q.domainName ?? region.flatMap { r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } }).map { "https://" + $0 }
+        let host = (q.domainName ?? region.flatMap { r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } }).map
+        { "https://" + $0 }
         let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
-        let info = StageInfo(name: c.keep(name), arn: arn.map(c.keep), host: host.map(c.keep),
-                             hostAndStage: host.flatMap { h in urlStage.map { c.keep(h + "/" + $0) } })
+        let info = StageInfo(
+            name: c.keep(name), arn: arn.map(c.keep), host: host.map(c.keep),
+            hostAndStage: host.flatMap { h in urlStage.map { c.keep(h + "/" + $0) } })
         c.names[key] = info
         remember(key, bits, info)
         return info
@@ -174,11 +192,14 @@ public struct SegmentDocumentWriter {
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
         order.reserveCapacity(model.requests.count + model.invocations.count)
         // By index: enumerating by value would retain and release every record.
-        for i in model.requests.indices where ownership.owns(model.requests[i].start) && Self.placeable(model.requests[i].start) {
+        for i in model.requests.indices
+        where ownership.owns(model.requests[i].start) && Self.placeable(model.requests[i].start) {
             order.append((model.requests[i].start ?? 0, model.requests[i].traceId, i, -1))
         }
-        for i in model.invocations.indices where model.invocations[i].request == nil && ownership.owns(model.invocations[i].start)
-            && Self.placeable(model.invocations[i].start) {
+        for i in model.invocations.indices
+        where model.invocations[i].request == nil && ownership.owns(model.invocations[i].start)
+            && Self.placeable(model.invocations[i].start)
+        {
             order.append((model.invocations[i].start ?? 0, model.invocations[i].traceId, -1, i))
         }
         order.sort { ($0.start, $0.trace, $0.request, $0.invocation) < ($1.start, $1.trace, $1.request, $1.invocation) }
@@ -200,7 +221,9 @@ public struct SegmentDocumentWriter {
             if w.count >= BufferPool.scratchBytes { moveScratch() }
             if o.request >= 0 {
                 let (ids, integration) = gatewaySegment(&w, model.requests[o.request])
-                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start), let integration {
+                if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start),
+                    let integration
+                {
                     lambdaSegments(&w, model.invocations[i], parent: (ids("lambda-subsegment"), integration))
                 }
             } else {
@@ -305,7 +328,11 @@ public struct SegmentDocumentWriter {
             let failed = q.status == 502 || q.status == 504
             if failed { w.field("fault", true) }
             if q.status != 504, inv.end != nil {
-                w.objectStart("http"); w.objectStart("response"); w.field("status", 200); w.endObject(); w.endObject()
+                w.objectStart("http")
+                w.objectStart("response")
+                w.field("status", 200)
+                w.endObject()
+                w.endObject()
             }
             w.objectStart("aws")
             w.field("operation", static: "Invoke")
@@ -313,7 +340,9 @@ public struct SegmentDocumentWriter {
             w.field("request_id", inv.requestId)
             if let r = self.region(q) ?? options.region { w.field("region", r) }
             if inv.function != "unknown" {
-                w.arrayStart("resource_names"); w.stringElement(Self.cut(inv.function, 256)); w.endArray()
+                w.arrayStart("resource_names")
+                w.stringElement(Self.cut(inv.function, 256))
+                w.endArray()
             }
             w.endObject()
             w.endObject()
@@ -331,7 +360,8 @@ public struct SegmentDocumentWriter {
     /// and not others.)
     func functionARN(_ function: String, account: String?) -> String? {
         guard let region = options.region, let account, function != "unknown",
-              function.utf8.count <= 140 else { return nil }
+            function.utf8.count <= 140
+        else { return nil }
         return "arn:aws:lambda:\(region):\(account):function:\(function)"
     }
 
@@ -349,7 +379,11 @@ public struct SegmentDocumentWriter {
     func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest, _ info: StageInfo) {
         if q.isWebSocket {
             // wss://<host>/<stage>: a route key ($connect, sendmessage) is not a path.
-            guard let host = q.domainName ?? (region(q) ?? options.region).flatMap({ r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } })
+            guard
+                let host = q.domainName
+                    ?? (region(q) ?? options.region).flatMap({ r in
+                        q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" }
+                    })
             else { return }
             w.field("url", Self.truncated("wss://" + host + (q.stage.map { "/" + $0 } ?? "")))
             return
@@ -370,9 +404,14 @@ public struct SegmentDocumentWriter {
 
     func flags(_ w: inout JSONWriter, status: Int?) {
         guard let s = status else { return }
-        if s == 429 { w.field("error", true); w.field("throttle", true) }
-        else if (400..<500).contains(s) { w.field("error", true) }
-        else if s >= 500 { w.field("fault", true) }
+        if s == 429 {
+            w.field("error", true)
+            w.field("throttle", true)
+        } else if (400..<500).contains(s) {
+            w.field("error", true)
+        } else if s >= 500 {
+            w.field("fault", true)
+        }
     }
 
     /// The AWS::Lambda service segment and the AWS::Lambda::Function segment;
@@ -383,13 +422,15 @@ public struct SegmentDocumentWriter {
     static func serviceSpan(_ inv: borrowing LambdaInvocation) -> TimeSpan {
         let start = inv.start ?? 0
         let invocationEnd = start + (inv.durationUs ?? ((inv.end ?? start) - start))
-        return TimeSpan(start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0),
-                        max(inv.end ?? start, invocationEnd + max(0, inv.runtimeOverheadUs ?? 0)))
+        return TimeSpan(
+            start - (inv.restoreDurationUs ?? inv.initDurationUs ?? 0),
+            max(inv.end ?? start, invocationEnd + max(0, inv.runtimeOverheadUs ?? 0)))
     }
 
     /// `parent`: the `Lambda` subsegment it hangs from, and its span (the
     /// documents are placed inside it).
-    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: (id: UInt64, span: TimeSpan)?) {
+    func lambdaSegments(_ out: inout JSONWriter, _ r: borrowing InvocationRecord, parent: (id: UInt64, span: TimeSpan)?)
+    {
         let inv = r.invocation
         let rid = inv.requestId
         let start = inv.start ?? 0
@@ -405,7 +446,8 @@ public struct SegmentDocumentWriter {
         let logged = Self.serviceSpan(inv)
         let service = parent.map { logged.clamped(into: $0.span) } ?? logged
         let function = TimeSpan(start, logged.end).clamped(into: service)
-        let invocationSpan = TimeSpan(start, start + (inv.durationUs ?? ((inv.end ?? start) - start))).clamped(into: function)
+        let invocationSpan = TimeSpan(start, start + (inv.durationUs ?? ((inv.end ?? start) - start))).clamped(
+            into: function)
 
         out.beginDocument()
         out.beginObject()
@@ -421,9 +463,17 @@ public struct SegmentDocumentWriter {
         if let arn { out.field("resource_arn", arn) }
         // The Lambda service answered (200, function errors included); the
         // run failed: fault.
-        if inv.end != nil { out.objectStart("http"); out.objectStart("response"); out.field("status", 200); out.endObject(); out.endObject() }
+        if inv.end != nil {
+            out.objectStart("http")
+            out.objectStart("response")
+            out.field("status", 200)
+            out.endObject()
+            out.endObject()
+        }
         if failed { out.field("fault", true) }
-        out.objectStart("aws"); out.field("request_id", rid); out.endObject()
+        out.objectStart("aws")
+        out.field("request_id", rid)
+        out.endObject()
         out.endObject()
         out.newline()
 
@@ -444,8 +494,19 @@ public struct SegmentDocumentWriter {
             f.field("request_id", rid)
             f.field("account_id", account)
             if let arn { f.field("function_arn", arn) }
-            if inv.function != "unknown" { f.arrayStart("resource_names"); f.stringElement(Self.cut(inv.function, 256)); f.endArray() }
-            if let g = inv.logGroup { f.arrayStart("cloudwatch_logs"); f.element(); f.beginObject(); f.field("log_group", g); f.endObject(); f.endArray() }
+            if inv.function != "unknown" {
+                f.arrayStart("resource_names")
+                f.stringElement(Self.cut(inv.function, 256))
+                f.endArray()
+            }
+            if let g = inv.logGroup {
+                f.arrayStart("cloudwatch_logs")
+                f.element()
+                f.beginObject()
+                f.field("log_group", g)
+                f.endObject()
+                f.endArray()
+            }
             f.endObject()
             f.objectStart("annotations")
             f.field("cold_start", inv.coldStart)
@@ -476,7 +537,10 @@ public struct SegmentDocumentWriter {
             if failed { f.field("fault", true) }
             if embedQueries && !r.queries.isEmpty {
                 f.arrayStart("subsegments")
-                for qi in r.queries { f.element(); querySubsegment(&f, model.queries[qi], qi, within: invocationSpan, independent: nil) }
+                for qi in r.queries {
+                    f.element()
+                    querySubsegment(&f, model.queries[qi], qi, within: invocationSpan, independent: nil)
+                }
                 f.endArray()
             }
             f.endObject()
@@ -516,18 +580,23 @@ public struct SegmentDocumentWriter {
         w.beginObject()
         w.field("id", hexId: SegmentIds(inv.requestId, start: inv.start)("exception"))
         w.field("type", Self.cut(inv.errorType ?? (inv.status == .timeout ? "Sandbox.Timedout" : "Error"), 256))
-        w.field("message", Self.truncated(inv.errorMessage ?? (inv.status == .timeout ? "Task timed out" : "Invocation failed"), 1000))
+        w.field(
+            "message",
+            Self.truncated(inv.errorMessage ?? (inv.status == .timeout ? "Task timed out" : "Invocation failed"), 1000))
         w.endObject()
         w.endArray()
         w.endObject()
     }
 
     /// `within`: the span of the `Invocation` that sent it.
-    func querySubsegment(_ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, within invocation: TimeSpan,
-                         independent: (trace: TraceId, parent: UInt64)?) {
+    func querySubsegment(
+        _ w: inout JSONWriter, _ r: QueryRecord, _ index: Int, within invocation: TimeSpan,
+        independent: (trace: TraceId, parent: UInt64)?
+    ) {
         let q = r.query
         let names = databaseNames(q)
-        let placed = StatementPlacement(end: q.end, resolution: q.endResolution, duration: q.durationUs, within: invocation)
+        let placed = StatementPlacement(
+            end: q.end, resolution: q.endResolution, duration: q.durationUs, within: invocation)
         w.beginObject()
         w.field("id", hexId: SegmentIds(statement: q)("sql"))
         w.field("name", names.name)
@@ -562,7 +631,11 @@ public struct SegmentDocumentWriter {
 
     /// A database's subsegment name and URL, made once per engine, instance
     /// and database (statements of one database mostly come in a row).
-    struct DatabaseKey: Equatable { var engine: DatabaseEngine; var instance: String; var database: String? }
+    struct DatabaseKey: Equatable {
+        var engine: DatabaseEngine
+        var instance: String
+        var database: String?
+    }
     let databaseNameCache = LastLookup<DatabaseKey, (name: String, url: String?)>()
 
     func databaseNames(_ q: SlowQuery) -> (name: String, url: String?) {
@@ -590,5 +663,7 @@ public struct SegmentDocumentWriter {
 }
 
 extension String {
-    func replacingSlashes() -> String { utf8.contains(ASCII.slash) ? map { $0 == "/" ? "_" : String($0) }.joined() : self }
+    func replacingSlashes() -> String {
+        utf8.contains(ASCII.slash) ? map { $0 == "/" ? "_" : String($0) }.joined() : self
+    }
 }

@@ -44,20 +44,35 @@ public enum SegmentValidator {
             if case .object(let members) = self { return members.first { $0.0 == key }?.1 }
             return nil
         }
-        var string: String? { if case .string(let s) = self { return s }; return nil }
-        var number: Double? { if case .number(let s) = self { return Double(s) }; return nil }
-        var isInteger: Bool { if case .number(let s) = self { return !s.contains(".") && !s.contains("e") && !s.contains("E") }; return false }
+        var string: String? {
+            if case .string(let s) = self { return s }
+            return nil
+        }
+        var number: Double? {
+            if case .number(let s) = self { return Double(s) }
+            return nil
+        }
+        var isInteger: Bool {
+            if case .number(let s) = self { return !s.contains(".") && !s.contains("e") && !s.contains("E") }
+            return false
+        }
     }
 
     static func node(_ s: JSONScanner, _ v: JSONScanner.Value) -> Node {
         switch v.kind {
         case .object:
             var members: [(String, Node)] = []
-            s.forEachMember(v) { k, val in members.append((s.string(k), node(s, val))); return true }
+            s.forEachMember(v) { k, val in
+                members.append((s.string(k), node(s, val)))
+                return true
+            }
             return .object(members)
         case .array:
             var items: [Node] = []
-            s.forEachElement(v) { items.append(node(s, $0)); return true }
+            s.forEachElement(v) {
+                items.append(node(s, $0))
+                return true
+            }
             return .array(items)
         case .string: return .string(s.string(v))
         case .number: return .number(s.raw(v).string)
@@ -147,7 +162,10 @@ public enum SegmentValidator {
 
         static func compactId(_ id: String) -> UInt64 {
             var t = id
-            if let v = t.withUTF8({ b -> UInt64? in b.count == 16 ? ASCII.parseHex16(UnsafeRawBufferPointer(b)) : nil }) { return v }
+            if let v = t.withUTF8({ b -> UInt64? in b.count == 16 ? ASCII.parseHex16(UnsafeRawBufferPointer(b)) : nil })
+            {
+                return v
+            }
             return StableHash.fnv(id)
         }
         static func hex(_ v: UInt64) -> String {
@@ -157,9 +175,12 @@ public enum SegmentValidator {
 
         mutating func park(_ trace: TraceId, _ id: UInt64, _ kind: TraceEntity.Kind, span: (Int64, Int64)?, bad: Bool) {
             guard failure == nil else { return }
-            let e = TraceEntity(epoch: trace.epoch, high: trace.high, low: trace.low, id: id, start: span?.0 ?? .min, end: span?.1 ?? .max,
-                                line: Int32(truncatingIfNeeded: lineNo), kind: kind, bad: bad)
-            let partition = Int(StableHash.mix(UInt64(trace.epoch) ^ UInt64(trace.high) << 32 ^ trace.low) % UInt64(Self.partitions))
+            let e = TraceEntity(
+                epoch: trace.epoch, high: trace.high, low: trace.low, id: id, start: span?.0 ?? .min,
+                end: span?.1 ?? .max,
+                line: Int32(truncatingIfNeeded: lineNo), kind: kind, bad: bad)
+            let partition = Int(
+                StableHash.mix(UInt64(trace.epoch) ^ UInt64(trace.high) << 32 ^ trace.low) % UInt64(Self.partitions))
             do { try entities.append(e, partition: partition) } catch { failure = error }
         }
 
@@ -177,7 +198,12 @@ public enum SegmentValidator {
             var problems: [String] = []
             if line.count > 65536 { problems.append("document is \(line.count) bytes; X-Ray's limit is 64 KB") }
             var s = JSONScanner(line)
-            guard let v = s.value(), v.kind == .object, ({ s.skipWhitespace(); return s.atEnd })() else {
+            guard let v = s.value(), v.kind == .object,
+                ({
+                    s.skipWhitespace()
+                    return s.atEnd
+                })()
+            else {
                 list([Problem(line: lineNo, message: "not a single JSON object")])
                 report.invalidDocuments += 1
                 return
@@ -200,8 +226,12 @@ public enum SegmentValidator {
             case .ahead?: report.aheadOfXRay += 1
             default: break
             }
-            if let trace, oddTraces.count < problemLimit, trace.text != traceText { oddTraces[Int32(truncatingIfNeeded: lineNo)] = traceText }
-            if independent, doc["parent_id"]?.string.map(validId) != true { problems.append("independent subsegment needs a 16-hex parent_id") }
+            if let trace, oddTraces.count < problemLimit, trace.text != traceText {
+                oddTraces[Int32(truncatingIfNeeded: lineNo)] = traceText
+            }
+            if independent, doc["parent_id"]?.string.map(validId) != true {
+                problems.append("independent subsegment needs a 16-hex parent_id")
+            }
             entity(doc, path: "", isSegment: !independent, enclosingId: nil, &problems) { _ in }
             if !problems.isEmpty {
                 report.invalidDocuments += 1
@@ -247,7 +277,9 @@ public enum SegmentValidator {
             for p in 0..<Self.partitions {
                 var records = try entities.records(of: p)
                 records.sort { a, b in
-                    (a.epoch, a.high, a.low, a.id, a.kind.rawValue, a.line) < (b.epoch, b.high, b.low, b.id, b.kind.rawValue, b.line)
+                    (a.epoch, a.high, a.low, a.id, a.kind.rawValue, a.line) < (
+                        b.epoch, b.high, b.low, b.id, b.kind.rawValue, b.line
+                    )
                 }
                 check(records)
             }
@@ -269,7 +301,9 @@ public enum SegmentValidator {
                 // One trace.
                 var j = i
                 var roots = 0
-                while j < records.count, records[j].epoch == records[i].epoch, records[j].high == records[i].high, records[j].low == records[i].low {
+                while j < records.count, records[j].epoch == records[i].epoch, records[j].high == records[i].high,
+                    records[j].low == records[i].low
+                {
                     j += 1
                 }
                 let trace = records[i].trace
@@ -284,14 +318,28 @@ public enum SegmentValidator {
                         switch e.kind {
                         case .id:
                             if let other = lastIdLine {
-                                problem(e, "id \(oddIds[e.id] ?? Self.hex(e.id)) is not unique in trace \(oddTraces[e.line] ?? trace.text) (also on line \(other))")
+                                problem(
+                                    e,
+                                    "id \(oddIds[e.id] ?? Self.hex(e.id)) is not unique in trace \(oddTraces[e.line] ?? trace.text) (also on line \(other))"
+                                )
                             }
                             lastIdLine = e.line
                             lastIdSpan = e
                         case .parent:
-                            if lastIdLine == nil { problem(e, "parent_id \(oddIds[e.id] ?? Self.hex(e.id)) is not an id in trace \(trace.text)") }
-                            else if let p = lastIdSpan, e.start != .min, p.start != .min, e.start < p.start || e.end > p.end {
-                                list([Problem(line: Int(e.line), message: "document (\(SegmentValidator.seconds(e.start))–\(SegmentValidator.seconds(e.end))) is not inside the time of its parent \(oddIds[e.id] ?? Self.hex(e.id)) (\(SegmentValidator.seconds(p.start))–\(SegmentValidator.seconds(p.end)))")])
+                            if lastIdLine == nil {
+                                problem(
+                                    e, "parent_id \(oddIds[e.id] ?? Self.hex(e.id)) is not an id in trace \(trace.text)"
+                                )
+                            } else if let p = lastIdSpan, e.start != .min, p.start != .min,
+                                e.start < p.start || e.end > p.end
+                            {
+                                list([
+                                    Problem(
+                                        line: Int(e.line),
+                                        message:
+                                            "document (\(SegmentValidator.seconds(e.start))–\(SegmentValidator.seconds(e.end))) is not inside the time of its parent \(oddIds[e.id] ?? Self.hex(e.id)) (\(SegmentValidator.seconds(p.start))–\(SegmentValidator.seconds(p.end)))"
+                                    )
+                                ])
                                 outsideLines.insert(e.line)
                             }
                         case .root:
@@ -312,7 +360,8 @@ public enum SegmentValidator {
     /// An entity's start and end in µs, when both are numbers.
     static func span(_ e: Node) -> (Int64, Int64)? {
         guard let s = e["start_time"]?.number, let en = e["end_time"]?.number, s.isFinite, en.isFinite,
-              abs(s) < 1e11, abs(en) < 1e11 else { return nil }
+            abs(s) < 1e11, abs(en) < 1e11
+        else { return nil }
         return (Int64((s * 1e6).rounded()), Int64((en * 1e6).rounded()))
     }
 
@@ -327,8 +376,10 @@ public enum SegmentValidator {
     /// subsegment is not inside its parent. Initialization and Restore
     /// under an `AWS::Lambda::Function` segment are exempt: X-Ray puts them
     /// before the segment's start (xray-spec.md §2.3, R32).
-    static func nesting(_ e: Node, parent: (name: String, span: (Int64, Int64))?, isRoot: Bool, origin: String?,
-                        _ spans: inout [(id: String, span: (Int64, Int64)?)], _ outside: inout [String]) {
+    static func nesting(
+        _ e: Node, parent: (name: String, span: (Int64, Int64))?, isRoot: Bool, origin: String?,
+        _ spans: inout [(id: String, span: (Int64, Int64)?)], _ outside: inout [String]
+    ) {
         guard case .object = e else { return }
         let own = span(e)
         let name = e["name"]?.string ?? "?"
@@ -336,7 +387,9 @@ public enum SegmentValidator {
         if let p = parent, let o = own, o.0 < p.span.0 || o.1 > p.span.1 {
             let exempt = (name == "Initialization" || name == "Restore") && origin == "AWS::Lambda::Function"
             if !exempt {
-                outside.append("subsegment '\(name)' (\(seconds(o.0))–\(seconds(o.1))) is not inside its parent '\(p.name)' (\(seconds(p.span.0))–\(seconds(p.span.1)))")
+                outside.append(
+                    "subsegment '\(name)' (\(seconds(o.0))–\(seconds(o.1))) is not inside its parent '\(p.name)' (\(seconds(p.span.0))–\(seconds(p.span.1)))"
+                )
             }
         }
         guard case .array(let subs)? = e["subsegments"] else { return }
@@ -362,23 +415,44 @@ public enum SegmentValidator {
         return n.unicodeScalars.allSatisfy(SegmentDocumentWriter.isNameScalar)
     }
 
-    static func entity(_ e: Node, path: String, isSegment: Bool, enclosingId: String?, _ problems: inout [String], _ sawId: (String) -> Void) {
+    static func entity(
+        _ e: Node, path: String, isSegment: Bool, enclosingId: String?, _ problems: inout [String],
+        _ sawId: (String) -> Void
+    ) {
         let here = path.isEmpty ? "" : path + ": "
-        guard case .object = e else { problems.append("\(here)subsegment is not an object"); return }
-        if let n = e["name"]?.string { if !validName(n) { problems.append("\(here)name '\(n)' has characters X-Ray rejects or is not 1–200 long") } }
-        else { problems.append("\(here)missing name") }
+        guard case .object = e else {
+            problems.append("\(here)subsegment is not an object")
+            return
+        }
+        if let n = e["name"]?.string {
+            if !validName(n) { problems.append("\(here)name '\(n)' has characters X-Ray rejects or is not 1–200 long") }
+        } else {
+            problems.append("\(here)missing name")
+        }
         var myId: String?
         if let id = e["id"]?.string {
-            if validId(id) { myId = id; sawId(id) } else { problems.append("\(here)id '\(id)' is not 16 hex digits") }
-        } else { problems.append("\(here)missing id") }
+            if validId(id) {
+                myId = id
+                sawId(id)
+            } else {
+                problems.append("\(here)id '\(id)' is not 16 hex digits")
+            }
+        } else {
+            problems.append("\(here)missing id")
+        }
         let start = e["start_time"]?.number
         if start == nil { problems.append("\(here)start_time missing or not a number") }
         if let s = start, s < 946684800 || s > 4294967295 { problems.append("\(here)start_time \(s) is out of range") }
         if let end = e["end_time"] {
-            guard let en = end.number else { problems.append("\(here)end_time is not a number"); return }
+            guard let en = end.number else {
+                problems.append("\(here)end_time is not a number")
+                return
+            }
             if let s = start, en < s { problems.append("\(here)end_time is before start_time") }
         } else if case .bool(true)? = e["in_progress"] {
-        } else { problems.append("\(here)needs end_time or in_progress: true") }
+        } else {
+            problems.append("\(here)needs end_time or in_progress: true")
+        }
         for flag in ["in_progress", "error", "throttle", "fault"] {
             if let f = e[flag] { if case .bool = f {} else { problems.append("\(here)\(flag) must be a boolean") } }
         }
@@ -386,33 +460,51 @@ public enum SegmentValidator {
             problems.append("\(here)embedded subsegment's parent_id differs from its enclosing entity's id")
         }
         if let ns = e["namespace"] {
-            if let s = ns.string, s == "aws" || s == "remote" {} else { problems.append("\(here)namespace must be \"aws\" or \"remote\"") }
+            if let s = ns.string, s == "aws" || s == "remote" {
+            } else {
+                problems.append("\(here)namespace must be \"aws\" or \"remote\"")
+            }
         }
         if let http = e["http"] {
             if let req = http["request"] {
                 for k in ["method", "url", "user_agent", "client_ip"] {
                     if let v = req[k] {
-                        guard let s = v.string else { problems.append("\(here)http.request.\(k) must be a string"); continue }
+                        guard let s = v.string else {
+                            problems.append("\(here)http.request.\(k) must be a string")
+                            continue
+                        }
                         if s.count > 250 { problems.append("\(here)http.request.\(k) is longer than 250") }
                     }
                 }
             }
             if let resp = http["response"] {
                 if let st = resp["status"] {
-                    if !st.isInteger || !(100...599).contains(Int(st.number ?? 0)) { problems.append("\(here)http.response.status must be an integer 100–599") }
+                    if !st.isInteger || !(100...599).contains(Int(st.number ?? 0)) {
+                        problems.append("\(here)http.response.status must be an integer 100–599")
+                    }
                 }
-                if let cl = resp["content_length"], !cl.isInteger { problems.append("\(here)http.response.content_length must be an integer") }
+                if let cl = resp["content_length"], !cl.isInteger {
+                    problems.append("\(here)http.response.content_length must be an integer")
+                }
             }
         }
-        if let user = e["user"], (user.string?.count ?? 251) > 250 { problems.append("\(here)user must be a string of at most 250") }
+        if let user = e["user"], (user.string?.count ?? 251) > 250 {
+            problems.append("\(here)user must be a string of at most 250")
+        }
         if let cause = e["cause"] {
             switch cause {
             case .string(let s): if s.utf8.count != 16 { problems.append("\(here)cause id must be 16 characters") }
             case .object:
                 if case .array(let exs)? = cause["exceptions"] {
                     for ex in exs {
-                        if ex["id"]?.string.map(validId) != true { problems.append("\(here)exception id must be 16 hex digits") }
-                        for k in ["truncated", "skipped"] { if let v = ex[k], !v.isInteger { problems.append("\(here)exception \(k) must be an integer") } }
+                        if ex["id"]?.string.map(validId) != true {
+                            problems.append("\(here)exception id must be 16 hex digits")
+                        }
+                        for k in ["truncated", "skipped"] {
+                            if let v = ex[k], !v.isInteger {
+                                problems.append("\(here)exception \(k) must be an integer")
+                            }
+                        }
                     }
                 }
             default: problems.append("\(here)cause must be an exception id or an object")
@@ -421,38 +513,59 @@ public enum SegmentValidator {
         if let ann = e["annotations"] {
             if case .object(let members) = ann {
                 for (k, v) in members {
-                    if k.isEmpty || k.count > 500 || !k.utf8.allSatisfy({ ASCII.isHexOrWord($0) }) { problems.append("\(here)annotation key '\(k)' must be [A-Za-z0-9_]") }
+                    if k.isEmpty || k.count > 500 || !k.utf8.allSatisfy({ ASCII.isHexOrWord($0) }) {
+                        problems.append("\(here)annotation key '\(k)' must be [A-Za-z0-9_]")
+                    }
                     switch v {
-                    case .string(let s): if s.count > 1000 { problems.append("\(here)annotation '\(k)' is longer than 1000") }
+                    case .string(let s):
+                        if s.count > 1000 { problems.append("\(here)annotation '\(k)' is longer than 1000") }
                     case .number, .bool: break
                     default: problems.append("\(here)annotation '\(k)' must be a string, number or boolean")
                     }
                 }
-            } else { problems.append("\(here)annotations must be an object") }
+            } else {
+                problems.append("\(here)annotations must be an object")
+            }
         }
         if let meta = e["metadata"] {
             if case .object(let members) = meta {
-                for (k, v) in members { if case .object = v {} else { problems.append("\(here)metadata namespace '\(k)' must be an object") } }
-            } else { problems.append("\(here)metadata must be an object") }
+                for (k, v) in members {
+                    if case .object = v {
+                    } else {
+                        problems.append("\(here)metadata namespace '\(k)' must be an object")
+                    }
+                }
+            } else {
+                problems.append("\(here)metadata must be an object")
+            }
         }
         if let sql = e["sql"] {
             if case .object(let members) = sql {
                 for (k, v) in members where v.string == nil { problems.append("\(here)sql.\(k) must be a string") }
                 if let url = sql["url"]?.string {
                     if !sqlURLValid(url) { problems.append("\(here)sql.url '\(url)' is not scheme://host/database") }
-                    if let r = url.range(of: "://"), url[r.upperBound...].split(separator: "/").first?.contains("@") == true,
-                       url[r.upperBound...].split(separator: "@").first?.contains(":") == true {
+                    if let r = url.range(of: "://"),
+                        url[r.upperBound...].split(separator: "/").first?.contains("@") == true,
+                        url[r.upperBound...].split(separator: "@").first?.contains(":") == true
+                    {
                         problems.append("\(here)sql.url must not carry a password")
                     }
                 }
                 if let u = sql["user"]?.string, u.count > 250 { problems.append("\(here)sql.user is longer than 250") }
-            } else { problems.append("\(here)sql must be an object") }
+            } else {
+                problems.append("\(here)sql must be an object")
+            }
         }
         if let subs = e["subsegments"] {
-            guard case .array(let items) = subs else { problems.append("\(here)subsegments must be an array"); return }
+            guard case .array(let items) = subs else {
+                problems.append("\(here)subsegments must be an array")
+                return
+            }
             for (i, sub) in items.enumerated() {
                 let name = sub["name"]?.string ?? "#\(i)"
-                entity(sub, path: path.isEmpty ? name : path + " > " + name, isSegment: false, enclosingId: myId, &problems, sawId)
+                entity(
+                    sub, path: path.isEmpty ? name : path + " > " + name, isSegment: false, enclosingId: myId,
+                    &problems, sawId)
             }
         }
     }

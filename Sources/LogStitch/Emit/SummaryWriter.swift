@@ -30,7 +30,9 @@ public struct RunSummary {
         w.field("uncompressed_bytes", files.reduce(Int64(0)) { $0 + $1.uncompressedBytes })
         w.field("records_seen", totalSeen)
         w.objectStart("records_parsed")
-        for kind in SourceKind.allCases { w.field(dynamic: kind.name, files.reduce(0) { $0 + $1.parsed[kind.rawValue] }) }
+        for kind in SourceKind.allCases {
+            w.field(dynamic: kind.name, files.reduce(0) { $0 + $1.parsed[kind.rawValue] })
+        }
         w.endObject()
         w.field("records_parsed_total", totalParsed)
         w.field("records_ignored", totalIgnored)

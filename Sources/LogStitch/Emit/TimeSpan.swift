@@ -50,15 +50,18 @@ struct StatementPlacement {
     init(end: EpochMicros, resolution: EpochMicros, duration: EpochMicros, within parent: TimeSpan) {
         let d = max(0, duration)
         if end - d >= parent.start && end <= parent.end {
-            span = TimeSpan(end - d, end); how = .asLogged
+            span = TimeSpan(end - d, end)
+            how = .asLogged
             return
         }
         let latest = end + max(0, resolution - 1)
         let earliestFit = max(end, parent.start + d)
         if earliestFit <= min(latest, parent.end) {
-            span = TimeSpan(earliestFit - d, earliestFit); how = .withinEndResolution
+            span = TimeSpan(earliestFit - d, earliestFit)
+            how = .withinEndResolution
             return
         }
-        span = TimeSpan(end - d, end).clamped(into: parent); how = .clampedToInvocation
+        span = TimeSpan(end - d, end).clamped(into: parent)
+        how = .clampedToInvocation
     }
 }

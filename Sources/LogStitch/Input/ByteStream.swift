@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A source of bytes read in chunks into caller-owned memory: a file, standard
@@ -34,7 +34,9 @@ public final class FileDescriptorStream: ByteStream {
     /// (two bytes sniffed for the gzip magic, then chunks) and counted from
     /// zero: what a decompressor's replay needs (see `GzipInflater`).
     public func reopenedFromStart() throws(InputError) -> ByteStream {
-        if lseek(fd, 0, SEEK_SET) < 0 { throw InputError.unreadable("cannot read the file again: \(String(cString: strerror(errno)))") }
+        if lseek(fd, 0, SEEK_SET) < 0 {
+            throw InputError.unreadable("cannot read the file again: \(String(cString: strerror(errno)))")
+        }
         bytesRead = 0
         return PrefixedStream(prefix: try PrefixedStream.sniff(self, count: 2), upstream: self)
     }
@@ -42,7 +44,10 @@ public final class FileDescriptorStream: ByteStream {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { bytesRead += Int64(n); return n }
+            if n >= 0 {
+                bytesRead += Int64(n)
+                return n
+            }
             if errno == EINTR { continue }
             throw InputError.unreadable("read failed at byte \(bytesRead): \(String(cString: strerror(errno)))")
         }
@@ -99,6 +104,12 @@ public enum InputError: Error, Equatable, Sendable {
     case unsupportedCompression(name: String, tool: String)
     /// A log format logstitch recognises but does not read (see `ForeignFormat`).
     case foreignFormat(String)
+
+    /// A read of the file that failed (not damage in what it holds).
+    var isUnreadable: Bool {
+        if case .unreadable = self { return true }
+        return false
+    }
 
     public var reason: String {
         switch self {

@@ -8,8 +8,10 @@ import Foundation
 /// `--db-instance PATH_PREFIX=INSTANCE` says it outright and wins.
 public enum DBInstanceFromPath {
     /// RDS's log file names, as `download-db-log-file-portion` lists them.
-    static let rdsNames = ["mysql-slowquery.log", "mysql-general.log", "mysql-error", "mysql-audit.log",
-                           "mysql-error-running.log", "audit.log", "postgresql.log", "postgres.log"]
+    static let rdsNames = [
+        "mysql-slowquery.log", "mysql-general.log", "mysql-error", "mysql-audit.log",
+        "mysql-error-running.log", "audit.log", "postgresql.log", "postgres.log",
+    ]
     /// RDS's folders for log types, and names too generic to be an instance.
     static let notInstances: Set<String> = [
         "slowquery", "error", "general", "audit", "log", "logs", "rds", "rdslogs", "rds-logs", "db", "dbs", "mysql",
@@ -30,7 +32,9 @@ public enum DBInstanceFromPath {
         guard before.isEmpty else { return nil }
         for folder in parts.dropLast().reversed() {
             let f = folder.lowercased()
-            if notInstances.contains(f) || f.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) { continue }
+            if notInstances.contains(f) || f.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
+                continue
+            }
             return isIdentifier(Substring(folder)) ? folder : nil
         }
         return nil
@@ -39,7 +43,9 @@ public enum DBInstanceFromPath {
     /// RDS's identifier rule: a letter, then letters, digits and single
     /// hyphens, at most 63, not ending in a hyphen.
     static func isIdentifier(_ s: Substring) -> Bool {
-        guard let first = s.first, first.isASCII, first.isLetter, s.count <= 63, s.last != "-", !s.contains("--") else { return false }
+        guard let first = s.first, first.isASCII, first.isLetter, s.count <= 63, s.last != "-", !s.contains("--") else {
+            return false
+        }
         return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
     }
 }

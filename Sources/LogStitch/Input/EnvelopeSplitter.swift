@@ -23,7 +23,11 @@ struct EnvelopeSplitter {
                     // `JSONScanner.string`).
                     var backslash: Int32 = 0
                     let k = logstitch_json_string_end(base.assumingMemoryBound(to: UInt8.self) + i, to - i, &backslash)
-                    if backslash >= 0, i + k < to { inString = false; i += k + 1; continue }
+                    if backslash >= 0, i + k < to {
+                        inString = false
+                        i += k + 1
+                        continue
+                    }
                     // A string that goes on past `to` (or no SSE2): eight bytes at
                     // a time to the next quote or backslash, keeping the escape state.
                     i = WordScan.skipToEither(ASCII.quote, ASCII.backslash, in: base, from: i, end: to)
@@ -31,12 +35,18 @@ struct EnvelopeSplitter {
                 }
                 let c = w[i]
                 if inString {
-                    if escaped { escaped = false }
-                    else if c == ASCII.backslash { escaped = true }
-                    else if c == ASCII.quote { inString = false }
-                } else if c == ASCII.quote { inString = true }
-                else if c == ASCII.leftBrace { depth += 1 }
-                else if c == ASCII.rightBrace {
+                    if escaped {
+                        escaped = false
+                    } else if c == ASCII.backslash {
+                        escaped = true
+                    } else if c == ASCII.quote {
+                        inString = false
+                    }
+                } else if c == ASCII.quote {
+                    inString = true
+                } else if c == ASCII.leftBrace {
+                    depth += 1
+                } else if c == ASCII.rightBrace {
                     depth -= 1
                     if depth == 0 { return i + 1 }
                 }
@@ -46,13 +56,18 @@ struct EnvelopeSplitter {
         }
     }
 
-    mutating func run<C: RecordConsumer>(_ buffer: ReadBuffer, _ ctx: inout LogFileReader.Context, _ consumer: inout C) throws(InputError) {
+    mutating func run<C: RecordConsumer>(_ buffer: ReadBuffer, _ ctx: inout LogFileReader.Context, _ consumer: inout C)
+        throws(InputError)
+    {
         while true {
             // Skip whitespace between envelopes, counting lines.
             while true {
                 var w = buffer.view(0, buffer.end)
                 var i = buffer.start
-                while i < buffer.end, ASCII.isSpace(w[i]) { if w[i] == ASCII.lf { ctx.line += 1 }; i += 1 }
+                while i < buffer.end, ASCII.isSpace(w[i]) {
+                    if w[i] == ASCII.lf { ctx.line += 1 }
+                    i += 1
+                }
                 buffer.consume(upTo: i)
                 if buffer.available > 0 { break }
                 if try buffer.fill() == nil { return }
@@ -74,22 +89,29 @@ struct EnvelopeSplitter {
             var resync: Int?
             while true {
                 end = boundary.scan(buffer.view(0, buffer.end), from: scan, to: buffer.end)
-                if let n = Self.nextEnvelopeStart(buffer.view(0, buffer.end), from: searched), end.map({ n < $0 }) ?? true {
+                if let n = Self.nextEnvelopeStart(buffer.view(0, buffer.end), from: searched),
+                    end.map({ n < $0 }) ?? true
+                {
                     resync = n
                     break
                 }
                 searched = max(buffer.start + 1, buffer.end - 15)
                 if end != nil { break }
                 if buffer.available > ctx.limits.maxEnvelopeBytes {
-                    ctx.rejectRecord(line: startLine, reason: "subscription envelope longer than \(ctx.limits.maxEnvelopeBytes) bytes; skipped", excerpt: buffer.window)
+                    ctx.rejectRecord(
+                        line: startLine,
+                        reason: "subscription envelope longer than \(ctx.limits.maxEnvelopeBytes) bytes; skipped",
+                        excerpt: buffer.window)
                     buffer.consume(upTo: buffer.start + 1)
                     try skipGarbage(buffer, &ctx, line: startLine, silently: true)
                     break
                 }
                 scan = buffer.end
                 guard let shift = try buffer.fill() else {
-                    if buffer.damage != nil { return }   // rejected with the damage
-                    ctx.rejectRecord(line: startLine, reason: "subscription envelope is cut off at the end of the file", excerpt: buffer.window)
+                    if buffer.damage != nil { return }  // rejected with the damage
+                    ctx.rejectRecord(
+                        line: startLine, reason: "subscription envelope is cut off at the end of the file",
+                        excerpt: buffer.window)
                     buffer.consume(upTo: buffer.end)
                     return
                 }
@@ -98,9 +120,15 @@ struct EnvelopeSplitter {
             }
             if let next = resync {
                 let damaged = buffer.view(buffer.start, next)
-                ctx.rejectRecord(line: startLine, reason: "malformed subscription envelope (it does not close before the next envelope starts)", excerpt: damaged)
+                ctx.rejectRecord(
+                    line: startLine,
+                    reason: "malformed subscription envelope (it does not close before the next envelope starts)",
+                    excerpt: damaged)
                 var k = 0
-                while let nl = damaged.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
+                while let nl = damaged.index(of: ASCII.lf, from: k) {
+                    ctx.line += 1
+                    k = nl + 1
+                }
                 buffer.consume(upTo: next)
                 continue
             }
@@ -109,7 +137,10 @@ struct EnvelopeSplitter {
             process(envelope, line: startLine, &ctx, &consumer)
             // Line numbers continue after any newlines inside the envelope.
             var k = 0
-            while let nl = envelope.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
+            while let nl = envelope.index(of: ASCII.lf, from: k) {
+                ctx.line += 1
+                k = nl + 1
+            }
             buffer.consume(upTo: objectEnd)
         }
     }
@@ -121,19 +152,26 @@ struct EnvelopeSplitter {
 
     /// Skips to the next envelope start after bytes that are not one; they
     /// are rejected as one record (unless already reported).
-    func skipGarbage(_ buffer: ReadBuffer, _ ctx: inout LogFileReader.Context, line: Int, silently: Bool = false) throws(InputError) {
+    func skipGarbage(_ buffer: ReadBuffer, _ ctx: inout LogFileReader.Context, line: Int, silently: Bool = false)
+        throws(InputError)
+    {
         var reported = silently
         while true {
             let w = buffer.window
             let next = w.index(of: "{\"messageType\"", from: 0) ?? w.index(of: "{\"owner\"", from: 0)
             if !reported {
-                ctx.rejectRecord(line: line, reason: "expected a CloudWatch Logs subscription envelope ('{\"messageType\":…}')", excerpt: w.prefix(next ?? w.count))
+                ctx.rejectRecord(
+                    line: line, reason: "expected a CloudWatch Logs subscription envelope ('{\"messageType\":…}')",
+                    excerpt: w.prefix(next ?? w.count))
                 reported = true
             }
             let skipTo = next ?? max(0, w.count - 16)
             let skipped = w.prefix(skipTo)
             var k = 0
-            while let nl = skipped.index(of: ASCII.lf, from: k) { ctx.line += 1; k = nl + 1 }
+            while let nl = skipped.index(of: ASCII.lf, from: k) {
+                ctx.line += 1
+                k = nl + 1
+            }
             buffer.consume(upTo: buffer.start + skipTo)
             if next != nil { return }
             if try buffer.fill() == nil {
@@ -143,7 +181,9 @@ struct EnvelopeSplitter {
         }
     }
 
-    mutating func process<C: RecordConsumer>(_ envelope: ByteView, line: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
+    mutating func process<C: RecordConsumer>(
+        _ envelope: ByteView, line: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C
+    ) {
         var messageType: JSONScanner.Value?
         var group: JSONScanner.Value?
         var stream: JSONScanner.Value?
@@ -152,13 +192,23 @@ struct EnvelopeSplitter {
         func read(lenient: Bool) -> JSONScanner? {
             var reading = JSONScanner(envelope, lenient: lenient)
             let scanner = reading
-            messageType = nil; group = nil; stream = nil; owner = nil; events = nil
+            messageType = nil
+            group = nil
+            stream = nil
+            owner = nil
+            events = nil
             let root = reading.members { k, v in
-                if scanner.key(k, is: "messageType") { messageType = v }
-                else if scanner.key(k, is: "logGroup") { group = v }
-                else if scanner.key(k, is: "logStream") { stream = v }
-                else if scanner.key(k, is: "logEvents") { events = v }
-                else if scanner.key(k, is: "owner") { owner = v }
+                if scanner.key(k, is: "messageType") {
+                    messageType = v
+                } else if scanner.key(k, is: "logGroup") {
+                    group = v
+                } else if scanner.key(k, is: "logStream") {
+                    stream = v
+                } else if scanner.key(k, is: "logEvents") {
+                    events = v
+                } else if scanner.key(k, is: "owner") {
+                    owner = v
+                }
             }
             return root == nil ? nil : scanner
         }
@@ -175,7 +225,9 @@ struct EnvelopeSplitter {
             return
         }
         guard let t = messageType, scanner.raw(t).equals("DATA_MESSAGE"), let evs = events, evs.kind == .array else {
-            ctx.rejectRecord(line: line, reason: "subscription envelope without messageType DATA_MESSAGE and a logEvents array", excerpt: envelope)
+            ctx.rejectRecord(
+                line: line, reason: "subscription envelope without messageType DATA_MESSAGE and a logEvents array",
+                excerpt: envelope)
             return
         }
         let groupName = group.map { scanner.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ctx.file.pathLogGroup
@@ -183,9 +235,15 @@ struct EnvelopeSplitter {
         // Envelopes in a row mostly come from one stream: they share a source.
         let source: LogSource
         // The owner is the account only when it is one (12 digits).
-        let ownerId = owner.map { scanner.string($0) }.flatMap { o in o.utf8.count == 12 && o.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? o : nil }
-        if let last = ctx.envelopeSource, last.names(groupName, streamName, ownerId) { source = last }
-        else { source = LogSource(logGroup: groupName, logStream: streamName, owner: ownerId); ctx.envelopeSource = source }
+        let ownerId = owner.map { scanner.string($0) }.flatMap { o in
+            o.utf8.count == 12 && o.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? o : nil
+        }
+        if let last = ctx.envelopeSource, last.names(groupName, streamName, ownerId) {
+            source = last
+        } else {
+            source = LogSource(logGroup: groupName, logStream: streamName, owner: ownerId)
+            ctx.envelopeSource = source
+        }
         scanner.forEachElement(evs) { ev in
             var timestamp: EpochMicros?
             var badTimestamp = false
@@ -193,15 +251,21 @@ struct EnvelopeSplitter {
             if ev.kind == .object {
                 scanner.forEachMember(ev) { k, v in
                     if scanner.key(k, is: "timestamp") {
-                        if v.kind == .number || v.kind == .string, let ms = scanner.raw(v).parseInt() { timestamp = ms * 1000 }
-                        else if v.kind != .null { badTimestamp = true }
+                        if v.kind == .number || v.kind == .string, let ms = scanner.raw(v).parseInt() {
+                            timestamp = ms * 1000
+                        } else if v.kind != .null {
+                            badTimestamp = true
+                        }
+                    } else if scanner.key(k, is: "message"), v.kind == .string {
+                        msg = v
                     }
-                    else if scanner.key(k, is: "message"), v.kind == .string { msg = v }
                     return true
                 }
             }
             if badTimestamp {
-                ctx.rejectRecord(line: line, reason: "log event whose timestamp is not a number of milliseconds", excerpt: scanner.raw(ev))
+                ctx.rejectRecord(
+                    line: line, reason: "log event whose timestamp is not a number of milliseconds",
+                    excerpt: scanner.raw(ev))
                 return true
             }
             guard let m = msg else {
@@ -214,9 +278,13 @@ struct EnvelopeSplitter {
             while let last = message.last, last == ASCII.lf || last == ASCII.cr { message.removeLast() }
             message.withUnsafeBytes { bytes in
                 if bytes.trimmed().count == 0 {
-                    ctx.report.recordsSeen += 1; ctx.report.ignored += 1
+                    ctx.report.recordsSeen += 1
+                    ctx.report.ignored += 1
                 } else {
-                    ctx.count(LogRecord(file: ctx.file.index, line: line, timestamp: timestamp, source: source, message: bytes), &consumer)
+                    ctx.count(
+                        LogRecord(
+                            file: ctx.file.index, line: line, timestamp: timestamp, source: source, message: bytes),
+                        &consumer)
                 }
             }
             return true

@@ -22,7 +22,8 @@ struct ExportEventAssembler {
     /// The event time if `line` starts with the export prefix (24 bytes + space).
     static func eventPrefix(_ line: ByteView) -> EpochMicros? {
         guard line.count >= 25, line[23] == 0x5A, line[24] == ASCII.space, line[19] == ASCII.dot,
-              let (t, n) = Timestamp.parseISO8601Prefix(line.prefix(24)), n == 24 else { return nil }
+            let (t, n) = Timestamp.parseISO8601Prefix(line.prefix(24)), n == 24
+        else { return nil }
         return t
     }
 
@@ -37,8 +38,9 @@ struct ExportEventAssembler {
         guard line.count >= 25, let p = line.baseAddress else { return nil }
         let key = (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         if let base = minuteStart, key == minuteText, line[16] == ASCII.colon, line[19] == ASCII.dot,
-           line[23] == 0x5A, line[24] == ASCII.space,
-           let s = Timestamp.digits(line, 17, 2), s < 60, let ms = Timestamp.digits(line, 20, 3) {
+            line[23] == 0x5A, line[24] == ASCII.space,
+            let s = Timestamp.digits(line, 17, 2), s < 60, let ms = Timestamp.digits(line, 20, 3)
+        {
             return base + Int64(s) * 1_000_000 + Int64(ms) * 1000
         }
         // A leap second (read as :59) is left to the full parse.
@@ -52,10 +54,18 @@ struct ExportEventAssembler {
         return t
     }
 
-    mutating func take<C: RecordConsumer>(line raw: ByteView, lineNo: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C) {
+    mutating func take<C: RecordConsumer>(
+        line raw: ByteView, lineNo: Int, _ ctx: inout LogFileReader.Context, _ consumer: inout C
+    ) {
         guard enabled else {
-            if raw.trimmed().count == 0 { ctx.report.recordsSeen += 1; ctx.report.ignored += 1; return }
-            ctx.count(LogRecord(file: ctx.file.index, line: lineNo, timestamp: nil, source: ctx.pathSource, message: raw), &consumer)
+            if raw.trimmed().count == 0 {
+                ctx.report.recordsSeen += 1
+                ctx.report.ignored += 1
+                return
+            }
+            ctx.count(
+                LogRecord(file: ctx.file.index, line: lineNo, timestamp: nil, source: ctx.pathSource, message: raw),
+                &consumer)
             return
         }
         if let t = eventTime(raw) {
@@ -69,8 +79,16 @@ struct ExportEventAssembler {
             return
         }
         if !pending {
-            if raw.trimmed().count == 0 { ctx.report.recordsSeen += 1; ctx.report.ignored += 1; return }
-            ctx.rejectRecord(line: lineNo, reason: "continuation line with no CloudWatch export event before it (expected a 'YYYY-MM-DDTHH:MM:SS.mmmZ ' prefix)", excerpt: raw)
+            if raw.trimmed().count == 0 {
+                ctx.report.recordsSeen += 1
+                ctx.report.ignored += 1
+                return
+            }
+            ctx.rejectRecord(
+                line: lineNo,
+                reason:
+                    "continuation line with no CloudWatch export event before it (expected a 'YYYY-MM-DDTHH:MM:SS.mmmZ ' prefix)",
+                excerpt: raw)
             return
         }
         if overlong { return }
@@ -93,7 +111,9 @@ struct ExportEventAssembler {
         while let last = message.last, last == ASCII.lf || last == ASCII.cr { message.removeLast() }
         let (l, t) = (line, time)
         message.withUnsafeBytes { bytes in
-            ctx.count(LogRecord(file: ctx.file.index, line: l, timestamp: t, source: ctx.pathSource, message: bytes), &consumer)
+            ctx.count(
+                LogRecord(file: ctx.file.index, line: l, timestamp: t, source: ctx.pathSource, message: bytes),
+                &consumer)
         }
     }
 }

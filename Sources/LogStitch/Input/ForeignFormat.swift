@@ -5,7 +5,8 @@
 struct ForeignFormat {
     let reason: String
 
-    static let readFormats = "logstitch reads PostgreSQL's stderr (log_line_prefix), csvlog and jsonlog formats as RDS and Aurora write them"
+    static let readFormats =
+        "logstitch reads PostgreSQL's stderr (log_line_prefix), csvlog and jsonlog formats as RDS and Aurora write them"
 
     /// The first non-blank line of `head` (the start of a file) names one.
     static func detect(_ head: ByteView) -> ForeignFormat? {
@@ -18,15 +19,19 @@ struct ForeignFormat {
         if line.index(of: "cloudsql.googleapis.com") != nil || line.index(of: "\"cloudsql_database\"") != nil {
             return ForeignFormat(reason: "Google Cloud SQL log export: outside what logstitch reads (\(readFormats))")
         }
-        if line.index(of: " app[postgres") != nil || line.index(of: " app[heroku-postgres") != nil || line.index(of: "sql_error_code = ") != nil {
+        if line.index(of: " app[postgres") != nil || line.index(of: " app[heroku-postgres") != nil
+            || line.index(of: "sql_error_code = ") != nil
+        {
             return ForeignFormat(reason: "Heroku Postgres log (logplex): outside what logstitch reads (\(readFormats))")
         }
         if isPgBouncer(line) {
             return ForeignFormat(reason: "PgBouncer log: outside what logstitch reads (\(readFormats))")
         }
         if let program = syslogProgram(line) {
-            let what = program.hasPrefix("postgres") ? "PostgreSQL log written through syslog (log_destination=syslog)"
-                                                     : "syslog-format log (program '\(program)')"
+            let what =
+                program.hasPrefix("postgres")
+                ? "PostgreSQL log written through syslog (log_destination=syslog)"
+                : "syslog-format log (program '\(program)')"
             return ForeignFormat(reason: "\(what): outside what logstitch reads (\(readFormats))")
         }
         return nil
@@ -39,8 +44,10 @@ struct ForeignFormat {
         for severity in severities {
             guard let at = line.index(of: severity) else { continue }
             let after = line.dropFirst(at + severity.utf8CodeUnitCount)
-            if after.hasPrefix("C-0x") || after.hasPrefix("S-0x") || after.hasPrefix("stats: ") || after.hasPrefix("kernel file descriptor")
-                || after.index(of: "PgBouncer") != nil {
+            if after.hasPrefix("C-0x") || after.hasPrefix("S-0x") || after.hasPrefix("stats: ")
+                || after.hasPrefix("kernel file descriptor")
+                || after.index(of: "PgBouncer") != nil
+            {
                 return true
             }
         }
@@ -57,21 +64,30 @@ struct ForeignFormat {
             guard w.hasSuffix(":") else { return nil }
             let t = w.dropLast()
             let name = t.prefix { $0 != "[" }
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else { return nil }
-            if name.count < t.count { guard t.hasSuffix("]"), t.dropFirst(name.count + 1).dropLast().allSatisfy(\.isNumber) else { return nil } }
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else {
+                return nil
+            }
+            if name.count < t.count {
+                guard t.hasSuffix("]"), t.dropFirst(name.count + 1).dropLast().allSatisfy(\.isNumber) else {
+                    return nil
+                }
+            }
             return String(name)
         }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         if words.count >= 5, months.contains(String(words[0])), words[1].allSatisfy(\.isNumber), words[2].count == 8,
-           words[2].filter({ $0 == ":" }).count == 2 {
+            words[2].filter({ $0 == ":" }).count == 2
+        {
             return tag(words[4])
         }
         if words.count >= 4, words[0].hasPrefix("<"), let close = words[0].firstIndex(of: ">"),
-           words[0][words[0].index(after: words[0].startIndex)..<close].allSatisfy(\.isNumber) {
+            words[0][words[0].index(after: words[0].startIndex)..<close].allSatisfy(\.isNumber)
+        {
             return String(words[3])
         }
         if words.count >= 3, words[0].count >= 20, words[0].dropFirst(10).first == "T",
-           words[0].prefix(4).allSatisfy(\.isNumber), let program = tag(words[2]) {
+            words[0].prefix(4).allSatisfy(\.isNumber), let program = tag(words[2])
+        {
             return program
         }
         return nil

@@ -21,7 +21,7 @@ public final class GzipInflater: ByteStream {
     var replay: (() throws(InputError) -> ByteStream)?
     let input: UnsafeMutableRawBufferPointer
     var state: State = .inMember
-    var fedBytes: Int64 = 0          // bytes taken from upstream so far
+    var fedBytes: Int64 = 0  // bytes taken from upstream so far
     var upstreamEnded = false
     /// Bytes handed out so far (what a replay skips).
     var delivered: Int64 = 0
@@ -34,14 +34,18 @@ public final class GzipInflater: ByteStream {
     /// Which library inflates when ISA-L may be used.
     public static var fastEngineName: String { IsalEngine.available ? "ISA-L" : "zlib" }
 
-    public init(upstream: ByteStream, layer: Int, replay: (() throws(InputError) -> ByteStream)? = nil) throws(InputError) {
+    public init(upstream: ByteStream, layer: Int, replay: (() throws(InputError) -> ByteStream)? = nil)
+        throws(InputError)
+    {
         self.upstream = upstream
         self.layer = layer
         if replay != nil, let fast = IsalEngine() {
             engine = fast
             self.replay = replay
         } else {
-            guard let zlib = ZlibEngine() else { throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed") }
+            guard let zlib = ZlibEngine() else {
+                throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed")
+            }
             engine = zlib
         }
         input = .allocate(byteCount: Self.inputChunk, alignment: 16)
@@ -54,7 +58,10 @@ public final class GzipInflater: ByteStream {
 
     func refill() throws(InputError) {
         let n = try upstream.read(into: input)
-        if n == 0 { upstreamEnded = true; return }
+        if n == 0 {
+            upstreamEnded = true
+            return
+        }
         engine.setInput(input.baseAddress!, count: n)
         fedBytes += Int64(n)
     }
@@ -64,7 +71,10 @@ public final class GzipInflater: ByteStream {
         do {
             n = try inflate(into: buffer)
         } catch {
-            guard replay != nil else { throw error }
+            // A read that failed (EIO) is the file's, not the inflater's: it is
+            // reported as zlib alone would report it, never retried, so the
+            // outputs do not depend on which library a machine has.
+            guard replay != nil, !error.isUnreadable else { throw error }
             // ISA-L met damage (or what looked like it): zlib decides.
             try switchToZlib()
             n = try inflate(into: buffer)
@@ -74,14 +84,20 @@ public final class GzipInflater: ByteStream {
     }
 
     func inflate(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
-        if let error = pendingError { pendingError = nil; throw error }
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
         var produced = 0
         while produced < buffer.count {
             if state == .finished { return produced }
             if engine.pendingInput == 0 && !upstreamEnded { try refill() }
             if state == .betweenMembers {
                 if engine.pendingInput == 0 {
-                    if upstreamEnded { state = .finished; return produced }
+                    if upstreamEnded {
+                        state = .finished
+                        return produced
+                    }
                     continue
                 }
                 // What this call inflated of the member before is handed
@@ -101,8 +117,10 @@ public final class GzipInflater: ByteStream {
                 // end of the input the member is cut short; with input left,
                 // it is damage.
                 if before == 0 && !upstreamEnded { continue }
-                let error = before == 0 ? InputError.truncatedGzip(layer: layer, offset: consumedOffset)
-                                        : InputError.corruptGzip(layer: layer, offset: consumedOffset, detail: "no progress")
+                let error =
+                    before == 0
+                    ? InputError.truncatedGzip(layer: layer, offset: consumedOffset)
+                    : InputError.corruptGzip(layer: layer, offset: consumedOffset, detail: "no progress")
                 return try handOut(produced, then: error)
             case .corrupt(let detail):
                 return try handOut(produced, then: .corruptGzip(layer: layer, offset: consumedOffset, detail: detail))
@@ -130,7 +148,10 @@ public final class GzipInflater: ByteStream {
         if next[0] != 0x1F {
             // Trailing zero padding (seen from some tape/tar tools) is harmless.
             var allZero = true
-            for i in 0..<engine.pendingInput where next[i] != 0 { allZero = false; break }
+            for i in 0..<engine.pendingInput where next[i] != 0 {
+                allZero = false
+                break
+            }
             if allZero {
                 engine.discardInput()
                 return
@@ -147,7 +168,9 @@ public final class GzipInflater: ByteStream {
     func switchToZlib() throws(InputError) {
         guard let replay else { return }
         self.replay = nil
-        guard let zlib = ZlibEngine() else { throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed") }
+        guard let zlib = ZlibEngine() else {
+            throw InputError.corruptGzip(layer: layer, offset: 0, detail: "inflateInit2 failed")
+        }
         engine = zlib
         upstream = try replay()
         state = .inMember
@@ -158,7 +181,8 @@ public final class GzipInflater: ByteStream {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { scratch.deallocate() }
         while skip > 0 {
-            let n = try inflate(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Int(min(Int64(scratch.count), skip))]))
+            let n = try inflate(
+                into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Int(min(Int64(scratch.count), skip))]))
             if n == 0 { break }
             skip -= Int64(n)
         }

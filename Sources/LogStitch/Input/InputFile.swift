@@ -40,10 +40,16 @@ public enum InputDiscovery {
         var stdin = false
         let fm = FileManager.default
         for input in inputs {
-            if input == "-" { stdin = true; continue }
+            if input == "-" {
+                stdin = true
+                continue
+            }
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: input, isDirectory: &isDir) else { throw MissingInput(path: input) }
-            if !isDir.boolValue { paths.insert(normalize(input)); continue }
+            if !isDir.boolValue {
+                paths.insert(normalize(input))
+                continue
+            }
             for file in walk(directory: input) { paths.insert(file) }
         }
         var files = paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.enumerated().map {
@@ -112,9 +118,10 @@ public enum LogGroupFromPath {
         for j in 0..<parts.count where j >= 3 {
             let p = parts[j]
             if let open = p.firstIndex(of: "["), let close = p.firstIndex(of: "]"), open < close,
-               p[p.index(after: close)...].count >= 32,
-               parts[j - 3].count == 4, parts[j - 3].allSatisfy(\.isNumber),
-               parts[j - 2].count == 2, parts[j - 1].count == 2 {
+                p[p.index(after: close)...].count >= 32,
+                parts[j - 3].count == 4, parts[j - 3].allSatisfy(\.isNumber),
+                parts[j - 2].count == 2, parts[j - 1].count == 2
+            {
                 stream = parts[(j - 3)...j].joined(separator: "/")
             }
         }

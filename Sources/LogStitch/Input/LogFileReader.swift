@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Limits that keep one bad line from taking the run's memory.
@@ -27,7 +27,8 @@ public struct LogFileReader {
 
     public init(limits: ReaderLimits = ReaderLimits()) {
         self.limits = limits
-        buffer = ReadBuffer(initialRecord: limits.maxLineBytes, maxRecord: max(limits.maxLineBytes, limits.maxEnvelopeBytes))
+        buffer = ReadBuffer(
+            initialRecord: limits.maxLineBytes, maxRecord: max(limits.maxLineBytes, limits.maxEnvelopeBytes))
     }
 
     public func read<C: RecordConsumer>(_ file: InputFile, into consumer: inout C) -> FileReport {
@@ -35,8 +36,10 @@ public struct LogFileReader {
         consumer.beginFile(file)
         let raw: FileDescriptorStream
         do {
-            raw = file.isStandardInput ? FileDescriptorStream(fd: 0, ownsDescriptor: false)
-                                       : try FileDescriptorStream.open(path: file.path)
+            raw =
+                file.isStandardInput
+                ? FileDescriptorStream(fd: 0, ownsDescriptor: false)
+                : try FileDescriptorStream.open(path: file.path)
         } catch {
             consumer.endFile()
             fail(&report, file, error, line: 0)
@@ -70,7 +73,8 @@ public struct LogFileReader {
             // Rejected from its first bytes (not gzip, another compression):
             // its size, not what the sniff read, and nothing inflated (the
             // buffer still holds the figures of the file before).
-            context.report.compressedBytes = file.isStandardInput ? raw.bytesRead : Self.size(of: file.path) ?? raw.bytesRead
+            context.report.compressedBytes =
+                file.isStandardInput ? raw.bytesRead : Self.size(of: file.path) ?? raw.bytesRead
             context.report.uncompressedBytes = 0
         }
         return context.report
@@ -89,7 +93,9 @@ public struct LogFileReader {
 
     /// Peels gzip layers off by magic bytes (never by file name): a Firehose
     /// object with GZIP compression on is gzip inside gzip.
-    func unwrapCompression(_ raw: FileDescriptorStream, _ file: InputFile, _ report: inout FileReport) throws(InputError) -> ByteStream {
+    func unwrapCompression(_ raw: FileDescriptorStream, _ file: InputFile, _ report: inout FileReport)
+        throws(InputError) -> ByteStream
+    {
         var stream: ByteStream = raw
         var layers = 0
         while true {
@@ -99,13 +105,16 @@ public struct LogFileReader {
             layers += 1
             // The outer layer of a file can be read again from its start,
             // which lets the faster inflater hand damage over to zlib.
-            let replay: (() throws(InputError) -> ByteStream)? = layers == 1 && !file.isStandardInput ? raw.reopenedFromStart : nil
+            let replay: (() throws(InputError) -> ByteStream)? =
+                layers == 1 && !file.isStandardInput ? raw.reopenedFromStart : nil
             stream = try GzipInflater(upstream: stream, layer: layers, replay: replay)
         }
         if layers == 0 && file.looksGzipNamed {
             let head = try PrefixedStream.sniff(stream, count: 8)
             if !head.isEmpty {
-                throw InputError.notGzip(offset: 0, detail: "starts with " + head.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " "))
+                throw InputError.notGzip(
+                    offset: 0,
+                    detail: "starts with " + head.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " "))
             }
         }
         report.compression = layers == 0 ? "plain" : Array(repeating: "gzip", count: layers).joined(separator: "+")
@@ -236,13 +245,16 @@ public struct LogFileReader {
         }
 
         mutating func rejectOverlong(_ head: ByteView, line: Int, limit: Int) {
-            rejectRecord(line: line, reason: "line longer than the \(limit)-byte limit (--max-line-bytes); skipped", excerpt: head)
+            rejectRecord(
+                line: line, reason: "line longer than the \(limit)-byte limit (--max-line-bytes); skipped",
+                excerpt: head)
         }
 
         mutating func reject(line: Int, reason: String, excerpt: ByteView) {
             report.rejected += 1
             if report.rejects.count < limits.rejectRowsPerFile {
-                report.rejects.append(Reject(file: file.path, line: line, reason: reason, excerpt: Reject.excerpt(excerpt)))
+                report.rejects.append(
+                    Reject(file: file.path, line: line, reason: reason, excerpt: Reject.excerpt(excerpt)))
             } else {
                 report.rejectRowsOmitted += 1
             }
@@ -251,7 +263,8 @@ public struct LogFileReader {
         /// After damage: a partial line left in the buffer was cut off, so it is rejected, not guessed at.
         mutating func flushDamagedTail<C: RecordConsumer>(_ buffer: ReadBuffer, _ consumer: inout C) {
             guard buffer.available > 0 else { return }
-            rejectRecord(line: line + 1, reason: "incomplete record cut off by damage to the file", excerpt: buffer.window)
+            rejectRecord(
+                line: line + 1, reason: "incomplete record cut off by damage to the file", excerpt: buffer.window)
             buffer.consume(upTo: buffer.end)
         }
     }

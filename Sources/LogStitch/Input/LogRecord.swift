@@ -18,11 +18,18 @@ public struct LogRecord {
     public var logStream: String? { source.logStream }
 
     public init(file: Int, line: Int, timestamp: EpochMicros?, source: LogSource, message: ByteView) {
-        self.file = file; self.line = line; self.timestamp = timestamp; self.source = source; self.message = message
+        self.file = file
+        self.line = line
+        self.timestamp = timestamp
+        self.source = source
+        self.message = message
     }
 
-    public init(file: Int, line: Int, timestamp: EpochMicros?, logGroup: String?, logStream: String?, message: ByteView) {
-        self.init(file: file, line: line, timestamp: timestamp, source: LogSource(logGroup: logGroup, logStream: logStream), message: message)
+    public init(file: Int, line: Int, timestamp: EpochMicros?, logGroup: String?, logStream: String?, message: ByteView)
+    {
+        self.init(
+            file: file, line: line, timestamp: timestamp, source: LogSource(logGroup: logGroup, logStream: logStream),
+            message: message)
     }
 }
 

@@ -29,7 +29,12 @@ public final class ReadBuffer {
 
     func reset(stream: ByteStream) {
         self.stream = stream
-        start = 0; end = 0; consumedBefore = 0; atEOF = false; totalRead = 0; damage = nil
+        start = 0
+        end = 0
+        consumedBefore = 0
+        atEOF = false
+        totalRead = 0
+        damage = nil
     }
 
     func release() { stream = nil }
@@ -61,7 +66,8 @@ public final class ReadBuffer {
                 start = 0
             }
             if capacity - end < Self.readChunk && capacity < maxCapacity {
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(maxCapacity, capacity * 2), alignment: 64)
+                let bigger = UnsafeMutableRawBufferPointer.allocate(
+                    byteCount: min(maxCapacity, capacity * 2), alignment: 64)
                 bigger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: end)
                 storage.deallocate()
                 storage = bigger
@@ -79,7 +85,10 @@ public final class ReadBuffer {
             atEOF = true
             return nil
         }
-        if n == 0 { atEOF = true; return nil }
+        if n == 0 {
+            atEOF = true
+            return nil
+        }
         end += n
         totalRead += Int64(n)
         return shift

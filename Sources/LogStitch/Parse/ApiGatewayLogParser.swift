@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Parses API Gateway access-log lines with the stage templates given by
@@ -47,7 +47,9 @@ public struct ApiGatewayLogParser {
         templateMatchers = templates.map { $0.matcher?.ownCopy() }
         templateReadsBraceLines = templates.map { $0.matcher?.mayMatchBraceLine ?? true }
         // Without templates given, the documented CLF formats are tried after JSON.
-        defaultMatchers = [ApiGatewayTemplate.restCLF, ApiGatewayTemplate.httpCLF].compactMap { try! ApiGatewayTemplate($0).matcher }
+        defaultMatchers = [ApiGatewayTemplate.restCLF, ApiGatewayTemplate.httpCLF].compactMap {
+            try! ApiGatewayTemplate($0).matcher
+        }
     }
 
     /// Each template's matcher (text) or key table (JSON), taken out of the
@@ -63,12 +65,17 @@ public struct ApiGatewayLogParser {
     /// JSON line is looked up here, so candidates are first told apart by
     /// their first eight bytes, read as one word.
     struct KeyTable {
-        struct Entry { var head: UInt64; var bytes: [UInt8]; var field: ApiGatewayField }
+        struct Entry {
+            var head: UInt64
+            var bytes: [UInt8]
+            var field: ApiGatewayField
+        }
         var byLength: [[Entry]] = Array(repeating: [], count: 65)
         init(_ map: [String: ApiGatewayField]) {
             for (k, f) in map where k.utf8.count < 65 {
                 let bytes = Array(k.utf8)
-                byLength[bytes.count].append(Entry(head: bytes.withUnsafeBytes { Self.head($0) }, bytes: bytes, field: f))
+                byLength[bytes.count].append(
+                    Entry(head: bytes.withUnsafeBytes { Self.head($0) }, bytes: bytes, field: f))
             }
         }
 
@@ -86,7 +93,9 @@ public struct ApiGatewayLogParser {
             let h = Self.head(key)
             for e in byLength[key.count] where e.head == h {
                 if key.count <= 8 { return e.field }
-                let same = e.bytes.withUnsafeBytes { memcmp($0.baseAddress! + 8, key.baseAddress! + 8, key.count - 8) == 0 }
+                let same = e.bytes.withUnsafeBytes {
+                    memcmp($0.baseAddress! + 8, key.baseAddress! + 8, key.count - 8) == 0
+                }
                 if same { return e.field }
             }
             return nil
@@ -149,8 +158,11 @@ public struct ApiGatewayLogParser {
         // Key paths are matched as bytes (`a.b` for nested objects): no String per key.
         jsonPath.removeAll(keepingCapacity: true)
         func assign(_ f: ApiGatewayField, _ v: JSONScanner.Value) {
-            if v.kind == .string && v.hasEscapes { escaped.append((f, reader.string(v))) }
-            else { values[f.rawValue] = reader.raw(v) }
+            if v.kind == .string && v.hasEscapes {
+                escaped.append((f, reader.string(v)))
+            } else {
+                values[f.rawValue] = reader.raw(v)
+            }
         }
         func member(_ k: JSONScanner.Value, _ v: JSONScanner.Value) {
             // Top-level keys (nearly all) are looked up where they lie.
@@ -162,7 +174,13 @@ public struct ApiGatewayLogParser {
             if mark > 0 { jsonPath.append(ASCII.dot) }
             if k.hasEscapes { reader.decode(k, into: &jsonPath) } else { jsonPath.append(contentsOf: reader.raw(k)) }
             defer { jsonPath.removeLast(jsonPath.count - mark) }
-            if v.kind == .object { reader.forEachMember(v) { member($0, $1); return true }; return }
+            if v.kind == .object {
+                reader.forEachMember(v) {
+                    member($0, $1)
+                    return true
+                }
+                return
+            }
             if let f = table.lookup(jsonPath) { assign(f, v) }
         }
         // One pass over the line: members are looked up as they are read.
@@ -173,7 +191,8 @@ public struct ApiGatewayLogParser {
             let present = values
             func has(_ f: ApiGatewayField) -> Bool { present[f.rawValue] != nil || escaped.contains { $0.0 == f } }
             guard has(.requestId) || has(.extendedRequestId),
-                  has(.httpMethod) || has(.status) || has(.routeKey) || has(.resourcePath) || has(.requestTime) || has(.requestTimeEpoch)
+                has(.httpMethod) || has(.status) || has(.routeKey) || has(.resourcePath) || has(.requestTime)
+                    || has(.requestTimeEpoch)
             else { return nil }
         }
         // Values with JSON escapes are decoded into storage held until the next line.
@@ -199,8 +218,10 @@ public struct ApiGatewayLogParser {
         return t
     }
 
-    static let idLimits: [(ApiGatewayField, Int)] = [(.requestId, 128), (.extendedRequestId, 128), (.apiId, 64), (.stage, 128),
-                                                       (.integrationRequestId, 128), (.accountId, 64), (.connectionId, 128)]
+    static let idLimits: [(ApiGatewayField, Int)] = [
+        (.requestId, 128), (.extendedRequestId, 128), (.apiId, 64), (.stage, 128),
+        (.integrationRequestId, 128), (.accountId, 64), (.connectionId, 128),
+    ]
 
     mutating func build(time: EpochMicros?) -> Outcome {
         guard let rid = value(.requestId) ?? value(.extendedRequestId) else {
@@ -208,12 +229,16 @@ public struct ApiGatewayLogParser {
         }
         // API Gateway's ids are tens of bytes: a longer one is not one.
         if rid.count > 128 || (values[ApiGatewayField.extendedRequestId.rawValue]?.count ?? 0) > 128
-            || (values[ApiGatewayField.apiId.rawValue]?.count ?? 0) > 64 || (values[ApiGatewayField.stage.rawValue]?.count ?? 0) > 128
+            || (values[ApiGatewayField.apiId.rawValue]?.count ?? 0) > 64
+            || (values[ApiGatewayField.stage.rawValue]?.count ?? 0) > 128
             || (values[ApiGatewayField.integrationRequestId.rawValue]?.count ?? 0) > 128
             || (values[ApiGatewayField.accountId.rawValue]?.count ?? 0) > 64
-            || (values[ApiGatewayField.connectionId.rawValue]?.count ?? 0) > 128 {
+            || (values[ApiGatewayField.connectionId.rawValue]?.count ?? 0) > 128
+        {
             for (field, limit) in Self.idLimits {
-                if let v = value(field), v.count > limit { return .malformed("API Gateway \(field) longer than \(limit) bytes") }
+                if let v = value(field), v.count > limit {
+                    return .malformed("API Gateway \(field) longer than \(limit) bytes")
+                }
             }
         }
         var f = RequestFields()
@@ -230,26 +255,43 @@ public struct ApiGatewayLogParser {
             }
         }
         if let st = value(.status) {
-            guard let v = st.parseInt(), v >= 100, v <= 599 else { return .malformed("API Gateway status is not an HTTP status code") }
+            guard let v = st.parseInt(), v >= 100, v <= 599 else {
+                return .malformed("API Gateway status is not an HTTP status code")
+            }
             f.status = Int(v)
         }
         f.requestId = RequestId(rid)
-        f.extendedRequestId = value(.extendedRequestId); f.apiId = value(.apiId); f.stage = value(.stage)
-        f.path = value(.path); f.domainName = value(.domainName); f.protocolName = value(.protocolName)
-        f.sourceIp = value(.sourceIp); f.userAgent = value(.userAgent)
-        f.errorMessage = value(.errorMessage); f.accountId = value(.accountId)
-        f.eventType = value(.eventType); f.connectionId = value(.connectionId)
+        f.extendedRequestId = value(.extendedRequestId)
+        f.apiId = value(.apiId)
+        f.stage = value(.stage)
+        f.path = value(.path)
+        f.domainName = value(.domainName)
+        f.protocolName = value(.protocolName)
+        f.sourceIp = value(.sourceIp)
+        f.userAgent = value(.userAgent)
+        f.errorMessage = value(.errorMessage)
+        f.accountId = value(.accountId)
+        f.eventType = value(.eventType)
+        f.connectionId = value(.connectionId)
         f.responseLength = value(.responseLength)?.parseInt()
         if let e = value(.requestTimeEpoch), let v = e.parseFixed(scale: 3) {
             // REST logs milliseconds (13 digits), HTTP APIs seconds (10 digits).
             let intDigits = e.index(of: ASCII.dot) ?? e.count
-            if intDigits >= 12 { f.start = v; f.startResolution = 1000 }     // v is ms×1000 = µs
-            else { f.start = v * 1000; f.startResolution = e.index(of: ASCII.dot) != nil ? 1000 : 1_000_000 }
+            if intDigits >= 12 {
+                f.start = v
+                f.startResolution = 1000
+            }  // v is ms×1000 = µs
+            else {
+                f.start = v * 1000
+                f.startResolution = e.index(of: ASCII.dot) != nil ? 1000 : 1_000_000
+            }
         } else if let rt = value(.requestTime), let t = Timestamp.parseCLF(rt) {
-            f.start = t; f.startResolution = 1_000_000
+            f.start = t
+            f.startResolution = 1_000_000
         } else if let t = time {
             // The CloudWatch event time of an access log is the request start in ms.
-            f.start = t; f.startResolution = 1000
+            f.start = t
+            f.startResolution = 1000
         }
         f.responseLatencyMs = value(.responseLatency)?.parseInt()
         f.integrationLatencyMs = value(.integrationLatency)?.parseInt()
@@ -265,14 +307,16 @@ public struct ApiGatewayLogParser {
         let f = fields
         let r = ApiGatewayRequest(
             requestId: f.requestId, extendedRequestId: f.extendedRequestId?.string, apiId: f.apiId?.string,
-            stage: f.stage?.string, method: f.method.map { recent.string($0) }, route: f.route.map { recent.string($0) },
+            stage: f.stage?.string, method: f.method.map { recent.string($0) },
+            route: f.route.map { recent.string($0) },
             path: f.path?.string, domainName: f.domainName?.string, protocolName: f.protocolName?.string,
             sourceIp: f.sourceIp?.string, userAgent: f.userAgent.map { recent.string($0) },
             errorMessage: f.errorMessage?.string, accountId: f.accountId?.string,
             eventType: f.eventType.map { recent.string($0) }, connectionId: f.connectionId?.string)
         r.status = f.status
         r.responseLength = f.responseLength
-        r.start = f.start; r.startResolution = f.startResolution
+        r.start = f.start
+        r.startResolution = f.startResolution
         r.responseLatencyMs = f.responseLatencyMs
         r.integrationLatencyMs = f.integrationLatencyMs
         r.integrationRequestId = f.integrationRequestId

@@ -40,10 +40,12 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     public var file: Int = 0
     public var line: Int = 0
 
-    public init(requestId: RequestId = "", extendedRequestId: String? = nil, apiId: String? = nil, stage: String? = nil,
-                method: String? = nil, route: String? = nil, path: String? = nil, domainName: String? = nil,
-                protocolName: String? = nil, sourceIp: String? = nil, userAgent: String? = nil, errorMessage: String? = nil,
-                accountId: String? = nil, eventType: String? = nil, connectionId: String? = nil) {
+    public init(
+        requestId: RequestId = "", extendedRequestId: String? = nil, apiId: String? = nil, stage: String? = nil,
+        method: String? = nil, route: String? = nil, path: String? = nil, domainName: String? = nil,
+        protocolName: String? = nil, sourceIp: String? = nil, userAgent: String? = nil, errorMessage: String? = nil,
+        accountId: String? = nil, eventType: String? = nil, connectionId: String? = nil
+    ) {
         self.requestId = requestId
         self.extendedRequestId = extendedRequestId
         self.apiId = apiId

@@ -35,7 +35,11 @@ extension ApiGatewayLogParser {
             }
             var at = 0, views: [ByteView] = []
             for v in values {
-                v.withUnsafeBytes { if let src = $0.baseAddress { storage.baseAddress!.advanced(by: at).copyMemory(from: src, byteCount: v.count) } }
+                v.withUnsafeBytes {
+                    if let src = $0.baseAddress {
+                        storage.baseAddress!.advanced(by: at).copyMemory(from: src, byteCount: v.count)
+                    }
+                }
                 views.append(ByteView(rebasing: UnsafeRawBufferPointer(storage)[at..<(at + v.count)]))
                 at += v.count
             }

@@ -1,9 +1,9 @@
 /// The access-log fields logstitch reads, named by their `$context` variables.
 public enum ApiGatewayField: Int, CaseIterable, Sendable {
     case requestId, extendedRequestId, apiId, stage, httpMethod, resourcePath, routeKey, path, domainName,
-         protocolName, status, responseLength, requestTime, requestTimeEpoch, responseLatency,
-         integrationLatency, integrationRequestId, xrayTraceId, sourceIp, userAgent, errorMessage, accountId,
-         eventType, connectionId
+        protocolName, status, responseLength, requestTime, requestTimeEpoch, responseLatency,
+        integrationLatency, integrationRequestId, xrayTraceId, sourceIp, userAgent, errorMessage, accountId,
+        eventType, connectionId
 
     /// `$context.<name>` → field; nil for variables that are read but not used.
     public static func from(variable: String) -> ApiGatewayField? {
@@ -28,7 +28,8 @@ public enum ApiGatewayField: Int, CaseIterable, Sendable {
         case "xrayTraceId": return .xrayTraceId
         case "identity.sourceIp": return .sourceIp
         case "identity.userAgent": return .userAgent
-        case "error.message", "error.messageString", "integrationErrorMessage", "integration.error": return .errorMessage
+        case "error.message", "error.messageString", "integrationErrorMessage", "integration.error":
+            return .errorMessage
         case "identity.accountId", "accountId": return .accountId
         case "eventType": return .eventType
         case "connectionId": return .connectionId
@@ -87,8 +88,10 @@ public struct ApiGatewayTemplate: Sendable {
         public var description: String
     }
 
-    public static let restCLF = "$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] \"$context.httpMethod $context.resourcePath $context.protocol\" $context.status $context.responseLength $context.requestId $context.extendedRequestId"
-    public static let httpCLF = "$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey $context.protocol\" $context.status $context.responseLength $context.requestId"
+    public static let restCLF =
+        "$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] \"$context.httpMethod $context.resourcePath $context.protocol\" $context.status $context.responseLength $context.requestId $context.extendedRequestId"
+    public static let httpCLF =
+        "$context.identity.sourceIp - - [$context.requestTime] \"$context.httpMethod $context.routeKey $context.protocol\" $context.status $context.responseLength $context.requestId"
 
     public init(_ template: String) throws {
         source = template
@@ -112,8 +115,9 @@ public struct ApiGatewayTemplate: Sendable {
             func walk(_ obj: JSONScanner.Value, _ prefix: String) {
                 s.forEachMember(obj) { k, v in
                     let key = prefix + s.string(k)
-                    if v.kind == .object { walk(v, key + ".") }
-                    else {
+                    if v.kind == .object {
+                        walk(v, key + ".")
+                    } else {
                         let text = s.string(v)
                         if let r = text.range(of: "$context.") {
                             var name = String(text[r.upperBound...])
@@ -129,7 +133,10 @@ public struct ApiGatewayTemplate: Sendable {
         }
         guard ok else { throw Invalid(description: "JSON access-log template is not a JSON object: \(t)") }
         guard map.values.contains(.requestId) || map.values.contains(.extendedRequestId) else {
-            throw Invalid(description: "access-log template must contain $context.requestId or $context.extendedRequestId (API Gateway requires it): \(t)")
+            throw Invalid(
+                description:
+                    "access-log template must contain $context.requestId or $context.extendedRequestId (API Gateway requires it): \(t)"
+            )
         }
         return map
     }
@@ -148,7 +155,10 @@ public struct ApiGatewayTemplate: Sendable {
                 // A trailing dot is punctuation, not part of the name.
                 while j > i + marker.count, b[j - 1] == ASCII.dot { j -= 1 }
                 let name = String(decoding: b[(i + marker.count)..<j], as: UTF8.self)
-                if !literal.isEmpty { segments.append(.literal(literal)); literal = [] }
+                if !literal.isEmpty {
+                    segments.append(.literal(literal))
+                    literal = []
+                }
                 let f = ApiGatewayField.from(variable: name)
                 if let f { fields.append(f) }
                 let slot = f?.rawValue ?? ApiGatewayField.allCases.count
@@ -156,11 +166,15 @@ public struct ApiGatewayTemplate: Sendable {
                 i = j
                 continue
             }
-            literal.append(b[i]); i += 1
+            literal.append(b[i])
+            i += 1
         }
         if !literal.isEmpty { segments.append(.literal(literal)) }
         guard fields.contains(.requestId) || fields.contains(.extendedRequestId) else {
-            throw Invalid(description: "access-log template must contain $context.requestId or $context.extendedRequestId (API Gateway requires it): \(t)")
+            throw Invalid(
+                description:
+                    "access-log template must contain $context.requestId or $context.extendedRequestId (API Gateway requires it): \(t)"
+            )
         }
         return TemplateMatcher(segments: segments, slotCount: ApiGatewayField.allCases.count + 1, anchoredAtEnd: true)
     }

@@ -46,7 +46,10 @@ public final class LambdaInvocation: @unchecked Sendable {
     /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64? {
         @inline(__always) get { hasSegmentId ? segmentIdValue : nil }
-        @inline(__always) set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
+        @inline(__always) set {
+            hasSegmentId = newValue != nil
+            segmentIdValue = newValue ?? 0
+        }
     }
 
     public init() {}
@@ -140,34 +143,44 @@ public final class LambdaEvent: @unchecked Sendable {
     }
 
     public var function: String? {
-        get { rare?.function } set { setRare(\.function, newValue) }
+        get { rare?.function }
+        set { setRare(\.function, newValue) }
     }
     public var errorType: String? {
-        get { rare?.errorType } set { setRare(\.errorType, newValue) }
+        get { rare?.errorType }
+        set { setRare(\.errorType, newValue) }
     }
     public var errorMessage: String? {
-        get { rare?.errorMessage } set { setRare(\.errorMessage, newValue) }
+        get { rare?.errorMessage }
+        set { setRare(\.errorMessage, newValue) }
     }
     /// The 16 hex digits of the segment id a REPORT or `tracing` record
     /// names, as a number (kept with the invocation; no output writes it).
     public var segmentId: UInt64? {
         @inline(__always) get { hasSegmentId ? segmentIdValue : nil }
-        @inline(__always) set { hasSegmentId = newValue != nil; segmentIdValue = newValue ?? 0 }
+        @inline(__always) set {
+            hasSegmentId = newValue != nil
+            segmentIdValue = newValue ?? 0
+        }
     }
     public var runtimeOverheadUs: Int64? {
-        get { rare?.runtimeOverheadUs } set { setRare(\.runtimeOverheadUs, newValue) }
+        get { rare?.runtimeOverheadUs }
+        set { setRare(\.runtimeOverheadUs, newValue) }
     }
     /// Powertools' `cold_start`.
     public var coldStart: Bool? {
-        get { rare?.coldStart } set { setRare(\.coldStart, newValue) }
+        get { rare?.coldStart }
+        set { setRare(\.coldStart, newValue) }
     }
     /// Powertools' `correlation_id`: the caller's request id (API Gateway's).
     public var correlationId: RequestId? {
-        get { rare?.correlationId } set { setRare(\.correlationId, newValue) }
+        get { rare?.correlationId }
+        set { setRare(\.correlationId, newValue) }
     }
     /// Powertools' `function_arn`, without its qualifier (see `FunctionARN`).
     public var functionArn: String? {
-        get { rare?.functionArn } set { setRare(\.functionArn, newValue) }
+        get { rare?.functionArn }
+        set { setRare(\.functionArn, newValue) }
     }
 
     public init(kind: Kind) { self.kind = kind }
@@ -179,13 +192,23 @@ public final class LambdaEvent: @unchecked Sendable {
     /// saves a release and a retain per event.
     func reset(_ kind: Kind, keepingSource: Bool = false) {
         self.kind = kind
-        status = nil; sampled = nil; hasSegmentId = false
-        requestId = nil; version = nil; traceId = nil
+        status = nil
+        sampled = nil
+        hasSegmentId = false
+        requestId = nil
+        version = nil
+        traceId = nil
         if !keepingSource { source = nil }
-        file = 0; line = 0
-        time = nil; initDurationUs = nil; restoreDurationUs = nil
-        billedRestoreDurationUs = nil; durationUs = nil; billedDurationUs = nil
-        memorySizeMB = nil; maxMemoryUsedMB = nil
+        file = 0
+        line = 0
+        time = nil
+        initDurationUs = nil
+        restoreDurationUs = nil
+        billedRestoreDurationUs = nil
+        durationUs = nil
+        billedDurationUs = nil
+        memorySizeMB = nil
+        maxMemoryUsedMB = nil
         segmentIdValue = 0
         rare = nil
     }

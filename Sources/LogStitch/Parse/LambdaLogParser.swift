@@ -47,10 +47,14 @@ public struct LambdaLogParser {
         case 0x45 where m.hasPrefix("END RequestId: "): return end(m, time)
         case 0x52 where m.hasPrefix("REPORT RequestId: "): return report(m, time)
         case 0x49 where m.hasPrefix("INIT_START"):
-            let e = make(.initStart); e.time = time; return .event(e)
+            let e = make(.initStart)
+            e.time = time
+            return .event(e)
         case 0x49 where m.hasPrefix("INIT_REPORT"): return initReport(m, time)
         case 0x52 where m.hasPrefix("RESTORE_START"):
-            let e = make(.restoreStart); e.time = time; return .event(e)
+            let e = make(.restoreStart)
+            e.time = time
+            return .event(e)
         case 0x52 where m.hasPrefix("RESTORE_REPORT"): return restoreReport(m, time)
         case 0x52 where m.hasPrefix("RequestId: "): return runtimeExit(m, time)
         case 0x45 where m.hasPrefix("EXTENSION"):
@@ -88,7 +92,8 @@ public struct LambdaLogParser {
     func start(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 17, in: m) else { return badId(after: 17, in: m) }
         let ev = make(.start)
-        ev.requestId = id; ev.time = time
+        ev.requestId = id
+        ev.time = time
         if let v = m.index(of: "Version: ", from: e) {
             let rest = m.dropFirst(v + 9)
             var k = 0
@@ -101,7 +106,8 @@ public struct LambdaLogParser {
     func end(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 15, in: m) else { return badId(after: 15, in: m) }
         let ev = make(.end)
-        ev.requestId = id; ev.time = time
+        ev.requestId = id
+        ev.time = time
         if let t = m.index(of: "Task timed out after", from: e) {
             ev.status = .timeout
             ev.errorType = "Sandbox.Timedout"
@@ -152,7 +158,10 @@ public struct LambdaLogParser {
             guard let v = nextWord() else { return }
             var end = v.upperBound
             let save = i
-            if let unit = nextWord(), m.slice(unit.lowerBound, unit.upperBound).equals("ms") || m.slice(unit.lowerBound, unit.upperBound).equals("MB") {
+            if let unit = nextWord(),
+                m.slice(unit.lowerBound, unit.upperBound).equals("ms")
+                    || m.slice(unit.lowerBound, unit.upperBound).equals("MB")
+            {
                 end = unit.upperBound
             } else {
                 i = save
@@ -177,7 +186,8 @@ public struct LambdaLogParser {
     func report(_ m: ByteView, _ time: EpochMicros?) -> Result {
         guard let (id, e) = requestId(after: 18, in: m) else { return badId(after: 18, in: m) }
         let ev = make(.report)
-        ev.requestId = id; ev.time = time
+        ev.requestId = id
+        ev.time = time
         var bad = false
         let pairs = m.dropFirst(e)
         // Tab-separated as Lambda writes it; space-separated as the
@@ -188,7 +198,9 @@ public struct LambdaLogParser {
             // The key's length picks the one name it can be (a REPORT line
             // has six to nine pairs, and there are millions of lines).
             switch k.count {
-            case 8 where k.equals("Duration"): ev.durationUs = millis(v); if ev.durationUs == nil { bad = true }
+            case 8 where k.equals("Duration"):
+                ev.durationUs = millis(v)
+                if ev.durationUs == nil { bad = true }
             case 15 where k.equals("Billed Duration"): ev.billedDurationUs = millis(v)
             case 11 where k.equals("Memory Size"): ev.memorySizeMB = megabytes(v)
             case 15 where k.equals("Max Memory Used"): ev.maxMemoryUsedMB = megabytes(v)
@@ -196,9 +208,13 @@ public struct LambdaLogParser {
             case 16 where k.equals("Restore Duration"): ev.restoreDurationUs = millis(v)
             case 23 where k.equals("Billed Restore Duration"): ev.billedRestoreDurationUs = millis(v)
             case 6 where k.equals("Status"):
-                if v.equals("timeout") { ev.status = .timeout }
-                else if v.equals("error") || v.equals("failure") { ev.status = .error }
-                else if v.equals("success") { ev.status = .success }
+                if v.equals("timeout") {
+                    ev.status = .timeout
+                } else if v.equals("error") || v.equals("failure") {
+                    ev.status = .error
+                } else if v.equals("success") {
+                    ev.status = .success
+                }
             case 10 where k.equals("Error Type"): ev.errorType = v.string
             default: break
             }
@@ -207,7 +223,9 @@ public struct LambdaLogParser {
         if bad || ev.durationUs == nil { return .malformed("REPORT line without 'Duration: <number> ms'") }
         if let x = m.index(of: "XRAY TraceId: ", from: e) {
             let r = xray(m.dropFirst(x), spaced: m.dropFirst(x).index(of: ASCII.tab) == nil)
-            ev.traceId = r.trace; ev.segmentId = r.segment; ev.sampled = r.sampled
+            ev.traceId = r.trace
+            ev.segmentId = r.segment
+            ev.sampled = r.sampled
         }
         return .event(ev)
     }
@@ -215,9 +233,13 @@ public struct LambdaLogParser {
     func xray(_ m: ByteView, spaced: Bool = false) -> (trace: TraceId?, segment: UInt64?, sampled: Bool?) {
         var trace: TraceId?, segment: UInt64?, sampled: Bool?
         (spaced ? forEachSpacedPair : forEachPair)(m) { k, v in
-            if k.equals("XRAY TraceId") { trace = TraceId.parse(v) }
-            else if k.equals("SegmentId") { segment = ASCII.parseHex16(v) }
-            else if k.equals("Sampled") { sampled = v.equals("true") }
+            if k.equals("XRAY TraceId") {
+                trace = TraceId.parse(v)
+            } else if k.equals("SegmentId") {
+                segment = ASCII.parseHex16(v)
+            } else if k.equals("Sampled") {
+                sampled = v.equals("true")
+            }
         }
         return (trace, segment, sampled)
     }
@@ -226,11 +248,13 @@ public struct LambdaLogParser {
         let ev = make(.initReport)
         ev.time = time
         forEachPair(m.dropFirst(11)) { k, v in
-            if k.equals("Init Duration") { ev.initDurationUs = millis(v) }
-            else if k.equals("Status") {
+            if k.equals("Init Duration") {
+                ev.initDurationUs = millis(v)
+            } else if k.equals("Status") {
                 if v.equals("timeout") { ev.status = .timeout } else if v.equals("error") { ev.status = .error }
+            } else if k.equals("Error Type") {
+                ev.errorType = v.string
             }
-            else if k.equals("Error Type") { ev.errorType = v.string }
         }
         return .event(ev)
     }
@@ -246,9 +270,12 @@ public struct LambdaLogParser {
 
     /// `RequestId: <id> Error: Runtime exited with error: signal: killed\nRuntime.ExitError`
     func runtimeExit(_ m: ByteView, _ time: EpochMicros?) -> Result {
-        guard let (id, e) = requestId(after: 11, in: m), let err = m.index(of: "Error: ", from: e) else { return .notLambda }
+        guard let (id, e) = requestId(after: 11, in: m), let err = m.index(of: "Error: ", from: e) else {
+            return .notLambda
+        }
         let ev = make(.error)
-        ev.requestId = id; ev.time = time
+        ev.requestId = id
+        ev.time = time
         let rest = m.dropFirst(err + 7)
         if let nl = rest.index(of: ASCII.lf) {
             ev.errorMessage = rest.prefix(nl).trimmed().string
@@ -266,7 +293,8 @@ public struct LambdaLogParser {
         guard let (t, n) = Timestamp.parseISO8601Prefix(m), n < m.count, m[n] == ASCII.space else { return nil }
         let rest = m.dropFirst(n + 1)
         guard rest.count > 37, ASCII.isUUID(rest.prefix(36)), rest[36] == ASCII.space,
-              rest.dropFirst(37).hasPrefix("Task timed out after") else { return nil }
+            rest.dropFirst(37).hasPrefix("Task timed out after")
+        else { return nil }
         let ev = make(.timeout)
         ev.requestId = RequestId.lowercased(rest.prefix(36))
         ev.time = time ?? t
@@ -308,7 +336,8 @@ public struct LambdaLogParser {
             let ts = Timestamp.parseISO8601(fields.prefix(tab1))
             let after = fields.dropFirst(tab1 + 1)
             let tab2 = after.index(of: ASCII.tab) ?? after.count
-            return appLine(requestId: after.prefix(tab2), level: level, message: after.dropFirst(tab2 + 1), time: time ?? ts)
+            return appLine(
+                requestId: after.prefix(tab2), level: level, message: after.dropFirst(tab2 + 1), time: time ?? ts)
         }
         if level.equals("ERROR"), rest.count > 1, rest[0] == ASCII.space {
             // Unhandled exception: "Type: message\rTraceback ...".
@@ -333,7 +362,8 @@ public struct LambdaLogParser {
         // Errors the runtime logs for a failed invoke carry their type as JSON;
         // any other line is application output (most lines of a busy log).
         guard level.equals("ERROR") || level.equals("fail") || level.equals("crit") || level.equals("FATAL"),
-              let brace = message.index(of: ASCII.leftBrace) else { return .appOutput }
+            let brace = message.index(of: ASCII.leftBrace)
+        else { return .appOutput }
         return errorObject(requestId: rid, json: message.dropFirst(brace), time: time, typeRequired: true)
     }
 
@@ -344,8 +374,11 @@ public struct LambdaLogParser {
         guard let root = s.value(), root.kind == .object else { return .appOutput }
         var errorType: String?, errorMessage: String?
         s.forEachMember(root) { k, v in
-            if s.key(k, is: "errorType"), v.kind == .string { errorType = s.string(v) }
-            else if s.key(k, is: "errorMessage"), v.kind == .string { errorMessage = s.string(v) }
+            if s.key(k, is: "errorType"), v.kind == .string {
+                errorType = s.string(v)
+            } else if s.key(k, is: "errorMessage"), v.kind == .string {
+                errorMessage = s.string(v)
+            }
             return true
         }
         guard errorType != nil || (!typeRequired && errorMessage != nil) else { return .appOutput }
@@ -365,7 +398,8 @@ public struct LambdaLogParser {
         // Not JSON. A platform record is read leniently (the telemetry
         // reference's own example has a trailing comma), or rejected as one.
         if m.index(of: "\"platform.") != nil {
-            return json(m, time, inLambdaGroup: inLambdaGroup, lenient: true) ?? .malformed("Lambda platform record is not valid JSON")
+            return json(m, time, inLambdaGroup: inLambdaGroup, lenient: true)
+                ?? .malformed("Lambda platform record is not valid JSON")
         }
         return inLambdaGroup ? .noise : .notLambda
     }
@@ -380,18 +414,31 @@ public struct LambdaLogParser {
         var powertools = PowertoolsContext()
         let root = scanner.members { k, v in
             let key = s.raw(k)
-            if key.equals("type") { type = v }
-            else if key.equals("record") { record = v }
-            else if key.equals("time") { jtime = v }
-            else if key.equals("requestId") || key.equals("AWSRequestId") || key.equals("awsRequestId") { requestId = v }
-            else if key.equals("errorType") { errorType = v }
-            else if key.equals("errorMessage") { errorMessage = v }
-            else if key.equals("timestamp") { timestamp = v }
-            else if key.equals("level") || key.equals("log_level") { level = v }
-            else { powertools.take(s, key, v) }
+            if key.equals("type") {
+                type = v
+            } else if key.equals("record") {
+                record = v
+            } else if key.equals("time") {
+                jtime = v
+            } else if key.equals("requestId") || key.equals("AWSRequestId") || key.equals("awsRequestId") {
+                requestId = v
+            } else if key.equals("errorType") {
+                errorType = v
+            } else if key.equals("errorMessage") {
+                errorMessage = v
+            } else if key.equals("timestamp") {
+                timestamp = v
+            } else if key.equals("level") || key.equals("log_level") {
+                level = v
+            } else {
+                powertools.take(s, key, v)
+            }
         }
         guard root != nil else { return nil }
-        let when = jtime.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? timestamp.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? time
+        let when =
+            jtime.flatMap { Timestamp.parseISO8601(s.raw($0)) } ?? timestamp.flatMap {
+                Timestamp.parseISO8601(s.raw($0))
+            } ?? time
         if let t = type, s.raw(t).hasPrefix("platform.") {
             return platform(s, typeName: s.raw(t).dropFirst(9), record: record, time: when)
         }
@@ -414,17 +461,28 @@ public struct LambdaLogParser {
 
     func platform(_ s: JSONScanner, typeName: ByteView, record: JSONScanner.Value?, time: EpochMicros?) -> Result {
         var ev: LambdaEvent
-        if typeName.equals("start") { ev = make(.start) }
-        else if typeName.equals("runtimeDone") { ev = make(.runtimeDone) }
-        else if typeName.equals("report") { ev = make(.report) }
-        else if typeName.equals("initStart") { ev = make(.initStart) }
-        else if typeName.equals("initReport") { ev = make(.initReport) }
-        else if typeName.equals("restoreStart") { ev = make(.restoreStart) }
-        else if typeName.equals("restoreReport") { ev = make(.restoreReport) }
-        else if typeName.equals("initRuntimeDone") || typeName.equals("restoreRuntimeDone") || typeName.equals("extension")
-                    || typeName.equals("telemetrySubscription") || typeName.equals("logsDropped") {
+        if typeName.equals("start") {
+            ev = make(.start)
+        } else if typeName.equals("runtimeDone") {
+            ev = make(.runtimeDone)
+        } else if typeName.equals("report") {
+            ev = make(.report)
+        } else if typeName.equals("initStart") {
+            ev = make(.initStart)
+        } else if typeName.equals("initReport") {
+            ev = make(.initReport)
+        } else if typeName.equals("restoreStart") {
+            ev = make(.restoreStart)
+        } else if typeName.equals("restoreReport") {
+            ev = make(.restoreReport)
+        } else if typeName.equals("initRuntimeDone") || typeName.equals("restoreRuntimeDone")
+            || typeName.equals("extension")
+            || typeName.equals("telemetrySubscription") || typeName.equals("logsDropped")
+        {
             return .appOutput
-        } else { return .noise }
+        } else {
+            return .noise
+        }
         ev.time = time
         guard let rec = record, rec.kind == .object else { return .event(ev) }
         var tooLong = false
@@ -432,46 +490,58 @@ public struct LambdaLogParser {
             let key = s.raw(k)
             if key.equals("requestId"), v.kind == .string {
                 // Lambda's request ids are 36 bytes: a longer one is not one.
-                if v.end - v.start > 128 { tooLong = true; return false }
+                if v.end - v.start > 128 {
+                    tooLong = true
+                    return false
+                }
                 ev.requestId = RequestId.lowercased(s.raw(v))
-            }
-            else if key.equals("version"), v.kind == .string { ev.version = s.string(v) }
-            else if key.equals("functionName"), v.kind == .string { ev.function = s.string(v) }
-            else if key.equals("functionArn"), v.kind == .string {
+            } else if key.equals("version"), v.kind == .string {
+                ev.version = s.string(v)
+            } else if key.equals("functionName"), v.kind == .string {
+                ev.function = s.string(v)
+            } else if key.equals("functionArn"), v.kind == .string {
                 let arn = s.string(v)
                 if let r = arn.range(of: ":function:") {
                     ev.function = String(arn[r.upperBound...].split(separator: ":").first ?? "")
                 }
-            }
-            else if key.equals("status"), v.kind == .string {
+            } else if key.equals("status"), v.kind == .string {
                 let st = s.raw(v)
-                if st.equals("timeout") { ev.status = .timeout }
-                else if st.equals("error") || st.equals("failure") { ev.status = .error }
-                else if st.equals("success") { ev.status = .success }
-            }
-            else if key.equals("errorType"), v.kind == .string { ev.errorType = s.string(v) }
-            else if key.equals("metrics"), v.kind == .object { metrics(s, v, &ev) }
-            else if key.equals("tracing"), v.kind == .object {
+                if st.equals("timeout") {
+                    ev.status = .timeout
+                } else if st.equals("error") || st.equals("failure") {
+                    ev.status = .error
+                } else if st.equals("success") {
+                    ev.status = .success
+                }
+            } else if key.equals("errorType"), v.kind == .string {
+                ev.errorType = s.string(v)
+            } else if key.equals("metrics"), v.kind == .object {
+                metrics(s, v, &ev)
+            } else if key.equals("tracing"), v.kind == .object {
                 s.forEachMember(v) { tk, tv in
                     if s.raw(tk).equals("value"), tv.kind == .string {
                         var buf = [UInt8]()
                         s.decode(tv, into: &buf)
                         buf.withUnsafeBytes { b in
                             ev.traceId = TraceId.parse(b)
-                            if let p = b.index(of: "Parent="), p + 23 <= b.count { ev.segmentId = ASCII.parseHex16(b.slice(p + 7, p + 23)) }
-                            if let sm = b.index(of: "Sampled=") , sm + 8 < b.count { ev.sampled = b[sm + 8] == 0x31 }
+                            if let p = b.index(of: "Parent="), p + 23 <= b.count {
+                                ev.segmentId = ASCII.parseHex16(b.slice(p + 7, p + 23))
+                            }
+                            if let sm = b.index(of: "Sampled="), sm + 8 < b.count { ev.sampled = b[sm + 8] == 0x31 }
                         }
                     }
                     return true
                 }
-            }
-            else if key.equals("spans"), v.kind == .array {
+            } else if key.equals("spans"), v.kind == .array {
                 s.forEachElement(v) { span in
                     var isOverhead = false
                     var d: Int64?
                     s.forEachMember(span) { sk, sv in
-                        if s.raw(sk).equals("name") { isOverhead = s.raw(sv).equals("runtimeOverhead") }
-                        else if s.raw(sk).equals("durationMs"), sv.kind == .number { d = s.raw(sv).parseFixed(scale: 3) }
+                        if s.raw(sk).equals("name") {
+                            isOverhead = s.raw(sv).equals("runtimeOverhead")
+                        } else if s.raw(sk).equals("durationMs"), sv.kind == .number {
+                            d = s.raw(sv).parseFixed(scale: 3)
+                        }
                         return true
                     }
                     if isOverhead, let d { ev.runtimeOverheadUs = d }
@@ -480,7 +550,10 @@ public struct LambdaLogParser {
             }
             return true
         }
-        if tooLong { recycle(ev); return .malformed("Lambda request id longer than 128 bytes") }
+        if tooLong {
+            recycle(ev)
+            return .malformed("Lambda request id longer than 128 bytes")
+        }
         return .event(ev)
     }
 
@@ -488,13 +561,21 @@ public struct LambdaLogParser {
         s.forEachMember(v) { k, n in
             guard n.kind == .number else { return true }
             let key = s.raw(k), val = s.raw(n)
-            if key.equals("durationMs") { ev.durationUs = val.parseFixed(scale: 3) }
-            else if key.equals("billedDurationMs") { ev.billedDurationUs = val.parseFixed(scale: 3) }
-            else if key.equals("memorySizeMB") { ev.memorySizeMB = val.parseInt() }
-            else if key.equals("maxMemoryUsedMB") { ev.maxMemoryUsedMB = val.parseInt() }
-            else if key.equals("initDurationMs") { ev.initDurationUs = val.parseFixed(scale: 3) }
-            else if key.equals("restoreDurationMs") { ev.restoreDurationUs = val.parseFixed(scale: 3) }
-            else if key.equals("billedRestoreDurationMs") { ev.billedRestoreDurationUs = val.parseFixed(scale: 3) }
+            if key.equals("durationMs") {
+                ev.durationUs = val.parseFixed(scale: 3)
+            } else if key.equals("billedDurationMs") {
+                ev.billedDurationUs = val.parseFixed(scale: 3)
+            } else if key.equals("memorySizeMB") {
+                ev.memorySizeMB = val.parseInt()
+            } else if key.equals("maxMemoryUsedMB") {
+                ev.maxMemoryUsedMB = val.parseInt()
+            } else if key.equals("initDurationMs") {
+                ev.initDurationUs = val.parseFixed(scale: 3)
+            } else if key.equals("restoreDurationMs") {
+                ev.restoreDurationUs = val.parseFixed(scale: 3)
+            } else if key.equals("billedRestoreDurationMs") {
+                ev.billedRestoreDurationUs = val.parseFixed(scale: 3)
+            }
             return true
         }
     }

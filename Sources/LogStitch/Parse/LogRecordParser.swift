@@ -136,7 +136,9 @@ public struct LogRecordParser: RecordConsumer {
     var fileInstance: (declared: String?, fromPath: String?) = (nil, nil)
 
     public mutating func consume(_ record: LogRecord) -> RecordOutcome {
-        if sink != nil, output.requests.count + output.lambdaEvents.count + output.queries.count > Self.drainAt { drain() }
+        if sink != nil, output.requests.count + output.lambdaEvents.count + output.queries.count > Self.drainAt {
+            drain()
+        }
         return classify(record)
     }
 
@@ -184,7 +186,9 @@ public struct LogRecordParser: RecordConsumer {
         if !pendingCSV.isEmpty { return parsePostgresStructured(record, csv: true) }
         if !pendingJSON.isEmpty { return continuePendingJSON(record) }
         let h = hint(record.source)
-        if h == .none || h == .apiGateway, m.count > 0, m[0] == ASCII.leftBrace || ASCII.isSpace(m[0]), PendingJSONObject.opens(m) {
+        if h == .none || h == .apiGateway, m.count > 0, m[0] == ASCII.leftBrace || ASCII.isSpace(m[0]),
+            PendingJSONObject.opens(m)
+        {
             return continuePendingJSON(record)
         }
         switch h {
@@ -208,7 +212,9 @@ public struct LogRecordParser: RecordConsumer {
             }
             if c == ASCII.tab, lastKind == .postgresql { return parsePostgres(record, known: true) }
         }
-        if postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) != nil { return parsePostgres(record, known: true) }
+        if postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) != nil {
+            return parsePostgres(record, known: true)
+        }
         if let csv = Self.structuredPostgres(m) { return parsePostgresStructured(record, csv: csv) }
         switch parseApiGateway(record, known: false) {
         case .parsed(let k): return .parsed(k)
@@ -221,13 +227,17 @@ public struct LogRecordParser: RecordConsumer {
         if case .parsed = lambdaOutcome { return lambdaOutcome }
         if lambdaRecognised { return lambdaOutcome }
         if m.trimmed().count == 0 { return .ignored }
-        return .rejected("not recognised as an API Gateway access log (no --apigw-format template matched), a Lambda log, a MySQL slow log or a PostgreSQL log line")
+        return .rejected(
+            "not recognised as an API Gateway access log (no --apigw-format template matched), a Lambda log, a MySQL slow log or a PostgreSQL log line"
+        )
     }
 
     /// Whether `m` is a csvlog record (true) or a jsonlog one (false).
     static func structuredPostgres(_ m: ByteView) -> Bool? {
         // A csvlog record starts with the year; a jsonlog one with its timestamp key.
-        guard m.count > 0, ASCII.isDigit(m[0]) || (m[0] == ASCII.leftBrace && m.count > 2 && m[2] == 0x74) else { return nil }
+        guard m.count > 0, ASCII.isDigit(m[0]) || (m[0] == ASCII.leftBrace && m.count > 2 && m[2] == 0x74) else {
+            return nil
+        }
         if PostgresLogParser.looksLikeCSVLog(m) { return true }
         if m.count > 0, m[0] == ASCII.leftBrace, PostgresLogParser.looksLikeJSONLog(m) { return false }
         return nil
@@ -253,19 +263,30 @@ public struct LogRecordParser: RecordConsumer {
             lastKind = .lambda
             if e.kind == .context {
                 // Every Powertools line of an invocation says the same: the first is kept.
-                if e.requestId == lastContextRequestId { lambda.recycle(e); return .parsed(.lambda) }
+                if e.requestId == lastContextRequestId {
+                    lambda.recycle(e)
+                    return .parsed(.lambda)
+                }
                 lastContextRequestId = e.requestId
             }
             nameFunctionFromInitStart(e, r)
             if eventSink != nil {
                 switch e.kind {
-                case .report: emitHeldReport(); heldReport = e
-                case .start: emitHeldReport(); emit(e)
+                case .report:
+                    emitHeldReport()
+                    heldReport = e
+                case .start:
+                    emitHeldReport()
+                    emit(e)
                 default: emit(e)
                 }
                 return .parsed(.lambda)
             }
-            if e.kind == .report { lastReportIndex = output.lambdaEvents.count } else if e.kind == .start { lastReportIndex = nil }
+            if e.kind == .report {
+                lastReportIndex = output.lambdaEvents.count
+            } else if e.kind == .start {
+                lastReportIndex = nil
+            }
             output.lambdaEvents.append(e)
             return .parsed(.lambda)
         case .appOutput:
@@ -282,7 +303,9 @@ public struct LogRecordParser: RecordConsumer {
                 return .parsed(.lambda)
             }
             guard let i = lastReportIndex else {
-                return inGroup ? .rejected("XRAY TraceId line with no REPORT line before it") : .rejected("XRAY TraceId line outside a Lambda log")
+                return inGroup
+                    ? .rejected("XRAY TraceId line with no REPORT line before it")
+                    : .rejected("XRAY TraceId line outside a Lambda log")
             }
             output.lambdaEvents[i].traceId = t
             output.lambdaEvents[i].segmentId = seg
@@ -312,7 +335,8 @@ public struct LogRecordParser: RecordConsumer {
         if e.kind == .initStart {
             if let f = e.function { functionByStream[r.logStream ?? ""] = f }
         } else if !functionByStream.isEmpty, e.kind == .start || e.kind == .report, e.function == nil,
-                  let f = functionByStream[r.logStream ?? ""] {
+            let f = functionByStream[r.logStream ?? ""]
+        {
             e.function = f
         }
     }
@@ -330,14 +354,17 @@ public struct LogRecordParser: RecordConsumer {
             // back for each line cost a fifth of reading such a file).
             var line = r.message
             if line.count > 0, line[line.count - 1] == ASCII.cr { line = line.prefix(line.count - 1) }
-            let kind = mysql.feed(line, recordTime: nil, file: fileIndex, lineNo: lineNo, completed: &completed, incomplete: &incomplete)
+            let kind = mysql.feed(
+                line, recordTime: nil, file: fileIndex, lineNo: lineNo, completed: &completed, incomplete: &incomplete)
             mysqlOpen = mysql.entry != nil
             drainMySQL()
             switch kind {
             case .entry: return .parsed(.mysql)
             case .noise: return .ignored
             case .unexpected:
-                return .rejected("MySQL slow-log line outside any entry (expected '# Time:', '# User@Host:' or '# Query_time:' first)")
+                return .rejected(
+                    "MySQL slow-log line outside any entry (expected '# Time:', '# User@Host:' or '# Query_time:' first)"
+                )
             }
         }
         // Taken out (not copied): a copy shared the per-connection database
@@ -355,7 +382,9 @@ public struct LogRecordParser: RecordConsumer {
         r.message.forEachField(separatedBy: ASCII.lf) { l in
             var line = l
             if line.count > 0, line[line.count - 1] == ASCII.cr { line = line.prefix(line.count - 1) }
-            switch p.feed(line, recordTime: r.timestamp, file: fileIndex, lineNo: lineNo, completed: &c, incomplete: &inc) {
+            switch p.feed(
+                line, recordTime: r.timestamp, file: fileIndex, lineNo: lineNo, completed: &c, incomplete: &inc)
+            {
             case .entry: anyEntry = true
             case .noise: break
             case .unexpected: unexpected = true
@@ -377,11 +406,16 @@ public struct LogRecordParser: RecordConsumer {
                 lateBad.removeAll()
                 return .rejected(reason)
             }
-            return anyEntry ? .rejected("MySQL slow-log entry is incomplete") : (unexpected ? .rejected("not a MySQL slow-log line") : .ignored)
+            return anyEntry
+                ? .rejected("MySQL slow-log entry is incomplete")
+                : (unexpected ? .rejected("not a MySQL slow-log line") : .ignored)
         }
         mysqlOpen = mysql.entry != nil
         drainMySQL()
-        if unexpected { return .rejected("MySQL slow-log line outside any entry (expected '# Time:', '# User@Host:' or '# Query_time:' first)") }
+        if unexpected {
+            return .rejected(
+                "MySQL slow-log line outside any entry (expected '# Time:', '# User@Host:' or '# Query_time:' first)")
+        }
         return anyEntry ? .parsed(.mysql) : .ignored
     }
 
@@ -389,11 +423,17 @@ public struct LogRecordParser: RecordConsumer {
 
     /// Moves finished entries to the output; incomplete ones become late rejects.
     mutating func drainMySQL(lateForOtherLines: Bool = false, currentLine: Int = 0) {
-        for q in completed { q.file = file?.index ?? q.file; output.queries.append(q) }
+        for q in completed {
+            q.file = file?.index ?? q.file
+            output.queries.append(q)
+        }
         completed.removeAll()
         for bad in incomplete {
-            if lateForOtherLines && bad.line == currentLine { lateBad.append(bad.reason) }
-            else { lateRejects.append(LateReject(line: bad.line, kind: .mysql, reason: bad.reason)) }
+            if lateForOtherLines && bad.line == currentLine {
+                lateBad.append(bad.reason)
+            } else {
+                lateRejects.append(LateReject(line: bad.line, kind: .mysql, reason: bad.reason))
+            }
         }
         incomplete.removeAll()
     }
@@ -413,10 +453,16 @@ public struct LogRecordParser: RecordConsumer {
     /// unfinished whenever a drain came first (every file of more than
     /// `drainAt` records), with an empty fingerprint.
     mutating func closePostgresEvent() {
-        defer { openPostgresEvent.removeAll(keepingCapacity: true); openPostgresIndex = nil; openPostgresRecord = nil }
+        defer {
+            openPostgresEvent.removeAll(keepingCapacity: true)
+            openPostgresIndex = nil
+            openPostgresRecord = nil
+        }
         guard let i = openPostgresIndex, let r = openPostgresRecord else { return }
         if openPostgresEvent.contains(ASCII.lf) {
-            let result = openPostgresEvent.withUnsafeBytes { postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance) }
+            let result = openPostgresEvent.withUnsafeBytes {
+                postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance)
+            }
             if case .statement(let q)? = result {
                 let old = output.queries[i]
                 if q.end == 0 { q.end = old.end }
@@ -497,10 +543,10 @@ public struct LogRecordParser: RecordConsumer {
         case .notApiGateway:
             if known {
                 if r.message.trimmed().count == 0 { return .ignored }
-                return .rejected("API Gateway access log line matches no --apigw-format template nor the default JSON/CLF formats")
+                return .rejected(
+                    "API Gateway access log line matches no --apigw-format template nor the default JSON/CLF formats")
             }
             return .rejected("not an API Gateway access log line")
         }
     }
 }
-

@@ -61,7 +61,10 @@ public struct MySQLSlowLogParser {
             if line.dropFirst(i).hasPrefix("Id") { return line.index(of: "Command") != nil }
         }
         if line.count > 0, line[0] == ASCII.slash || (line[0] >= 0x41 && line[0] <= 0x5A),
-           let v = line.index(of: "mysqld, Version"), line.index(of: "started with:", from: v) != nil { return true }
+            let v = line.index(of: "mysqld, Version"), line.index(of: "started with:", from: v) != nil
+        {
+            return true
+        }
         return false
     }
 
@@ -72,16 +75,20 @@ public struct MySQLSlowLogParser {
     }
 
     /// Feeds one line; completed entries (when a new one starts) go to `completed`.
-    public mutating func feed(_ line: ByteView, recordTime: EpochMicros?, file: Int, lineNo: Int,
-                              completed: inout [SlowQuery], incomplete: inout [(line: Int, reason: String)]) -> LineKind {
+    public mutating func feed(
+        _ line: ByteView, recordTime: EpochMicros?, file: Int, lineNo: Int,
+        completed: inout [SlowQuery], incomplete: inout [(line: Int, reason: String)]
+    ) -> LineKind {
         if Self.isHeader(line) { return .noise }
         if line.hasPrefix("# Time: ") {
             finish(&completed, &incomplete)
             let v = line.dropFirst(8).trimmed()
             if let t = Timestamp.parseISO8601(v) {
-                lastTime = t; lastTimeResolution = 1
+                lastTime = t
+                lastTimeResolution = 1
             } else if let t = Timestamp.parseMySQLShort(v) {
-                lastTime = t; lastTimeResolution = 1_000_000
+                lastTime = t
+                lastTimeResolution = 1_000_000
             } else {
                 return .unexpected
             }
@@ -90,7 +97,9 @@ public struct MySQLSlowLogParser {
             return .entry
         }
         if line.hasPrefix("# User@Host: ") {
-            if let e = entry, e.hasQueryTime || !e.statement.isEmpty || e.query.user != nil { finish(&completed, &incomplete) }
+            if let e = entry, e.hasQueryTime || !e.statement.isEmpty || e.query.user != nil {
+                finish(&completed, &incomplete)
+            }
             if entry == nil { begin(file: file, line: lineNo, recordTime: recordTime) }
             parseUserHost(line.dropFirst(13))
             return .entry
@@ -135,7 +144,9 @@ public struct MySQLSlowLogParser {
                 if let id = entry!.query.connectionId { databaseByThread[id] = name }
                 return .entry
             }
-            if line.hasPrefix("SET timestamp=") || line.hasPrefix("SET insert_id=") || line.hasPrefix("SET last_insert_id=") {
+            if line.hasPrefix("SET timestamp=") || line.hasPrefix("SET insert_id=")
+                || line.hasPrefix("SET last_insert_id=")
+            {
                 // The server's session settings for a replayed statement
                 // (`SET insert_id=1,timestamp=2;`), not a statement.
                 var v = line.dropFirst(4).trimmed()
@@ -159,9 +170,11 @@ public struct MySQLSlowLogParser {
         q.file = file
         q.line = line
         if let t = lastTime {
-            q.end = t; q.endResolution = lastTimeResolution
+            q.end = t
+            q.endResolution = lastTimeResolution
         } else if let t = recordTime {
-            q.end = t; q.endResolution = 1000
+            q.end = t
+            q.endResolution = 1000
         }
         entry = Entry(query: q, firstLine: line)
     }
@@ -185,7 +198,11 @@ public struct MySQLSlowLogParser {
                 let inside = rest.slice(hostEnd + 1, close).trimmed()
                 if inside.count > 0 { ip = inside }
             }
-            if let ip { entry!.query.clientHost = ip.string } else if host.count > 0 { entry!.query.clientHost = host.string }
+            if let ip {
+                entry!.query.clientHost = ip.string
+            } else if host.count > 0 {
+                entry!.query.clientHost = host.string
+            }
         }
         if let id = v.index(of: "Id:") {
             let n = v.dropFirst(id + 3).trimmed()
@@ -208,8 +225,10 @@ public struct MySQLSlowLogParser {
         guard let gap = line.index(of: "  "), gap > 0 else { return false }
         let rest = line.dropFirst(gap).trimmed()
         // What follows must be the property line's next `Key: value`.
-        guard let colon = rest.index(of: ASCII.colon), colon > 0, colon + 1 < rest.count, rest[colon + 1] == ASCII.space,
-              (0..<colon).allSatisfy({ ASCII.isHexOrWord(rest[$0]) }), rest[0] >= 0x41, rest[0] <= 0x5A else { return false }
+        guard let colon = rest.index(of: ASCII.colon), colon > 0, colon + 1 < rest.count,
+            rest[colon + 1] == ASCII.space,
+            (0..<colon).allSatisfy({ ASCII.isHexOrWord(rest[$0]) }), rest[0] >= 0x41, rest[0] <= 0x5A
+        else { return false }
         entry!.query.database = (entry!.query.database ?? "") + "\n" + line.prefix(gap).string
         parseProperties(rest)
         return true
@@ -244,24 +263,38 @@ public struct MySQLSlowLogParser {
 
     mutating func apply(_ key: ByteView, _ value: ByteView) {
         if key.equals("Query_time") {
-            if let us = value.parseFixed(scale: 6) { entry!.query.durationUs = us; entry!.hasQueryTime = true }
-        } else if key.equals("Lock_time") { entry!.query.lockTimeUs = value.parseFixed(scale: 6) }
-        else if key.equals("Rows_sent") { entry!.query.rowsSent = value.parseInt() }
-        else if key.equals("Rows_examined") { entry!.query.rowsExamined = value.parseInt() }
-        else if key.equals("Thread_id") || key.equals("Id") { if let t = value.parseInt() { setThread(t) } }
-        else if key.equals("Schema") {
-            if value.count > 0 { entry!.query.database = value.string; entry!.explicitDatabase = true }
-        }
-        else if key.equals("End") {
+            if let us = value.parseFixed(scale: 6) {
+                entry!.query.durationUs = us
+                entry!.hasQueryTime = true
+            }
+        } else if key.equals("Lock_time") {
+            entry!.query.lockTimeUs = value.parseFixed(scale: 6)
+        } else if key.equals("Rows_sent") {
+            entry!.query.rowsSent = value.parseInt()
+        } else if key.equals("Rows_examined") {
+            entry!.query.rowsExamined = value.parseInt()
+        } else if key.equals("Thread_id") || key.equals("Id") {
+            if let t = value.parseInt() { setThread(t) }
+        } else if key.equals("Schema") {
+            if value.count > 0 {
+                entry!.query.database = value.string
+                entry!.explicitDatabase = true
+            }
+        } else if key.equals("End") {
             // log_slow_extra's End: is the same instant as # Time, with µs.
-            if let t = Timestamp.parseISO8601(value) { entry!.query.end = t; entry!.query.endResolution = 1 }
+            if let t = Timestamp.parseISO8601(value) {
+                entry!.query.end = t
+                entry!.query.endResolution = 1
+            }
         }
     }
 
     /// Completes the open entry, if any. `last`: no entry follows it (the
     /// end of the file, or a CloudWatch event, which holds one).
-    public mutating func finish(_ completed: inout [SlowQuery], _ incomplete: inout [(line: Int, reason: String)],
-                                last: Bool = false) {
+    public mutating func finish(
+        _ completed: inout [SlowQuery], _ incomplete: inout [(line: Int, reason: String)],
+        last: Bool = false
+    ) {
         guard var e = entry else { return }
         entry = nil
         guard e.hasQueryTime || e.isAdminCommand else {
@@ -282,7 +315,9 @@ public struct MySQLSlowLogParser {
             e.query.end = s * 1_000_000 + e.query.durationUs
             e.query.endResolution = 1_000_000
         }
-        if e.query.database == nil, let id = e.query.connectionId, let db = databaseByThread[id] { e.query.database = db }
+        if e.query.database == nil, let id = e.query.connectionId, let db = databaseByThread[id] {
+            e.query.database = db
+        }
         if e.query.database == nil, e.query.connectionId == nil { e.query.database = lastDatabase }
         // As pt-query-digest reads it: without the statement's final ';'.
         while let last = e.statement.last, ASCII.isSpace(last) { e.statement.removeLast() }

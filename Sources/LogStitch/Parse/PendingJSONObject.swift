@@ -15,7 +15,13 @@ struct PendingJSONObject {
 
     var isEmpty: Bool { lines == 0 }
 
-    mutating func reset() { bytes.removeAll(keepingCapacity: true); lines = 0; depth = 0; inString = false; escaped = false }
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        lines = 0
+        depth = 0
+        inString = false
+        escaped = false
+    }
 
     /// Whether a line opens such an object: `{` alone (pretty printers put
     /// it so). A one-line object that is cut short does not, so it cannot
@@ -33,7 +39,13 @@ struct PendingJSONObject {
         for k in 0..<m.count {
             let c = m[k]
             if inString {
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == ASCII.quote { inString = false }
+                if escaped {
+                    escaped = false
+                } else if c == 0x5C {
+                    escaped = true
+                } else if c == ASCII.quote {
+                    inString = false
+                }
             } else if c == ASCII.quote {
                 inString = true
             } else if c == ASCII.leftBrace || c == ASCII.leftBracket {
@@ -55,7 +67,8 @@ extension LogRecordParser {
     mutating func continuePendingJSON(_ r: LogRecord) -> RecordOutcome {
         guard pendingJSON.add(r.message, line: r.line) else {
             if pendingJSON.isTooLong {
-                let reason = "JSON object over \(pendingJSON.lines) lines (from line \(pendingJSON.firstLine)) never closes"
+                let reason =
+                    "JSON object over \(pendingJSON.lines) lines (from line \(pendingJSON.firstLine)) never closes"
                 pendingJSON.reset()
                 return .rejected(reason)
             }
@@ -65,15 +78,18 @@ extension LogRecordParser {
         swap(&object, &pendingJSON)
         let first = object.firstLine
         return object.bytes.withUnsafeBytes { raw in
-            classify(LogRecord(file: r.file, line: first, timestamp: r.timestamp, source: r.source, message: ByteView(raw)))
+            classify(
+                LogRecord(file: r.file, line: first, timestamp: r.timestamp, source: r.source, message: ByteView(raw)))
         }
     }
 
     /// At the end of a file, an object that never closed.
     mutating func abandonPendingJSON() {
         guard !pendingJSON.isEmpty else { return }
-        lateRejects.append(LateReject(line: pendingJSON.firstLine, kind: nil,
-                                      reason: "JSON object cut off at the end of the file (its braces never close)"))
+        lateRejects.append(
+            LateReject(
+                line: pendingJSON.firstLine, kind: nil,
+                reason: "JSON object cut off at the end of the file (its braces never close)"))
         pendingJSON.reset()
     }
 }

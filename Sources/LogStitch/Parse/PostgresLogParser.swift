@@ -56,28 +56,43 @@ public struct PostgresLogParser {
         var resolution: EpochMicros = 1_000_000
         let bytes = Array(prefix.utf8)
         var i = 0
-        func flush() { if !literal.isEmpty { segments.append(.literal(literal)); literal = [] } }
+        func flush() {
+            if !literal.isEmpty {
+                segments.append(.literal(literal))
+                literal = []
+            }
+        }
         while i < bytes.count {
-            guard bytes[i] == 0x25, i + 1 < bytes.count else { literal.append(bytes[i]); i += 1; continue }
+            guard bytes[i] == 0x25, i + 1 < bytes.count else {
+                literal.append(bytes[i])
+                i += 1
+                continue
+            }
             let c = bytes[i + 1]
             i += 2
             let field: (Slot?, TemplateMatcher.ValueClass)
             switch c {
-            case 0x25: literal.append(0x25); continue
-            case 0x74: field = (.time, .pgTimestamp)                      // %t
-            case 0x6D: field = (.time, .pgTimestamp); resolution = 1000   // %m
-            case 0x6E: field = (.time, .decimal); resolution = 1000       // %n
-            case 0x72: field = (.host, .hostPort)                         // %r
-            case 0x68: field = (.host, .token)                            // %h
-            case 0x75: field = (.user, .token)                            // %u
-            case 0x64: field = (.database, .token)                        // %d
-            case 0x70: field = (.pid, .integer)                           // %p
-            case 0x61: field = (.appName, .any)                           // %a
-            case 0x63: field = (.session, .token)                         // %c
-            case 0x6C, 0x78, 0x76, 0x65, 0x51: field = (nil, .token)      // %l %x %v %e %Q
-            case 0x69, 0x62: field = (nil, .any)                          // %i %b
-            case 0x73: field = (nil, .pgTimestamp)                        // %s
-            case 0x71:                                                    // %q: where non-session processes stop
+            case 0x25:
+                literal.append(0x25)
+                continue
+            case 0x74: field = (.time, .pgTimestamp)  // %t
+            case 0x6D:
+                field = (.time, .pgTimestamp)
+                resolution = 1000  // %m
+            case 0x6E:
+                field = (.time, .decimal)
+                resolution = 1000  // %n
+            case 0x72: field = (.host, .hostPort)  // %r
+            case 0x68: field = (.host, .token)  // %h
+            case 0x75: field = (.user, .token)  // %u
+            case 0x64: field = (.database, .token)  // %d
+            case 0x70: field = (.pid, .integer)  // %p
+            case 0x61: field = (.appName, .any)  // %a
+            case 0x63: field = (.session, .token)  // %c
+            case 0x6C, 0x78, 0x76, 0x65, 0x51: field = (nil, .token)  // %l %x %v %e %Q
+            case 0x69, 0x62: field = (nil, .any)  // %i %b
+            case 0x73: field = (nil, .pgTimestamp)  // %s
+            case 0x71:  // %q: where non-session processes stop
                 flush()
                 if sessionOnlyFrom == nil { sessionOnlyFrom = segments.count }
                 continue
@@ -87,13 +102,19 @@ public struct PostgresLogParser {
             segments.append(.value(slot: field.0?.rawValue ?? Slot.allCases.count, field.1))
         }
         flush()
-        guard segments.contains(where: { if case .value(let s, _) = $0 { return s == Slot.time.rawValue } else { return false } }) else {
-            throw BadPrefix(description: "--pg-prefix must contain a time escape (%t, %m or %n) to place statements in time")
+        guard
+            segments.contains(where: {
+                if case .value(let s, _) = $0 { return s == Slot.time.rawValue } else { return false }
+            })
+        else {
+            throw BadPrefix(
+                description: "--pg-prefix must contain a time escape (%t, %m or %n) to place statements in time")
         }
         matcher = TemplateMatcher(segments: segments, slotCount: Slot.allCases.count + 1, anchoredAtEnd: false)
         if let cut = sessionOnlyFrom, cut < segments.count {
-            nonSessionMatcher = TemplateMatcher(segments: Array(segments[..<cut]), slotCount: Slot.allCases.count + 1,
-                                                anchoredAtEnd: false)
+            nonSessionMatcher = TemplateMatcher(
+                segments: Array(segments[..<cut]), slotCount: Slot.allCases.count + 1,
+                anchoredAtEnd: false)
         } else {
             nonSessionMatcher = nil
         }
@@ -116,7 +137,9 @@ public struct PostgresLogParser {
         var offset: Int32 = 0
 
         /// A printed time in UTC; nil if `v` is not one, a problem if its zone cannot be read.
-        mutating func utc(_ v: ByteView, _ zones: PostgresTimeZone) -> Swift.Result<EpochMicros, PostgresTimeZone.Problem>? {
+        mutating func utc(_ v: ByteView, _ zones: PostgresTimeZone) -> Swift.Result<
+            EpochMicros, PostgresTimeZone.Problem
+        >? {
             guard let (local, zone) = PostgresTimestamp.split(v) else { return nil }
             if zone.count == 0 { return .success(local) }
             var key: UInt64 = UInt64(zone.count)
@@ -125,7 +148,10 @@ public struct PostgresLogParser {
             let d = seconds / 86_400
             if key != packed || d != day {
                 switch zones.offset(of: zone, localSeconds: seconds) {
-                case .success(let o): packed = key; day = d; offset = o
+                case .success(let o):
+                    packed = key
+                    day = d
+                    offset = o
                 case .failure(let p): return .failure(p)
                 }
             }
@@ -136,12 +162,15 @@ public struct PostgresLogParser {
     /// Splits off the prefix and severity; nil if the line does not start with the prefix.
     public mutating func parseLine(_ m: ByteView) -> Line? {
         var end = 0
-        guard matcher.match(m, slots: &slots, end: &end) || nonSessionMatcher?.match(m, slots: &slots, end: &end) == true
+        guard
+            matcher.match(m, slots: &slots, end: &end) || nonSessionMatcher?.match(m, slots: &slots, end: &end) == true
         else { return nil }
         let rest = m.dropFirst(end)
         guard let colon = rest.index(of: ASCII.colon), colon > 0, colon <= 13 else { return nil }
         let severity = rest.prefix(colon)
-        for k in 0..<severity.count where !(severity[k] >= 0x41 && severity[k] <= 0x5A) && !ASCII.isDigit(severity[k]) { return nil }
+        for k in 0..<severity.count where !(severity[k] >= 0x41 && severity[k] <= 0x5A) && !ASCII.isDigit(severity[k]) {
+            return nil
+        }
         var s = colon + 1
         while s < rest.count, rest[s] == ASCII.space { s += 1 }
         func text(_ slot: Slot) -> ByteView? {
@@ -154,12 +183,16 @@ public struct PostgresLogParser {
             switch zoneCache.utc(t, zones) {
             case .success(let us)?: line.time = us
             case .failure(let p)?: line.timeProblem = p.reason
-            case nil: line.time = t.parseFixed(scale: 6)   // %n: unix seconds with milliseconds
+            case nil: line.time = t.parseFixed(scale: 6)  // %n: unix seconds with milliseconds
             }
         }
         if let h = text(.host) {
             // host(port): keep the host; the port identifies the connection.
-            if let open = (0..<h.count).last(where: { h[$0] == 0x28 }) { line.host = h.prefix(open).string } else { line.host = h.string }
+            if let open = (0..<h.count).last(where: { h[$0] == 0x28 }) {
+                line.host = h.prefix(open).string
+            } else {
+                line.host = h.string
+            }
         }
         line.user = text(.user)?.string
         line.database = text(.database)?.string
@@ -178,15 +211,18 @@ public struct PostgresLogParser {
     public mutating func parse(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result? {
         let firstEnd = m.index(of: ASCII.lf) ?? m.count
         guard let line = parseLine(m.prefix(firstEnd)) else { return nil }
-        return interpret(line, continuation: firstEnd < m.count ? m.dropFirst(firstEnd + 1) : nil, indented: true,
-                         resolution: timeResolution, file: file, lineNo: lineNo, instance: instance)
+        return interpret(
+            line, continuation: firstEnd < m.count ? m.dropFirst(firstEnd + 1) : nil, indented: true,
+            resolution: timeResolution, file: file, lineNo: lineNo, instance: instance)
     }
 
     /// What one event says, whichever format it came in: its first line
     /// split into `line` (prefix, severity, message), and the lines after
     /// it (tab-indented in the stderr format, as they were sent in csvlog and jsonlog).
-    mutating func interpret(_ line: Line, continuation: ByteView?, indented: Bool, resolution: EpochMicros,
-                            file: Int, lineNo: Int, instance: String) -> Result {
+    mutating func interpret(
+        _ line: Line, continuation: ByteView?, indented: Bool, resolution: EpochMicros,
+        file: Int, lineNo: Int, instance: String
+    ) -> Result {
         if let problem = line.timeProblem { return .malformed(problem) }
         if line.severity.equals("DETAIL") {
             if line.message.hasPrefix("parameters: ") {
@@ -252,7 +288,9 @@ public struct PostgresLogParser {
         // Spaces, tabs and newlines trimmed as bytes (no other byte of UTF-8 text is one).
         var start = 0, end = sql.count
         while start < end, sql[start] == ASCII.space || sql[start] == ASCII.tab || sql[start] == ASCII.lf { start += 1 }
-        while end > start, sql[end - 1] == ASCII.space || sql[end - 1] == ASCII.tab || sql[end - 1] == ASCII.lf { end -= 1 }
+        while end > start, sql[end - 1] == ASCII.space || sql[end - 1] == ASCII.tab || sql[end - 1] == ASCII.lf {
+            end -= 1
+        }
         // psql sends the final `;`, drivers do not: without it both are one
         // class, as a MySQL slow log's statements are (its `;` is dropped too).
         if end > start, sql[end - 1] == ASCII.semicolon { end -= 1 }
@@ -265,7 +303,10 @@ public struct PostgresLogParser {
     /// The stderr format indents every continuation line with one tab
     /// (`indented`), which is stripped; csvlog and jsonlog do not.
     static func appendContinuation(_ m: ByteView, indented: Bool, to out: inout [UInt8]) {
-        guard indented else { out.append(contentsOf: m); return }
+        guard indented else {
+            out.append(contentsOf: m)
+            return
+        }
         var first = true
         m.forEachField(separatedBy: ASCII.lf) { l in
             if !first { out.append(ASCII.lf) }

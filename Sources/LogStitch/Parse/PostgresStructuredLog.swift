@@ -30,7 +30,8 @@ extension PostgresLogParser {
         if let problem = splitCSV(m) { return .malformed(problem) }
         let n = recordFields.count
         guard n >= CSVColumn.fewest && n <= CSVColumn.most else {
-            return .malformed("csvlog record with \(n) fields (PostgreSQL writes \(CSVColumn.fewest) to \(CSVColumn.most))")
+            return .malformed(
+                "csvlog record with \(n) fields (PostgreSQL writes \(CSVColumn.fewest) to \(CSVColumn.most))")
         }
         let fields = recordFields
         return recordBytes.withUnsafeBytes { raw in
@@ -40,9 +41,10 @@ extension PostgresLogParser {
                 return r.isEmpty ? nil : b.slice(r.lowerBound, r.upperBound)
             }
             return interpretStructured(
-                StructuredFields(time: field(.logTime), severity: field(.errorSeverity), message: field(.message),
-                                 user: field(.userName), database: field(.databaseName), pid: field(.processId),
-                                 host: field(.connectionFrom).map(Self.hostOfConnection), detail: field(.detail)),
+                StructuredFields(
+                    time: field(.logTime), severity: field(.errorSeverity), message: field(.message),
+                    user: field(.userName), database: field(.databaseName), pid: field(.processId),
+                    host: field(.connectionFrom).map(Self.hostOfConnection), detail: field(.detail)),
                 format: "csvlog record whose log_time", file: file, lineNo: lineNo, instance: instance)
         }
     }
@@ -58,15 +60,25 @@ extension PostgresLogParser {
         var bytes = recordBytes, spans = recordFields
         let parsed = s.members { k, v in
             let key: Key
-            if reader.key(k, is: "timestamp") { key = .timestamp }
-            else if reader.key(k, is: "user") { key = .user }
-            else if reader.key(k, is: "dbname") { key = .dbname }
-            else if reader.key(k, is: "pid") { key = .pid }
-            else if reader.key(k, is: "remote_host") { key = .remoteHost }
-            else if reader.key(k, is: "error_severity") { key = .errorSeverity }
-            else if reader.key(k, is: "message") { key = .message }
-            else if reader.key(k, is: "detail") { key = .detail }
-            else { return }
+            if reader.key(k, is: "timestamp") {
+                key = .timestamp
+            } else if reader.key(k, is: "user") {
+                key = .user
+            } else if reader.key(k, is: "dbname") {
+                key = .dbname
+            } else if reader.key(k, is: "pid") {
+                key = .pid
+            } else if reader.key(k, is: "remote_host") {
+                key = .remoteHost
+            } else if reader.key(k, is: "error_severity") {
+                key = .errorSeverity
+            } else if reader.key(k, is: "message") {
+                key = .message
+            } else if reader.key(k, is: "detail") {
+                key = .detail
+            } else {
+                return
+            }
             let start = bytes.count
             if v.kind == .string { _ = reader.decode(v, into: &bytes) } else { bytes.append(contentsOf: reader.raw(v)) }
             spans[key.rawValue] = start..<bytes.count
@@ -82,10 +94,11 @@ extension PostgresLogParser {
                 return r.isEmpty ? nil : b.slice(r.lowerBound, r.upperBound)
             }
             return interpretStructured(
-                StructuredFields(time: field(.timestamp), severity: field(.errorSeverity), message: field(.message),
-                                 user: field(.user), database: field(.dbname), pid: field(.pid),
-                                 host: field(.remoteHost)?.string,    // the port is remote_port
-                                 detail: field(.detail)),
+                StructuredFields(
+                    time: field(.timestamp), severity: field(.errorSeverity), message: field(.message),
+                    user: field(.user), database: field(.dbname), pid: field(.pid),
+                    host: field(.remoteHost)?.string,  // the port is remote_port
+                    detail: field(.detail)),
                 format: "jsonlog record whose timestamp", file: file, lineNo: lineNo, instance: instance)
         }
     }
@@ -101,7 +114,9 @@ extension PostgresLogParser {
     /// The record as a `Line`, read as a stderr line is: the message's first
     /// line is what a stderr line's message is, the rest its continuation
     /// lines. `format` names the record and its time field for the reject.
-    mutating func interpretStructured(_ f: StructuredFields, format: String, file: Int, lineNo: Int, instance: String) -> Result {
+    mutating func interpretStructured(_ f: StructuredFields, format: String, file: Int, lineNo: Int, instance: String)
+        -> Result
+    {
         var line = Line(severity: f.severity ?? Self.noBytes, message: f.message ?? Self.noBytes)
         switch f.time.flatMap({ zoneCache.utc($0, zones) }) {
         case .success(let us)?: line.time = us
@@ -120,15 +135,17 @@ extension PostgresLogParser {
             continuation = line.message.dropFirst(lf + 1)
         }
         // Both formats print log_time with milliseconds.
-        return interpret(first, continuation: continuation, indented: false, resolution: 1000,
-                         file: file, lineNo: lineNo, instance: instance)
+        return interpret(
+            first, continuation: continuation, indented: false, resolution: 1000,
+            file: file, lineNo: lineNo, instance: instance)
     }
 
     /// csvlog's `host:port` (or `[local]`, or an IPv6 address and port):
     /// the host, as `%r`'s `host(port)` gives it.
     static func hostOfConnection(_ v: ByteView) -> String {
         guard let colon = (0..<v.count).last(where: { v[$0] == ASCII.colon }), colon + 1 < v.count,
-              (colon + 1..<v.count).allSatisfy({ ASCII.isDigit(v[$0]) }) else { return v.string }
+            (colon + 1..<v.count).allSatisfy({ ASCII.isDigit(v[$0]) })
+        else { return v.string }
         return v.prefix(colon).string
     }
 
@@ -146,7 +163,11 @@ extension PostgresLogParser {
                 while i < m.count {
                     let c = m[i]
                     if c == ASCII.quote {
-                        if i + 1 < m.count, m[i + 1] == ASCII.quote { recordBytes.append(ASCII.quote); i += 2; continue }
+                        if i + 1 < m.count, m[i + 1] == ASCII.quote {
+                            recordBytes.append(ASCII.quote)
+                            i += 2
+                            continue
+                        }
                         i += 1
                         closed = true
                         break

@@ -15,11 +15,18 @@ struct PendingCSVRecord {
 
     var isEmpty: Bool { lines == 0 }
 
-    mutating func reset() { bytes.removeAll(keepingCapacity: true); lines = 0; open = false }
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        lines = 0
+        open = false
+    }
 
     static func oddQuotes(_ m: ByteView) -> Bool {
         var odd = false, i = 0
-        while let q = m.index(of: ASCII.quote, from: i) { odd.toggle(); i = q + 1 }
+        while let q = m.index(of: ASCII.quote, from: i) {
+            odd.toggle()
+            i = q + 1
+        }
         return odd
     }
 }
@@ -39,10 +46,15 @@ extension LogRecordParser {
         }
         pendingCSV.bytes.append(contentsOf: m)
         pendingCSV.lines += 1
-        if PendingCSVRecord.oddQuotes(m) { pendingCSV.open.toggle() } else if pendingCSV.lines == 1 { pendingCSV.open = true }
+        if PendingCSVRecord.oddQuotes(m) {
+            pendingCSV.open.toggle()
+        } else if pendingCSV.lines == 1 {
+            pendingCSV.open = true
+        }
         if pendingCSV.open {
             if pendingCSV.lines >= PendingCSVRecord.maxLines || pendingCSV.bytes.count >= PendingCSVRecord.maxBytes {
-                let reason = "csvlog record with an unclosed quote over \(pendingCSV.lines) lines (from line \(pendingCSV.firstLine))"
+                let reason =
+                    "csvlog record with an unclosed quote over \(pendingCSV.lines) lines (from line \(pendingCSV.firstLine))"
                 pendingCSV.reset()
                 return .rejected(reason)
             }
@@ -58,8 +70,10 @@ extension LogRecordParser {
     /// Reads one whole record and keeps its statement.
     mutating func finishStructured(_ m: ByteView, _ r: LogRecord, line: Int, csv: Bool) -> RecordOutcome {
         let instance = instance(of: r)
-        let result = csv ? postgres.parseCSV(m, file: r.file, lineNo: line, instance: instance)
-                         : postgres.parseJSON(m, file: r.file, lineNo: line, instance: instance)
+        let result =
+            csv
+            ? postgres.parseCSV(m, file: r.file, lineNo: line, instance: instance)
+            : postgres.parseJSON(m, file: r.file, lineNo: line, instance: instance)
         switch result {
         case .statement(let q):
             if q.end == 0, let t = r.timestamp { q.end = t }
@@ -80,8 +94,10 @@ extension LogRecordParser {
     /// At the end of a file, a record whose quotes never closed.
     mutating func abandonPendingCSV() {
         guard !pendingCSV.isEmpty else { return }
-        lateRejects.append(LateReject(line: pendingCSV.firstLine, kind: .postgresql,
-                                      reason: "csvlog record cut off at the end of the file (a quoted field never closes)"))
+        lateRejects.append(
+            LateReject(
+                line: pendingCSV.firstLine, kind: .postgresql,
+                reason: "csvlog record cut off at the end of the file (a quoted field never closes)"))
         pendingCSV.reset()
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns PostgreSQL's printed times (`%t`, `%m`, `%s`: `2020-03-11 20:40:44
@@ -33,7 +33,8 @@ public struct PostgresTimeZone: Sendable {
     /// database (tzdata). Sets `TZ` for a moment: call it before threads start.
     public init(declared zone: String) throws(UnknownZone) {
         guard !zone.isEmpty, !zone.contains(".."), !zone.hasPrefix("/"),
-              access("/usr/share/zoneinfo/" + zone, R_OK) == 0 || zone == "UTC" else { throw UnknownZone(name: zone) }
+            access("/usr/share/zoneinfo/" + zone, R_OK) == 0 || zone == "UTC"
+        else { throw UnknownZone(name: zone) }
         declaredName = zone
         declared = Self.abbreviations(of: zone)
     }
@@ -83,7 +84,8 @@ public struct PostgresTimeZone: Sendable {
         if let n = Self.numericOffset(zone) { return .success(n) }
         let name = zone.string
         guard Self.isAbbreviation(zone) else {
-            return .failure(Problem(reason: "PostgreSQL time zone '\(name)' is neither an abbreviation nor a numeric offset"))
+            return .failure(
+                Problem(reason: "PostgreSQL time zone '\(name)' is neither an abbreviation nor a numeric offset"))
         }
         if let rows = declared[name] {
             let near = rows.filter { $0.from - 86_400 <= localSeconds && localSeconds <= $0.until + 86_400 }
@@ -93,12 +95,16 @@ public struct PostgresTimeZone: Sendable {
         case .offset(let o): return .success(o)
         case .ambiguous(let meanings):
             let hint = declaredName.map { " (--pg-timezone \($0) does not use it)" } ?? ""
-            return .failure(Problem(reason: "PostgreSQL time zone '\(name)' is ambiguous (\(meanings))\(hint): "
-                + "name the server's log_timezone with --pg-timezone"))
+            return .failure(
+                Problem(
+                    reason: "PostgreSQL time zone '\(name)' is ambiguous (\(meanings))\(hint): "
+                        + "name the server's log_timezone with --pg-timezone"))
         case .unknown:
             let hint = declaredName.map { " nor by --pg-timezone \($0)" } ?? ""
-            return .failure(Problem(reason: "PostgreSQL time zone '\(name)' is not used by the tz database\(hint): "
-                + "name the server's log_timezone with --pg-timezone"))
+            return .failure(
+                Problem(
+                    reason: "PostgreSQL time zone '\(name)' is not used by the tz database\(hint): "
+                        + "name the server's log_timezone with --pg-timezone"))
         }
     }
 
@@ -114,7 +120,9 @@ public struct PostgresTimeZone: Sendable {
         guard let h = two(1), h <= 15 else { return nil }
         switch z.count {
         case 3: return sign * h * 3600
-        case 5: guard let m = two(3), m < 60 else { return nil }; return sign * (h * 3600 + m * 60)
+        case 5:
+            guard let m = two(3), m < 60 else { return nil }
+            return sign * (h * 3600 + m * 60)
         default: return nil
         }
     }

@@ -64,9 +64,10 @@ struct FunctionARN {
     init?(_ logged: String) {
         let parts = logged.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7 || parts.count == 8, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "lambda",
-              parts[5] == "function", !parts[3].isEmpty, !parts[6].isEmpty,
-              parts[4].utf8.count == 12, parts[4].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              logged.utf8.count <= 256 else { return nil }
+            parts[5] == "function", !parts[3].isEmpty, !parts[6].isEmpty,
+            parts[4].utf8.count == 12, parts[4].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            logged.utf8.count <= 256
+        else { return nil }
         text = parts[0..<7].joined(separator: ":")
         region = String(parts[3])
         account = String(parts[4])

@@ -1,5 +1,5 @@
-import Foundation
 import CLinux
+import Foundation
 
 /// Query classes as pt-query-digest draws them (percona-toolkit's
 /// `QueryRewriter::fingerprint`, followed step by step so users recognise
@@ -48,7 +48,9 @@ public enum QueryFingerprint {
     /// `useShapes`: look the statement's shape up in `shapes` (and the id
     /// with it), remembering what it was not found under.
     static func fingerprint(bytes q: Bytes, useShapes: Bool) -> (fingerprint: String, id: String?)? {
-        if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) { return ("mysqldump", nil) }
+        if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) {
+            return ("mysqldump", nil)
+        }
         if containsPerconaToolkitMarker(q) { return ("percona-toolkit", nil) }
         if startsWith(q, "administrator command: ", caseInsensitive: false) { return nil }
         if let call = storedProcedureCall(q) { return (call, nil) }
@@ -62,7 +64,10 @@ public enum QueryFingerprint {
             if useShapes, let sh = StatementShape(s.bytes) {
                 // What the steps below make of a statement depends only on
                 // its shape: a statement seen in that shape needs none of them.
-                if let hit = shapes.lookup(sh) { found = hit; return false }
+                if let hit = shapes.lookup(sh) {
+                    found = hit
+                    return false
+                }
                 shape = sh
             }
             s.step(removingEscapedQuotes)
@@ -110,12 +115,14 @@ public enum QueryFingerprint {
         static let limit = 4096
 
         func id(of fingerprint: String) -> String? {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             return ids[fingerprint]
         }
 
         func remember(_ fingerprint: String, _ id: String) {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             if ids.count >= Self.limit { ids.removeAll(keepingCapacity: true) }
             ids[fingerprint] = id
         }
@@ -139,7 +146,8 @@ public enum QueryFingerprint {
 
         @inline(__always) mutating func put(_ b: UInt8) {
             precondition(count < capacity)
-            base[count] = b; count += 1
+            base[count] = b
+            count += 1
         }
         mutating func put(_ q: Bytes, _ range: Range<Int>) {
             guard !range.isEmpty else { return }
@@ -214,12 +222,22 @@ public enum QueryFingerprint {
         var i = 0
         while let s = find(q, "/*", from: i) {
             var j = s + 2, n = 0
-            while j < q.count, ASCII.isHexOrWord(q[j]) { j += 1; n += 1 }
+            while j < q.count, ASCII.isHexOrWord(q[j]) {
+                j += 1
+                n += 1
+            }
             if n > 0, j < q.count, q[j] == ASCII.dot {
-                j += 1; n = 0
-                while j < q.count, ASCII.isHexOrWord(q[j]) { j += 1; n += 1 }
+                j += 1
+                n = 0
+                while j < q.count, ASCII.isHexOrWord(q[j]) {
+                    j += 1
+                    n += 1
+                }
                 if n > 0, j + 5 <= q.count, q[j] == ASCII.colon, ASCII.isDigit(q[j + 1]), q[j + 2] == ASCII.slash,
-                   ASCII.isDigit(q[j + 3]), q[j + 4] == 0x2A, j + 5 < q.count, q[j + 5] == ASCII.slash { return true }
+                    ASCII.isDigit(q[j + 3]), q[j + 4] == 0x2A, j + 5 < q.count, q[j + 5] == ASCII.slash
+                {
+                    return true
+                }
             }
             i = s + 1
         }
@@ -238,7 +256,10 @@ public enum QueryFingerprint {
         guard i > ws else { return nil }
         var j = i
         var lastParen: Int?
-        while j < q.count, !isWS(q[j]) { if q[j] == 0x28 { lastParen = j }; j += 1 }
+        while j < q.count, !isWS(q[j]) {
+            if q[j] == 0x28 { lastParen = j }
+            j += 1
+        }
         guard let p = lastParen, p > i else { return nil }
         return String(decoding: q[begin..<p].map(ASCII.lower), as: UTF8.self)
     }
@@ -247,9 +268,13 @@ public enum QueryFingerprint {
     /// length of what is kept.
     static func multiValueInsertLength(_ q: Bytes) -> Int {
         var i = 0
-        if startsWith(q, "INSERT", caseInsensitive: true) { i = 6 }
-        else if startsWith(q, "REPLACE", caseInsensitive: true) { i = 7 }
-        else { return q.count }
+        if startsWith(q, "INSERT", caseInsensitive: true) {
+            i = 6
+        } else if startsWith(q, "REPLACE", caseInsensitive: true) {
+            i = 7
+        } else {
+            return q.count
+        }
         if startsWith(q, " IGNORE", caseInsensitive: true, at: i) {
             let save = i
             i += 7
@@ -289,7 +314,9 @@ public enum QueryFingerprint {
         var i = 0
         while let s = find(q, "/*", from: i) {
             guard s + 2 < q.count, q[s + 2] != 0x21, let end = find(q, "*/", from: s + 3) else {
-                out.put(q, i..<(s + 1)); i = s + 1; continue
+                out.put(q, i..<(s + 1))
+                i = s + 1
+                continue
             }
             out.put(q, i..<s)
             i = end + 2
@@ -299,19 +326,25 @@ public enum QueryFingerprint {
 
     /// `(?:--|#)[^'"\r\n]*(?=[\r\n]|\Z)`: comments to end of line (not if a quote follows on the line).
     static func removeOneLineComments(_ q: Bytes, into out: inout Text) {
-        guard contains(q, ASCII.hash) || contains(q, ASCII.minus) else { out.put(q, 0..<q.count); return }
+        guard contains(q, ASCII.hash) || contains(q, ASCII.minus) else {
+            out.put(q, 0..<q.count)
+            return
+        }
         var i = 0
         while i < q.count {
             let isStart = q[i] == ASCII.hash || (q[i] == ASCII.minus && i + 1 < q.count && q[i + 1] == ASCII.minus)
             if isStart {
                 var j = i + (q[i] == ASCII.hash ? 1 : 2)
-                while j < q.count, q[j] != ASCII.apostrophe, q[j] != ASCII.quote, q[j] != ASCII.cr, q[j] != ASCII.lf { j += 1 }
+                while j < q.count, q[j] != ASCII.apostrophe, q[j] != ASCII.quote, q[j] != ASCII.cr, q[j] != ASCII.lf {
+                    j += 1
+                }
                 if j == q.count || q[j] == ASCII.cr || q[j] == ASCII.lf {
                     i = j
                     continue
                 }
             }
-            out.put(q[i]); i += 1
+            out.put(q[i])
+            i += 1
         }
     }
 
@@ -333,11 +366,18 @@ public enum QueryFingerprint {
     }
 
     static func removingEscapedQuotes(_ q: Bytes, into out: inout Text) {
-        guard contains(q, ASCII.backslash) else { out.put(q, 0..<q.count); return }
+        guard contains(q, ASCII.backslash) else {
+            out.put(q, 0..<q.count)
+            return
+        }
         var i = 0
         while i < q.count {
-            if q[i] == ASCII.backslash, i + 1 < q.count, q[i + 1] == ASCII.quote || q[i + 1] == ASCII.apostrophe { i += 2; continue }
-            out.put(q[i]); i += 1
+            if q[i] == ASCII.backslash, i + 1 < q.count, q[i + 1] == ASCII.quote || q[i + 1] == ASCII.apostrophe {
+                i += 2
+                continue
+            }
+            out.put(q[i])
+            i += 1
         }
     }
 
@@ -355,17 +395,33 @@ public enum QueryFingerprint {
     }
 
     /// Replaces whole words (`\bword\b`), `a` or `b`, with `?`.
-    static func replacingWords(_ q: Bytes, _ a: StaticString, _ b: StaticString?, caseInsensitive: Bool, into out: inout Text) {
+    static func replacingWords(
+        _ q: Bytes, _ a: StaticString, _ b: StaticString?, caseInsensitive: Bool, into out: inout Text
+    ) {
         func isWord(_ w: StaticString, at i: Int) -> Bool {
             let n = w.utf8CodeUnitCount
-            return startsWith(q, w, caseInsensitive: caseInsensitive, at: i) && (i + n == q.count || !Self.isWord(q[i + n]))
+            return startsWith(q, w, caseInsensitive: caseInsensitive, at: i)
+                && (i + n == q.count || !Self.isWord(q[i + n]))
         }
         var i = 0
         while i < q.count {
-            if !Self.isWord(q[i]) || (i > 0 && Self.isWord(q[i - 1])) { out.put(q[i]); i += 1; continue }
-            if isWord(a, at: i) { out.put(0x3F); i += a.utf8CodeUnitCount; continue }
-            if let b, isWord(b, at: i) { out.put(0x3F); i += b.utf8CodeUnitCount; continue }
-            out.put(q[i]); i += 1
+            if !Self.isWord(q[i]) || (i > 0 && Self.isWord(q[i - 1])) {
+                out.put(q[i])
+                i += 1
+                continue
+            }
+            if isWord(a, at: i) {
+                out.put(0x3F)
+                i += a.utf8CodeUnitCount
+                continue
+            }
+            if let b, isWord(b, at: i) {
+                out.put(0x3F)
+                i += b.utf8CodeUnitCount
+                continue
+            }
+            out.put(q[i])
+            i += 1
         }
     }
 
@@ -378,14 +434,19 @@ public enum QueryFingerprint {
                 i += 1
                 while i < q.count {
                     let d = q[i]
-                    if ASCII.isDigit(d) || (d >= 0x61 && d <= 0x66) || d == ASCII.dot || d == 0x78 || d == 0x62 || d == 0x2B || d == ASCII.minus {
+                    if ASCII.isDigit(d) || (d >= 0x61 && d <= 0x66) || d == ASCII.dot || d == 0x78 || d == 0x62
+                        || d == 0x2B || d == ASCII.minus
+                    {
                         i += 1
-                    } else { break }
+                    } else {
+                        break
+                    }
                 }
                 out.put(0x3F)
                 continue
             }
-            out.put(c); i += 1
+            out.put(c)
+            i += 1
         }
     }
 
@@ -394,10 +455,15 @@ public enum QueryFingerprint {
         var i = 0
         while i < q.count {
             let c = q[i]
-            if (c == 0x78 || c == 0x62 || c == ASCII.dot || c == 0x2B || c == ASCII.minus), i + 1 < q.count, q[i + 1] == 0x3F {
-                out.put(0x3F); i += 2; continue
+            if (c == 0x78 || c == 0x62 || c == ASCII.dot || c == 0x2B || c == ASCII.minus), i + 1 < q.count,
+                q[i + 1] == 0x3F
+            {
+                out.put(0x3F)
+                i += 2
+                continue
             }
-            out.put(c); i += 1
+            out.put(c)
+            i += 1
         }
     }
 
@@ -418,21 +484,29 @@ public enum QueryFingerprint {
                 if !lastSpace { out.put(ASCII.space) }
                 lastSpace = true
             } else {
-                out.put(c); lastSpace = false
+                out.put(c)
+                lastSpace = false
             }
         }
     }
 
     /// `\b(in|values?)(?:[\s,]*\([\s?,]*\))+` → `$1(?+)`
     static func collapsingLists(_ q: Bytes, into out: inout Text) {
-        guard contains(q, 0x28) else { out.put(q, 0..<q.count); return }
+        guard contains(q, 0x28) else {
+            out.put(q, 0..<q.count)
+            return
+        }
         var i = 0
         while i < q.count {
             if isWord(q[i]) && (i == 0 || !isWord(q[i - 1])) {
                 var kw = 0
-                if startsWith(q, "values", caseInsensitive: false, at: i) { kw = 6 }
-                else if startsWith(q, "value", caseInsensitive: false, at: i) { kw = 5 }
-                else if startsWith(q, "in", caseInsensitive: false, at: i) { kw = 2 }
+                if startsWith(q, "values", caseInsensitive: false, at: i) {
+                    kw = 6
+                } else if startsWith(q, "value", caseInsensitive: false, at: i) {
+                    kw = 5
+                } else if startsWith(q, "in", caseInsensitive: false, at: i) {
+                    kw = 2
+                }
                 if kw > 0 {
                     var j = i + kw
                     var matched = false
@@ -454,7 +528,8 @@ public enum QueryFingerprint {
                     }
                 }
             }
-            out.put(q[i]); i += 1
+            out.put(q[i])
+            i += 1
         }
     }
 
@@ -465,18 +540,24 @@ public enum QueryFingerprint {
 
     /// `\b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+` → `$1 /*repeat$2*/`
     static func collapsingUnions(_ q: Bytes, into out: inout Text) {
-        guard find(q, "union", from: 0) != nil else { out.put(q, 0..<q.count); return }
+        guard find(q, "union", from: 0) != nil else {
+            out.put(q, 0..<q.count)
+            return
+        }
         var i = 0
         outer: while i < q.count {
             if startsWith(q, "select", caseInsensitive: false, at: i), (i == 0 || !isWord(q[i - 1])),
-               i + 6 < q.count, isWS(q[i + 6]) {
+                i + 6 < q.count, isWS(q[i + 6])
+            {
                 // Try each possible end of the shortest repeated SELECT.
                 var e = i + 7
                 while e <= q.count {
                     if e < q.count, isWS(q[e]), startsWith(q, "union", caseInsensitive: false, at: e + 1) {
                         let first = e - i
                         var sepEnd = e + 6
-                        if sepEnd < q.count, isWS(q[sepEnd]), startsWith(q, "all", caseInsensitive: false, at: sepEnd + 1) {
+                        if sepEnd < q.count, isWS(q[sepEnd]),
+                            startsWith(q, "all", caseInsensitive: false, at: sepEnd + 1)
+                        {
                             sepEnd += 4
                         }
                         var k = sepEnd
@@ -486,12 +567,18 @@ public enum QueryFingerprint {
                             repeats += 1
                             k = k + 1 + first
                             // Another " union[ all]" may follow.
-                            guard k < q.count, isWS(q[k]), startsWith(q, "union", caseInsensitive: false, at: k + 1) else { break }
+                            guard k < q.count, isWS(q[k]), startsWith(q, "union", caseInsensitive: false, at: k + 1)
+                            else { break }
                             var s2 = k + 6
-                            if s2 < q.count, isWS(q[s2]), startsWith(q, "all", caseInsensitive: false, at: s2 + 1) { s2 += 4 }
+                            if s2 < q.count, isWS(q[s2]), startsWith(q, "all", caseInsensitive: false, at: s2 + 1) {
+                                s2 += 4
+                            }
                             if s2 < q.count, isWS(q[s2]), same(q, i, s2 + 1, count: first) {
-                                lastSep = k..<s2; k = s2
-                            } else { break }
+                                lastSep = k..<s2
+                                k = s2
+                            } else {
+                                break
+                            }
                         }
                         if repeats > 0 {
                             out.put(q, i..<e)
@@ -505,7 +592,8 @@ public enum QueryFingerprint {
                     e += 1
                 }
             }
-            out.put(q[i]); i += 1
+            out.put(q[i])
+            i += 1
         }
     }
 
@@ -515,9 +603,13 @@ public enum QueryFingerprint {
         while let i = find(q, "limit ?", from: from) {
             if i == 0 || !isWord(q[i - 1]) {
                 var end = i + 7
-                if startsWith(q, ", ?", caseInsensitive: false, at: end) { end += 3 }
-                else if startsWith(q, ",?", caseInsensitive: false, at: end) { end += 2 }
-                else if startsWith(q, " offset ?", caseInsensitive: false, at: end) { end += 9 }
+                if startsWith(q, ", ?", caseInsensitive: false, at: end) {
+                    end += 3
+                } else if startsWith(q, ",?", caseInsensitive: false, at: end) {
+                    end += 2
+                } else if startsWith(q, " offset ?", caseInsensitive: false, at: end) {
+                    end += 9
+                }
                 out.put(q, 0..<i)
                 out.put("limit ?")
                 out.put(q, end..<q.count)
@@ -533,10 +625,16 @@ public enum QueryFingerprint {
         var from = 0
         var found: Int?
         while let f = find(q, "order by ", from: from) {
-            if f == 0 || !isWord(q[f - 1]) { found = f + 9; break }
+            if f == 0 || !isWord(q[f - 1]) {
+                found = f + 9
+                break
+            }
             from = f + 1
         }
-        guard let i = found else { out.put(q, 0..<q.count); return }
+        guard let i = found else {
+            out.put(q, 0..<q.count)
+            return
+        }
         out.put(q, 0..<i)
         var j = i
         var sinceLast = 0
@@ -550,7 +648,9 @@ public enum QueryFingerprint {
                     continue
                 }
             }
-            out.put(q[j]); j += 1; sinceLast += 1
+            out.put(q[j])
+            j += 1
+            sinceLast += 1
         }
     }
 
@@ -582,24 +682,39 @@ public enum QueryFingerprint {
                 // A string literal; '' and \' escape a quote inside it.
                 var j = i + 1
                 while j < q.count {
-                    if q[j] == ASCII.backslash { j += 2; continue }
+                    if q[j] == ASCII.backslash {
+                        j += 2
+                        continue
+                    }
                     if q[j] == c {
-                        if j + 1 < q.count && q[j + 1] == c { j += 2; continue }
+                        if j + 1 < q.count && q[j + 1] == c {
+                            j += 2
+                            continue
+                        }
                         break
                     }
                     j += 1
                 }
                 // E'..', N'..', X'..' prefixes are part of the literal.
-                if let p = out.last, (p == 0x45 || p == 0x65 || p == 0x4E || p == 0x6E || p == 0x58 || p == 0x78 || p == 0x42 || p == 0x62),
-                   out.count < 2 || !isWord(out.base[out.count - 2]) { out.count -= 1 }
+                if let p = out.last,
+                    (p == 0x45 || p == 0x65 || p == 0x4E || p == 0x6E || p == 0x58 || p == 0x78 || p == 0x42
+                        || p == 0x62),
+                    out.count < 2 || !isWord(out.base[out.count - 2])
+                {
+                    out.count -= 1
+                }
                 out.put(0x3F)
                 i = min(j + 1, q.count)
                 continue
             }
             if c == 0x24, i + 1 < q.count, ASCII.isDigit(q[i + 1]) {
                 // PostgreSQL placeholder $n: keep.
-                out.put(c); i += 1
-                while i < q.count, ASCII.isDigit(q[i]) { out.put(q[i]); i += 1 }
+                out.put(c)
+                i += 1
+                while i < q.count, ASCII.isDigit(q[i]) {
+                    out.put(q[i])
+                    i += 1
+                }
                 continue
             }
             if ASCII.isDigit(c) && (i == 0 || !isWord(q[i - 1])) {
@@ -614,13 +729,17 @@ public enum QueryFingerprint {
                 var j = i
                 while j < q.count, isWord(q[j]) { j += 1 }
                 let n = j - i
-                let literal = (n == 4 && (startsWith(q, "null", caseInsensitive: true, at: i) || startsWith(q, "true", caseInsensitive: true, at: i)))
+                let literal =
+                    (n == 4
+                        && (startsWith(q, "null", caseInsensitive: true, at: i)
+                            || startsWith(q, "true", caseInsensitive: true, at: i)))
                     || (n == 5 && startsWith(q, "false", caseInsensitive: true, at: i))
                 if literal { out.put(0x3F) } else { out.put(q, i..<j) }
                 i = j
                 continue
             }
-            out.put(c); i += 1
+            out.put(c)
+            i += 1
         }
     }
 

@@ -17,7 +17,11 @@ public struct RequestId: Hashable, Comparable, Sendable, CustomStringConvertible
 
     static let uuidLength = 36
 
-    init(high: UInt64, low: UInt64) { self.high = high; self.low = low; other = nil }
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+        other = nil
+    }
 
     /// Exactly this text.
     public init(_ text: String) {
@@ -32,7 +36,11 @@ public struct RequestId: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Exactly these bytes.
     public init(_ bytes: ByteView) {
-        if let (h, l) = Self.uuid(bytes, lowercasing: false) { self.init(high: h, low: l) } else { self.init(other: bytes.string) }
+        if let (h, l) = Self.uuid(bytes, lowercasing: false) {
+            self.init(high: h, low: l)
+        } else {
+            self.init(other: bytes.string)
+        }
     }
 
     /// These bytes in ASCII lower case (Lambda request ids and the ids in
@@ -42,21 +50,28 @@ public struct RequestId: Hashable, Comparable, Sendable, CustomStringConvertible
         return RequestId(other: bytes.lowercasedString)
     }
 
-    init(other: String) { high = 0; low = 0; self.other = other }
+    init(other: String) {
+        high = 0
+        low = 0
+        self.other = other
+    }
 
     /// `8-4-4-4-12` hex digits spanning the whole view, as two words; upper-case
     /// digits only when the id is being lower-cased anyway.
     @inline(__always) static func uuid(_ b: ByteView, lowercasing: Bool) -> (UInt64, UInt64)? {
         guard b.count == uuidLength, let p = b.baseAddress,
-              b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus
+            b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus
         else { return nil }
         // Four runs of eight digits: 0–7, 9–12 + 14–17, 19–22 + 24–27, 28–35.
         @inline(__always) func word(_ at: Int) -> UInt64 { p.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
         @inline(__always) func halves(_ a: Int, _ b: Int) -> UInt64 {
-            UInt64(p.loadUnaligned(fromByteOffset: a, as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: b, as: UInt32.self)) << 32
+            UInt64(p.loadUnaligned(fromByteOffset: a, as: UInt32.self)) | UInt64(
+                p.loadUnaligned(fromByteOffset: b, as: UInt32.self)) << 32
         }
-        guard let g1 = ASCII.parseHex8(word(0), upper: lowercasing), let g2 = ASCII.parseHex8(halves(9, 14), upper: lowercasing),
-              let g3 = ASCII.parseHex8(halves(19, 24), upper: lowercasing), let g4 = ASCII.parseHex8(word(28), upper: lowercasing)
+        guard let g1 = ASCII.parseHex8(word(0), upper: lowercasing),
+            let g2 = ASCII.parseHex8(halves(9, 14), upper: lowercasing),
+            let g3 = ASCII.parseHex8(halves(19, 24), upper: lowercasing),
+            let g4 = ASCII.parseHex8(word(28), upper: lowercasing)
         else { return nil }
         return (UInt64(g1) << 32 | UInt64(g2), UInt64(g3) << 32 | UInt64(g4))
     }

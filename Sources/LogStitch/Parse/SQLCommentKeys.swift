@@ -9,8 +9,10 @@ public enum SQLCommentKeys {
         "request_id", "requestid", "aws_request_id", "awsrequestid", "lambda_request_id",
         "lambdarequestid", "x-amzn-requestid", "x_amzn_requestid", "invocation_id", "reqid",
     ].map { Array($0.utf8) }
-    static let traceKeys: [[UInt8]] = ["xray_trace_id", "x-amzn-trace-id", "x_amzn_trace_id", "trace_id", "traceid", "xray", "root", "awstraceheader"]
-        .map { Array($0.utf8) }
+    static let traceKeys: [[UInt8]] = [
+        "xray_trace_id", "x-amzn-trace-id", "x_amzn_trace_id", "trace_id", "traceid", "xray", "root", "awstraceheader",
+    ]
+    .map { Array($0.utf8) }
     static let traceparentKey = Array("traceparent".utf8)
 
     public static func extract(_ text: String) -> SQLCorrelationKeys {
@@ -44,8 +46,17 @@ public enum SQLCommentKeys {
             if c == ASCII.apostrophe {
                 var j = i + 1
                 while j < bytes.count {
-                    if bytes[j] == ASCII.backslash { j += 2; continue }
-                    if bytes[j] == ASCII.apostrophe { if j + 1 < bytes.count && bytes[j + 1] == ASCII.apostrophe { j += 2; continue }; break }
+                    if bytes[j] == ASCII.backslash {
+                        j += 2
+                        continue
+                    }
+                    if bytes[j] == ASCII.apostrophe {
+                        if j + 1 < bytes.count && bytes[j + 1] == ASCII.apostrophe {
+                            j += 2
+                            continue
+                        }
+                        break
+                    }
                     j += 1
                 }
                 i = j + 1
@@ -94,7 +105,11 @@ public enum SQLCommentKeys {
         if let t = TraceId.find(in: b) { return t }
         var from = 0
         while let p = b.index(of: "00-", from: from) {
-            if p + 55 <= b.count, p == 0 || !ASCII.isHexOrWord(b[p - 1]), let t = TraceId.fromTraceparent(b.slice(p, p + 55)) { return t }
+            if p + 55 <= b.count, p == 0 || !ASCII.isHexOrWord(b[p - 1]),
+                let t = TraceId.fromTraceparent(b.slice(p, p + 55))
+            {
+                return t
+            }
             from = p + 1
         }
         return nil
@@ -110,7 +125,9 @@ public enum SQLCommentKeys {
         while i < n {
             while i < n, ASCII.isSpace(body[i]) || body[i] == ASCII.comma || body[i] == ASCII.semicolon { i += 1 }
             let keyStart = i
-            while i < n, body[i] != ASCII.equals, body[i] != ASCII.colon, body[i] != ASCII.comma, body[i] != ASCII.semicolon, !ASCII.isSpace(body[i]) { i += 1 }
+            while i < n, body[i] != ASCII.equals, body[i] != ASCII.colon, body[i] != ASCII.comma,
+                body[i] != ASCII.semicolon, !ASCII.isSpace(body[i])
+            { i += 1 }
             let keyBytes = UnsafeBufferPointer(rebasing: body[keyStart..<i])
             var j = i
             while j < n, body[j] == ASCII.space { j += 1 }
@@ -126,12 +143,20 @@ public enum SQLCommentKeys {
                 let q = body[j]
                 j += 1
                 while j < n, body[j] != q {
-                    if body[j] == ASCII.backslash, j + 1 < n { value.append(body[j + 1]); j += 2; continue }
-                    value.append(body[j]); j += 1
+                    if body[j] == ASCII.backslash, j + 1 < n {
+                        value.append(body[j + 1])
+                        j += 2
+                        continue
+                    }
+                    value.append(body[j])
+                    j += 1
                 }
                 j += 1
             } else {
-                while j < n, body[j] != ASCII.comma, body[j] != ASCII.semicolon, !ASCII.isSpace(body[j]) { value.append(body[j]); j += 1 }
+                while j < n, body[j] != ASCII.comma, body[j] != ASCII.semicolon, !ASCII.isSpace(body[j]) {
+                    value.append(body[j])
+                    j += 1
+                }
             }
             urlDecode(keyBytes, into: &key)
             for k in key.indices where key[k] >= 0x41 && key[k] <= 0x5A { key[k] |= 0x20 }
@@ -153,9 +178,11 @@ public enum SQLCommentKeys {
         var o = 0, i = 0
         while i < b.count {
             if b[i] == 0x25, i + 2 < b.count, let h = ASCII.hexValue(b[i + 1]), let l = ASCII.hexValue(b[i + 2]) {
-                b[o] = h << 4 | l; i += 3
+                b[o] = h << 4 | l
+                i += 3
             } else {
-                b[o] = b[i]; i += 1
+                b[o] = b[i]
+                i += 1
             }
             o += 1
         }

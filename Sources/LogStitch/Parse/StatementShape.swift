@@ -35,8 +35,13 @@ struct StatementShape: Hashable {
                 var plain = true
                 while j < n, q[j] != c {
                     let d = q[j]
-                    if d == ASCII.apostrophe || d == ASCII.quote || d == ASCII.backslash || d == ASCII.lf || d == ASCII.cr
-                        || d == Self.digitsMark || d == Self.stringMark { plain = false; break }
+                    if d == ASCII.apostrophe || d == ASCII.quote || d == ASCII.backslash || d == ASCII.lf
+                        || d == ASCII.cr
+                        || d == Self.digitsMark || d == Self.stringMark
+                    {
+                        plain = false
+                        break
+                    }
                     j += 1
                 }
                 if plain, j < n {
@@ -64,12 +69,14 @@ final class StatementShapes: @unchecked Sendable {
     static let limit = 8192
 
     func lookup(_ s: StatementShape) -> (fingerprint: String, id: String)? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return known[s]
     }
 
     func remember(_ s: StatementShape, _ fingerprint: String, _ id: String) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
         known[s] = (fingerprint, id)
     }

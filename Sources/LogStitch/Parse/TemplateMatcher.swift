@@ -8,13 +8,13 @@
 /// against what that variable can hold.
 public struct TemplateMatcher: Sendable {
     public enum ValueClass: Sendable {
-        case any           // anything but a newline, possibly empty
-        case token         // no spaces
-        case integer       // digits, or "-" when absent
-        case decimal       // digits with an optional fraction, or "-"
-        case clfTime       // 01/Jan/2024:00:00:00 +0000
-        case pgTimestamp   // 2024-01-01 00:00:00 UTC (optionally .mmm)
-        case hostPort      // host(port), or empty for background processes
+        case any  // anything but a newline, possibly empty
+        case token  // no spaces
+        case integer  // digits, or "-" when absent
+        case decimal  // digits with an optional fraction, or "-"
+        case clfTime  // 01/Jan/2024:00:00:00 +0000
+        case pgTimestamp  // 2024-01-01 00:00:00 UTC (optionally .mmm)
+        case hostPort  // host(port), or empty for background processes
     }
 
     public enum Segment: Sendable {
@@ -54,7 +54,9 @@ public struct TemplateMatcher: Sendable {
         return step(0, 0, line, &slots, &end, &budget)
     }
 
-    func step(_ seg: Int, _ pos: Int, _ line: ByteView, _ slots: inout [Range<Int>?], _ end: inout Int, _ budget: inout Int) -> Bool {
+    func step(
+        _ seg: Int, _ pos: Int, _ line: ByteView, _ slots: inout [Range<Int>?], _ end: inout Int, _ budget: inout Int
+    ) -> Bool {
         budget -= 1
         if budget < 0 { return false }
         if seg == segments.count {

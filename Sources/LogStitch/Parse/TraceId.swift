@@ -12,7 +12,9 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
     let low: UInt64
 
     init(epoch: UInt32, high: UInt32, low: UInt64) {
-        self.epoch = epoch; self.high = high; self.low = low
+        self.epoch = epoch
+        self.high = high
+        self.low = low
     }
 
     public var text: String {
@@ -52,9 +54,13 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// `1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy` spanning the whole view.
     public static func parseBare(_ b: ByteView) -> TraceId? {
-        guard b.count == 35, let p = b.baseAddress, b[0] == 0x31, b[1] == ASCII.minus, b[10] == ASCII.minus else { return nil }
+        guard b.count == 35, let p = b.baseAddress, b[0] == 0x31, b[1] == ASCII.minus, b[10] == ASCII.minus else {
+            return nil
+        }
         // Eight digits at a time (either case, as before: the text is always written lower-case).
-        @inline(__always) func hex8(_ at: Int) -> UInt32? { ASCII.parseHex8(p.loadUnaligned(fromByteOffset: at, as: UInt64.self), upper: true) }
+        @inline(__always) func hex8(_ at: Int) -> UInt32? {
+            ASCII.parseHex8(p.loadUnaligned(fromByteOffset: at, as: UInt64.self), upper: true)
+        }
         guard let e = hex8(2), let h = hex8(11), let l = ASCII.parseHex16(b.slice(19, 35)) else { return nil }
         return TraceId(epoch: e, high: h, low: l)
     }
@@ -74,8 +80,9 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// its first 8 hex digits become the epoch part, the other 24 the rest.
     public static func fromTraceparent(_ b: ByteView) -> TraceId? {
         guard b.count >= 55, b[2] == ASCII.minus, b[35] == ASCII.minus, b[52] == ASCII.minus,
-              let e = hex(b, 3, 8), let h = hex(b, 11, 8), let l = hex(b, 19, 16), hex(b, 36, 16) != nil,
-              e != 0 || h != 0 || l != 0 else { return nil }
+            let e = hex(b, 3, 8), let h = hex(b, 11, 8), let l = hex(b, 19, 16), hex(b, 36, 16) != nil,
+            e != 0 || h != 0 || l != 0
+        else { return nil }
         return TraceId(epoch: UInt32(e), high: UInt32(h), low: l)
     }
 
@@ -84,8 +91,11 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
         var from = 0
         while let i = b.index(of: "1-", from: from) {
             if i + 35 <= b.count, i == 0 || !ASCII.isHexOrWord(b[i - 1]),
-               i + 35 == b.count || !ASCII.isHexOrWord(b[i + 35]),
-               let t = parseBare(b.slice(i, i + 35)) { return t }
+                i + 35 == b.count || !ASCII.isHexOrWord(b[i + 35]),
+                let t = parseBare(b.slice(i, i + 35))
+            {
+                return t
+            }
             from = i + 1
         }
         return nil
@@ -100,7 +110,9 @@ extension ASCII {
     /// Whether `b` is a canonical UUID (8-4-4-4-12 hex) such as a Lambda request id.
     static func isUUID(_ b: ByteView) -> Bool {
         guard b.count == 36 else { return false }
-        guard b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus else { return false }
+        guard b[8] == ASCII.minus, b[13] == ASCII.minus, b[18] == ASCII.minus, b[23] == ASCII.minus else {
+            return false
+        }
         var bad: UInt8 = 0
         for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 { bad |= ASCII.hexNibble(b[i]) }
         return bad & 0xF0 == 0
@@ -111,8 +123,11 @@ extension ByteSink.Cursor {
     /// A trace id's 35 characters, `1-<8 hex>-<24 hex>`: the one place its
     /// text is spelled (its words end exactly at the 35th byte).
     @inline(__always) mutating func trace(_ t: TraceId) {
-        byte(0x31); byte(ASCII.minus)
-        word(ASCII.hex8(t.epoch)); byte(ASCII.minus)
-        word(ASCII.hex8(t.high)); hex16(t.low)
+        byte(0x31)
+        byte(ASCII.minus)
+        word(ASCII.hex8(t.epoch))
+        byte(ASCII.minus)
+        word(ASCII.hex8(t.high))
+        hex16(t.low)
     }
 }

@@ -30,7 +30,8 @@ public enum ConvertJob {
             // Compressed by the workers, block by block, joined into one gzip member.
             let segments = try output.openStream("segments.ndjson", compress: options.compress, partsFromWriters: true)
             let requests = try output.openStream("requests.csv", compress: options.compress, partsFromWriters: true)
-            let totals = WindowedCorrelation(store: store, files: files, options: options).run(segments: segments, requests: requests)
+            let totals = WindowedCorrelation(store: store, files: files, options: options).run(
+                segments: segments, requests: requests)
             if let failure = store.readFailure { throw failure }
             try segments.close()
             try requests.close()
@@ -50,7 +51,8 @@ public enum ConvertJob {
             try output.commit()
             PhaseTimer.mark("reports+commit")
             let status: ExitStatus = summary.hasProblems ? .partial : .success
-            let line = "logstitch: \(files.count) files, \(summary.totalSeen) records: \(summary.totalParsed) parsed, "
+            let line =
+                "logstitch: \(files.count) files, \(summary.totalSeen) records: \(summary.totalParsed) parsed, "
                 + "\(summary.totalIgnored) ignored, \(summary.totalRejected) rejected"
                 + (summary.filesWithErrors > 0 ? ", \(summary.filesWithErrors) files unreadable (see rejects.csv)" : "")
                 + "; \(totals.counts.requests) requests, \(totals.counts.invocations) invocations, \(totals.counts.queries) queries"
@@ -89,9 +91,12 @@ enum PhaseTimer {
 
     /// Resident memory now and at its peak so far, from /proc (Linux).
     static func memory() -> String {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "memory unknown" }
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+            return "memory unknown"
+        }
         let fields = status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
-        return fields.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }.joined(separator: ", ")
+        return fields.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }.joined(
+            separator: ", ")
     }
 
     /// CPU seconds of the calling thread, summed per step across threads, for
@@ -104,7 +109,9 @@ enum PhaseTimer {
         let t0 = threadCPU()
         defer {
             let dt = threadCPU() - t0
-            stepLock.lock(); steps[name, default: 0] += dt; stepLock.unlock()
+            stepLock.lock()
+            steps[name, default: 0] += dt
+            stepLock.unlock()
         }
         return try body()
     }
@@ -118,7 +125,8 @@ enum PhaseTimer {
     static func reportSteps() {
         guard enabled else { return }
         for (k, v) in steps.sorted(by: { $0.key < $1.key }) {
-            FileHandle.standardError.write("timing:   step \(k) \(String(format: "%.2f", v)) cpu-s\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "timing:   step \(k) \(String(format: "%.2f", v)) cpu-s\n".data(using: .utf8)!)
         }
         steps = [:]
     }

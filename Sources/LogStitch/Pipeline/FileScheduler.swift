@@ -22,14 +22,16 @@ final class FileScheduler: @unchecked Sendable {
     }
 
     func take() -> InputFile? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard next < files.count else { return nil }
         next += 1
         return files[next - 1]
     }
 
     func finish(_ index: Int, _ report: FileReport, _ output: ParsedFile) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         reports[index] = report
         parsed[index] = output
         done += 1
@@ -69,7 +71,7 @@ final class FileScheduler: @unchecked Sendable {
     /// buffers. With a spill store, parsed records go there (memory stays
     /// flat); without one, they are kept per file in `parsed`.
     func run(jobs: Int, limits: ReaderLimits, parse: ParseOptions, spill: SpillStore? = nil) throws {
-        _ = try LogRecordParser(options: parse)   // validates the options before threads start
+        _ = try LogRecordParser(options: parse)  // validates the options before threads start
         let workers = max(1, min(jobs, files.count))
         let failures = FailureBox()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -102,7 +104,11 @@ final class FileScheduler: @unchecked Sendable {
     final class FailureBox: @unchecked Sendable {
         let lock = NSLock()
         var error: Error?
-        func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+        func set(_ e: Error) {
+            lock.lock()
+            if error == nil { error = e }
+            lock.unlock()
+        }
     }
 }
 

@@ -71,7 +71,9 @@ struct WindowedCorrelation {
             var parts: [ParsedFile] = []
             for b in range {
                 if decoded[b] == nil { decoded[b] = store.read(bucket: b) }
-                if let p = decoded[b], !(p.requests.isEmpty && p.lambdaEvents.isEmpty && p.queries.isEmpty) { parts.append(p) }
+                if let p = decoded[b], !(p.requests.isEmpty && p.lambdaEvents.isEmpty && p.queries.isEmpty) {
+                    parts.append(p)
+                }
             }
             return parts
         }
@@ -123,7 +125,9 @@ struct WindowedCorrelation {
     /// margins) would load more than `budget` records: greedily, from its
     /// start, a bucket at a time, never below one bucket. Counts depend on
     /// the input alone, so the cut does too.
-    static func blocks(buckets: [Int64], records: (Int64) -> Int, margin: Int64, budget: Int = recordBudget) -> [ClosedRange<Int64>] {
+    static func blocks(buckets: [Int64], records: (Int64) -> Int, margin: Int64, budget: Int = recordBudget)
+        -> [ClosedRange<Int64>]
+    {
         var out: [ClosedRange<Int64>] = []
         func load(_ r: ClosedRange<Int64>) -> Int {
             var n = 0
@@ -131,7 +135,10 @@ struct WindowedCorrelation {
             return n
         }
         for block in blocks(buckets: buckets) {
-            guard load(block) > budget else { out.append(block); continue }
+            guard load(block) > budget else {
+                out.append(block)
+                continue
+            }
             var from = block.lowerBound
             while from <= block.upperBound {
                 var to = from
@@ -174,15 +181,22 @@ struct WindowedCorrelation {
         let progress: Bool
         let inFlight: Int?
         let files: (segments: StagedFile, requests: StagedFile)?
-        init(count: Int, progress: Bool = false, inFlight: Int? = nil, files: (segments: StagedFile, requests: StagedFile)? = nil) {
-            self.count = count; self.progress = progress; self.inFlight = inFlight; self.files = files
+        init(
+            count: Int, progress: Bool = false, inFlight: Int? = nil,
+            files: (segments: StagedFile, requests: StagedFile)? = nil
+        ) {
+            self.count = count
+            self.progress = progress
+            self.inFlight = inFlight
+            self.files = files
         }
 
         func take() -> Int? { take(pairsBefore: 0).map(\.lowerBound) }
 
         /// The next block, or the next two while both are before `pairsBefore`.
         func take(pairsBefore: Int) -> Range<Int>? {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             if let limit = inFlight { while next < count && next - nextToWrite >= limit { lock.wait() } }
             guard next < count else { return nil }
             let n = next + 2 <= pairsBefore ? 2 : 1
@@ -212,7 +226,8 @@ struct WindowedCorrelation {
         }
 
         private func add(_ i: Int, _ change: (inout BlockResult) -> Void) {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             change(&pending[i, default: BlockResult()])
             // One writer at a time, in block order, and not under the lock:
             // when the disk is slow, the other workers go on correlating.
@@ -229,7 +244,8 @@ struct WindowedCorrelation {
                 nextToWrite += 1
                 lock.broadcast()
                 if progress {
-                    FileHandle.standardError.write("\rlogstitch: correlated \(nextToWrite)/\(count) blocks of time   ".data(using: .utf8)!)
+                    FileHandle.standardError.write(
+                        "\rlogstitch: correlated \(nextToWrite)/\(count) blocks of time   ".data(using: .utf8)!)
                     if nextToWrite == count { FileHandle.standardError.write("\n".data(using: .utf8)!) }
                 }
             }
@@ -254,7 +270,11 @@ struct WindowedCorrelation {
             }
         }
 
-        func learned(_ s: SenderIndex) { lock.lock(); senders.merge(s); lock.unlock() }
+        func learned(_ s: SenderIndex) {
+            lock.lock()
+            senders.merge(s)
+            lock.unlock()
+        }
     }
 
     func run(segments: StagedFile, requests: StagedFile) -> Totals {
@@ -268,17 +288,21 @@ struct WindowedCorrelation {
             while let i = first.take() {
                 let own = blocks[i]
                 let buckets = loaded(own)
-                first.learned(SenderLearner.learn({ kind in buckets.flatMap { store.spilled(bucket: $0, kinds: [kind]) } }) {
-                    own.contains(SpillStore.bucket($0))
-                })
+                first.learned(
+                    SenderLearner.learn({ kind in buckets.flatMap { store.spilled(bucket: $0, kinds: [kind]) } }) {
+                        own.contains(SpillStore.bucket($0))
+                    })
             }
         }
         var senders = first.senders
         senders.declared = options.correlate.dbFunctions
-        PhaseTimer.mark("learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)")
+        PhaseTimer.mark(
+            "learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)"
+        )
         // Pass 2: join, write what each block owns, accumulate the reports.
         requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
-        let second = Coordinator(count: blocks.count, progress: options.progress, inFlight: 2 * workers, files: (segments, requests))
+        let second = Coordinator(
+            count: blocks.count, progress: options.progress, inFlight: 2 * workers, files: (segments, requests))
         let frozenSenders = senders
         let pairsBefore = blocks.firstIndex { $0.count < Self.blockBuckets } ?? blocks.count
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -288,8 +312,9 @@ struct WindowedCorrelation {
             while let run = second.take(pairsBefore: pairsBefore) {
                 for i in run {
                     let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
-                    let result = block(blocks[i], window, senders: frozenSenders, buffers: second.buffers,
-                                       segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) })
+                    let result = block(
+                        blocks[i], window, senders: frozenSenders, buffers: second.buffers,
+                        segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) })
                     PhaseTimer.step("deliver+write") { second.finish(i, result) }
                 }
             }
@@ -301,16 +326,22 @@ struct WindowedCorrelation {
     /// Correlates one block and writes what it owns: its pieces of text go
     /// to `segments` and `rows` as they fill (with `--compress`, they are
     /// kept and compressed at the end instead); returns the rest.
-    func block(_ own: ClosedRange<Int64>, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool,
-               segments: @escaping (ByteSink) -> Void, rows: @escaping (ByteSink) -> Void) -> BlockResult {
-        let model = PhaseTimer.step("correlate") { Correlator(options: options.correlate).correlate(window, files: files, senders: senders) }
+    func block(
+        _ own: ClosedRange<Int64>, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool,
+        segments: @escaping (ByteSink) -> Void, rows: @escaping (ByteSink) -> Void
+    ) -> BlockResult {
+        let model = PhaseTimer.step("correlate") {
+            Correlator(options: options.correlate).correlate(window, files: files, senders: senders)
+        }
         let ownership = Ownership(buckets: own)
         var result = BlockResult()
         let compress = options.compress
         func segmentsPiece(_ piece: ByteSink) { if compress { result.segments.append(piece) } else { segments(piece) } }
         func rowsPiece(_ piece: ByteSink) { if compress { result.rows.append(piece) } else { rows(piece) } }
         PhaseTimer.step("segments") {
-            SegmentDocumentWriter(model: model, options: options.correlate).write(ownership, buffers: buffers) { segmentsPiece($0) }
+            SegmentDocumentWriter(model: model, options: options.correlate).write(ownership, buffers: buffers) {
+                segmentsPiece($0)
+            }
         }
         // Rows are written into a small buffer of the writer's own and
         // moved into the pool's buffers as it fills (see `BufferPool.move`),
@@ -322,7 +353,8 @@ struct WindowedCorrelation {
             csv.removeAll()
         }
         PhaseTimer.step("requests rows") {
-            ReportEmitter(model: model, options: options.correlate).appendRequestRows(to: &csv, ownership, pieceFull: moveRows)
+            ReportEmitter(model: model, options: options.correlate).appendRequestRows(
+                to: &csv, ownership, pieceFull: moveRows)
         }
         moveRows(&csv)
         rowsPiece(piece)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A borrowed view of bytes inside one of the pipeline's reusable buffers.
@@ -99,8 +99,9 @@ public enum ASCII {
     /// Exactly sixteen hex digits (either case), as a number.
     static func parseHex16(_ b: ByteView) -> UInt64? {
         guard b.count == 16, let p = b.baseAddress,
-              let high = parseHex8(p.loadUnaligned(as: UInt64.self), upper: true),
-              let low = parseHex8(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self), upper: true) else { return nil }
+            let high = parseHex8(p.loadUnaligned(as: UInt64.self), upper: true),
+            let low = parseHex8(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self), upper: true)
+        else { return nil }
         return UInt64(high) << 32 | UInt64(low)
     }
 
@@ -113,7 +114,8 @@ public enum ASCII {
             let r = Int(truncatingIfNeeded: x % 100)
             x /= 100
             i -= 2
-            p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: 2 * r, as: UInt16.self), toByteOffset: i, as: UInt16.self)
+            p.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: 2 * r, as: UInt16.self), toByteOffset: i, as: UInt16.self)
         }
         if i == 1 { p.storeBytes(of: UInt8(truncatingIfNeeded: 0x30 &+ x % 10), as: UInt8.self) }
     }
@@ -124,7 +126,7 @@ public enum ASCII {
         // with the power of ten at that count: no loop per digit.
         let bits = 64 - (v | 1).leadingZeroBitCount
         let guess = (bits &* 1233) >> 12
-        return Swift.max(1, guess + (v >= powerOfTen(guess) ? 1 : 0))   // 0 has one digit
+        return Swift.max(1, guess + (v >= powerOfTen(guess) ? 1 : 0))  // 0 has one digit
     }
 
     /// 10^n for n in 0...19.
@@ -154,7 +156,8 @@ public enum ASCII {
     }
 
     /// "00" "01" … "99": numbers are written two digits at a time.
-    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     @inline(__always) public static func lower(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }
@@ -271,7 +274,10 @@ extension UnsafeRawBufferPointer {
                 out.storeBytes(of: w | WordScan.upperASCIIMask(w) >> 2, toByteOffset: i, as: UInt64.self)
                 i += 8
             }
-            while i < count { buf[i] = ASCII.lower(self[i]); i += 1 }
+            while i < count {
+                buf[i] = ASCII.lower(self[i])
+                i += 1
+            }
             return count
         }
     }
@@ -283,7 +289,11 @@ extension UnsafeRawBufferPointer {
         var v: Int64 = 0
         var i = 0
         var neg = false
-        if self[0] == ASCII.minus { neg = true; i = 1; if count == 1 { return nil } }
+        if self[0] == ASCII.minus {
+            neg = true
+            i = 1
+            if count == 1 { return nil }
+        }
         if count - i > 15 { return nil }
         while i < count {
             let d = self[i] &- 0x30
@@ -303,9 +313,14 @@ extension UnsafeRawBufferPointer {
         var i = 0
         var digits = 0
         var neg = false
-        if self[0] == ASCII.minus { neg = true; i = 1 }
+        if self[0] == ASCII.minus {
+            neg = true
+            i = 1
+        }
         while i < count, ASCII.isDigit(self[i]) {
-            intPart = intPart &* 10 &+ Int64(self[i] &- 0x30); i += 1; digits += 1
+            intPart = intPart &* 10 &+ Int64(self[i] &- 0x30)
+            i += 1
+            digits += 1
             // Keep intPart × 10^scale inside Int64 (and well clear of it).
             if digits > 17 - scale { return nil }
         }
@@ -316,11 +331,14 @@ extension UnsafeRawBufferPointer {
             i += 1
             while i < count, ASCII.isDigit(self[i]) {
                 if fracDigits < scale {
-                    frac = frac * 10 + Int64(self[i] &- 0x30); fracDigits += 1
+                    frac = frac * 10 + Int64(self[i] &- 0x30)
+                    fracDigits += 1
                 } else if fracDigits == scale {
-                    roundUp = self[i] >= 0x35; fracDigits += 1
+                    roundUp = self[i] >= 0x35
+                    fracDigits += 1
                 }
-                i += 1; digits += 1
+                i += 1
+                digits += 1
             }
         }
         guard i == count, digits > 0 else { return nil }
@@ -328,7 +346,10 @@ extension UnsafeRawBufferPointer {
         for _ in 0..<scale { scaleMul *= 10 }
         var f = frac
         var fd = Swift.min(fracDigits, scale)
-        while fd < scale { f *= 10; fd += 1 }
+        while fd < scale {
+            f *= 10
+            fd += 1
+        }
         let v = intPart * scaleMul + f + (roundUp ? 1 : 0)
         return neg ? -v : v
     }
@@ -339,9 +360,11 @@ extension UnsafeRawBufferPointer {
         var start = 0
         while true {
             if let i = index(of: separator, from: start) {
-                body(slice(start, i)); start = i + 1
+                body(slice(start, i))
+                start = i + 1
             } else {
-                body(slice(start, count)); return
+                body(slice(start, count))
+                return
             }
         }
     }

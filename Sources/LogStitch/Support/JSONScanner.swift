@@ -1,4 +1,5 @@
 import CLinux
+
 /// A small, allocation-light JSON reader over a byte view.
 ///
 /// It never builds a tree: `value()` validates and skips one value and hands
@@ -64,7 +65,10 @@ public struct JSONScanner {
                     if lenient && closesAfterTrailingComma(ASCII.rightBracket) { break }
                     continue
                 }
-                if bytes[position] == ASCII.rightBracket { position += 1; break }
+                if bytes[position] == ASCII.rightBracket {
+                    position += 1
+                    break
+                }
                 return nil
             }
             return Value(kind: .array, start: start, end: position, hasEscapes: false)
@@ -101,7 +105,10 @@ public struct JSONScanner {
                 position = stop + 1
                 return Value(kind: .string, start: start, end: stop, hasEscapes: false)
             }
-            if c != ASCII.backslash, let plain = scanString(from: start, resumingAt: stop, end: limit, plainOnly: true) { return plain }
+            if c != ASCII.backslash, let plain = scanString(from: start, resumingAt: stop, end: limit, plainOnly: true)
+            {
+                return plain
+            }
         }
         var escapes: Int32 = 0
         let length = logstitch_json_string_end(base.assumingMemoryBound(to: UInt8.self) + start, n - start, &escapes)
@@ -115,7 +122,9 @@ public struct JSONScanner {
     /// looking no further than `end` (from `resume`, when the bytes before
     /// it are known to hold neither); `plainOnly` gives up at the first
     /// backslash. Nil when no closing quote was found that way.
-    mutating func scanString(from start: Int, resumingAt resume: Int? = nil, end: Int? = nil, plainOnly: Bool = false) -> Value? {
+    mutating func scanString(from start: Int, resumingAt resume: Int? = nil, end: Int? = nil, plainOnly: Bool = false)
+        -> Value?
+    {
         var escapes = false
         guard let base = bytes.baseAddress else { return nil }
         let n = end ?? bytes.count
@@ -130,8 +139,11 @@ public struct JSONScanner {
             }
             if c == ASCII.backslash {
                 if plainOnly { return nil }
-                escapes = true; i += 2
-            } else { i += 1 }
+                escapes = true
+                i += 2
+            } else {
+                i += 1
+            }
         }
         return nil
     }
@@ -139,9 +151,18 @@ public struct JSONScanner {
     mutating func literal() -> Value? {
         let start = position
         let c = bytes[position]
-        if c == 0x74, bytes.hasPrefix(at: position, "true") { position += 4; return Value(kind: .bool, start: start, end: position, hasEscapes: false) }
-        if c == 0x66, bytes.hasPrefix(at: position, "false") { position += 5; return Value(kind: .bool, start: start, end: position, hasEscapes: false) }
-        if c == 0x6E, bytes.hasPrefix(at: position, "null") { position += 4; return Value(kind: .null, start: start, end: position, hasEscapes: false) }
+        if c == 0x74, bytes.hasPrefix(at: position, "true") {
+            position += 4
+            return Value(kind: .bool, start: start, end: position, hasEscapes: false)
+        }
+        if c == 0x66, bytes.hasPrefix(at: position, "false") {
+            position += 5
+            return Value(kind: .bool, start: start, end: position, hasEscapes: false)
+        }
+        if c == 0x6E, bytes.hasPrefix(at: position, "null") {
+            position += 4
+            return Value(kind: .null, start: start, end: position, hasEscapes: false)
+        }
         // Number: -?digits(.digits)?([eE][+-]?digits)?
         var i = position
         if i < bytes.count && bytes[i] == ASCII.minus { i += 1 }
@@ -164,7 +185,9 @@ public struct JSONScanner {
         // A number must end at a delimiter, or `-abc` would half-parse.
         if i < bytes.count {
             let d = bytes[i]
-            guard ASCII.isSpace(d) || d == ASCII.comma || d == ASCII.rightBrace || d == ASCII.rightBracket else { return nil }
+            guard ASCII.isSpace(d) || d == ASCII.comma || d == ASCII.rightBrace || d == ASCII.rightBracket else {
+                return nil
+            }
         }
         position = i
         return Value(kind: .number, start: start, end: i, hasEscapes: false)
@@ -220,7 +243,10 @@ public struct JSONScanner {
                 if lenient && closesAfterTrailingComma(ASCII.rightBrace) { break }
                 continue
             }
-            if bytes[position] == ASCII.rightBrace { position += 1; break }
+            if bytes[position] == ASCII.rightBrace {
+                position += 1
+                break
+            }
             return nil
         }
         return Value(kind: .object, start: start, end: position, hasEscapes: false)
@@ -315,10 +341,14 @@ public struct JSONScanner {
         var ok = true
         while i < s.count {
             guard let bs = s.index(of: ASCII.backslash, from: i) else {
-                out.append(contentsOf: s.slice(i, s.count)); break
+                out.append(contentsOf: s.slice(i, s.count))
+                break
             }
             out.append(contentsOf: s.slice(i, bs))
-            guard bs + 1 < s.count else { ok = false; break }
+            guard bs + 1 < s.count else {
+                ok = false
+                break
+            }
             let c = s[bs + 1]
             i = bs + 2
             switch c {
@@ -331,11 +361,17 @@ public struct JSONScanner {
             case 0x72: out.append(0x0D)
             case 0x74: out.append(0x09)
             case 0x75:
-                guard let u = hex4(s, i) else { ok = false; out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                guard let u = hex4(s, i) else {
+                    ok = false
+                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    continue
+                }
                 i += 4
                 var scalar = UInt32(u)
                 if (0xD800..<0xDC00).contains(u) {
-                    if i + 6 <= s.count, s[i] == ASCII.backslash, s[i + 1] == 0x75, let lo = hex4(s, i + 2), (0xDC00..<0xE000).contains(lo) {
+                    if i + 6 <= s.count, s[i] == ASCII.backslash, s[i + 1] == 0x75, let lo = hex4(s, i + 2),
+                        (0xDC00..<0xE000).contains(lo)
+                    {
                         scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)
                         i += 6
                     } else {
@@ -367,13 +403,17 @@ public struct JSONScanner {
         switch scalar {
         case 0..<0x80: out.append(UInt8(scalar))
         case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
         case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12))); out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
             out.append(UInt8(0x80 | (scalar & 0x3F)))
         default:
-            out.append(UInt8(0xF0 | (scalar >> 18))); out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F))); out.append(UInt8(0x80 | (scalar & 0x3F)))
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
         }
     }
 }

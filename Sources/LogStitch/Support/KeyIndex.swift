@@ -23,7 +23,10 @@ struct KeyedTotals<Key: FastHashable & Sendable, Value> {
     private(set) var values: [Value] = []
 
     mutating func update(_ key: Key, _ fresh: @autoclosure () -> Value, _ body: (inout Value) -> Void) {
-        if let i = index[key] { body(&values[i]); return }
+        if let i = index[key] {
+            body(&values[i])
+            return
+        }
         index[key] = keys.count
         keys.append(key)
         values.append(fresh())
@@ -63,8 +66,13 @@ struct RecentKeys<Bits: Equatable> {
     }
 
     mutating func remember(_ b: Bits, _ slot: Int) {
-        if bits.count < Self.capacity { bits.append(b); slots.append(slot); return }
-        bits[next] = b; slots[next] = slot
+        if bits.count < Self.capacity {
+            bits.append(b)
+            slots.append(slot)
+            return
+        }
+        bits[next] = b
+        slots[next] = slot
         next = (next + 1) % Self.capacity
     }
 }
@@ -86,7 +94,10 @@ extension TraceId: FastHashable {
 struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
     /// A slot holds the key's hash and where its entry is, so a probe
     /// touches one cache line until the hashes agree.
-    private struct Slot { var hash: UInt64 = 0; var entry: Int32 = -1 }
+    private struct Slot {
+        var hash: UInt64 = 0
+        var entry: Int32 = -1
+    }
     private var keys: [Key] = []
     private var values: [Int] = []
     private var slots: [Slot] = []
@@ -97,7 +108,8 @@ struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
         while size < capacity * 2 { size <<= 1 }
         slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
-        keys.reserveCapacity(capacity); values.reserveCapacity(capacity)
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
     }
 
     var count: Int { keys.count }
@@ -122,7 +134,10 @@ struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
                 }
             }
             var tail: UInt64 = 0
-            while i < b.count { tail = tail << 8 | UInt64(b[i]); i += 1 }
+            while i < b.count {
+                tail = tail << 8 | UInt64(b[i])
+                i += 1
+            }
             h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
             return h ^ (h >> 32)
         }
@@ -150,9 +165,13 @@ struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
             let h = key.fastHash
             let i = find(key, h)
             let e = slots[i].entry
-            if e >= 0 { values[Int(e)] = v; return }
+            if e >= 0 {
+                values[Int(e)] = v
+                return
+            }
             slots[i] = Slot(hash: h, entry: Int32(keys.count))
-            keys.append(key); values.append(v)
+            keys.append(key)
+            values.append(v)
             if keys.count * 2 > slots.count { grow() }
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Fixed-size records kept by partition, in memory up to a budget and in
@@ -59,7 +59,9 @@ struct PartitionedRecords<Element: BitwiseCopyable> {
                     let n = pread(fd, raw.baseAddress! + done, onDisk * stride - done, off_t(done))
                     if n < 0 && errno == EINTR { continue }
                     guard n > 0 else {
-                        throw Failure(description: "cannot read a temporary file of \(directory): " + (n < 0 ? String(cString: strerror(errno)) : "shorter than written"))
+                        throw Failure(
+                            description: "cannot read a temporary file of \(directory): "
+                                + (n < 0 ? String(cString: strerror(errno)) : "shorter than written"))
                     }
                     done += n
                 }
@@ -91,7 +93,10 @@ struct PartitionedRecords<Element: BitwiseCopyable> {
     static func anonymousFile(in dir: String) throws -> Int32 {
         var template = Array((dir + "/.logstitch-validate-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw Failure(description: "cannot make a temporary file in \(dir) (TMPDIR): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Failure(
+                description: "cannot make a temporary file in \(dir) (TMPDIR): \(String(cString: strerror(errno)))")
+        }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return fd
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The last few distinct values of fields that repeat from record to record
@@ -17,12 +17,18 @@ struct RecentStrings {
 
     mutating func string(_ raw: UnsafeRawBufferPointer) -> String {
         for e in entries where e.bytes.count == raw.count {
-            let same = e.bytes.withUnsafeBytes { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            let same = e.bytes.withUnsafeBytes {
+                raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0
+            }
             if same { return e.string }
         }
         let s = String(decoding: raw, as: UTF8.self)
-        if entries.count < Self.capacity { entries.append((Array(raw), s)) }
-        else { entries[next] = (Array(raw), s); next = (next + 1) % Self.capacity }
+        if entries.count < Self.capacity {
+            entries.append((Array(raw), s))
+        } else {
+            entries[next] = (Array(raw), s)
+            next = (next + 1) % Self.capacity
+        }
         return s
     }
 }

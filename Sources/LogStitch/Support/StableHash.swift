@@ -7,7 +7,8 @@ public enum StableHash {
     /// FNV-1a over `bytes`, continuing from `seed` (ASCII-lowercased first
     /// when `lowercase`, for ids that arrive in either case).
     @inline(__always)
-    static func fnv<C: Sequence>(_ bytes: C, seed: UInt64 = fnvOffset, lowercase: Bool = false) -> UInt64 where C.Element == UInt8 {
+    static func fnv<C: Sequence>(_ bytes: C, seed: UInt64 = fnvOffset, lowercase: Bool = false) -> UInt64
+    where C.Element == UInt8 {
         var h = seed
         for b in bytes { h = (h ^ UInt64(lowercase ? ASCII.lower(b) : b)) &* 0x100000001b3 }
         return h
@@ -48,7 +49,9 @@ struct SegmentIds {
     init(statement q: SlowQuery) {
         var h = StableHash.fnv("query".utf8)
         // Each part after a colon, as the key spells it.
-        func part(_ bytes: UnsafeRawBufferPointer) { h = StableHash.fnv(bytes, seed: StableHash.fnv(CollectionOfOne(UInt8(ascii: ":")), seed: h)) }
+        func part(_ bytes: UnsafeRawBufferPointer) {
+            h = StableHash.fnv(bytes, seed: StableHash.fnv(CollectionOfOne(UInt8(ascii: ":")), seed: h))
+        }
         func text(_ s: String) { s.withUTF8Bytes { part(UnsafeRawBufferPointer($0)) } }
         func number(_ v: Int64) {
             var d = ByteScratch()

@@ -29,7 +29,9 @@ public enum Timestamp {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    public static func micros(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micro: Int = 0) -> EpochMicros {
+    public static func micros(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micro: Int = 0)
+        -> EpochMicros
+    {
         let days = daysFromCivil(year, month, day)
         return (Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second)) * 1_000_000 + Int64(micro)
     }
@@ -51,13 +53,13 @@ public enum Timestamp {
     /// were consumed, or nil if the bytes do not start with such a timestamp.
     public static func parseISO8601Prefix(_ b: ByteView) -> (EpochMicros, Int)? {
         guard b.count >= 19,
-              let y = digits(b, 0, 4), b[4] == ASCII.minus,
-              let mo = digits(b, 5, 2), b[7] == ASCII.minus,
-              let d = digits(b, 8, 2), (b[10] == 0x54 || b[10] == ASCII.space || b[10] == 0x74),
-              let h = digits(b, 11, 2), b[13] == ASCII.colon,
-              let mi = digits(b, 14, 2), b[16] == ASCII.colon,
-              let s = digits(b, 17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+            let y = digits(b, 0, 4), b[4] == ASCII.minus,
+            let mo = digits(b, 5, 2), b[7] == ASCII.minus,
+            let d = digits(b, 8, 2), (b[10] == 0x54 || b[10] == ASCII.space || b[10] == 0x74),
+            let h = digits(b, 11, 2), b[13] == ASCII.colon,
+            let mi = digits(b, 14, 2), b[16] == ASCII.colon,
+            let s = digits(b, 17, 2),
+            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
         else { return nil }
         var i = 19
         var micro = 0
@@ -66,25 +68,33 @@ public enum Timestamp {
             var n = 0
             while i < b.count, ASCII.isDigit(b[i]) {
                 if n < 6 { micro = micro * 10 + Int(b[i] - 0x30) }
-                n += 1; i += 1
+                n += 1
+                i += 1
             }
             if n == 0 { return nil }
             var k = min(n, 6)
-            while k < 6 { micro *= 10; k += 1 }
+            while k < 6 {
+                micro *= 10
+                k += 1
+            }
         }
         var offsetSeconds = 0
         if i < b.count {
             let c = b[i]
-            if c == 0x5A || c == 0x7A { i += 1 }
-            else if c == 0x2B || c == ASCII.minus {
+            if c == 0x5A || c == 0x7A {
+                i += 1
+            } else if c == 0x2B || c == ASCII.minus {
                 let sign = c == 0x2B ? 1 : -1
                 if let oh = digits(b, i + 1, 2) {
                     if i + 3 < b.count && b[i + 3] == ASCII.colon, let om = digits(b, i + 4, 2) {
-                        offsetSeconds = sign * (oh * 3600 + om * 60); i += 6
+                        offsetSeconds = sign * (oh * 3600 + om * 60)
+                        i += 6
                     } else if let om = digits(b, i + 3, 2) {
-                        offsetSeconds = sign * (oh * 3600 + om * 60); i += 5
+                        offsetSeconds = sign * (oh * 3600 + om * 60)
+                        i += 5
                     } else {
-                        offsetSeconds = sign * oh * 3600; i += 3
+                        offsetSeconds = sign * oh * 3600
+                        i += 3
                     }
                 }
             } else if c == ASCII.space && b.hasPrefix(at: i, " UTC") {
@@ -100,24 +110,28 @@ public enum Timestamp {
         return t
     }
 
-    static let monthNames: [UInt32] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map {
-        let u = Array($0.utf8); return UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])
+    static let monthNames: [UInt32] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ].map {
+        let u = Array($0.utf8)
+        return UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])
     }
 
     /// Parses API Gateway's CLF time `dd/MMM/yyyy:HH:mm:ss +hhmm`.
     public static func parseCLF(_ b: ByteView) -> EpochMicros? {
         guard b.count >= 20,
-              let d = digits(b, 0, 2), b[2] == ASCII.slash,
-              b[6] == ASCII.slash, let y = digits(b, 7, 4), b[11] == ASCII.colon,
-              let h = digits(b, 12, 2), b[14] == ASCII.colon,
-              let mi = digits(b, 15, 2), b[17] == ASCII.colon,
-              let s = digits(b, 18, 2)
+            let d = digits(b, 0, 2), b[2] == ASCII.slash,
+            b[6] == ASCII.slash, let y = digits(b, 7, 4), b[11] == ASCII.colon,
+            let h = digits(b, 12, 2), b[14] == ASCII.colon,
+            let mi = digits(b, 15, 2), b[17] == ASCII.colon,
+            let s = digits(b, 18, 2)
         else { return nil }
         let key = UInt32(b[3]) << 16 | UInt32(b[4]) << 8 | UInt32(b[5])
         guard let mIndex = monthNames.firstIndex(of: key) else { return nil }
         var offset = 0
         if b.count >= 26, b[20] == ASCII.space, (b[21] == 0x2B || b[21] == ASCII.minus),
-           let oh = digits(b, 22, 2), let om = digits(b, 24, 2) {
+            let oh = digits(b, 22, 2), let om = digits(b, 24, 2)
+        {
             offset = (b[21] == 0x2B ? 1 : -1) * (oh * 3600 + om * 60)
         }
         return micros(year: y, month: mIndex + 1, day: d, hour: h, minute: mi, second: s) - Int64(offset) * 1_000_000
@@ -125,13 +139,20 @@ public enum Timestamp {
 
     /// MySQL 5.6 / MariaDB `YYMMDD H:MM:SS` (hour may be unpadded, separated by one or two spaces).
     public static func parseMySQLShort(_ b: ByteView) -> EpochMicros? {
-        guard b.count >= 13, let yy = digits(b, 0, 2), let mo = digits(b, 2, 2), let d = digits(b, 4, 2) else { return nil }
+        guard b.count >= 13, let yy = digits(b, 0, 2), let mo = digits(b, 2, 2), let d = digits(b, 4, 2) else {
+            return nil
+        }
         var i = 6
         while i < b.count && b[i] == ASCII.space { i += 1 }
         var h = 0, n = 0
-        while i < b.count, ASCII.isDigit(b[i]), n < 2 { h = h * 10 + Int(b[i] - 0x30); i += 1; n += 1 }
+        while i < b.count, ASCII.isDigit(b[i]), n < 2 {
+            h = h * 10 + Int(b[i] - 0x30)
+            i += 1
+            n += 1
+        }
         guard n > 0, i + 6 <= b.count, b[i] == ASCII.colon, let mi = digits(b, i + 1, 2), b[i + 3] == ASCII.colon,
-              let s = digits(b, i + 4, 2) else { return nil }
+            let s = digits(b, i + 4, 2)
+        else { return nil }
         return micros(year: 2000 + yy, month: mo, day: d, hour: h, minute: mi, second: s)
     }
 
@@ -143,7 +164,9 @@ public enum Timestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func appendISO8601Millis(_ t: EpochMicros, to out: inout [UInt8]) { iso8601MillisText(t).append(to: &out) }
+    public static func appendISO8601Millis(_ t: EpochMicros, to out: inout [UInt8]) {
+        iso8601MillisText(t).append(to: &out)
+    }
 
     static func iso8601MillisText(_ t: EpochMicros) -> ByteScratch {
         let ms = t >= 0 ? t / 1000 : (t - 999) / 1000
@@ -153,11 +176,20 @@ public enum Timestamp {
         let sod = Int(secs - days * 86400)
         let (y, m, d) = civilFromDays(Int(days))
         var s = ByteScratch()
-        s.put(UInt64(clamping: y), width: 4); s.put(ASCII.minus); s.put(UInt64(m), width: 2); s.put(ASCII.minus); s.put(UInt64(d), width: 2)
+        s.put(UInt64(clamping: y), width: 4)
+        s.put(ASCII.minus)
+        s.put(UInt64(m), width: 2)
+        s.put(ASCII.minus)
+        s.put(UInt64(d), width: 2)
         s.put(0x54)
-        s.put(UInt64(sod / 3600), width: 2); s.put(ASCII.colon); s.put(UInt64(sod / 60 % 60), width: 2); s.put(ASCII.colon)
+        s.put(UInt64(sod / 3600), width: 2)
+        s.put(ASCII.colon)
+        s.put(UInt64(sod / 60 % 60), width: 2)
+        s.put(ASCII.colon)
         s.put(UInt64(sod % 60), width: 2)
-        s.put(ASCII.dot); s.put(UInt64(millis), width: 3); s.put(0x5A)
+        s.put(ASCII.dot)
+        s.put(UInt64(millis), width: 3)
+        s.put(0x5A)
         return s
     }
 }

@@ -21,7 +21,9 @@ enum WordScan {
     /// From `i`, eight bytes at a time, to the first `a` or `b` in the whole
     /// words before `end`: where it stopped, at that byte or where fewer than
     /// eight bytes remain (the caller reads those one by one).
-    @inline(__always) static func skipToEither(_ a: UInt8, _ b: UInt8, in base: UnsafeRawPointer, from i: Int, end: Int) -> Int {
+    @inline(__always) static func skipToEither(_ a: UInt8, _ b: UInt8, in base: UnsafeRawPointer, from i: Int, end: Int)
+        -> Int
+    {
         var i = i
         while i + 8 <= end {
             let k = firstOf(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), a, b)
@@ -34,17 +36,21 @@ enum WordScan {
     /// 0x80 in each byte of `x` that is an ASCII capital letter, else 0.
     @inline(__always) static func upperASCIIMask(_ x: UInt64) -> UInt64 {
         let low7 = x & ~high
-        let atLeastA = low7 &+ ones &* 0x3F      // high bit set from 0x41 up
-        let pastZ = low7 &+ ones &* 0x25         // high bit set from 0x5B up
+        let atLeastA = low7 &+ ones &* 0x3F  // high bit set from 0x41 up
+        let pastZ = low7 &+ ones &* 0x25  // high bit set from 0x5B up
         return atLeastA & ~pastZ & ~x & high
     }
 
     /// Some byte of `x` is below `n` (exact as a yes/no answer for `n` up to 0x80).
-    @inline(__always) static func hasBelow(_ x: UInt64, _ n: UInt8) -> Bool { (x &- ones &* UInt64(n)) & ~x & high != 0 }
+    @inline(__always) static func hasBelow(_ x: UInt64, _ n: UInt8) -> Bool {
+        (x &- ones &* UInt64(n)) & ~x & high != 0
+    }
 
     /// Whether any byte of `buf` is one `byte` accepts; `word` must say the
     /// same of eight bytes at once.
-    @inline(__always) static func containsAny(_ buf: UnsafeBufferPointer<UInt8>, word: (UInt64) -> Bool, byte: (UInt8) -> Bool) -> Bool {
+    @inline(__always) static func containsAny(
+        _ buf: UnsafeBufferPointer<UInt8>, word: (UInt64) -> Bool, byte: (UInt8) -> Bool
+    ) -> Bool {
         guard let base = buf.baseAddress else { return false }
         let raw = UnsafeRawPointer(base)
         var i = 0
