@@ -186,6 +186,8 @@ import Testing
             b["traces_too_old_for_xray"] as? Int == (b["requests"] as! Int) + (b["invocations_without_request"] as! Int)
         )
         #expect(b["traces_too_old_for_xray"] as? Int == 7)
+        // And their documents, every one of the sample's 17.
+        #expect(b["documents_too_old_for_xray"] as? Int == 17 && a["documents_too_old_for_xray"] as? Int == 0)
         let early = CLI.run([
             "convert", "--output", dir + "/c", "--now", "2023-12-31T23:00:00Z", "--apigw-format", fmt, sample,
         ])

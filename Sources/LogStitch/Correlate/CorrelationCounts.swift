@@ -19,6 +19,9 @@ public struct CorrelationCounts: Sendable {
     /// Traces X-Ray would refuse by the age of their trace id (`XRayAgeLimit`).
     public var tracesTooOldForXRay = 0
     public var tracesAheadOfXRay = 0
+    /// Their segment documents (counted as they are written).
+    public var documentsTooOldForXRay = 0
+    public var documentsAheadOfXRay = 0
 
     public init() {}
 
@@ -73,6 +76,8 @@ public struct CorrelationCounts: Sendable {
     public mutating func merge(_ o: CorrelationCounts) {
         tracesTooOldForXRay += o.tracesTooOldForXRay
         tracesAheadOfXRay += o.tracesAheadOfXRay
+        documentsTooOldForXRay += o.documentsTooOldForXRay
+        documentsAheadOfXRay += o.documentsAheadOfXRay
         requests += o.requests
         requestsJoinedByRequestId += o.requestsJoinedByRequestId
         requestsJoinedByTraceId += o.requestsJoinedByTraceId
@@ -101,7 +106,8 @@ public struct CorrelationCounts: Sendable {
             ("queries_attributed_by_request_comment", queriesByRequestComment),
             ("queries_attributed_by_time", queriesByTime), ("queries_unattributed", queriesUnattributed),
             ("traces_without_time", tracesWithoutTime), ("traces_too_old_for_xray", tracesTooOldForXRay),
-            ("traces_ahead_of_xray", tracesAheadOfXRay),
+            ("traces_ahead_of_xray", tracesAheadOfXRay), ("documents_too_old_for_xray", documentsTooOldForXRay),
+            ("documents_ahead_of_xray", documentsAheadOfXRay),
         ]
     }
 }

@@ -39,7 +39,11 @@ public struct JSONWriter {
     }
 
     /// Starts a new top-level document in the same buffer (NDJSON).
+    /// Documents begun so far.
+    public private(set) var documents = 0
+
     public mutating func beginDocument() {
+        documents += 1
         depth = 0
         commaBits = 0
         pendingValue = false
@@ -319,7 +323,6 @@ public struct JSONWriter {
         }
     }
 
-    public static func appendInteger(_ v: Int64, to out: inout [UInt8]) { integerText(v).append(to: &out) }
     public static func appendSeconds(_ t: EpochMicros, to out: inout [UInt8]) { secondsText(t).append(to: &out) }
     public static func appendMillis(_ us: Int64, to out: inout [UInt8]) { millisText(us).append(to: &out) }
 

@@ -186,7 +186,10 @@ public struct SegmentDocumentWriter {
     /// Writes the documents to `sink` in buffers of about a megabyte, so a
     /// block's segments never sit in memory whole; the buffers come from
     /// `buffers`, whose receiver gives them back once they are written.
-    func write(_ ownership: Ownership, buffers: BufferPool?, sink: (ByteSink) -> Void) {
+    /// Returns how many of the documents X-Ray would refuse by age (see `XRayAgeLimit`).
+    @discardableResult
+    func write(_ ownership: Ownership, buffers: BufferPool?, sink: (ByteSink) -> Void) -> (tooOld: Int, ahead: Int) {
+        var aged = (tooOld: 0, ahead: 0)
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
         var order: [(start: EpochMicros, trace: TraceId, request: Int, invocation: Int)] = []
@@ -219,6 +222,14 @@ public struct SegmentDocumentWriter {
             if k + Prefetch.distance < order.count { prefetch(order[k + Prefetch.distance]) }
             let o = order[k]
             if w.count >= BufferPool.scratchBytes { moveScratch() }
+            let before = w.documents
+            defer {
+                switch options.ageLimit.verdict(o.trace) {
+                case .tooOld: aged.tooOld += w.documents - before
+                case .ahead: aged.ahead += w.documents - before
+                case .accepted: break
+                }
+            }
             if o.request >= 0 {
                 let (ids, integration) = gatewaySegment(&w, model.requests[o.request])
                 if let i = model.requests[o.request].invocation, Self.placeable(model.invocations[i].start),
@@ -234,6 +245,7 @@ public struct SegmentDocumentWriter {
         moveScratch()
         var last = [piece]
         if last[0].count > 0 { sink(last[0]) } else { buffers?.give(&last) }
+        return aged
     }
 
     /// Asks for a trace's request and invocation objects.

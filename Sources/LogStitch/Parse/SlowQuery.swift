@@ -49,6 +49,4 @@ public final class SlowQuery: @unchecked Sendable {
 
     public init(engine: DatabaseEngine) { self.engine = engine }
 
-    /// Earliest possible start: end − duration, widened by the end time's resolution.
-    public var start: EpochMicros { end - durationUs }
 }

@@ -119,13 +119,6 @@ public struct TemplateMatcher: Sendable {
         }
     }
 
-    static func canGrow(_ cls: ValueClass) -> Bool {
-        switch cls {
-        case .any, .clfTime, .pgTimestamp, .hostPort: return true
-        case .token, .integer, .decimal: return false
-        }
-    }
-
     /// Whether no longer candidate can be valid either, so the search for
     /// the value's end can stop. Classes without spaces stop at the first
     /// space; times stop once their fixed-width start is wrong (a JSON line

@@ -38,9 +38,6 @@ public struct TraceId: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Fixed-width lowercase hex sorts like the numbers it spells.
     public static func < (a: TraceId, b: TraceId) -> Bool { (a.epoch, a.high, a.low) < (b.epoch, b.high, b.low) }
 
-    /// The epoch seconds in the id's first part.
-    public var epochSeconds: Int64 { Int64(epoch) }
-
     /// `count` hex digits of `b` from `at` as a number, or nil if one is not hex.
     @inline(__always) static func hex(_ b: ByteView, _ at: Int, _ count: Int) -> UInt64? {
         var v: UInt64 = 0, bad: UInt8 = 0

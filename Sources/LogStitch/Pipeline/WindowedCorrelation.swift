@@ -339,9 +339,13 @@ struct WindowedCorrelation {
         func segmentsPiece(_ piece: ByteSink) { if compress { result.segments.append(piece) } else { segments(piece) } }
         func rowsPiece(_ piece: ByteSink) { if compress { result.rows.append(piece) } else { rows(piece) } }
         PhaseTimer.step("segments") {
-            SegmentDocumentWriter(model: model, options: options.correlate).write(ownership, buffers: buffers) {
+            let aged = SegmentDocumentWriter(model: model, options: options.correlate).write(
+                ownership, buffers: buffers
+            ) {
                 segmentsPiece($0)
             }
+            result.totals.counts.documentsTooOldForXRay += aged.tooOld
+            result.totals.counts.documentsAheadOfXRay += aged.ahead
         }
         // Rows are written into a small buffer of the writer's own and
         // moved into the pool's buffers as it fills (see `BufferPool.move`),
