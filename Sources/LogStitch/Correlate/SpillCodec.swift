@@ -153,15 +153,16 @@ public struct SpillWriter {
     /// per class. Numbers are given, not implied, because the reader reads
     /// a worker's pieces as one stream and cannot see where one begins.
     @inline(__always) mutating func queryClass(_ fingerprint: String, _ id: String, _ ptChecksum: String? = nil) {
-        let key = ptChecksum.map { id + " " + $0 } ?? id
-        if let n = classNumbers[key], classes[n] == fingerprint {
+        // By pt-query-digest's id where it differs (it names the statement's
+        // class and its own), else by ours.
+        if let n = ptChecksum.map({ classNumbersByPt[$0] }) ?? classNumbers[id], classes[n] == fingerprint {
             out.append(1)
             int(n)
             return
         }
         let n = classes.count
         classes.append(fingerprint)
-        classNumbers[key] = n
+        if let pt = ptChecksum { classNumbersByPt[pt] = n } else { classNumbers[id] = n }
         out.append(2)
         int(n)
         string(fingerprint)
@@ -172,6 +173,7 @@ public struct SpillWriter {
     /// pt-query-digest's id).
     var classes: [String] = []
     var classNumbers: [String: Int] = [:]
+    var classNumbersByPt: [String: Int] = [:]
 
     /// A request id: 0 none, 1 and its text, or 2 and the 16 bytes of a UUID.
     @inline(__always) mutating func requestId(_ id: RequestId?) {

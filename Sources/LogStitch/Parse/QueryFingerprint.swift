@@ -10,6 +10,31 @@ import Foundation
 /// stack for short ones). Steps that built a new array each cost a
 /// statement ~15 allocations, and with them the slow logs' parsing ran at
 /// 60 MB/s, the slowest input there is.
+/// A statement class's names: pt-query-digest's fingerprint and id, and
+/// ours, which never depend on comments (see `QueryFingerprint.queryClass`).
+struct QueryClassName: Sendable {
+    let ptFingerprint: String
+    let ptId: String
+    let fingerprint: String
+    let id: String
+    /// `ptId` where it differs from `id`.
+    var ptChecksum: String? { ptId == id ? nil : ptId }
+
+    init(ptFingerprint pt: String, ptId: String) {
+        ptFingerprint = pt
+        self.ptId = ptId
+        guard pt.utf8.last == ASCII.space else {
+            fingerprint = pt
+            id = ptId
+            return
+        }
+        var trimmed = Substring(pt)
+        while trimmed.utf8.last == ASCII.space { trimmed = trimmed.dropLast() }
+        fingerprint = String(trimmed)
+        id = QueryFingerprint.fingerprintId(fingerprint)
+    }
+}
+
 public enum QueryFingerprint {
     /// The pt-query-digest fingerprint of a statement.
     public static func fingerprint(_ text: String) -> String {
@@ -18,11 +43,18 @@ public enum QueryFingerprint {
 
     /// A statement's fingerprint and its id, through the shape cache.
     public static func fingerprintAndId(_ text: String) -> (fingerprint: String, id: String) {
-        if let hit = text.withUTF8Bytes({ fingerprint(bytes: $0, useShapes: true) }) ?? nil, let id = hit.id {
-            return (hit.fingerprint, id)
+        let c = className(text)
+        return (c.ptFingerprint, c.ptId)
+    }
+
+    /// A statement's class names, through the shape cache (made once per
+    /// shape: a busy log's statements fall into a few hundred).
+    static func className(_ text: String) -> QueryClassName {
+        if let hit = text.withUTF8Bytes({ fingerprint(bytes: $0, useShapes: true) }) ?? nil, let name = hit.name {
+            return name
         }
         let f = fingerprint(text)
-        return (f, fingerprintId(f))
+        return QueryClassName(ptFingerprint: f, ptId: fingerprintId(f))
     }
 
     /// A statement's class: pt-query-digest's fingerprint, but never
@@ -32,12 +64,8 @@ public enum QueryFingerprint {
     /// goes too. `ptChecksum`: pt-query-digest's own class id where it
     /// differs from `id`, so users can still find its class.
     public static func queryClass(_ text: String) -> (fingerprint: String, id: String, ptChecksum: String?) {
-        let (pt, ptId) = fingerprintAndId(text)
-        guard pt.utf8.last == ASCII.space else { return (pt, ptId, nil) }
-        var trimmed = Substring(pt)
-        while trimmed.utf8.last == ASCII.space { trimmed = trimmed.dropLast() }
-        let f = String(trimmed)
-        return (f, fingerprintId(f), ptId)
+        let c = className(text)
+        return (c.fingerprint, c.id, c.ptChecksum)
     }
 
     /// nil: the statement is its own fingerprint (an administrator command).
@@ -45,9 +73,12 @@ public enum QueryFingerprint {
         fingerprint(bytes: q, useShapes: false)?.fingerprint
     }
 
+    /// `useShapes`: look the statement's shape up in `shapes` (and its
+    /// class names with it), remembering what it was not found under.
+
     /// `useShapes`: look the statement's shape up in `shapes` (and the id
     /// with it), remembering what it was not found under.
-    static func fingerprint(bytes q: Bytes, useShapes: Bool) -> (fingerprint: String, id: String?)? {
+    static func fingerprint(bytes q: Bytes, useShapes: Bool) -> (fingerprint: String, name: QueryClassName?)? {
         if startsWith(q, "SELECT /*!40001 SQL_NO_CACHE */ * FROM `", caseInsensitive: false) {
             return ("mysqldump", nil)
         }
@@ -55,7 +86,7 @@ public enum QueryFingerprint {
         if startsWith(q, "administrator command: ", caseInsensitive: false) { return nil }
         if let call = storedProcedureCall(q) { return (call, nil) }
         var shape: StatementShape?
-        var found: (fingerprint: String, id: String)?
+        var found: QueryClassName?
         let made = Steps.run(q) { s in
             s.text.count = multiValueInsertLength(s.bytes)
             s.step(removeMultiLineComments)
@@ -86,12 +117,12 @@ public enum QueryFingerprint {
             s.step(removingOrderByAsc)
             return true
         }
-        if let found { return (found.fingerprint, found.id) }
+        if let found { return (found.ptFingerprint, found) }
         guard let f = made else { return ("use ?", nil) }
         if let shape {
-            let id = fingerprintId(f)
-            shapes.remember(shape, f, id)
-            return (f, id)
+            let name = QueryClassName(ptFingerprint: f, ptId: fingerprintId(f))
+            shapes.remember(shape, name)
+            return (f, name)
         }
         return (f, nil)
     }

@@ -65,20 +65,20 @@ struct StatementShape: Hashable {
 /// parsing workers; emptied when full, so it stays bounded.
 final class StatementShapes: @unchecked Sendable {
     let lock = NSLock()
-    var known: [StatementShape: (fingerprint: String, id: String)] = [:]
+    var known: [StatementShape: QueryClassName] = [:]
     static let limit = 8192
 
-    func lookup(_ s: StatementShape) -> (fingerprint: String, id: String)? {
+    func lookup(_ s: StatementShape) -> QueryClassName? {
         lock.lock()
         defer { lock.unlock() }
         return known[s]
     }
 
-    func remember(_ s: StatementShape, _ fingerprint: String, _ id: String) {
+    func remember(_ s: StatementShape, _ name: QueryClassName) {
         lock.lock()
         defer { lock.unlock() }
         if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
-        known[s] = (fingerprint, id)
+        known[s] = name
     }
 }
 
