@@ -262,8 +262,8 @@ struct Validate: ParsableCommand {
 
 // Memory freed by one block of correlation is reused by the next instead of
 // being handed back to the kernel and faulted in again (fresh pages are slow
-// to get on virtual machines; this took 0.2 s of kernel time off a day of
-// logs). Peak memory is unchanged: freed memory is only kept, not added.
+// to get on virtual machines; PERFORMANCE.md, "freed memory"). Peak memory
+// is unchanged: freed memory is only kept, not added.
 logstitch_keep_freed_memory()
 
 // Usage errors exit 2 (ArgumentParser's default is 64), which cron wrappers expect.

@@ -8,13 +8,11 @@ import Foundation
 ///
 /// Why: a day of logs writes about 2 GB of segments and rows. Through the
 /// page cache, every 4 KiB page costs ext4 a block reservation, buffer heads
-/// and, later, writeback and eviction: about 7% of a run's CPU here, and on
-/// this kind of VM the fresh pages the cache asks for are slow to get (runs
-/// that had to take 2 GB of them spent 5–6 s in the kernel). Direct writes
-/// of whole aligned buffers skip all of it (2 GB: 0.15 s of kernel time
-/// against 0.5–5 s buffered, measured with dd). The disk takes a block's
-/// 90 MB of segments in tens of milliseconds; a worker that waited for that
-/// itself sat idle 0.4 s over a day, so it hands the pieces over instead.
+/// and, later, writeback and eviction, and on virtual machines the fresh
+/// pages the cache asks for are slow to get. Direct writes of whole aligned
+/// buffers skip all of it. A worker that waited for the disk itself would
+/// sit idle, so it hands the pieces over instead (PERFORMANCE.md, "direct
+/// writes").
 ///
 /// Direct I/O wants the buffer address, the file offset and the length
 /// aligned to the device's block size; every write here is a whole number
@@ -29,11 +27,8 @@ final class DirectFileWriter: @unchecked Sendable {  // `lock` guards the queue;
     /// Bytes per write (a multiple of `alignment`).
     let bufferBytes: Int
     /// How much handed-over text may wait for the disk before `append`
-    /// waits too (memory stays bounded when the disk is slow). When this
-    /// VM's disk stalls, the queue fills to this: with 128 MB a run over
-    /// eight days once peaked at 343 MB against 236 MB usually; 64 MB
-    /// caps that at about 300 MB and cost no measurable time over a day
-    /// (48 MB did: workers waited for the disk, 0.04 s).
+    /// waits too (memory stays bounded when the disk is slow): when a
+    /// disk stalls, the queue fills to this (PERFORMANCE.md, "write queue").
     let maxQueuedBytes: Int
 
     private let lock = NSCondition()

@@ -27,8 +27,8 @@ public final class GzipInflater: ByteStream {
     var delivered: Int64 = 0
 
     /// Compressed bytes read at a time: small enough that the buffer the
-    /// kernel copies them into stays in the core's cache (64 KB spent
-    /// 0.02 cpu-s less on a day than 256 KB, over five pairs of runs).
+    /// kernel copies them into stays in the core's cache (PERFORMANCE.md,
+    /// "input chunk").
     public static let inputChunk = 64 * 1024
 
     /// Which library inflates when ISA-L may be used.

@@ -56,8 +56,8 @@ public struct ApiGatewayLogParser {
     /// templates once: reading them out of an enum per line copies them.
     let templateMatchers: [TemplateMatcher?]
     /// Whether each template can match a line that begins with `{` (see
-    /// `TemplateMatcher.mayMatchBraceLine`): a JSON line tried against a
-    /// CSV template cost 0.2 µs of failing, 0.14 cpu-s over a day.
+    /// `TemplateMatcher.mayMatchBraceLine`): trying a JSON line against a
+    /// CSV template only to fail is measurable (PERFORMANCE.md, "brace lines").
     let templateReadsBraceLines: [Bool]
     let defaultMatchers: [TemplateMatcher]
 

@@ -3,8 +3,7 @@ extension ApiGatewayLogParser {
     /// with JSON escapes) in `escapedValues`. Valid until the next line is
     /// read. A run that spills writes them to the spill as they are; no
     /// `ApiGatewayRequest` or String is made for them until the request is
-    /// read back (0.15 cpu-s a day of objects and strings made, encoded and
-    /// freed at once).
+    /// read back (PERFORMANCE.md, "requests straight to the spill").
     struct RequestFields {
         var requestId: RequestId = ""
         var extendedRequestId: ByteView?, apiId: ByteView?, stage: ByteView?, method: ByteView?, route: ByteView?

@@ -15,7 +15,7 @@ public struct PostgresLogParser {
     let nonSessionMatcher: TemplateMatcher?
     /// The matcher's slots, kept between lines: every line of a file with
     /// no log group is tried against the prefix, and a fresh array per try
-    /// (with the runtime's generic lookups) cost 0.09 cpu-s over a day.
+    /// costs the runtime's generic lookups (PERFORMANCE.md, "kept arrays").
     var slots: [Range<Int>?] = []
     let timeResolution: EpochMicros
     public let prefixText: String

@@ -8,8 +8,7 @@ import Foundation
 /// Each step reads the text the step before wrote and writes its own; the
 /// two buffers they take turns in are allocated once per statement (on the
 /// stack for short ones). Steps that built a new array each cost a
-/// statement ~15 allocations, and with them the slow logs' parsing ran at
-/// 60 MB/s, the slowest input there is.
+/// statement ~15 allocations (PERFORMANCE.md, "fingerprint buffers").
 /// A statement class's names: pt-query-digest's fingerprint and id, and
 /// ours, which never depend on comments (see `QueryFingerprint.queryClass`).
 struct QueryClassName: Sendable {

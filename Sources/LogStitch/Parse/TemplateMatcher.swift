@@ -35,8 +35,8 @@ public struct TemplateMatcher: Sendable {
 
     /// A copy whose arrays are its own. Each worker's parser takes one:
     /// matching retains the segments for every line, and two cores retaining
-    /// one shared array fight over the cache line that holds its count (one
-    /// such retain per line cost 0.08 cpu-s over a day).
+    /// one shared array fight over the cache line that holds its count
+    /// (PERFORMANCE.md, "shared arrays").
     public func ownCopy() -> TemplateMatcher {
         let own = segments.map { s -> Segment in
             if case .literal(let bytes) = s { return .literal(bytes.map { $0 }) }

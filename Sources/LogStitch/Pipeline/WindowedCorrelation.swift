@@ -16,10 +16,8 @@ struct WindowedCorrelation {
     let files: [InputFile]
     let options: ConvertOptions
     /// Half an hour of buckets. Smaller blocks join in less memory and in
-    /// caches that hold more of it: half-hour blocks spent 0.1 cpu-s less on
-    /// joining a day than hours did, though their margins are twice the
-    /// share, and peak memory fell from 320 to 190 MB. (Two hours: more
-    /// CPU, 600 MB.)
+    /// caches that hold more of it, though their margins are a larger share
+    /// (PERFORMANCE.md, "block size").
     static let blockBuckets: Int64 = 1_800_000_000 / SpillStore.bucketMicros
     /// Partners lie within the longest span any record declares, plus a
     /// minute of slack for clocks and for what records do not declare (the
@@ -28,10 +26,9 @@ struct WindowedCorrelation {
     /// 20 minutes that cover Lambda's 15-minute limit. Every bucket of
     /// margin costs a fifteenth more work (it is read and joined by both
     /// blocks it borders; a worker's second block of a pair reads the
-    /// shared ones from its cache): 2-minute buckets spent 0.1 cpu-s less
-    /// on a day than 5-minute ones, whose margins were 5 minutes, and
-    /// 30-second buckets (1.5-minute margins) cost 0.3 cpu-s more in
-    /// spilling and the sender pass than they saved.
+    /// shared ones from its cache), and smaller buckets cost more in
+    /// spilling and the sender pass: 2 minutes is where the two meet
+    /// (PERFORMANCE.md, "bucket size").
     var marginBuckets: Int64 { Self.marginBuckets(longestSpan: store.longestSpanMicros) }
 
     static func marginBuckets(longestSpan: Int64) -> Int64 {
@@ -83,8 +80,8 @@ struct WindowedCorrelation {
     /// owns: `blockBuckets` each, but for the last `halvedBlocks`, which
     /// are cut in two. Workers take blocks as they come free, so the run
     /// ends when the last block does: with whole blocks to the end, one
-    /// worker sat idle for up to a block's work (hours: 0.08 s of a day's
-    /// 2 s) while another finished; with halves, for up to half as long.
+    /// worker sat idle for up to a block's work while another finished;
+    /// with halves, for up to half as long (PERFORMANCE.md, "halved blocks").
     /// Cutting every block would cost more than it saves: each block's
     /// margins are decoded and joined again by its neighbour. The cut does
     /// not depend on `--jobs`, so neither do the bytes of `--compress`
@@ -113,12 +110,10 @@ struct WindowedCorrelation {
     }
 
     /// Records a block may load (its own and its margins') before it is cut
-    /// into smaller blocks, down to a bucket each. Joining holds about 300
-    /// bytes per record (the request or event, its strings, and the indexes
-    /// over them), and each worker holds one block: 600,000 records keep
-    /// two workers near 400 MB. (At 500 requests/s whole blocks loaded
-    /// 4.5 M records each and peaked at 2.7 GB.) A normal day never comes
-    /// near it: its half hours hold some 100,000.
+    /// into smaller blocks, down to a bucket each. Joining holds a few
+    /// hundred bytes per record (the request or event, its strings, and
+    /// the indexes over them), and each worker holds one block; a normal
+    /// day's half hours never come near it (PERFORMANCE.md, "record budget").
     static let recordBudget = 600_000
 
     /// `blocks(buckets:)`, each cut where its window (owned buckets and

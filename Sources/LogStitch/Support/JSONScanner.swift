@@ -4,8 +4,8 @@ import CLinux
 ///
 /// It never builds a tree: `value()` validates and skips one value and hands
 /// back where it lies, and callers walk objects with `forEachMember`, decoding
-/// only the strings they keep. Foundation's JSON types are 20× slower and
-/// must stay off the per-record path.
+/// only the strings they keep. Foundation's JSON types are many times slower
+/// (PERFORMANCE.md, "JSON") and must stay off the per-record path.
 ///
 /// `lenient` accepts what API Gateway really writes from hand-made templates:
 /// bare unquoted tokens such as `"responseLatency":-` (invalid JSON that
