@@ -51,25 +51,7 @@ enum SenderLearner {
         var byTrace: [TraceId: String] = [:]
         var ambiguousTraces = Set<TraceId>()
         SpillReader.forEachRecord(in: lambdaEvents) { r, tag in
-            r.skipInt()
-            let id = r.requestId()
-            r.skipOptionalInt()
-            let groupBytes = r.repeatedRaw(.logGroup), streamBytes = r.repeatedRaw(.logStream)
-            r.skipRepeated()  // owner
-            let functionBytes = r.repeatedRaw(.function)
-            r.skipRepeated()
-            for _ in 0..<8 { r.skipOptionalInt() }  // durations, memory, status
-            r.skipOptionalString()
-            r.skipOptionalString()
-            let trace = r.optionalTrace()
-            r.skipOptionalInt()
-            _ = r.bool()
-            r.skipOptionalInt()
-            r.skipInt()
-            r.skipInt()  // segment id, sampled, overhead, file, line
-            _ = r.bool()
-            r.skipRequestId()
-            r.skipOptionalString()  // cold start, correlation id, function ARN
+            let (id, groupBytes, streamBytes, functionBytes, trace) = r.lambdaSenderFields()
             guard let id else { return }
             let traceWanted = trace.map { tracesWanted.contains($0) } ?? false
             let requestId = id
@@ -95,7 +77,37 @@ enum SenderLearner {
     }
 }
 
+// The partial readers below step over fields by position, for speed (the
+// sender pass reads every Lambda event of a block); `SpillLayoutTests`
+// checks each against its record's `SpillLayout`.
 extension SpillReader {
+    /// A Lambda event's request id, log group, stream, function and trace; the rest skipped.
+    mutating func lambdaSenderFields() -> (
+        requestId: RequestId?, group: UnsafeRawBufferPointer?, stream: UnsafeRawBufferPointer?,
+        function: UnsafeRawBufferPointer?, trace: TraceId?
+    ) {
+        skipInt()  // kind
+        let id = requestId()
+        skipOptionalInt()  // time
+        let groupBytes = repeatedRaw(.logGroup), streamBytes = repeatedRaw(.logStream)
+        skipRepeated()  // owner
+        let functionBytes = repeatedRaw(.function)
+        skipRepeated()  // version
+        for _ in 0..<8 { skipOptionalInt() }  // durations, memory, status
+        skipOptionalString()
+        skipOptionalString()  // error type, message
+        let trace = optionalTrace()
+        skipOptionalInt()
+        _ = bool()
+        skipOptionalInt()
+        skipInt()
+        skipInt()  // segment id, sampled, overhead, file, line
+        _ = bool()
+        skipRequestId()
+        skipOptionalString()  // cold start, correlation id, function ARN
+        return (id, groupBytes, streamBytes, functionBytes, trace)
+    }
+
     /// After the request id: the fields before `integrationRequestId` (same order as `encode`).
     mutating func skipRequestUpToIntegration() {
         skipOptionalString()  // extendedRequestId
