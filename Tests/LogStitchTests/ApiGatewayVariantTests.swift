@@ -72,4 +72,34 @@ import Testing
         #expect(late.first?.line == 1)
         #expect(late.first?.reason == "JSON object cut off at the end of the file (its braces never close)")
     }
+
+    /// `$context.error.responseType`, the gateway's own reason for an error
+    /// it answered (the gateway response types AWS documents:
+    /// INTEGRATION_TIMEOUT, THROTTLED, DEFAULT_5XX, …), as logged by a JSON
+    /// format with `"responseType":"$context.error.responseType"`; `-` is
+    /// no value. In requests.csv's `error_response_type` and the stage
+    /// segment's metadata (issue: structure, item 6).
+    @Test func gatewayResponseTypes() throws {
+        let dir = makeTempDir()
+        let r = CLI.run(["convert", "--output", dir, repoRoot + "/testdata/apigateway/gateway-responses.log"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try String(contentsOfFile: dir + "/requests.csv", encoding: .utf8).split(separator: "\n").map(
+            String.init)
+        let header = rows[0].split(separator: ",").map(String.init)
+        let col = try #require(header.firstIndex(of: "error_response_type"))
+        #expect(col == header.count - 1)
+        let values = rows.dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)[col]
+        }
+        #expect(values == ["INTEGRATION_TIMEOUT", "THROTTLED", ""])
+        let docs = try String(contentsOfFile: dir + "/segments.ndjson", encoding: .utf8)
+        #expect(docs.contains(#""error_response_type":"INTEGRATION_TIMEOUT""#))
+        let template = try ApiGatewayTemplate(
+            #"{"requestId":"$context.requestId","responseType":"$context.error.responseType"}"#)
+        if case .json(let keys) = template.kind {
+            #expect(keys["responseType"] == .errorResponseType)
+        } else {
+            Issue.record("not JSON")
+        }
+    }
 }

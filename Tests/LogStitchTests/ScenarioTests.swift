@@ -119,11 +119,11 @@ import Testing
             String.init)
         #expect(
             requests[0]
-                == "trace_id,api_request_id,stage,method,route,path,status,start_time,latency_ms,integration_latency_ms,lambda_request_id,function,cold_start,init_ms,duration_ms,billed_ms,db_queries,db_ms,lambda_join,api_id,lambda_status,error_type"
+                == "trace_id,api_request_id,stage,method,route,path,status,start_time,latency_ms,integration_latency_ms,lambda_request_id,function,cold_start,init_ms,duration_ms,billed_ms,db_queries,db_ms,lambda_join,api_id,lambda_status,error_type,error_response_type"
         )
         #expect(
             requests[1]
-                == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,a1000000-0000-4000-8000-000000000001,prod,GET,/orders/{orderId},/prod/orders/42,200,2024-01-01T00:00:01.000Z,912,905,3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01,orders-handler,true,420.5,900.25,901,2,550.118,request_id,a1b2c3d4e5,success,"
+                == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01,a1000000-0000-4000-8000-000000000001,prod,GET,/orders/{orderId},/prod/orders/42,200,2024-01-01T00:00:01.000Z,912,905,3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01,orders-handler,true,420.5,900.25,901,2,550.118,request_id,a1b2c3d4e5,success,,"
         )
         #expect(requests.count == 8)
         let routes = try String(contentsOfFile: out + "/routes.csv", encoding: .utf8)

@@ -135,6 +135,7 @@ extension SpillReader {
         skipInt()  // file, line
         skipOptionalString()
         skipOptionalString()  // eventType, connectionId
+        skipOptionalString()  // errorResponseType
     }
 
     /// A statement's instance, user, end and comment keys; the rest skipped.

@@ -426,6 +426,7 @@ extension ApiGatewayRequest {
         w.int(line)
         w.string(eventType)
         w.string(connectionId)
+        w.string(errorResponseType)
     }
 
     convenience init(_ r: inout SpillReader) {
@@ -442,11 +443,12 @@ extension ApiGatewayRequest {
         let accountId = r.repeated(.accountId)
         let file = Int(r.int()), line = Int(r.int())
         let eventType = r.optionalCommonString(), connectionId = r.optionalString()
+        let errorResponseType = r.optionalCommonString()
         self.init(
             requestId: requestId, extendedRequestId: extendedRequestId, apiId: apiId, stage: stage, method: method,
             route: route, path: path, domainName: domainName, protocolName: protocolName, sourceIp: sourceIp,
             userAgent: userAgent, errorMessage: errorMessage, accountId: accountId, eventType: eventType,
-            connectionId: connectionId)
+            connectionId: connectionId, errorResponseType: errorResponseType)
         self.status = status
         self.responseLength = responseLength
         self.start = start
@@ -489,6 +491,7 @@ extension ApiGatewayLogParser.RequestFields {
         w.int(line)
         w.string(utf8: eventType)
         w.string(utf8: connectionId)
+        w.string(utf8: errorResponseType)
     }
 }
 

@@ -18,13 +18,14 @@ enum ApiGatewayRequestLayout: SpillLayout {
     case requestId, extendedRequestId, apiId, stage, method, route, path, domainName, protocolName, status
     case responseLength, start, startResolution, responseLatencyMs, integrationLatencyMs, integrationRequestId
     case traceId, sourceIp, userAgent, errorMessage, accountId, file, line, eventType, connectionId
+    case errorResponseType
 
     var wire: SpillWire {
         switch self {
         case .requestId, .integrationRequestId: return .requestId
         case .apiId, .stage, .domainName, .protocolName, .accountId: return .repeated
         case .extendedRequestId, .method, .route, .path, .sourceIp, .userAgent, .errorMessage, .eventType,
-            .connectionId:
+            .connectionId, .errorResponseType:
             return .optionalString
         case .status, .responseLength, .start, .responseLatencyMs, .integrationLatencyMs: return .optionalInt
         case .startResolution, .file, .line: return .int

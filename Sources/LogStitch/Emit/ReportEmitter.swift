@@ -38,7 +38,7 @@ public struct ReportEmitter {
         "trace_id", "api_request_id", "stage", "method", "route", "path", "status", "start_time",
         "latency_ms", "integration_latency_ms", "lambda_request_id", "function", "cold_start",
         "init_ms", "duration_ms", "billed_ms", "db_queries", "db_ms", "lambda_join",
-        "api_id", "lambda_status", "error_type",
+        "api_id", "lambda_status", "error_type", "error_response_type",
     ]
 
     /// One row per request this window owns, sorted by start time then request id.
@@ -76,6 +76,7 @@ public struct ReportEmitter {
             csv.add(q.apiId)
             csv.add(nil as String?)
             csv.add(nil as String?)
+            csv.add(q.errorResponseType)
             csv.endRow()
             return
         }
@@ -84,6 +85,7 @@ public struct ReportEmitter {
         csv.add(q.apiId)
         csv.add(model.invocations[k].invocation.status.rawValue)
         csv.add(model.invocations[k].invocation.errorType)
+        csv.add(q.errorResponseType)
         csv.endRow()
     }
 

@@ -313,6 +313,7 @@ public struct SegmentDocumentWriter {
         w.field("event_type", q.eventType)
         w.field("connection_id", q.connectionId)
         w.field("error_message", q.errorMessage.map { Self.cut($0, Self.maxTextBytes) })
+        w.field("error_response_type", q.errorResponseType.map { Self.cut($0, 256) })
         w.endObject()
         w.endObject()
         var integration: TimeSpan?

@@ -273,6 +273,7 @@ public struct ApiGatewayLogParser {
         f.accountId = value(.accountId)
         f.eventType = value(.eventType)
         f.connectionId = value(.connectionId)
+        f.errorResponseType = value(.errorResponseType)
         f.responseLength = value(.responseLength)?.parseInt()
         if let e = value(.requestTimeEpoch), let v = e.parseFixed(scale: 3) {
             // REST logs milliseconds (13 digits), HTTP APIs seconds (10 digits).
@@ -312,7 +313,8 @@ public struct ApiGatewayLogParser {
             path: f.path?.string, domainName: f.domainName?.string, protocolName: f.protocolName?.string,
             sourceIp: f.sourceIp?.string, userAgent: f.userAgent.map { recent.string($0) },
             errorMessage: f.errorMessage?.string, accountId: f.accountId?.string,
-            eventType: f.eventType.map { recent.string($0) }, connectionId: f.connectionId?.string)
+            eventType: f.eventType.map { recent.string($0) }, connectionId: f.connectionId?.string,
+            errorResponseType: f.errorResponseType.map { recent.string($0) })
         r.status = f.status
         r.responseLength = f.responseLength
         r.start = f.start

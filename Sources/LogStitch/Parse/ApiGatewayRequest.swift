@@ -31,6 +31,9 @@ public final class ApiGatewayRequest: @unchecked Sendable {
     public let sourceIp: String?
     public let userAgent: String?
     public let errorMessage: String?
+    /// `$context.error.responseType` (`INTEGRATION_TIMEOUT`, `THROTTLED`,
+    /// `DEFAULT_5XX`, …): why the gateway answered an error itself.
+    public let errorResponseType: String?
     public let accountId: String?
     /// WebSocket APIs' `$context.eventType` (CONNECT, MESSAGE, DISCONNECT)
     /// and `$context.connectionId`; nil for REST and HTTP APIs.
@@ -44,8 +47,10 @@ public final class ApiGatewayRequest: @unchecked Sendable {
         requestId: RequestId = "", extendedRequestId: String? = nil, apiId: String? = nil, stage: String? = nil,
         method: String? = nil, route: String? = nil, path: String? = nil, domainName: String? = nil,
         protocolName: String? = nil, sourceIp: String? = nil, userAgent: String? = nil, errorMessage: String? = nil,
-        accountId: String? = nil, eventType: String? = nil, connectionId: String? = nil
+        accountId: String? = nil, eventType: String? = nil, connectionId: String? = nil,
+        errorResponseType: String? = nil
     ) {
+        self.errorResponseType = errorResponseType
         self.requestId = requestId
         self.extendedRequestId = extendedRequestId
         self.apiId = apiId

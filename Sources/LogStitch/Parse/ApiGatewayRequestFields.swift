@@ -11,6 +11,8 @@ extension ApiGatewayLogParser {
         var errorMessage: ByteView?, accountId: ByteView?
         /// WebSocket APIs: CONNECT, MESSAGE or DISCONNECT, and the connection.
         var eventType: ByteView?, connectionId: ByteView?
+        /// `$context.error.responseType`: why the gateway answered an error itself.
+        var errorResponseType: ByteView?
         var status: Int?
         var responseLength: Int64?
         var start: EpochMicros?

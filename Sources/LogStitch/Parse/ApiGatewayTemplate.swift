@@ -3,7 +3,7 @@ public enum ApiGatewayField: Int, CaseIterable, Sendable {
     case requestId, extendedRequestId, apiId, stage, httpMethod, resourcePath, routeKey, path, domainName,
         protocolName, status, responseLength, requestTime, requestTimeEpoch, responseLatency,
         integrationLatency, integrationRequestId, xrayTraceId, sourceIp, userAgent, errorMessage, accountId,
-        eventType, connectionId
+        eventType, connectionId, errorResponseType
 
     /// `$context.<name>` → field; nil for variables that are read but not used.
     public static func from(variable: String) -> ApiGatewayField? {
@@ -33,6 +33,7 @@ public enum ApiGatewayField: Int, CaseIterable, Sendable {
         case "identity.accountId", "accountId": return .accountId
         case "eventType": return .eventType
         case "connectionId": return .connectionId
+        case "error.responseType": return .errorResponseType
         default: return nil
         }
     }
@@ -63,7 +64,8 @@ public enum ApiGatewayField: Int, CaseIterable, Sendable {
         "userAgent": .userAgent, "user_agent": .userAgent, "identity.userAgent": .userAgent,
         "errorMessage": .errorMessage, "error.message": .errorMessage, "error": .errorMessage,
         "eventType": .eventType, "connectionId": .connectionId,
-        "accountId": .accountId,
+        "accountId": .accountId, "errorResponseType": .errorResponseType, "error.responseType": .errorResponseType,
+        "responseType": .errorResponseType,
     ]
 }
 
