@@ -70,6 +70,14 @@ import Testing
         #expect(
             bare.stageInfo(q).arn.map { String(decoding: $0, as: UTF8.self) }
                 == "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/prod")
+        // A damaged domain names no region: no ARN from it.
+        let odd = ApiGatewayRequest(
+            apiId: "a1b2c3d4e5", stage: "prod",
+            domainName: "a1b2c3d4e5.execute-api.\(String(repeating: "x", count: 300)).amazonaws.com")
+        #expect(bare.stageInfo(odd).arn == nil)
+        #expect(
+            SegmentDocumentWriter.isRegionName("us-gov-west-1") && SegmentDocumentWriter.isRegionName("ap-southeast-2"))
+        #expect(!SegmentDocumentWriter.isRegionName("US-east-1") && !SegmentDocumentWriter.isRegionName("east-1"))
     }
 
     @Test func webSocketURLs() {

@@ -378,9 +378,21 @@ public struct SegmentDocumentWriter {
         return "arn:aws:lambda:\(region):\(account):function:\(function)"
     }
 
+    /// The region an execute-api domain names (`<api>.execute-api.<region>.amazonaws.com`),
+    /// when it looks like one (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`): a
+    /// damaged domain must not put its text into ARNs.
     func region(_ q: ApiGatewayRequest) -> String? {
         guard let d = q.domainName, let r = d.range(of: ".execute-api.") else { return nil }
-        return d[r.upperBound...].split(separator: ".").first.map(String.init)
+        guard let name = d[r.upperBound...].split(separator: ".").first, Self.isRegionName(name) else { return nil }
+        return String(name)
+    }
+
+    static func isRegionName(_ s: Substring) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard s.utf8.count <= 32, parts.count >= 3, let last = parts.last, !last.isEmpty,
+            last.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else { return false }
+        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }
     }
 
     /// The request URL, `https://<host>[/<stage>]<path>`: the custom domain,
