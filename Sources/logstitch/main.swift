@@ -122,9 +122,7 @@ struct Convert: ParsableCommand {
         for p in apiName { _ = try Self.pair(p, flag: "--api-name", shape: "ID=NAME") }
         for p in dbFunction { _ = try Self.pair(p, flag: "--db-function", shape: "INSTANCE=FUNCTION") }
         do { _ = try DBInstanceMap(dbInstance) } catch { throw ValidationError("\(error)") }
-        if let now, XRayAgeLimit.parseNow(now) == nil {
-            throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time")
-        }
+        _ = try ageLimit(now)
         if let region, region.range(of: "^[a-z]{2}(-[a-z]+)+-[0-9]+$", options: .regularExpression) == nil {
             throw ValidationError("--region '\(region)' is not a region name such as us-east-1")
         }
@@ -145,7 +143,7 @@ struct Convert: ParsableCommand {
         options.limits.maxLineBytes = maxLineBytes
         options.progress = isatty(2) != 0
         options.parse.postgresPrefix = pgPrefix
-        if let now, let t = XRayAgeLimit.parseNow(now) { options.correlate.ageLimit = XRayAgeLimit(now: t) }
+        options.correlate.ageLimit = try ageLimit(now)
         options.correlate.region = region
         options.correlate.account = account
         do {
@@ -185,6 +183,15 @@ struct Convert: ParsableCommand {
     }
 }
 
+/// `--now` as both commands take it: epoch seconds or ISO-8601; absent, now.
+func ageLimit(_ now: String?) throws -> XRayAgeLimit {
+    guard let now else { return XRayAgeLimit() }
+    guard let t = XRayAgeLimit.parseNow(now) else {
+        throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time")
+    }
+    return XRayAgeLimit(now: t)
+}
+
 extension Convert {
     static let maxLineBytesLimit = 1 << 30
 
@@ -216,14 +223,12 @@ struct Validate: ParsableCommand {
     var now: String?
 
     func validate() throws {
-        if let now, XRayAgeLimit.parseNow(now) == nil {
-            throw ValidationError("--now '\(now)' is neither epoch seconds nor an ISO-8601 time")
-        }
+        _ = try ageLimit(now)
     }
 
     func run() throws {
         var invalid = 0, total = 0, badTraces = 0, outside = 0, tooOld = 0, ahead = 0
-        let age = now.flatMap(XRayAgeLimit.parseNow).map { XRayAgeLimit(now: $0) } ?? XRayAgeLimit()
+        let age = try ageLimit(now)
         for path in files {
             let report: SegmentValidator.Report
             do { report = try SegmentValidator.validate(path: path, age: age) } catch {

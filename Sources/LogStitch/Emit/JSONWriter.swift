@@ -38,10 +38,10 @@ public struct JSONWriter {
         commaBits &= ~(1 << UInt64(depth & 63))
     }
 
-    /// Starts a new top-level document in the same buffer (NDJSON).
     /// Documents begun so far.
     public private(set) var documents = 0
 
+    /// Starts a new top-level document in the same buffer (NDJSON).
     public mutating func beginDocument() {
         documents += 1
         depth = 0

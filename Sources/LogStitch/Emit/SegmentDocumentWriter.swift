@@ -83,6 +83,11 @@ public struct SegmentDocumentWriter {
         /// `https://<host>/<stage>`, for URLs made from the route; nil
         /// without a stage (HTTP APIs' `$default` stage adds nothing).
         var hostAndStage: UnsafeBufferPointer<UInt8>?
+        /// The API's region: the one its execute-api domain names, else
+        /// `--region`; nil when neither says (never a guess).
+        var region: UnsafeBufferPointer<UInt8>?
+        /// The host alone (custom domain or execute-api host), for `wss://` URLs.
+        var hostName: String?
     }
     final class StageCache {
         var names: [StageKey: StageInfo] = [:]
@@ -147,12 +152,13 @@ public struct SegmentDocumentWriter {
         }
         // The custom domain, else the API's execute-api host in its region;
         // neither known, no URL.
-        let host = (q.domainName ?? region.flatMap { r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } }).map
-        { "https://" + $0 }
+        let hostName = q.domainName ?? region.flatMap { r in q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" } }
+        let host = hostName.map { "https://" + $0 }
         let urlStage = q.stage.flatMap { $0 == "$default" ? nil : $0 }
         let info = StageInfo(
             name: c.keep(name), arn: arn.map(c.keep), host: host.map(c.keep),
-            hostAndStage: host.flatMap { h in urlStage.map { c.keep(h + "/" + $0) } })
+            hostAndStage: host.flatMap { h in urlStage.map { c.keep(h + "/" + $0) } }, region: region.map(c.keep),
+            hostName: hostName)
         c.names[key] = info
         remember(key, bits, info)
         return info
@@ -351,7 +357,7 @@ public struct SegmentDocumentWriter {
             w.field("operation", static: "Invoke")
             w.field("function_name", Self.cut(inv.function, 256))
             w.field("request_id", inv.requestId)
-            if let r = self.region(q) ?? options.region { w.field("region", r) }
+            if let r = info.region { w.field("region", utf8: r) }
             if inv.function != "unknown" {
                 w.arrayStart("resource_names")
                 w.stringElement(Self.cut(inv.function, 256))
@@ -404,12 +410,7 @@ public struct SegmentDocumentWriter {
     func urlField(_ w: inout JSONWriter, _ q: ApiGatewayRequest, _ info: StageInfo) {
         if q.isWebSocket {
             // wss://<host>/<stage>: a route key ($connect, sendmessage) is not a path.
-            guard
-                let host = q.domainName
-                    ?? (region(q) ?? options.region).flatMap({ r in
-                        q.apiId.map { "\($0).execute-api.\(r).amazonaws.com" }
-                    })
-            else { return }
+            guard let host = info.hostName else { return }
             w.field("url", Self.truncated("wss://" + host + (q.stage.map { "/" + $0 } ?? "")))
             return
         }
