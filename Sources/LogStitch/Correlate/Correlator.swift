@@ -250,20 +250,30 @@ public struct Correlator {
     /// the connection too: PostgreSQL's `%t` ends tie by the thousand, and
     /// comparing their texts took a tenth of a run.
     static func sortedByEnd(_ queries: [SlowQuery]) -> [SlowQuery] {
+        // Runs of one instance are told by the string's bits (one
+        // instance's statements share one decoded string), so the
+        // dictionary is asked once per run, not once per statement.
         var rank: [String: Int32] = [:]
-        for q in queries where rank[q.instance] == nil { rank[q.instance] = 0 }
+        var previous: StringBits?
+        for q in queries {
+            let bits = StringBits(q.instance)
+            if bits == previous { continue }
+            previous = bits
+            if rank[q.instance] == nil { rank[q.instance] = 0 }
+        }
         for (r, name) in rank.keys.sorted().enumerated() { rank[name] = Int32(r) }
         var keyed = [(end: Int64, instance: Int32, connection: Int64, index: Int)]()
         keyed.reserveCapacity(queries.count)
-        var last: (String, Int32)?
+        var last: (StringBits, Int32)?
         for i in queries.indices {
             let q = queries[i]
             let r: Int32
-            if let l = last, l.0 == q.instance {
+            let bits = StringBits(q.instance)
+            if let l = last, l.0 == bits {
                 r = l.1
             } else {
                 r = rank[q.instance]!
-                last = (q.instance, r)
+                last = (bits, r)
             }
             keyed.append((q.end, r, q.connectionId ?? 0, i))
         }
@@ -331,6 +341,17 @@ public struct Correlator {
         _ queries: [SlowQuery], _ model: inout TraceModel, invocationById: RequestIdIndex,
         senders given: SenderIndex?
     ) {
+        // Without invocations nothing can be attributed; statements keep the
+        // trace their comments name (a query-only run, such as a folder of
+        // slow logs, spends nothing on indexes).
+        guard !model.invocations.isEmpty else {
+            model.queries = queries.map { q in
+                var r = QueryRecord(query: q)
+                r.traceId = q.keys.traceId
+                return r
+            }
+            return
+        }
         // Indexes only for the keys the statements' comments actually name.
         let wantedRequests = Set(queries.compactMap(\.keys.requestId))
         var wantedTraces = KeyIndex<TraceId>()
@@ -399,13 +420,20 @@ public struct Correlator {
             }
         }
         let longestUs = model.invocations.reduce(Int64(0)) { max($0, ($1.end ?? 0) - ($1.start ?? 0)) }
+        // A run of statements from one instance and user asks the index
+        // once (the pair's strings are shared along the run).
+        var sendersOf: (instance: StringBits, user: StringBits, functions: [String])?
         for qi in records.indices where records[qi].attribution == .none && records[qi].query.keys.isEmpty {
             let q = records[qi].query
-            let functions = senders.functions(instance: q.instance, user: q.user)
+            let (instanceBits, userBits) = (StringBits(q.instance), StringBits(q.user))
+            if sendersOf?.instance != instanceBits || sendersOf?.user != userBits {
+                sendersOf = (instanceBits, userBits, senders.functions(instance: q.instance, user: q.user).sorted())
+            }
+            let functions = sendersOf!.functions
             guard !functions.isEmpty else { continue }
             var possible: [Int] = []
             let latestEnd = q.end + max(0, q.endResolution - 1)
-            for f in functions.sorted() {
+            for f in functions {
                 guard let list = candidatesByFunction[f] else { continue }
                 // First invocation that may still be running at the statement's start.
                 let from = Self.lowerBound(list) {

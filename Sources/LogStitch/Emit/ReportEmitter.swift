@@ -187,7 +187,28 @@ public struct ReportAccumulator {
             if i + Prefetch.distance < model.invocations.count { model.prefetch(invocation: i + Prefetch.distance) }
             add(invocation: model.invocations[i].invocation, &recentFunctions)
         }
-        for i in model.queries.indices where ownership.owns(model.queries[i].end) { add(query: model.queries[i]) }
+        var queryClasses = KeyIndex<QueryBits>()
+        for i in model.queries.indices where ownership.owns(model.queries[i].end) {
+            add(query: model.queries[i], &queryClasses)
+        }
+    }
+
+    /// A statement's class key, as bits (see `RecentKeys`): a window's
+    /// statements fall into a few hundred keys, found by their bits in a
+    /// small index instead of hashing four strings per statement.
+    struct QueryBits: FastHashable, Sendable {
+        let fingerprintId: StringBits, instance: StringBits, database: StringBits, engine: DatabaseEngine
+        init(_ q: SlowQuery) {
+            fingerprintId = StringBits(q.fingerprintId)
+            instance = StringBits(q.instance)
+            database = StringBits(q.database)
+            engine = q.engine
+        }
+        var fastHash: UInt64 {
+            KeyIndex<String>.mix(
+                fingerprintId.a &* 31 ^ fingerprintId.b ^ instance.a &* 7 ^ instance.b &* 13 ^ database.a &* 17
+                    ^ database.b &* 3 ^ (engine == .mysql ? 0 : 1))
+        }
     }
 
     /// A request's route key, as bits (see `RecentKeys`).
@@ -244,11 +265,20 @@ public struct ReportAccumulator {
         }
     }
 
-    mutating func add(query r: borrowing QueryRecord) {
+    mutating func add(query r: borrowing QueryRecord, _ known: inout KeyIndex<QueryBits>) {
         let q = r.query
-        let key = QueryKey(
-            fingerprintId: q.fingerprintId, engine: q.engine.rawValue, instance: q.instance, database: q.database ?? "")
-        queries.update(key, QueryClass()) { c in
+        let bits = QueryBits(q)
+        let slot: Int
+        if let s = known[bits] {
+            slot = s
+        } else {
+            let key = QueryKey(
+                fingerprintId: q.fingerprintId, engine: q.engine.rawValue, instance: q.instance,
+                database: q.database ?? "")
+            slot = queries.slot(key, QueryClass())
+            known[bits] = slot
+        }
+        queries.update(at: slot) { c in
             if c.count == 0 { c.fingerprint = q.fingerprint }
             if let pt = q.ptChecksum { c.ptChecksums.insert(pt) }
             c.count += 1

@@ -17,7 +17,6 @@ public struct MySQLSlowLogParser {
         var query: SlowQuery
         var hasQueryTime = false
         var hasTimeLine = false
-        var statement: [UInt8] = []
         var startSeconds: Int64?
         var firstLine: Int
         var explicitDatabase = false
@@ -33,6 +32,10 @@ public struct MySQLSlowLogParser {
     public static let noQuery = "/* No query */"
 
     var entry: Entry?
+    /// The open entry's statement: one buffer for every entry, emptied
+    /// when an entry begins (a fresh array per entry grew and was freed
+    /// once per statement).
+    var statement: [UInt8] = []
     var lastTime: EpochMicros?
     var lastTimeResolution: EpochMicros = 1
     var databaseByThread: [Int64: String] = [:]
@@ -60,8 +63,11 @@ public struct MySQLSlowLogParser {
             while i < line.count, ASCII.isSpace(line[i]) { i += 1 }
             if line.dropFirst(i).hasPrefix("Id") { return line.index(of: "Command") != nil }
         }
+        // `/rdsdbbin/mysql/bin/mysqld, Version: 8.0.28 (Source distribution). started with:`
+        // The server ends the line so: the suffix is asked first, as every
+        // statement line starting in upper case comes this way.
         if line.count > 0, line[0] == ASCII.slash || (line[0] >= 0x41 && line[0] <= 0x5A),
-            let v = line.index(of: "mysqld, Version"), line.index(of: "started with:", from: v) != nil
+            line.trimmed().hasSuffix("started with:"), line.index(of: "mysqld, Version") != nil
         {
             return true
         }
@@ -97,7 +103,7 @@ public struct MySQLSlowLogParser {
             return .entry
         }
         if line.hasPrefix("# User@Host: ") {
-            if let e = entry, e.hasQueryTime || !e.statement.isEmpty || e.query.user != nil {
+            if let e = entry, e.hasQueryTime || !statement.isEmpty || e.query.user != nil {
                 finish(&completed, &incomplete)
             }
             if entry == nil { begin(file: file, line: lineNo, recordTime: recordTime) }
@@ -108,16 +114,16 @@ public struct MySQLSlowLogParser {
             if line.hasPrefix("# administrator command: ") {
                 // pt-query-digest counts one even with no header before it
                 // (the first line of a file, after a statement).
-                if let e = entry, !e.statement.isEmpty { finish(&completed, &incomplete) }
+                if entry != nil, !statement.isEmpty { finish(&completed, &incomplete) }
                 if entry == nil { begin(file: file, line: lineNo, recordTime: recordTime) }
-                entry!.statement.append(contentsOf: line.dropFirst(2))
+                statement.append(contentsOf: line.dropFirst(2))
                 entry!.isAdminCommand = true
                 return .entry
             }
             if entry == nil {
                 // A property line with no entry open: MariaDB entries without # Time or User@Host.
                 begin(file: file, line: lineNo, recordTime: recordTime)
-            } else if !entry!.statement.isEmpty {
+            } else if !statement.isEmpty {
                 finish(&completed, &incomplete)
                 begin(file: file, line: lineNo, recordTime: recordTime)
             }
@@ -126,7 +132,7 @@ public struct MySQLSlowLogParser {
             return .entry
         }
         guard entry != nil else { return line.trimmed().count == 0 ? .noise : .unexpected }
-        if entry!.statement.isEmpty {
+        if statement.isEmpty {
             // `#` alone ends MariaDB's `# explain:` block.
             if line.count > 0, line[0] == ASCII.hash, line.trimmed().count == 1 { return .entry }
             if entry!.schemaMayContinue, continueSchema(line) { return .entry }
@@ -158,9 +164,9 @@ public struct MySQLSlowLogParser {
             }
             if line.trimmed().count == 0 { return .entry }
         } else {
-            entry!.statement.append(ASCII.lf)
+            statement.append(ASCII.lf)
         }
-        entry!.statement.append(contentsOf: line)
+        statement.append(contentsOf: line)
         return .entry
     }
 
@@ -177,6 +183,7 @@ public struct MySQLSlowLogParser {
             q.endResolution = 1000
         }
         entry = Entry(query: q, firstLine: line)
+        statement.removeAll(keepingCapacity: true)
     }
 
     /// `app[app] @ host [10.0.0.1]  Id:    42`
@@ -297,16 +304,17 @@ public struct MySQLSlowLogParser {
     ) {
         guard var e = entry else { return }
         entry = nil
+        defer { statement.removeAll(keepingCapacity: true) }
         guard e.hasQueryTime || e.isAdminCommand else {
             incomplete.append((e.firstLine, "MySQL slow-log entry without a '# Query_time:' line"))
             return
         }
-        if e.statement.isEmpty, !last, e.explicitDatabase || e.startSeconds != nil {
+        if statement.isEmpty, !last, e.explicitDatabase || e.startSeconds != nil {
             // Only `use db;` or `SET timestamp`: pt-query-digest counts the
             // entry as "/* No query */" (fingerprint "") when another follows.
-            e.statement = Array(Self.noQuery.utf8)
+            statement.append(contentsOf: Self.noQuery.utf8)
         }
-        guard !e.statement.isEmpty else {
+        guard !statement.isEmpty else {
             incomplete.append((e.firstLine, "MySQL slow-log entry without a statement"))
             return
         }
@@ -320,9 +328,9 @@ public struct MySQLSlowLogParser {
         }
         if e.query.database == nil, e.query.connectionId == nil { e.query.database = lastDatabase }
         // As pt-query-digest reads it: without the statement's final ';'.
-        while let last = e.statement.last, ASCII.isSpace(last) { e.statement.removeLast() }
-        if e.statement.last == ASCII.semicolon { e.statement.removeLast() }
-        e.query.text = String(decoding: e.statement, as: UTF8.self)
+        while let last = statement.last, ASCII.isSpace(last) { statement.removeLast() }
+        if statement.last == ASCII.semicolon { statement.removeLast() }
+        e.query.text = String(decoding: statement, as: UTF8.self)
         SlowQueryFinisher.finish(e.query)
         completed.append(e.query)
     }

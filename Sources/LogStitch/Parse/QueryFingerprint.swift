@@ -91,14 +91,20 @@ public enum QueryFingerprint {
             s.step(removeMultiLineComments)
             s.step(removeOneLineComments)
             if isUseStatement(s.bytes) { return false }
-            if useShapes, let sh = StatementShape(s.bytes) {
+            if useShapes {
                 // What the steps below make of a statement depends only on
-                // its shape: a statement seen in that shape needs none of them.
-                if let hit = shapes.lookup(sh) {
+                // its shape: a statement seen in that shape needs none of
+                // them. Only a shape not seen yet is copied, to remember it
+                // (PERFORMANCE.md, "statement scratch").
+                let hit = StatementShape.withShape(of: s.bytes) { sh, hash -> QueryClassName? in
+                    if let hit = shapes.lookup(sh, hash: hash) { return hit }
+                    shape = StatementShape(bytes: Array(sh), hash: hash)
+                    return nil
+                }
+                if let hit = hit ?? nil {
                     found = hit
                     return false
                 }
-                shape = sh
             }
             s.step(removingEscapedQuotes)
             s.step { replacingQuoted($0, quote: ASCII.quote, into: &$1) }

@@ -25,21 +25,68 @@ public enum SQLCommentKeys {
         // Most statements have no comment: two searches tell.
         let raw = UnsafeRawBufferPointer(bytes)
         guard raw.index(of: "/*") != nil || raw.index(of: "--") != nil else { return keys }
-        // The last comment wins (sqlcommenter appends at the end).
-        for range in commentBodies(bytes).reversed() {
-            let body = UnsafeBufferPointer(rebasing: bytes[range])
-            forEachPair(body) { key, value in take(key: key, value: value, into: &keys) }
-            if keys.traceId == nil { keys.traceId = freeTextTrace(UnsafeRawBufferPointer(body)) }
-            if keys.traceId != nil && keys.requestId != nil { break }
+        // The last comment wins (sqlcommenter appends at the end). The
+        // last few comments' bounds are kept on the stack, and a pair's key
+        // and value are decoded into two scratch buffers: a statement's
+        // comments cost no allocation (PERFORMANCE.md, "statement scratch").
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: recentComments) { recent in
+            let seen = commentBodies(bytes, keepingLast: recent)
+            guard seen <= recentComments else {
+                // More comments than the stack keeps: all of them, in an array.
+                var all: [Range<Int>] = []
+                forEachComment(bytes) { all.append($0) }
+                for range in all.reversed() where take(comment: UnsafeBufferPointer(rebasing: bytes[range]), &keys) {
+                    break
+                }
+                return
+            }
+            var k = seen
+            while k > 0 {
+                k -= 1
+                let range = recent[k % recentComments]
+                if take(comment: UnsafeBufferPointer(rebasing: bytes[range]), &keys) { break }
+            }
         }
         return keys
     }
 
-    /// The bodies of a statement's `/*…*/` and `-- …` comments, skipping
-    /// over string literals so that a '/*' inside a value is not taken for
-    /// a comment.
+    /// How many of a statement's last comments are kept on the stack.
+    static let recentComments = 8
+
+    /// Reads one comment's keys into `keys`; true when both are known.
+    static func take(comment body: UnsafeBufferPointer<UInt8>, _ keys: inout SQLCorrelationKeys) -> Bool {
+        forEachPair(body) { key, value in take(key: key, value: value, into: &keys) }
+        if keys.traceId == nil { keys.traceId = freeTextTrace(UnsafeRawBufferPointer(body)) }
+        return keys.traceId != nil && keys.requestId != nil
+    }
+
+    /// The bodies of the statement's comments, the last `recent.count` of
+    /// them in `recent` as a ring (comment `i` at `i % recent.count`);
+    /// returns how many there are.
+    static func commentBodies(
+        _ bytes: UnsafeBufferPointer<UInt8>, keepingLast recent: UnsafeMutableBufferPointer<Range<Int>>
+    )
+        -> Int
+    {
+        var n = 0
+        forEachComment(bytes) { range in
+            recent[n % recent.count] = range
+            n += 1
+        }
+        return n
+    }
+
+    /// The bodies of a statement's `/*…*/` and `-- …` comments, in order.
     static func commentBodies(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var comments: [Range<Int>] = []
+        forEachComment(bytes) { comments.append($0) }
+        return comments
+    }
+
+    /// Calls `body` with the bounds of each `/*…*/` and `-- …` comment's
+    /// body, skipping over string literals so that a '/*' inside a value is
+    /// not taken for a comment.
+    static func forEachComment(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         var i = 0
         while i < bytes.count {
             let c = bytes[i]
@@ -67,36 +114,36 @@ public enum SQLCommentKeys {
                 var j = bodyStart
                 while j + 1 < bytes.count, !(bytes[j] == 0x2A && bytes[j + 1] == ASCII.slash) { j += 1 }
                 let bodyEnd = min(j, bytes.count)
-                comments.append(bodyStart..<bodyEnd)
+                body(bodyStart..<max(bodyStart, bodyEnd))
                 i = bodyEnd + 2
                 continue
             }
             if c == ASCII.minus, i + 1 < bytes.count, bytes[i + 1] == ASCII.minus {
                 var j = i + 2
                 while j < bytes.count, bytes[j] != ASCII.lf { j += 1 }
-                comments.append((i + 2)..<j)
+                body((i + 2)..<j)
                 i = j
                 continue
             }
             i += 1
         }
-        return comments
     }
 
     /// One pair's key (URL-decoded, ASCII lower case) and value (URL-decoded).
-    static func take(key: [UInt8], value: [UInt8], into keys: inout SQLCorrelationKeys) {
-        value.withUnsafeBytes { v in
-            if keys.traceId == nil {
-                if key == traceparentKey {
-                    keys.traceId = TraceId.fromTraceparent(v.trimmed())
-                } else if traceKeys.contains(key) || v.hasPrefix("Root=") {
-                    keys.traceId = TraceId.parse(v)
-                }
+    static func take(
+        key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, into keys: inout SQLCorrelationKeys
+    ) {
+        let v = UnsafeRawBufferPointer(value)
+        if keys.traceId == nil {
+            if key.elementsEqual(traceparentKey) {
+                keys.traceId = TraceId.fromTraceparent(v.trimmed())
+            } else if traceKeys.contains(where: { key.elementsEqual($0) }) || v.hasPrefix("Root=") {
+                keys.traceId = TraceId.parse(v)
             }
-            if keys.requestId == nil, requestIdKeys.contains(key) {
-                let id = v.trimming(ASCII.space, ASCII.quote)
-                if !id.isEmpty { keys.requestId = RequestId.lowercased(id) }
-            }
+        }
+        if keys.requestId == nil, requestIdKeys.contains(where: { key.elementsEqual($0) }) {
+            let id = v.trimming(ASCII.space, ASCII.quote)
+            if !id.isEmpty { keys.requestId = RequestId.lowercased(id) }
         }
     }
 
@@ -117,67 +164,78 @@ public enum SQLCommentKeys {
 
     /// Calls `body` with each pair of `k='v',k2='v2'` (sqlcommenter),
     /// `k:v,k2:v2` (Marginalia) or `k=v; k2=v2`, URL-decoded, the key in
-    /// ASCII lower case (keys are compared without case).
-    static func forEachPair(_ body: UnsafeBufferPointer<UInt8>, _ pair: ([UInt8], [UInt8]) -> Void) {
-        var key: [UInt8] = [], value: [UInt8] = []
-        var i = 0
+    /// ASCII lower case (keys are compared without case). Key and value are
+    /// decoded into two scratch buffers the size of the comment (neither
+    /// can be longer), valid for the call only.
+    static func forEachPair(
+        _ body: UnsafeBufferPointer<UInt8>, _ pair: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         let n = body.count
-        while i < n {
-            while i < n, ASCII.isSpace(body[i]) || body[i] == ASCII.comma || body[i] == ASCII.semicolon { i += 1 }
-            let keyStart = i
-            while i < n, body[i] != ASCII.equals, body[i] != ASCII.colon, body[i] != ASCII.comma,
-                body[i] != ASCII.semicolon, !ASCII.isSpace(body[i])
-            { i += 1 }
-            let keyBytes = UnsafeBufferPointer(rebasing: body[keyStart..<i])
-            var j = i
-            while j < n, body[j] == ASCII.space { j += 1 }
-            guard j < n, body[j] == ASCII.equals || body[j] == ASCII.colon, !keyBytes.isEmpty else {
-                // Not a pair: skip the word.
-                i = max(i + 1, j)
-                continue
-            }
-            j += 1
-            while j < n, body[j] == ASCII.space { j += 1 }
-            value.removeAll(keepingCapacity: true)
-            if j < n, body[j] == ASCII.apostrophe || body[j] == ASCII.quote {
-                let q = body[j]
+        guard n > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * n) { scratch in
+            let keyBuffer = UnsafeMutableBufferPointer(rebasing: scratch[0..<n])
+            let valueBuffer = UnsafeMutableBufferPointer(rebasing: scratch[n..<(2 * n)])
+            var i = 0
+            while i < n {
+                while i < n, ASCII.isSpace(body[i]) || body[i] == ASCII.comma || body[i] == ASCII.semicolon { i += 1 }
+                let keyStart = i
+                while i < n, body[i] != ASCII.equals, body[i] != ASCII.colon, body[i] != ASCII.comma,
+                    body[i] != ASCII.semicolon, !ASCII.isSpace(body[i])
+                { i += 1 }
+                let keyBytes = UnsafeBufferPointer(rebasing: body[keyStart..<i])
+                var j = i
+                while j < n, body[j] == ASCII.space { j += 1 }
+                guard j < n, body[j] == ASCII.equals || body[j] == ASCII.colon, !keyBytes.isEmpty else {
+                    // Not a pair: skip the word.
+                    i = max(i + 1, j)
+                    continue
+                }
                 j += 1
-                while j < n, body[j] != q {
-                    if body[j] == ASCII.backslash, j + 1 < n {
-                        value.append(body[j + 1])
-                        j += 2
-                        continue
+                while j < n, body[j] == ASCII.space { j += 1 }
+                var valueCount = 0
+                if j < n, body[j] == ASCII.apostrophe || body[j] == ASCII.quote {
+                    let q = body[j]
+                    j += 1
+                    while j < n, body[j] != q {
+                        if body[j] == ASCII.backslash, j + 1 < n {
+                            valueBuffer[valueCount] = body[j + 1]
+                            valueCount += 1
+                            j += 2
+                            continue
+                        }
+                        valueBuffer[valueCount] = body[j]
+                        valueCount += 1
+                        j += 1
                     }
-                    value.append(body[j])
                     j += 1
+                } else {
+                    while j < n, body[j] != ASCII.comma, body[j] != ASCII.semicolon, !ASCII.isSpace(body[j]) {
+                        valueBuffer[valueCount] = body[j]
+                        valueCount += 1
+                        j += 1
+                    }
                 }
-                j += 1
-            } else {
-                while j < n, body[j] != ASCII.comma, body[j] != ASCII.semicolon, !ASCII.isSpace(body[j]) {
-                    value.append(body[j])
-                    j += 1
-                }
+                _ = keyBuffer.update(fromContentsOf: keyBytes)
+                let keyCount = urlDecodeInPlace(keyBuffer, count: keyBytes.count)
+                for k in 0..<keyCount where keyBuffer[k] >= 0x41 && keyBuffer[k] <= 0x5A { keyBuffer[k] |= 0x20 }
+                let decodedValue = urlDecodeInPlace(valueBuffer, count: valueCount)
+                pair(
+                    UnsafeBufferPointer(rebasing: keyBuffer[0..<keyCount]),
+                    UnsafeBufferPointer(rebasing: valueBuffer[0..<decodedValue]))
+                i = j
             }
-            urlDecode(keyBytes, into: &key)
-            for k in key.indices where key[k] >= 0x41 && key[k] <= 0x5A { key[k] |= 0x20 }
-            urlDecodeInPlace(&value)
-            pair(key, value)
-            i = j
         }
     }
 
-    static func urlDecode(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: b)
-        urlDecodeInPlace(&out)
-    }
-
-    /// `%XX` escapes made bytes (the result is never longer).
-    static func urlDecodeInPlace(_ b: inout [UInt8]) {
-        guard b.contains(0x25) else { return }
+    /// `%XX` escapes in the first `count` bytes made bytes, in place (the
+    /// result is never longer); returns the new count.
+    static func urlDecodeInPlace(_ b: UnsafeMutableBufferPointer<UInt8>, count: Int) -> Int {
+        guard UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: b[0..<count])).index(of: 0x25) != nil else {
+            return count
+        }
         var o = 0, i = 0
-        while i < b.count {
-            if b[i] == 0x25, i + 2 < b.count, let h = ASCII.hexValue(b[i + 1]), let l = ASCII.hexValue(b[i + 2]) {
+        while i < count {
+            if b[i] == 0x25, i + 2 < count, let h = ASCII.hexValue(b[i + 1]), let l = ASCII.hexValue(b[i + 2]) {
                 b[o] = h << 4 | l
                 i += 3
             } else {
@@ -186,7 +244,7 @@ public enum SQLCommentKeys {
             }
             o += 1
         }
-        b.removeLast(b.count - o)
+        return o
     }
 }
 

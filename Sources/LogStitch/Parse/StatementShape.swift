@@ -17,9 +17,32 @@ struct StatementShape: Hashable {
     static let digitsMark: UInt8 = 0x01
     static let stringMark: UInt8 = 0x02
 
+    init(bytes: [UInt8], hash: UInt64) {
+        self.bytes = bytes
+        self.hash = hash
+    }
+
     init?(_ q: UnsafeBufferPointer<UInt8>) {
-        var out: [UInt8] = []
-        out.reserveCapacity(q.count)
+        guard let made = Self.withShape(of: q, { shape, hash in (Array(shape), hash) }) else { return nil }
+        (bytes, hash) = made
+    }
+
+    /// Calls `body` with the shape of `q` (in a scratch buffer valid for the
+    /// call: no allocation for short statements) and its hash; nil when `q`
+    /// has no shape.
+    static func withShape<R>(of q: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, UInt64) -> R) -> R?
+    {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, q.count)) { out in
+            guard let n = write(q, into: out) else { return nil }
+            let shape = UnsafeBufferPointer(rebasing: out[0..<n])
+            return body(shape, StableHash.fnv(shape))
+        }
+    }
+
+    /// Writes the shape of `q` into `out` (never longer than `q`); returns
+    /// its length, or nil when `q` holds a mark byte.
+    static func write(_ q: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        var o = 0
         var i = 0
         let n = q.count
         while i < n {
@@ -27,7 +50,8 @@ struct StatementShape: Hashable {
             if c == Self.digitsMark || c == Self.stringMark { return nil }
             if c >= 0x30 && c <= 0x39 {
                 while i < n, q[i] >= 0x30, q[i] <= 0x39 { i += 1 }
-                out.append(Self.digitsMark)
+                out[o] = Self.digitsMark
+                o += 1
                 continue
             }
             if c == ASCII.apostrophe || c == ASCII.quote {
@@ -45,16 +69,17 @@ struct StatementShape: Hashable {
                     j += 1
                 }
                 if plain, j < n {
-                    out.append(Self.stringMark)
+                    out[o] = Self.stringMark
+                    o += 1
                     i = j + 1
                     continue
                 }
             }
-            out.append(c)
+            out[o] = c
+            o += 1
             i += 1
         }
-        bytes = out
-        hash = StableHash.fnv(out)
+        return o
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
@@ -62,23 +87,32 @@ struct StatementShape: Hashable {
 }
 
 /// Shapes seen so far and their fingerprints and ids, shared by the
-/// parsing workers; emptied when full, so it stays bounded.
+/// parsing workers; emptied when full, so it stays bounded. Found by the
+/// shape's hash and then its bytes, so a statement's shape is looked up
+/// from a scratch buffer without being copied into an array first.
 final class StatementShapes: @unchecked Sendable {
     let lock = NSLock()
-    var known: [StatementShape: QueryClassName] = [:]
+    /// By hash: a second shape with the same 64-bit hash (as good as never)
+    /// replaces the first, which is then only made again.
+    var known: [UInt64: (shape: [UInt8], name: QueryClassName)] = [:]
     static let limit = 8192
 
     func lookup(_ s: StatementShape) -> QueryClassName? {
+        s.bytes.withUnsafeBufferPointer { lookup($0, hash: s.hash) }
+    }
+
+    func lookup(_ shape: UnsafeBufferPointer<UInt8>, hash: UInt64) -> QueryClassName? {
         lock.lock()
         defer { lock.unlock() }
-        return known[s]
+        guard let hit = known[hash], hit.shape.elementsEqual(shape) else { return nil }
+        return hit.name
     }
 
     func remember(_ s: StatementShape, _ name: QueryClassName) {
         lock.lock()
         defer { lock.unlock() }
         if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
-        known[s] = name
+        known[s.hash] = (s.bytes, name)
     }
 }
 

@@ -78,7 +78,7 @@ struct RecentKeys<Bits: Equatable> {
 }
 
 /// The bits of an optional String (see `RecentKeys`).
-struct StringBits: Equatable {
+struct StringBits: Equatable, Sendable {
     let a: UInt64, b: UInt64
     init(_ s: String?) { (a, b) = unsafeBitCast(s, to: (UInt64, UInt64).self) }
 }
