@@ -28,11 +28,6 @@ static inline void logstitch_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);
 }
 
-// memmem(3): the first occurrence of a byte string (glibc's is vectorised).
-static inline void *logstitch_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
-    return memmem(haystack, haystack_len, needle, needle_len);
-}
-
 // Where a JSON string ends: the offset in p[0..<n] of the first quote that
 // no backslash escapes (n if there is none), and whether a backslash comes
 // before it (*escapes). 64 bytes at a time with SSE2: quotes and backslashes

@@ -357,4 +357,39 @@ import Testing
         #expect(viaFields.bytes == viaObjects.bytes)
         #expect(viaFields.bytes.count > 300)
     }
+
+    /// Statements read back from a spill file keep their text where the
+    /// read put it: the same text, length and bytes as written (UTF-8 of
+    /// several widths included), without a String until one is asked for.
+    @Test func spilledStatementTextIsTheTextWritten() {
+        let texts = [
+            "SELECT 1", "", "UPDATE t SET name = 'Zoë 北京 🚀' WHERE id = 7", String(repeating: "x", count: 70_000),
+        ]
+        var w = SpillWriter()
+        for text in texts {
+            let q = SlowQuery(engine: .mysql)
+            q.text = text
+            q.fingerprint = "select ?"
+            q.fingerprintId = "E3C0A6B8F1D2C4A5"
+            w.tag(.query)
+            q.encode(&w)
+        }
+        var read: [SlowQuery] = []
+        SpillReader.forEachRecord(in: [Data(w.bytes)]) { r, tag in
+            #expect(tag == .query)
+            read.append(SlowQuery(&r))
+        }
+        #expect(read.count == texts.count)
+        for (q, text) in zip(read, texts) {
+            guard case .spilled = q.storedText else {
+                Issue.record("text was made a String on reading")
+                continue
+            }
+            #expect(q.text == text)
+            #expect(q.textByteCount == text.utf8.count)
+            #expect(q.withTextBytes { Array($0) } == Array(text.utf8))
+            q.text = "changed"
+            #expect(q.text == "changed" && q.textByteCount == 7)
+        }
+    }
 }

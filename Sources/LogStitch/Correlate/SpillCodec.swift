@@ -262,6 +262,14 @@ public struct SpillReader {
     @inline(__always) mutating func skipRepeated() { if byte() == 2 { skipString() } }
 
     public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    /// `data`: what `bytes` are the contents of, for values that keep
+    /// their bytes in place (see `statementText`).
+    init(_ bytes: UnsafeRawBufferPointer, data: Data?) {
+        self.bytes = bytes
+        self.data = data
+    }
+    /// The buffer `bytes` lie in, when the reader was given it.
+    var data: Data?
     public var atEnd: Bool { position >= bytes.count }
 
     /// Calls `body` at each record of `files` (after its tag), in file order;
@@ -269,7 +277,7 @@ public struct SpillReader {
     static func forEachRecord(in files: [Data], _ body: (inout SpillReader, SpillTag) -> Void) {
         for data in files {
             data.withUnsafeBytes { raw in
-                var r = SpillReader(raw)
+                var r = SpillReader(raw, data: data)
                 while !r.atEnd {
                     guard let tag = SpillTag(rawValue: r.byte()) else { return }
                     body(&r, tag)
@@ -314,6 +322,15 @@ public struct SpillReader {
     }
     @inline(__always) mutating func string() -> String { String(decoding: rawString(), as: UTF8.self) }
     @inline(__always) mutating func optionalString() -> String? { byte() == 0 ? nil : string() }
+    /// A statement's text: where it lies in `data` when the reader has it,
+    /// else a String (see `SlowQuery.text`).
+    mutating func statementText() -> StatementText {
+        guard let data else { return .string(string()) }
+        let n = Int(int())
+        need(n)
+        defer { position += n }
+        return .spilled(data, position..<(position + n))
+    }
 
     /// Fields with few distinct values (see `RecentStrings`).
     var recent = RecentStrings()
@@ -624,7 +641,7 @@ extension SlowQuery {
         lockTimeUs = r.optionalInt()
         rowsSent = r.optionalInt()
         rowsExamined = r.optionalInt()
-        text = r.string()
+        storedText = r.statementText()
         parameters = r.optionalString()
         (fingerprint, fingerprintId, ptChecksum) = r.queryClass()
         keys.traceId = r.optionalTrace()

@@ -680,7 +680,7 @@ public struct SegmentDocumentWriter {
     /// What makes a statement unique, for its subsegment id (independent of
     /// input order); `SegmentIds(statement:)` hashes it without making it.
     func queryKey(_ q: SlowQuery) -> String {
-        "query:\(q.instance):\(q.end):\(q.durationUs):\(q.connectionId ?? 0):\(q.fingerprintId):\(q.text.utf8.count)"
+        "query:\(q.instance):\(q.end):\(q.durationUs):\(q.connectionId ?? 0):\(q.fingerprintId):\(q.textByteCount)"
     }
 
     func urlPath(_ s: String) -> String {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses PostgreSQL / Aurora PostgreSQL logs written with
 /// `log_min_duration_statement`: the RDS prefix `%t:%r:%u@%d:[%p]:` (or any
 /// `--pg-prefix`), then `LOG:  duration: 1532.412 ms  statement: …`
@@ -17,6 +19,8 @@ public struct PostgresLogParser {
     /// no log group is tried against the prefix, and a fresh array per try
     /// costs the runtime's generic lookups (PERFORMANCE.md, "kept arrays").
     var slots: [Range<Int>?] = []
+    /// The statement being put together, kept between events (see `interpret`).
+    var statementScratch: [UInt8] = []
     let timeResolution: EpochMicros
     public let prefixText: String
 
@@ -135,9 +139,30 @@ public struct PostgresLogParser {
         var packed: UInt64 = 0
         var day: Int64 = .min
         var offset: Int32 = 0
+        /// The last time read and what it was: a busy log prints one
+        /// second on line after line (`%t`), read once.
+        var lastText: [UInt8] = []
+        var lastUTC: EpochMicros = 0
 
         /// A printed time in UTC; nil if `v` is not one, a problem if its zone cannot be read.
         mutating func utc(_ v: ByteView, _ zones: PostgresTimeZone) -> Swift.Result<
+            EpochMicros, PostgresTimeZone.Problem
+        >? {
+            if v.count > 0, v.count == lastText.count,
+                lastText.withUnsafeBytes({ memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 })
+            {
+                return .success(lastUTC)
+            }
+            let result = read(v, zones)
+            if case .success(let t)? = result {
+                lastText.removeAll(keepingCapacity: true)
+                lastText.append(contentsOf: v)
+                lastUTC = t
+            }
+            return result
+        }
+
+        mutating func read(_ v: ByteView, _ zones: PostgresTimeZone) -> Swift.Result<
             EpochMicros, PostgresTimeZone.Problem
         >? {
             guard let (local, zone) = PostgresTimestamp.split(v) else { return nil }
@@ -239,7 +264,12 @@ public struct PostgresLogParser {
         }
         var rest = d.dropFirst(ms + 3)
         while rest.count > 0, rest[0] == ASCII.space { rest = rest.dropFirst(1) }
-        var sql: [UInt8] = []
+        // The parser's one statement buffer (a fresh array per statement
+        // grew and was freed once per line).
+        var sql = statementScratch
+        statementScratch = []
+        sql.removeAll(keepingCapacity: true)
+        defer { statementScratch = sql }
         var isPlan = false
         if rest.hasPrefix("statement:") {
             sql.append(contentsOf: rest.dropFirst(10))

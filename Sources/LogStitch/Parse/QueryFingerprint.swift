@@ -321,7 +321,12 @@ public enum QueryFingerprint {
         guard i > ws, startsWith(q, "INTO", caseInsensitive: true, at: i) else { return q.count }
         var v = i + 5
         while v + 6 <= q.count {
-            if startsWith(q, "VALUES", caseInsensitive: true, at: v) {
+            // The next V or v (memchr for each: most of the text has neither).
+            let raw = UnsafeRawBufferPointer(q)
+            let upper = raw.index(of: 0x56, from: v), lower = raw.index(of: 0x76, from: v)
+            guard let at = upper.map({ min($0, lower ?? $0) }) ?? lower else { break }
+            v = at
+            if v + 6 <= q.count, startsWith(q, "VALUES", caseInsensitive: true, at: v) {
                 var j = v + 6
                 while j < q.count, isWS(q[j]) { j += 1 }
                 if j < q.count, q[j] == 0x28 {
@@ -393,12 +398,13 @@ public enum QueryFingerprint {
         return true
     }
 
-    /// Where `needle` next occurs at or after `from` (libc's memmem).
+    /// Where `needle` next occurs at or after `from`: memchr for its first
+    /// byte, then the rest compared (glibc's memmem took 720 instructions
+    /// a call on a statement's worth of text; PERFORMANCE.md, "statement scratch").
     static func find(_ q: Bytes, _ needle: StaticString, from: Int) -> Int? {
-        let n = needle.utf8CodeUnitCount
-        guard n > 0, from >= 0, q.count - from >= n, let base = q.baseAddress else { return nil }
-        guard let hit = logstitch_memmem(base + from, q.count - from, needle.utf8Start, n) else { return nil }
-        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        guard from >= 0, from <= q.count else { return nil }
+        return UnsafeRawBufferPointer(q).index(
+            ofBytes: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), from: from)
     }
 
     static func removingEscapedQuotes(_ q: Bytes, into out: inout Text) {

@@ -104,7 +104,10 @@ final class StatementShapes: @unchecked Sendable {
     func lookup(_ shape: UnsafeBufferPointer<UInt8>, hash: UInt64) -> QueryClassName? {
         lock.lock()
         defer { lock.unlock() }
-        guard let hit = known[hash], hit.shape.elementsEqual(shape) else { return nil }
+        guard let hit = known[hash], hit.shape.count == shape.count,
+            shape.isEmpty
+                || hit.shape.withUnsafeBytes({ memcmp($0.baseAddress!, shape.baseAddress!, shape.count) == 0 })
+        else { return nil }
         return hit.name
     }
 

@@ -63,7 +63,7 @@ struct SegmentIds {
         number(q.durationUs)
         number(q.connectionId ?? 0)
         text(q.fingerprintId)
-        number(Int64(q.text.utf8.count))
+        number(Int64(q.textByteCount))
         keyHash = h
     }
 
