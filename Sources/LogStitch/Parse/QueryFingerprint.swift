@@ -371,8 +371,20 @@ public enum QueryFingerprint {
             out.put(q, 0..<q.count)
             return
         }
+        let raw = UnsafeRawBufferPointer(q)
+        // Runs without `#` or `-` are copied whole: where the next of each
+        // is, found by memchr again only once it is passed.
+        var hash = raw.index(of: ASCII.hash), minus = raw.index(of: ASCII.minus)
         var i = 0
         while i < q.count {
+            if let h = hash, h < i { hash = raw.index(of: ASCII.hash, from: i) }
+            if let m = minus, m < i { minus = raw.index(of: ASCII.minus, from: i) }
+            guard let next = hash.map({ min($0, minus ?? $0) }) ?? minus else {
+                out.put(q, i..<q.count)
+                return
+            }
+            out.put(q, i..<next)
+            i = next
             let isStart = q[i] == ASCII.hash || (q[i] == ASCII.minus && i + 1 < q.count && q[i + 1] == ASCII.minus)
             if isStart {
                 var j = i + (q[i] == ASCII.hash ? 1 : 2)

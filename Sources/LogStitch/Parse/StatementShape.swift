@@ -35,7 +35,7 @@ struct StatementShape: Hashable {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, q.count)) { out in
             guard let n = write(q, into: out) else { return nil }
             let shape = UnsafeBufferPointer(rebasing: out[0..<n])
-            return body(shape, StableHash.fnv(shape))
+            return body(shape, StringIndex.hash(bytes: shape))
         }
     }
 

@@ -207,12 +207,16 @@ extension UnsafeRawBufferPointer {
         return nil
     }
 
+    /// The first bytes are compared before memcmp is called: parsers ask
+    /// a line for one prefix after another, and most differ at once.
+    @inline(__always)
     public func hasPrefix(_ p: StaticString) -> Bool {
-        p.withUTF8Buffer { pb in
-            guard pb.count <= count else { return false }
-            if pb.count == 0 { return true }
-            return memcmp(baseAddress!, pb.baseAddress!, pb.count) == 0
-        }
+        let n = p.utf8CodeUnitCount
+        guard n <= count else { return false }
+        if n == 0 { return true }
+        let pb = p.utf8Start
+        guard self[0] == pb[0] else { return false }
+        return n == 1 || memcmp(baseAddress!, pb, n) == 0
     }
 
     public func hasPrefix(at offset: Int, _ p: StaticString) -> Bool {
@@ -228,10 +232,13 @@ extension UnsafeRawBufferPointer {
         }
     }
 
+    @inline(__always)
     public func equals(_ p: StaticString) -> Bool {
-        p.withUTF8Buffer { pb in
-            pb.count == count && (count == 0 || memcmp(baseAddress!, pb.baseAddress!, count) == 0)
-        }
+        let n = p.utf8CodeUnitCount
+        guard n == count else { return false }
+        if n == 0 { return true }
+        let pb = p.utf8Start
+        return self[0] == pb[0] && memcmp(baseAddress!, pb, n) == 0
     }
 
     public func equals(_ other: ByteView) -> Bool {

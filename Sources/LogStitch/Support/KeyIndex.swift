@@ -122,7 +122,12 @@ struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
 
     /// Eight bytes per multiply.
     @inline(__always) static func hash(_ s: String) -> UInt64 {
-        return s.withUTF8Bytes { b -> UInt64 in
+        return s.withUTF8Bytes { hash(bytes: $0) }
+    }
+
+    /// Eight bytes per multiply (in-memory only: never persisted).
+    @inline(__always) static func hash(bytes b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        do {
             var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
             var i = 0
             if let base = b.baseAddress {
