@@ -227,4 +227,31 @@ import Testing
         let (_, short) = parseRaw("2026-11-24 03:00:01.123 UTC,\"app\",\"orders\",12775,LOG")
         #expect(short == [.rejected("csvlog record with 5 fields (PostgreSQL writes 23 to 26)")])
     }
+
+    /// The prefix matcher gives up on `%t` at the first candidate no printed
+    /// time can begin with, and never on one some time can: every printed
+    /// form, cut anywhere after its 19th byte, may begin a time; a csvlog
+    /// line or anything else after the time may not.
+    @Test func whatATimeCanBeginWith() {
+        let times = [
+            "2026-11-24 03:00:00 UTC", "2026-11-24 03:00:00.123 CEST", "2026-11-24 03:00:00 +0530",
+            "2026-11-24 03:00:00 -05", "2026-11-24 03:00:00.123456", "2026-11-24 03:00:00 ChST",
+        ]
+        for t in times {
+            let bytes = Array(t.utf8)
+            for n in 19...bytes.count {
+                let may = bytes[0..<n].withUnsafeBytes { PostgresTimestamp.mayBeginTime($0) }
+                #expect(may, "\(t) cut at \(n)")
+            }
+        }
+        for v in [
+            "2026-11-24 03:00:00.123 UTC,\"app\",\"orders\"", "2026-11-24 03:00:00 UTC:10.0.0.1(5432)",
+            "2026-11-24 03:00:00,123", "2026-11-24 03:00:00 EUROPEAN", "2026-11-24 03:00:00 +05300",
+            "2026-11-24 03:00:00 5", "2026-13-24 03:00:00 UTC",
+        ] {
+            #expect(!withBytes(v) { PostgresTimestamp.mayBeginTime($0) }, "\(v)")
+        }
+        // Every form the parser reads is one the matcher keeps trying.
+        for t in times { #expect(withBytes(t) { PostgresTimestamp.hasShape($0) }, "\(t)") }
+    }
 }

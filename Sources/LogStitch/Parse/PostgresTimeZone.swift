@@ -157,6 +157,34 @@ public enum PostgresTimestamp {
         return (local, zone)
     }
 
+    /// Whether some printed time begins with `v` (19 bytes or more): its
+    /// date and time read, then at most a fraction, a space and what a zone
+    /// can begin with. A prefix matcher stops at the first `v` that cannot
+    /// (a csvlog line tried against `%t:` otherwise had its time read
+    /// again at every colon of the line).
+    static func mayBeginTime(_ v: ByteView) -> Bool {
+        guard v.count >= 19, Timestamp.parseISO8601Prefix(v.prefix(19)) != nil else { return false }
+        var k = 19
+        if k < v.count, v[k] == ASCII.dot {
+            k += 1
+            while k < v.count, ASCII.isDigit(v[k]) { k += 1 }
+        }
+        if k == v.count { return true }
+        guard v[k] == ASCII.space else { return false }
+        let zone = v.dropFirst(k + 1)
+        guard zone.count > 0 else { return true }
+        if zone[0] == 0x2B || zone[0] == ASCII.minus {
+            // A numeric offset: a sign and up to four digits.
+            guard zone.count <= 5 else { return false }
+            for i in 1..<zone.count where !ASCII.isDigit(zone[i]) { return false }
+            return true
+        }
+        // An abbreviation: letters only, six at most.
+        guard zone.count <= 6 else { return false }
+        for i in 0..<zone.count where !((zone[i] | 0x20) >= 0x61 && (zone[i] | 0x20) <= 0x7A) { return false }
+        return true
+    }
+
     /// Whether `v` has the shape of a printed time (its zone unread).
     public static func hasShape(_ v: ByteView) -> Bool { split(v) != nil }
 }

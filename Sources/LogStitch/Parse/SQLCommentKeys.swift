@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the request a statement belongs to out of its SQL comments, before
 /// anything else touches the text: sqlcommenter `key='url-encoded value'`
 /// pairs (usually in a trailing `/*…*/`), Marginalia-style `key:value`,
@@ -134,14 +136,19 @@ public enum SQLCommentKeys {
         key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, into keys: inout SQLCorrelationKeys
     ) {
         let v = UnsafeRawBufferPointer(value)
+        // Lengths first, then bytes (most keys differ in length at once).
+        func isKey(_ k: [UInt8]) -> Bool {
+            k.count == key.count
+                && (key.isEmpty || k.withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 })
+        }
         if keys.traceId == nil {
-            if key.elementsEqual(traceparentKey) {
+            if isKey(traceparentKey) {
                 keys.traceId = TraceId.fromTraceparent(v.trimmed())
-            } else if traceKeys.contains(where: { key.elementsEqual($0) }) || v.hasPrefix("Root=") {
+            } else if traceKeys.contains(where: isKey) || v.hasPrefix("Root=") {
                 keys.traceId = TraceId.parse(v)
             }
         }
-        if keys.requestId == nil, requestIdKeys.contains(where: { key.elementsEqual($0) }) {
+        if keys.requestId == nil, requestIdKeys.contains(where: isKey) {
             let id = v.trimming(ASCII.space, ASCII.quote)
             if !id.isEmpty { keys.requestId = RequestId.lowercased(id) }
         }

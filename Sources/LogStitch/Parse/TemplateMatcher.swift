@@ -135,7 +135,7 @@ public struct TemplateMatcher: Sendable {
         case .pgTimestamp:
             guard v.count > 0 else { return false }
             if !ASCII.isDigit(v[0]) { return true }
-            return v.count >= 19 && Timestamp.parseISO8601Prefix(v.prefix(19)) == nil
+            return v.count >= 19 && !PostgresTimestamp.mayBeginTime(v)
         case .any, .hostPort:
             return false
         }
