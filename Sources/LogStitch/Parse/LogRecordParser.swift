@@ -194,7 +194,7 @@ public struct LogRecordParser: RecordConsumer {
         switch h {
         case .lambda: return parseLambda(record, inGroup: true)
         case .mysql: return parseMySQL(record)
-        case .postgresql: return parsePostgres(record, known: true)
+        case .postgresql: return parsePostgres(record)
         case .executionLog: return .ignored
         case .apiGateway: return parseApiGateway(record, known: true)
         case .none: break
@@ -210,10 +210,11 @@ public struct LogRecordParser: RecordConsumer {
             if MySQLSlowLogParser.looksLikeEntryStart(m) || (lastKind == .mysql && !startsLikeOtherSource(m)) {
                 return parseMySQL(record)
             }
-            if c == ASCII.tab, lastKind == .postgresql { return parsePostgres(record, known: true) }
+            if c == ASCII.tab, lastKind == .postgresql { return parsePostgres(record) }
         }
-        if postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) != nil {
-            return parsePostgres(record, known: true)
+        // The prefix is matched once: the line it split goes on to be read.
+        if let line = postgres.parseLine(m.prefix(m.index(of: ASCII.lf) ?? m.count)) {
+            return parsePostgres(record, firstLine: line)
         }
         if let csv = Self.structuredPostgres(m) { return parsePostgresStructured(record, csv: csv) }
         switch parseApiGateway(record, known: false) {
@@ -473,7 +474,9 @@ public struct LogRecordParser: RecordConsumer {
         SlowQueryFinisher.finish(output.queries[i])
     }
 
-    mutating func parsePostgres(_ r: LogRecord, known: Bool) -> RecordOutcome {
+    /// `firstLine`: the record's first line as `PostgresLogParser.parseLine`
+    /// split it, when the caller did (it refers to `r`'s bytes only).
+    mutating func parsePostgres(_ r: LogRecord, firstLine: PostgresLogParser.Line? = nil) -> RecordOutcome {
         let m = r.message
         if m.count > 0, m[0] == ASCII.tab || (m[0] == ASCII.space && lastKind == .postgresql) {
             // Raw log: a continuation line of the open event.
@@ -485,7 +488,8 @@ public struct LogRecordParser: RecordConsumer {
         }
         closePostgresEvent()
         let instance = instance(of: r)
-        guard let result = postgres.parse(m, file: r.file, lineNo: r.line, instance: instance) else {
+        guard let result = postgres.parse(m, firstLine: firstLine, file: r.file, lineNo: r.line, instance: instance)
+        else {
             if let csv = Self.structuredPostgres(m) { return parsePostgresStructured(r, csv: csv) }
             if m.trimmed().count == 0 { return .ignored }
             return .rejected("PostgreSQL log line does not start with the log_line_prefix '\(postgres.prefixText)'")

@@ -233,9 +233,13 @@ public struct PostgresLogParser {
     }
 
     /// Interprets one event (prefix line plus any continuation lines).
-    public mutating func parse(_ m: ByteView, file: Int, lineNo: Int, instance: String) -> Result? {
+    /// `firstLine`: `parseLine` of the event's first line, when the caller
+    /// already made it (recognising a line by content does).
+    public mutating func parse(
+        _ m: ByteView, firstLine: Line? = nil, file: Int, lineNo: Int, instance: String
+    ) -> Result? {
         let firstEnd = m.index(of: ASCII.lf) ?? m.count
-        guard let line = parseLine(m.prefix(firstEnd)) else { return nil }
+        guard let line = firstLine ?? parseLine(m.prefix(firstEnd)) else { return nil }
         return interpret(
             line, continuation: firstEnd < m.count ? m.dropFirst(firstEnd + 1) : nil, indented: true,
             resolution: timeResolution, file: file, lineNo: lineNo, instance: instance)
