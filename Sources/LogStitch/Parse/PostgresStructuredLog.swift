@@ -160,20 +160,18 @@ extension PostgresLogParser {
             if i < m.count, m[i] == ASCII.quote {
                 i += 1
                 var closed = false
-                while i < m.count {
-                    let c = m[i]
-                    if c == ASCII.quote {
-                        if i + 1 < m.count, m[i + 1] == ASCII.quote {
-                            recordBytes.append(ASCII.quote)
-                            i += 2
-                            continue
-                        }
-                        i += 1
-                        closed = true
-                        break
+                // The text up to the next quote goes in as one run (byte by
+                // byte, appending was a fifth of reading a csvlog file).
+                while let q = m.index(of: ASCII.quote, from: i) {
+                    recordBytes.append(contentsOf: m.slice(i, q))
+                    if q + 1 < m.count, m[q + 1] == ASCII.quote {
+                        recordBytes.append(ASCII.quote)
+                        i = q + 2
+                        continue
                     }
-                    recordBytes.append(c)
-                    i += 1
+                    i = q + 1
+                    closed = true
+                    break
                 }
                 if !closed { return "csvlog record with an unclosed quote" }
             } else {
