@@ -460,7 +460,8 @@ public struct LogRecordParser: RecordConsumer {
             openPostgresRecord = nil
         }
         guard let i = openPostgresIndex, let r = openPostgresRecord else { return }
-        if openPostgresEvent.contains(ASCII.lf) {
+        // A continuation line was added (memchr: `contains` went byte by byte).
+        if openPostgresEvent.withUnsafeBytes({ $0.index(of: ASCII.lf) != nil }) {
             let result = openPostgresEvent.withUnsafeBytes {
                 postgres.parse($0, file: r.file, lineNo: r.line, instance: r.instance)
             }
