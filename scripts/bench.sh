@@ -101,6 +101,38 @@ echo "  validate (day): $($BIN validate "$OUT/one/segments.ndjson" | grep " docu
 echo
 STAGES=$(generate stages-2h 2)
 $BENCH stages "$STAGES"
+
+# Issue 19's other shapes, made from the day (scripts/bench-shapes.py): its
+# records cut into ~20,000 small gzip files (the outputs are the day's, byte
+# for byte), and one Firehose object of ~1 GB uncompressed (a single file:
+# one core reads it). zcat and convert alternate three times; medians.
+for shape in many-small one-big; do
+    DIR="$CACHE/$shape"
+    if [ ! -f "$DIR.complete" ]; then
+        rm -rf "$DIR"; echo "making $shape from $ONE ..." >&2
+        python3 scripts/bench-shapes.py "$shape" "$ONE" "$DIR" >&2 && touch "$DIR.complete"
+    fi
+done
+echo
+echo "other shapes (target: convert >= 1.0x zcat; peak RSS < 1024 MB):"
+for shape in many-small one-big; do
+    DIR="$CACHE/$shape"; ZS=(); CS=(); PEAK=0
+    for run in 1 2 3; do
+        t0=$(date +%s.%N); find "$DIR" -type f -print0 | xargs -0 zcat -f > /dev/null; t1=$(date +%s.%N)
+        ZS+=("$(seconds "$t0" "$t1")")
+        rm -rf "$OUT/shape"
+        read -r wall rss < <(convert "$DIR" "$OUT/shape")
+        CS+=("$wall"); [ "$rss" -gt "$PEAK" ] && PEAK=$rss
+    done
+    python3 - "$shape" "$OUT/shape/summary.json" "${ZS[*]}" "${CS[*]}" "$PEAK" <<'PY'
+import json, sys, statistics
+shape, t = sys.argv[1], json.load(open(sys.argv[2]))["totals"]
+z, c = statistics.median(float(x) for x in sys.argv[3].split()), statistics.median(float(x) for x in sys.argv[4].split())
+mb, rss = t["uncompressed_bytes"] / 1e6, int(sys.argv[5]) / 1024
+verdict = "meets" if z / c >= 1.0 and rss < 1024 else "MISSES"
+print(f"  {shape:11s} {t['files']:6d} files {mb:6.0f} MB   zcat {z:6.2f} s   convert {c:6.2f} s  {mb/c:6.1f} MB/s   ratio {z/c:5.2f}   peak RSS {rss:5.0f} MB   {verdict} the target")
+PY
+done
 fi
 
 # Dense shapes, memory within one window (target: peak RSS under 1 GB):
