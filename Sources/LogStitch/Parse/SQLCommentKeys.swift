@@ -52,6 +52,13 @@ public enum SQLCommentKeys {
         return keys
     }
 
+    /// The bytes `forEachComment` stops at: `'` (0x27), `-` (0x2D) and `/`
+    /// (0x2F), told by one subtraction and a bit of 0x141.
+    @inline(__always) static func opensStringOrComment(_ c: UInt8) -> Bool {
+        let d = c &- 0x27
+        return d <= 8 && (0x141 >> d) & 1 != 0
+    }
+
     /// How many of a statement's last comments are kept on the stack.
     static let recentComments = 8
 
@@ -91,6 +98,9 @@ public enum SQLCommentKeys {
     static func forEachComment(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         var i = 0
         while i < bytes.count {
+            // Straight to the next byte that can open a string or a comment.
+            while i < bytes.count, !opensStringOrComment(bytes[i]) { i += 1 }
+            guard i < bytes.count else { return }
             let c = bytes[i]
             if c == ASCII.apostrophe {
                 var j = i + 1
@@ -113,8 +123,18 @@ public enum SQLCommentKeys {
             }
             if c == ASCII.slash, i + 1 < bytes.count, bytes[i + 1] == 0x2A {
                 let bodyStart = i + 2
-                var j = bodyStart
-                while j + 1 < bytes.count, !(bytes[j] == 0x2A && bytes[j + 1] == ASCII.slash) { j += 1 }
+                // The body ends at the next `*/` (memchr for each `*`).
+                let raw = UnsafeRawBufferPointer(bytes)
+                var j = bytes.count
+                var from = bodyStart
+                while let star = raw.index(of: 0x2A, from: from) {
+                    if star + 1 < bytes.count, bytes[star + 1] == ASCII.slash {
+                        j = star
+                        break
+                    }
+                    from = star + 1
+                }
+                if j == bytes.count { j = max(bodyStart, bytes.count - 1) }
                 let bodyEnd = min(j, bytes.count)
                 body(bodyStart..<max(bodyStart, bodyEnd))
                 i = bodyEnd + 2

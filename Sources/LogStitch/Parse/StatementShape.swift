@@ -47,6 +47,14 @@ struct StatementShape: Hashable {
         let n = q.count
         while i < n {
             let c = q[i]
+            // Letters and most punctuation: above every byte treated below
+            // (the marks, digits and quotes all lie under ':').
+            if c > 0x39 {
+                out[o] = c
+                o += 1
+                i += 1
+                continue
+            }
             if c == Self.digitsMark || c == Self.stringMark { return nil }
             if c >= 0x30 && c <= 0x39 {
                 while i < n, q[i] >= 0x30, q[i] <= 0x39 { i += 1 }
