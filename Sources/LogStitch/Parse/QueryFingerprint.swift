@@ -330,18 +330,17 @@ public enum QueryFingerprint {
                 var j = v + 6
                 while j < q.count, isWS(q[j]) { j += 1 }
                 if j < q.count, q[j] == 0x28 {
-                    var close = j + 1
-                    while close < q.count {
-                        if q[close] == 0x29 {
-                            var k = close + 1
+                    // Each `)` after it (memchr): the first followed by `, (` ends the kept tuple.
+                    var from = j + 1
+                    while let close = raw.index(of: 0x29, from: from) {
+                        var k = close + 1
+                        while k < q.count, isWS(q[k]) { k += 1 }
+                        if k < q.count, q[k] == ASCII.comma {
+                            k += 1
                             while k < q.count, isWS(q[k]) { k += 1 }
-                            if k < q.count, q[k] == ASCII.comma {
-                                k += 1
-                                while k < q.count, isWS(q[k]) { k += 1 }
-                                if k < q.count, q[k] == 0x28 { return close + 1 }
-                            }
+                            if k < q.count, q[k] == 0x28 { return close + 1 }
                         }
-                        close += 1
+                        from = close + 1
                     }
                 }
             }
