@@ -101,8 +101,18 @@ struct StatementShape: Hashable {
 final class StatementShapes: @unchecked Sendable {
     let lock = NSLock()
     /// By hash: a second shape with the same 64-bit hash (as good as never)
-    /// replaces the first, which is then only made again.
-    var known: [UInt64: (shape: [UInt8], name: QueryClassName)] = [:]
+    /// replaces the first, which is then only made again. Entries are
+    /// objects: a tuple of an array and four Strings was copied out of the
+    /// dictionary, five retains and releases, on every statement.
+    var known: [UInt64: Entry] = [:]
+    final class Entry: @unchecked Sendable {
+        let shape: [UInt8]
+        let name: QueryClassName
+        init(_ shape: [UInt8], _ name: QueryClassName) {
+            self.shape = shape
+            self.name = name
+        }
+    }
     static let limit = 8192
 
     func lookup(_ s: StatementShape) -> QueryClassName? {
@@ -123,7 +133,7 @@ final class StatementShapes: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if known.count >= Self.limit { known.removeAll(keepingCapacity: true) }
-        known[s.hash] = (s.bytes, name)
+        known[s.hash] = Entry(s.bytes, name)
     }
 }
 
