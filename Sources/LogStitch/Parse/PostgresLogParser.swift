@@ -1,5 +1,3 @@
-import Foundation
-
 /// Parses PostgreSQL / Aurora PostgreSQL logs written with
 /// `log_min_duration_statement`: the RDS prefix `%t:%r:%u@%d:[%p]:` (or any
 /// `--pg-prefix`), then `LOG:  duration: 1532.412 ms  statement: …`
@@ -148,11 +146,7 @@ public struct PostgresLogParser {
         mutating func utc(_ v: ByteView, _ zones: PostgresTimeZone) -> Swift.Result<
             EpochMicros, PostgresTimeZone.Problem
         >? {
-            if v.count > 0, v.count == lastText.count,
-                lastText.withUnsafeBytes({ memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 })
-            {
-                return .success(lastUTC)
-            }
+            if v.count > 0, lastText.withUnsafeBytes({ $0.equals(v) }) { return .success(lastUTC) }
             let result = read(v, zones)
             if case .success(let t)? = result {
                 lastText.removeAll(keepingCapacity: true)

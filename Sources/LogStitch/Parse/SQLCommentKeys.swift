@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads the request a statement belongs to out of its SQL comments, before
 /// anything else touches the text: sqlcommenter `key='url-encoded value'`
 /// pairs (usually in a trailing `/*…*/`), Marginalia-style `key:value`,
@@ -35,9 +33,8 @@ public enum SQLCommentKeys {
             let seen = commentBodies(bytes, keepingLast: recent)
             guard seen <= recentComments else {
                 // More comments than the stack keeps: all of them, in an array.
-                var all: [Range<Int>] = []
-                forEachComment(bytes) { all.append($0) }
-                for range in all.reversed() where take(comment: UnsafeBufferPointer(rebasing: bytes[range]), &keys) {
+                for range in commentBodies(bytes).reversed()
+                where take(comment: UnsafeBufferPointer(rebasing: bytes[range]), &keys) {
                     break
                 }
                 return
@@ -157,10 +154,7 @@ public enum SQLCommentKeys {
     ) {
         let v = UnsafeRawBufferPointer(value)
         // Lengths first, then bytes (most keys differ in length at once).
-        func isKey(_ k: [UInt8]) -> Bool {
-            k.count == key.count
-                && (key.isEmpty || k.withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 })
-        }
+        func isKey(_ k: [UInt8]) -> Bool { k.withUnsafeBytes { $0.equals(UnsafeRawBufferPointer(key)) } }
         if keys.traceId == nil {
             if isKey(traceparentKey) {
                 keys.traceId = TraceId.fromTraceparent(v.trimmed())

@@ -115,17 +115,12 @@ final class StatementShapes: @unchecked Sendable {
     }
     static let limit = 8192
 
-    func lookup(_ s: StatementShape) -> QueryClassName? {
-        s.bytes.withUnsafeBufferPointer { lookup($0, hash: s.hash) }
-    }
-
     func lookup(_ shape: UnsafeBufferPointer<UInt8>, hash: UInt64) -> QueryClassName? {
         lock.lock()
         defer { lock.unlock() }
-        guard let hit = known[hash], hit.shape.count == shape.count,
-            shape.isEmpty
-                || hit.shape.withUnsafeBytes({ memcmp($0.baseAddress!, shape.baseAddress!, shape.count) == 0 })
-        else { return nil }
+        guard let hit = known[hash], hit.shape.withUnsafeBytes({ $0.equals(UnsafeRawBufferPointer(shape)) }) else {
+            return nil
+        }
         return hit.name
     }
 

@@ -127,25 +127,23 @@ struct KeyIndex<Key: FastHashable & Sendable>: Sendable {
 
     /// Eight bytes per multiply (in-memory only: never persisted).
     @inline(__always) static func hash(bytes b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        do {
-            var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
-            var i = 0
-            if let base = b.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while i + 8 <= b.count {
-                    h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-                    h ^= h >> 29
-                    i += 8
-                }
+        var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
+        var i = 0
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= b.count {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+                h ^= h >> 29
+                i += 8
             }
-            var tail: UInt64 = 0
-            while i < b.count {
-                tail = tail << 8 | UInt64(b[i])
-                i += 1
-            }
-            h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
-            return h ^ (h >> 32)
         }
+        var tail: UInt64 = 0
+        while i < b.count {
+            tail = tail << 8 | UInt64(b[i])
+            i += 1
+        }
+        h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+        return h ^ (h >> 32)
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
