@@ -320,11 +320,11 @@ public enum QueryFingerprint {
         while i < q.count, isWS(q[i]) { i += 1 }
         guard i > ws, startsWith(q, "INTO", caseInsensitive: true, at: i) else { return q.count }
         var v = i + 5
+        let raw = UnsafeRawBufferPointer(q)
+        // The next V or v (most of the text has neither).
+        var vees = NextOfTwoBytes(raw, 0x56, 0x76)
         while v + 6 <= q.count {
-            // The next V or v (memchr for each: most of the text has neither).
-            let raw = UnsafeRawBufferPointer(q)
-            let upper = raw.index(of: 0x56, from: v), lower = raw.index(of: 0x76, from: v)
-            guard let at = upper.map({ min($0, lower ?? $0) }) ?? lower else { break }
+            guard let at = vees.next(from: v) else { break }
             v = at
             if v + 6 <= q.count, startsWith(q, "VALUES", caseInsensitive: true, at: v) {
                 var j = v + 6
@@ -370,15 +370,11 @@ public enum QueryFingerprint {
             out.put(q, 0..<q.count)
             return
         }
-        let raw = UnsafeRawBufferPointer(q)
-        // Runs without `#` or `-` are copied whole: where the next of each
-        // is, found by memchr again only once it is passed.
-        var hash = raw.index(of: ASCII.hash), minus = raw.index(of: ASCII.minus)
+        // Runs without `#` or `-` are copied whole.
+        var marks = NextOfTwoBytes(UnsafeRawBufferPointer(q), ASCII.hash, ASCII.minus)
         var i = 0
         while i < q.count {
-            if let h = hash, h < i { hash = raw.index(of: ASCII.hash, from: i) }
-            if let m = minus, m < i { minus = raw.index(of: ASCII.minus, from: i) }
-            guard let next = hash.map({ min($0, minus ?? $0) }) ?? minus else {
+            guard let next = marks.next(from: i) else {
                 out.put(q, i..<q.count)
                 return
             }

@@ -397,3 +397,26 @@ extension String {
         return try copy.withUTF8(body)
     }
 }
+
+/// Where the next of two bytes lies, for a reader going through `bytes`
+/// from left to right (positions asked for never decrease): each byte's
+/// next place is found by memchr, and looked for again only once the
+/// reader has passed it, so `bytes` is searched at most once for each.
+struct NextOfTwoBytes {
+    let bytes: ByteView
+    let first: UInt8, second: UInt8
+    private var nextFirst: Int?, nextSecond: Int?
+
+    init(_ bytes: ByteView, _ first: UInt8, _ second: UInt8) {
+        self.bytes = bytes
+        (self.first, self.second) = (first, second)
+        (nextFirst, nextSecond) = (bytes.index(of: first), bytes.index(of: second))
+    }
+
+    /// The first position at or after `i` holding either byte.
+    mutating func next(from i: Int) -> Int? {
+        if let p = nextFirst, p < i { nextFirst = bytes.index(of: first, from: i) }
+        if let p = nextSecond, p < i { nextSecond = bytes.index(of: second, from: i) }
+        return nextFirst.map { min($0, nextSecond ?? $0) } ?? nextSecond
+    }
+}
