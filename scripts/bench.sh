@@ -50,6 +50,22 @@ convert() {    # dir out -> "wall_s peak_kb"
     cat "$log"; rm -f "$log"
 }
 
+# zcat of every file in $1 to /dev/null and convert of $1 into $2, three
+# times, alternating: the runs' seconds in ZS and CS, the highest peak RSS
+# (KB) in PEAK.
+alternate() {
+    ZS=(); CS=(); PEAK=0
+    local run t0 t1 wall rss
+    for run in 1 2 3; do
+        t0=$(date +%s.%N); find "$1" -type f -print0 | xargs -0 zcat -f > /dev/null; t1=$(date +%s.%N)
+        ZS+=("$(seconds "$t0" "$t1")")
+        rm -rf "$2"
+        read -r wall rss < <(convert "$1" "$2")
+        CS+=("$wall")
+        if [ "$rss" -gt "$PEAK" ]; then PEAK=$rss; fi
+    done
+}
+
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -69,17 +85,9 @@ COMPRESSED=$(du -sb "$ONE" | cut -f1)
 # Timings here vary by 20-30% from run to run (shared disks and CPUs), so
 # zcat and the 1x convert alternate three times and the medians are compared;
 # peak RSS is the highest of the runs.
-ZCATS=(); WALLS=(); RSS1=0
-for run in 1 2 3; do
-    # zcat alone, all files, to /dev/null.
-    t0=$(date +%s.%N); find "$ONE" -type f -print0 | xargs -0 zcat -f > /dev/null; t1=$(date +%s.%N)
-    ZCATS+=("$(seconds "$t0" "$t1")")
-    rm -rf "$OUT/one"
-    read -r wall rss < <(convert "$ONE" "$OUT/one")
-    WALLS+=("$wall"); [ "$rss" -gt "$RSS1" ] && RSS1=$rss
-done
+alternate "$ONE" "$OUT/one"
 read -r WALL8 RSS8 < <(convert "$EIGHT" "$OUT/eight")
-python3 - "$OUT/one/summary.json" "${ZCATS[*]}" "${WALLS[*]}" "$RSS1" "$WALL8" "$RSS8" "$COMPRESSED" <<'PY'
+python3 - "$OUT/one/summary.json" "${ZS[*]}" "${CS[*]}" "$PEAK" "$WALL8" "$RSS8" "$COMPRESSED" <<'PY'
 import json, sys, statistics
 s = json.load(open(sys.argv[1]))
 t = s["totals"]
@@ -116,14 +124,7 @@ done
 echo
 echo "other shapes (target: convert >= 1.0x zcat; peak RSS < 1024 MB):"
 for shape in many-small one-big; do
-    DIR="$CACHE/$shape"; ZS=(); CS=(); PEAK=0
-    for run in 1 2 3; do
-        t0=$(date +%s.%N); find "$DIR" -type f -print0 | xargs -0 zcat -f > /dev/null; t1=$(date +%s.%N)
-        ZS+=("$(seconds "$t0" "$t1")")
-        rm -rf "$OUT/shape"
-        read -r wall rss < <(convert "$DIR" "$OUT/shape")
-        CS+=("$wall"); [ "$rss" -gt "$PEAK" ] && PEAK=$rss
-    done
+    alternate "$CACHE/$shape" "$OUT/shape"
     python3 - "$shape" "$OUT/shape/summary.json" "${ZS[*]}" "${CS[*]}" "$PEAK" <<'PY'
 import json, sys, statistics
 shape, t = sys.argv[1], json.load(open(sys.argv[2]))["totals"]
