@@ -65,14 +65,6 @@ public final class SlowQuery: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with the statement's UTF-8 bytes.
-    public func withTextBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        switch storedText {
-        case .string(let s): return s.withUTF8Bytes { body(UnsafeRawBufferPointer($0)) }
-        case .spilled(let data, let range):
-            return data.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[range])) }
-        }
-    }
     /// PostgreSQL `DETAIL:  parameters:` paired with the statement.
     public var parameters: String?
     /// The statement with its literals as `?`, for `sql.sanitized_query`:
