@@ -77,6 +77,13 @@ struct Convert: ParsableCommand {
     @Flag(name: .long, help: "Write segments.ndjson.gz and the reports as .csv.gz (gzip via zlib).")
     var compress = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Also write traces.otlp.jsonl: the traces as OTLP/JSON, one TracesData per line, for Jaeger, Tempo and the OpenTelemetry Collector."
+    )
+    var otlp = false
+
     @Option(
         name: .customLong("region"),
         help: ArgumentHelp(
@@ -139,6 +146,7 @@ struct Convert: ParsableCommand {
         options.outputDirectory = output
         options.jobs = jobs
         options.compress = compress
+        options.otlp = otlp
         options.temporaryDirectory = tmpDir
         options.limits.maxLineBytes = maxLineBytes
         options.progress = isatty(2) != 0

@@ -73,7 +73,8 @@ import Testing
                 compress: false, bufferBytes: 8 << 10)
         }
         let segments = staged("segments"), requests = staged("requests")
-        let coordinator = WindowedCorrelation.Coordinator(count: 3, files: (segments, requests))
+        let coordinator = WindowedCorrelation.Coordinator(
+            count: 3, files: .init(segments: segments, requests: requests))
         func piece(_ text: String) -> ByteSink {
             let b = ByteSink(capacity: 64)
             Array(text.utf8).withUnsafeBytes { b.append($0) }

@@ -193,8 +193,15 @@ public struct SegmentDocumentWriter {
     /// block's segments never sit in memory whole; the buffers come from
     /// `buffers`, whose receiver gives them back once they are written.
     /// Returns how many of the documents X-Ray would refuse by age (see `XRayAgeLimit`).
+    /// `visit`, if given, sees each trace's documents as they are written
+    /// (the bytes are valid only during the call), with the index of its
+    /// request (or -1) and of its lone invocation (or -1): the views of a
+    /// trace (OTLP, the report's slowest traces) read them from there.
     @discardableResult
-    func write(_ ownership: Ownership, buffers: BufferPool?, sink: (ByteSink) -> Void) -> (tooOld: Int, ahead: Int) {
+    func write(
+        _ ownership: Ownership, buffers: BufferPool?, visit: ((ByteView, Int, Int) -> Void)? = nil,
+        sink: (ByteSink) -> Void
+    ) -> (tooOld: Int, ahead: Int) {
         var aged = (tooOld: 0, ahead: 0)
         // Which trace comes first: (start, trace id); requests own their
         // invocation's documents, lone invocations their own.
@@ -229,7 +236,9 @@ public struct SegmentDocumentWriter {
             let o = order[k]
             if w.count >= BufferPool.scratchBytes { moveScratch() }
             let before = w.documents
+            let offset = w.count
             defer {
+                if let visit { visit(w.out.bytes.slice(offset, w.count), o.request, o.invocation) }
                 switch options.ageLimit.verdict(o.trace) {
                 case .tooOld: aged.tooOld += w.documents - before
                 case .ahead: aged.ahead += w.documents - before
@@ -643,6 +652,9 @@ public struct SegmentDocumentWriter {
         w.objectStart("rds_slow_query")
         w.field("attribution", r.attribution.rawValue)
         w.field("fingerprint_id", q.fingerprintId)
+        // The class the statement falls in (queries.csv's), for views that
+        // name a statement by its shape (OTLP's db.query.summary).
+        w.field("fingerprint", Self.cut(q.fingerprint, 2048))
         w.field("query_time_ms", millis: q.durationUs)
         if let l = q.lockTimeUs { w.field("lock_time_ms", millis: l) }
         if let v = q.rowsSent { w.field("rows_sent", v) }

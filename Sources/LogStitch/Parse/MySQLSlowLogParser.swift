@@ -302,7 +302,7 @@ public struct MySQLSlowLogParser {
         _ completed: inout [SlowQuery], _ incomplete: inout [(line: Int, reason: String)],
         last: Bool = false
     ) {
-        guard var e = entry else { return }
+        guard let e = entry else { return }
         entry = nil
         defer { statement.removeAll(keepingCapacity: true) }
         guard e.hasQueryTime || e.isAdminCommand else {

@@ -30,11 +30,15 @@ public enum ConvertJob {
             // Compressed by the workers, block by block, joined into one gzip member.
             let segments = try output.openStream("segments.ndjson", compress: options.compress, partsFromWriters: true)
             let requests = try output.openStream("requests.csv", compress: options.compress, partsFromWriters: true)
+            let otlp =
+                options.otlp
+                ? try output.openStream("traces.otlp.jsonl", compress: options.compress, partsFromWriters: true) : nil
             let totals = WindowedCorrelation(store: store, files: files, options: options).run(
-                segments: segments, requests: requests)
+                .init(segments: segments, requests: requests, otlp: otlp))
             if let failure = store.readFailure { throw failure }
             try segments.close()
             try requests.close()
+            try otlp?.close()
             PhaseTimer.mark("correlate+emit")
 
             // 3. The reports that need every window, then the summary.

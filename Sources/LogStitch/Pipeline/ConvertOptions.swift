@@ -10,6 +10,8 @@ public struct ConvertOptions: Sendable {
     public var progress = false
     /// Write `.ndjson.gz` / `.csv.gz` instead of plain outputs.
     public var compress = false
+    /// Also write the traces as OTLP/JSON (`traces.otlp.jsonl`).
+    public var otlp = false
     /// Where spill files go (`--tmp-dir`); nil: the system temporary directory.
     public var temporaryDirectory: String?
 

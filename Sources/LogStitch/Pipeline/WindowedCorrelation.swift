@@ -40,6 +40,15 @@ struct WindowedCorrelation {
     struct Totals {
         var accumulator = ReportAccumulator()
         var counts = CorrelationCounts()
+        var slowest = SlowestTraces()
+    }
+
+    /// The run's outputs that are written block by block, in time order.
+    struct Streams {
+        var segments: StagedFile
+        var requests: StagedFile
+        /// With `--otlp`.
+        var otlp: StagedFile?
     }
 
     /// What one block contributes: its pieces of text as they are made, and
@@ -48,14 +57,15 @@ struct WindowedCorrelation {
     struct BlockResult {
         var segments: [ByteSink] = []
         var rows: [ByteSink] = []
-        /// With `--compress`: the segments and rows, compressed by the worker.
-        var compressed: (segments: DeflatedPart, rows: DeflatedPart)?
+        var otlp: [ByteSink] = []
+        /// With `--compress`: the segments, rows and OTLP lines, compressed by the worker.
+        var compressed: (segments: DeflatedPart, rows: DeflatedPart, otlp: DeflatedPart)?
         var totals = Totals()
         /// Whether the block has handed over all it makes.
         var finished = false
 
         /// Nothing to write and not finished: nothing for the writer to do yet.
-        var isEmpty: Bool { segments.isEmpty && rows.isEmpty && !finished }
+        var isEmpty: Bool { segments.isEmpty && rows.isEmpty && otlp.isEmpty && !finished }
     }
 
     /// Keeps decoded buckets while consecutive blocks need them.
@@ -175,11 +185,8 @@ struct WindowedCorrelation {
         let count: Int
         let progress: Bool
         let inFlight: Int?
-        let files: (segments: StagedFile, requests: StagedFile)?
-        init(
-            count: Int, progress: Bool = false, inFlight: Int? = nil,
-            files: (segments: StagedFile, requests: StagedFile)? = nil
-        ) {
+        let files: Streams?
+        init(count: Int, progress: Bool = false, inFlight: Int? = nil, files: Streams? = nil) {
             self.count = count
             self.progress = progress
             self.inFlight = inFlight
@@ -209,6 +216,8 @@ struct WindowedCorrelation {
         func emit(_ i: Int, segments piece: ByteSink) { add(i) { $0.segments.append(piece) } }
         /// A full buffer of block `i`'s request rows.
         func emit(_ i: Int, rows piece: ByteSink) { add(i) { $0.rows.append(piece) } }
+        /// A full buffer of block `i`'s OTLP lines.
+        func emit(_ i: Int, otlp piece: ByteSink) { add(i) { $0.otlp.append(piece) } }
 
         /// Block `i`'s end: its totals and, with `--compress`, its compressed text.
         func finish(_ i: Int, _ r: consuming BlockResult) {
@@ -249,19 +258,22 @@ struct WindowedCorrelation {
         /// Hands the text to the files' writer threads, which write it and
         /// give the buffers back; at a block's end, adds its totals.
         private func write(_ ready: inout BlockResult) {
-            guard let (segments, requests) = files else { return }
+            guard let files else { return }
             PhaseTimer.step("write") {
                 if let parts = ready.compressed {
-                    segments.write(parts.segments)
-                    requests.write(parts.rows)
+                    files.segments.write(parts.segments)
+                    files.requests.write(parts.rows)
+                    files.otlp?.write(parts.otlp)
                 }
-                segments.write(pieces: &ready.segments, returningTo: buffers)
-                requests.write(pieces: &ready.rows, returningTo: buffers)
+                files.segments.write(pieces: &ready.segments, returningTo: buffers)
+                files.requests.write(pieces: &ready.rows, returningTo: buffers)
+                if let otlp = files.otlp { otlp.write(pieces: &ready.otlp, returningTo: buffers) }
             }
             guard ready.finished else { return }
             PhaseTimer.step("merge") {
                 totals.accumulator.merge(ready.totals.accumulator)
                 totals.counts.merge(ready.totals.counts)
+                totals.slowest.merge(ready.totals.slowest)
             }
         }
 
@@ -272,7 +284,7 @@ struct WindowedCorrelation {
         }
     }
 
-    func run(segments: StagedFile, requests: StagedFile) -> Totals {
+    func run(_ streams: Streams) -> Totals {
         let counts = store.records
         let blocks = Self.blocks(buckets: store.buckets, records: { counts[$0] ?? 0 }, margin: marginBuckets)
         let workers = max(1, min(options.jobs, blocks.count))
@@ -295,9 +307,9 @@ struct WindowedCorrelation {
             "learn senders (margin \(marginBuckets * SpillStore.bucketMicros / 60_000_000) min, longest span \(store.longestSpanMicros / 1000) ms)"
         )
         // Pass 2: join, write what each block owns, accumulate the reports.
-        requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
+        streams.requests.write(CSVWriter(header: ReportEmitter.requestsHeader).bytes)
         let second = Coordinator(
-            count: blocks.count, progress: options.progress, inFlight: 2 * workers, files: (segments, requests))
+            count: blocks.count, progress: options.progress, inFlight: 2 * workers, files: streams)
         let frozenSenders = senders
         let pairsBefore = blocks.firstIndex { $0.count < Self.blockBuckets } ?? blocks.count
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -309,7 +321,8 @@ struct WindowedCorrelation {
                     let window = PhaseTimer.step("decode window") { cache.window(loaded(blocks[i])) }
                     let result = block(
                         blocks[i], window, senders: frozenSenders, buffers: second.buffers,
-                        segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) })
+                        segments: { second.emit(i, segments: $0) }, rows: { second.emit(i, rows: $0) },
+                        otlp: { second.emit(i, otlp: $0) })
                     PhaseTimer.step("deliver+write") { second.finish(i, result) }
                 }
             }
@@ -323,7 +336,8 @@ struct WindowedCorrelation {
     /// kept and compressed at the end instead); returns the rest.
     func block(
         _ own: ClosedRange<Int64>, _ window: [ParsedFile], senders: SenderIndex, buffers: BufferPool,
-        segments: @escaping (ByteSink) -> Void, rows: @escaping (ByteSink) -> Void
+        segments: @escaping (ByteSink) -> Void, rows: @escaping (ByteSink) -> Void,
+        otlp: @escaping (ByteSink) -> Void
     ) -> BlockResult {
         let model = PhaseTimer.step("correlate") {
             Correlator(options: options.correlate).correlate(window, files: files, senders: senders)
@@ -333,15 +347,19 @@ struct WindowedCorrelation {
         let compress = options.compress
         func segmentsPiece(_ piece: ByteSink) { if compress { result.segments.append(piece) } else { segments(piece) } }
         func rowsPiece(_ piece: ByteSink) { if compress { result.rows.append(piece) } else { rows(piece) } }
+        func otlpPiece(_ piece: ByteSink) { if compress { result.otlp.append(piece) } else { otlp(piece) } }
+        var views = TraceViews(model: model, otlp: options.otlp ? buffers : nil, full: otlpPiece)
         PhaseTimer.step("segments") {
             let aged = SegmentDocumentWriter(model: model, options: options.correlate).write(
-                ownership, buffers: buffers
+                ownership, buffers: buffers, visit: { views.visit($0, request: $1, invocation: $2) }
             ) {
                 segmentsPiece($0)
             }
             result.totals.counts.documentsTooOldForXRay += aged.tooOld
             result.totals.counts.documentsAheadOfXRay += aged.ahead
         }
+        views.finish()
+        result.totals.slowest = views.slowest
         // Rows are written into a small buffer of the writer's own and
         // moved into the pool's buffers as it fills (see `BufferPool.move`),
         // each handed on whole when full.
@@ -365,9 +383,13 @@ struct WindowedCorrelation {
             // Here, on every core, rather than by the one worker writing at
             // a time; the files join the parts into one gzip member.
             PhaseTimer.step("compress") {
-                result.compressed = (GzipWriter.deflatedPart(result.segments), GzipWriter.deflatedPart(result.rows))
+                result.compressed = (
+                    GzipWriter.deflatedPart(result.segments), GzipWriter.deflatedPart(result.rows),
+                    GzipWriter.deflatedPart(result.otlp)
+                )
                 buffers.give(&result.segments)
                 buffers.give(&result.rows)
+                buffers.give(&result.otlp)
             }
         }
         return result
