@@ -171,6 +171,8 @@ public struct ReportAccumulator {
     var routes = KeyedTotals<RouteKey, Route>()
     var functions = KeyedTotals<String, Function>()
     var queries = KeyedTotals<QueryKey, QueryClass>()
+    /// Minute by minute, for report.html's charts.
+    var timeline = Timeline()
 
     public init() {}
 
@@ -240,6 +242,7 @@ public struct ReportAccumulator {
             }
             if let l = q.responseLatencyMs { route.latency.add(l * 1000) }
         }
+        timeline.add(request: q)
     }
 
     mutating func add(invocation inv: borrowing LambdaInvocation, _ recent: inout RecentKeys<StringBits>) {
@@ -263,6 +266,7 @@ public struct ReportAccumulator {
             if let m = inv.memorySizeMB { f.memoryMB = max(f.memoryMB ?? m, m) }
             if let m = inv.maxMemoryUsedMB { f.maxMemoryUsedMB = max(f.maxMemoryUsedMB ?? m, m) }
         }
+        timeline.add(invocation: inv)
     }
 
     mutating func add(query r: borrowing QueryRecord, _ known: inout KeyIndex<QueryBits>) {
@@ -304,6 +308,7 @@ public struct ReportAccumulator {
 
     /// Adds another accumulator's totals (blocks correlated in parallel).
     public mutating func merge(_ o: ReportAccumulator) {
+        timeline.merge(o.timeline)
         for (k, r) in zip(o.routes.keys, o.routes.values) {
             routes.update(k, Route()) { a in
                 a.requests += r.requests

@@ -52,6 +52,11 @@ public enum ConvertJob {
             try output.stage("queries.csv", totals.accumulator.queriesCSV(), compress: options.compress)
             try output.stage("rejects.csv", summary.rejectsCSV())
             try output.stage("summary.json", summary.json(version: version))
+            try output.stage(
+                "report.html",
+                HTMLReport(
+                    summary: summary, totals: totals.accumulator, counts: totals.counts, slowest: totals.slowest
+                ).bytes())
             try output.commit()
             PhaseTimer.mark("reports+commit")
             let status: ExitStatus = summary.hasProblems ? .partial : .success
