@@ -21,6 +21,12 @@ static inline int logstitch_o_direct(void) {
 #endif
 }
 
+// glibc's memmem (two-way search, vectorised), for finding an id in
+// megabytes of output at disk speed (`logstitch show`).
+static inline const void *logstitch_memmem(const void *h, size_t hn, const void *n, size_t nn) {
+    return memmem(h, hn, n, nn);
+}
+
 // Asks the CPU to start loading the cache line at `p` (a hint: no fault,
 // no effect on results), for loops that visit records in an order of their
 // own, so that several misses are in flight at once.

@@ -9,7 +9,7 @@ struct Logstitch: ParsableCommand {
         abstract:
             "Turn gzipped AWS logs (API Gateway, Lambda, RDS slow queries) into X-Ray traces and latency reports.",
         version: ConvertJob.version,
-        subcommands: [Convert.self, Validate.self],
+        subcommands: [Convert.self, Validate.self, Show.self],
         defaultSubcommand: Convert.self
     )
 }
@@ -270,6 +270,55 @@ struct Validate: ParsableCommand {
             )
         }
         if invalid > 0 || badTraces > 0 || outside > 0 { throw ExitCode(ExitStatus.partial.rawValue) }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one trace from a convert output as a waterfall in the terminal.",
+        discussion: """
+            ID is an X-Ray trace id (1-5f84c7a1-…), the same id in OTLP's 32-hex-digit form, an API Gateway request id \
+            or a Lambda request id. The trace is found by scanning DIR's segments.ndjson (or .gz).
+            Exit status: 0 the trace was printed; 1 the id is not in DIR (or DIR holds no segments); 2 usage error.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Trace id or request id.", valueName: "ID"))
+    var id: String
+
+    @Option(
+        name: [.short, .long], help: ArgumentHelp("The output directory of `logstitch convert`.", valueName: "DIR"))
+    var output: String = "./logstitch-out"
+
+    @Option(name: .long, help: "Columns to draw in (default: the terminal's width, else $COLUMNS, else 120).")
+    var width: Int?
+
+    func validate() throws {
+        guard TraceFinder.query(id) != nil else { throw ValidationError("'\(id)' is not a trace id or request id") }
+        if let width, width < 60 { throw ValidationError("--width must be at least 60") }
+    }
+
+    func run() throws {
+        let documents: [[TraceEntity]]
+        do {
+            documents = try TraceFinder.find(id, in: output)
+        } catch let missing as TraceFinder.NotFound {
+            FileHandle.standardError.write("logstitch: \(missing.description)\n".data(using: .utf8)!)
+            throw ExitCode(ExitStatus.fatal.rawValue)
+        } catch {
+            let reason = (error as? InputError)?.reason ?? "\(error)"
+            FileHandle.standardError.write("logstitch: error: cannot read \(output): \(reason)\n".data(using: .utf8)!)
+            throw ExitCode(ExitStatus.fatal.rawValue)
+        }
+        let text = TextWaterfall(TraceWaterfall(documents: documents), width: width ?? Self.terminalWidth()).render()
+        print(text, terminator: "")
+    }
+
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return 120
     }
 }
 

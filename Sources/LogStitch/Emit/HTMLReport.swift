@@ -6,8 +6,10 @@
 public struct HTMLReport {
     public static let maxBytes = 5 * 1024 * 1024
     static let maxRows = 200
-    static let maxWaterfallRows = 400
-    static let maxLabel = 300
+    /// Rows drawn per waterfall (a trace of thousands of statements is
+    /// `logstitch show`'s to print whole), and characters per label.
+    static let maxWaterfallRows = 100
+    static let maxLabel = 200
 
     let summary: RunSummary
     let totals: ReportAccumulator

@@ -96,32 +96,12 @@ public enum SegmentValidator {
     /// `budget`: trace-level records held in memory before they go to
     /// temporary files (TMPDIR), 32 bytes each.
     public static func validate(path: String, budget: Int = 1 << 20, age: XRayAgeLimit? = nil) throws -> Report {
-        let raw = try FileDescriptorStream.open(path: path)
-        let (head, isGzip) = try PrefixedStreamAccess.sniff(raw)
-        let stream: ByteStream = isGzip ? try GzipInflater(upstream: head, layer: 1) : head
         var check = Checker(budget: budget)
         check.age = age
-        var carry: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { chunk.deallocate() }
-        while true {
-            let n = try stream.read(into: chunk)
-            if n == 0 { break }
-            let got = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
-            var from = 0
-            while let nl = got.index(of: ASCII.lf, from: from) {
-                if carry.isEmpty {
-                    check.document(got.slice(from, nl))
-                } else {
-                    carry.append(contentsOf: got.slice(from, nl))
-                    carry.withUnsafeBytes { check.document(ByteView($0)) }
-                    carry.removeAll(keepingCapacity: true)
-                }
-                from = nl + 1
-            }
-            carry.append(contentsOf: got.dropFirst(from))
+        try LineFile.forEachLine(path: path) { line, _ in
+            check.document(line)
+            return true
         }
-        if !carry.isEmpty { carry.withUnsafeBytes { check.document(ByteView($0)) } }
         return try check.finish()
     }
 
