@@ -203,7 +203,8 @@ import Testing
 /// faults, item 4): each output's rename is made to fail in turn.
 @Suite struct CommitTests {
     static let outputs = [
-        "functions.csv", "queries.csv", "rejects.csv", "requests.csv", "routes.csv", "segments.ndjson", "summary.json",
+        "functions.csv", "queries.csv", "rejects.csv", "report.html", "requests.csv", "routes.csv", "segments.ndjson",
+        "summary.json",
     ]
 
     func contents(_ dir: String) -> [String: [UInt8]] {

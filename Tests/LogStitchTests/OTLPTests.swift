@@ -125,6 +125,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/segments.ndjson"))
     }
 
+    /// A run replaces the whole set: what an earlier run with other flags
+    /// wrote (traces.otlp.jsonl, .gz files) does not stay behind to mix two runs.
+    @Test func aRunWithoutTheFlagsRemovesWhatAnEarlierRunWithThemWrote() throws {
+        let dir = makeTempDir()
+        var o = ScenarioTests.options([ScenarioTests.sample], out: dir)
+        o.otlp = true
+        o.compress = true
+        _ = try ConvertJob.run(o)
+        let names = { Set(try! FileManager.default.contentsOfDirectory(atPath: dir)) }
+        #expect(names().contains("traces.otlp.jsonl.gz") && names().contains("segments.ndjson.gz"))
+        _ = try ConvertJob.run(ScenarioTests.options([ScenarioTests.sample], out: dir))
+        #expect(
+            names() == [
+                "functions.csv", "queries.csv", "rejects.csv", "report.html", "requests.csv", "routes.csv",
+                "segments.ndjson", "summary.json",
+            ])
+    }
+
     @Test func traceIdsConvertBothWays() {
         #expect(TraceEntity.otlpTraceId("1-65920081-8F1C6D2A4B3E5F6A7B8C9D01") == "659200818f1c6d2a4b3e5f6a7b8c9d01")
         #expect(TraceEntity.xrayTraceId("659200818f1c6d2a4b3e5f6a7b8c9d01") == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")

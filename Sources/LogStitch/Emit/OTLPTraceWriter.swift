@@ -30,6 +30,8 @@ public enum OTLPTraceWriter {
         let groups = resourceGroups(documents)
         guard !groups.isEmpty else { return }
         let joined = documents.contains { $0.contains { $0.role == .apiGateway } }
+        // A trace's entities share its id: converted once.
+        var ids: (xray: String, otlp: String) = ("", "")
         w.beginDocument()
         w.beginObject()
         w.arrayStart("resourceSpans")
@@ -47,7 +49,12 @@ public enum OTLPTraceWriter {
             w.field("version", ConvertJob.version)
             w.endObject()
             w.arrayStart("spans")
-            for e in g.spans { span(e, joined: joined, &w) }
+            for e in g.spans {
+                if e.traceId != ids.xray {
+                    ids = (e.traceId, TraceEntity.otlpTraceId(e.traceId) ?? String(repeating: "0", count: 32))
+                }
+                span(e, traceId: ids.otlp, joined: joined, &w)
+            }
             w.endArray()
             w.endObject()
             w.endArray()
@@ -124,11 +131,11 @@ public enum OTLPTraceWriter {
         return parts.count > 3 && !parts[3].isEmpty ? String(parts[3]) : nil
     }
 
-    static func span(_ e: TraceEntity, joined: Bool, _ w: inout JSONWriter) {
+    static func span(_ e: TraceEntity, traceId: String, joined: Bool, _ w: inout JSONWriter) {
         let (name, kind, attrs) = semantics(e, joined: joined)
         w.element()
         w.beginObject()
-        w.field("traceId", TraceEntity.otlpTraceId(e.traceId) ?? String(repeating: "0", count: 32))
+        w.field("traceId", traceId)
         w.field("spanId", e.id.lowercased())
         if let p = e.parentId { w.field("parentSpanId", p.lowercased()) }
         w.field("name", name)

@@ -123,6 +123,27 @@ public final class OutputDirectory {
     /// there was none), so the directory holds the previous run's set.
     public func commit() throws {
         var done: [(final: String, backup: String?)] = []
+        // A previous run's outputs that this run does not write (its
+        // traces.otlp.jsonl after a run without --otlp, its .gz files after
+        // one without --compress) go with the same all-or-none: moved to a
+        // backup first, put back if any rename fails, removed at the end.
+        // Left in place, the directory would mix two runs.
+        let writing = Set(staged.map { ($0.final as NSString).lastPathComponent })
+        for name in Self.outputNames where !writing.contains(name) {
+            let final = path + "/" + name
+            var st = stat()
+            guard lstat(final, &st) == 0 else { continue }
+            let b = "\(path)/.\(name).old-\(token)"
+            unlink(b)
+            guard rename(final, b) == 0 else {
+                let why = String(cString: strerror(errno))
+                rollBack()
+                throw Failure(
+                    description:
+                        "cannot remove the previous \(final) (\(why)); the previous outputs are left as they were")
+            }
+            done.append((final, b))
+        }
         func rollBack() {
             for d in done.reversed() {
                 if let b = d.backup { rename(b, d.final) } else { unlink(d.final) }
@@ -159,6 +180,14 @@ public final class OutputDirectory {
         for d in done { if let b = d.backup { unlink(b) } }
         staged.removeAll()
     }
+
+    /// Every name a run may write: a run removes those of them it does not write.
+    public static let outputNames: [String] = {
+        let either = [
+            "segments.ndjson", "requests.csv", "routes.csv", "functions.csv", "queries.csv", "traces.otlp.jsonl",
+        ]
+        return either + either.map { $0 + ".gz" } + ["summary.json", "rejects.csv", "report.html"]
+    }()
 
     /// Removes staged files (after a failure).
     public func discard() {

@@ -27,12 +27,20 @@ public struct TraceEntity: Sendable, Equatable {
     /// Every other leaf of the entity's object, by its dotted path
     /// (`http.request.method`, `aws.resource_names.0`,
     /// `metadata.rds_slow_query.fingerprint`): strings decoded, numbers and
-    /// booleans as written.
-    public var fields: [String: String] = [:]
+    /// booleans as written. In document order; an entity has a few dozen, so
+    /// a search beats hashing each one.
+    public var fields: [(key: String, value: String)] = []
 
     public var durationMicros: Int64 { end - start }
 
-    public subscript(_ path: String) -> String? { fields[path] }
+    public subscript(_ path: String) -> String? { fields.first { $0.key == path }?.value }
+
+    public static func == (a: TraceEntity, b: TraceEntity) -> Bool {
+        a.id == b.id && a.parentId == b.parentId && a.traceId == b.traceId && a.name == b.name && a.start == b.start
+            && a.end == b.end && a.isSegment == b.isSegment && a.origin == b.origin && a.namespace == b.namespace
+            && a.fault == b.fault && a.error == b.error && a.throttle == b.throttle
+            && a.fields.elementsEqual(b.fields) { $0 == $1 }
+    }
 
     public init(id: String, traceId: String, name: String, start: EpochMicros, end: EpochMicros, isSegment: Bool) {
         self.id = id
@@ -49,16 +57,21 @@ public struct TraceEntity: Sendable, Equatable {
             other
     }
 
-    public var role: Role {
-        switch origin {
+    /// Worked out once, when the entity is read.
+    public private(set) var role: Role = .other
+
+    mutating func classify() { role = Self.role(self) }
+
+    static func role(_ e: TraceEntity) -> Role {
+        switch e.origin {
         case "AWS::ApiGateway::Stage": return .apiGateway
         case "AWS::Lambda": return .lambdaService
         case "AWS::Lambda::Function": return .lambdaFunction
         default: break
         }
-        if fields["sql.database_type"] != nil { return .statement }
-        switch name {
-        case "Lambda" where namespace == "aws": return .lambdaInvoke
+        if e["sql.database_type"] != nil { return .statement }
+        switch e.name {
+        case "Lambda" where e.namespace == "aws": return .lambdaInvoke
         case "Initialization", "Restore": return .initialization
         case "Invocation": return .invocation
         case "Overhead": return .overhead

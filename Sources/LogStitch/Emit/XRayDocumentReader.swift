@@ -31,32 +31,44 @@ public enum XRayDocumentReader {
         _ object: JSONScanner.Value, _ s: JSONScanner, parent: String?, traceId: String?, isDocument: Bool,
         into out: inout [TraceEntity]
     ) -> Bool {
-        var fields: [String: String] = [:]
+        var fields: [(key: String, value: String)] = []
         var children: [JSONScanner.Value] = []
         var isSubsegmentDocument = false
+        var id: String?, name: String?, trace: String?, start: EpochMicros?, end: EpochMicros?
+        var parentId: String?, origin: String?, namespace: String?
+        var fault = false, error = false, throttle = false
         s.forEachMember(object) { k, v in
             let key = s.string(k)
             switch key {
             case "subsegments": children = elements(v, s)
             case "type": isSubsegmentDocument = s.string(v) == "subsegment"
+            case "id": id = s.string(v)
+            case "name": name = s.string(v)
+            case "trace_id": trace = s.string(v)
+            case "start_time": start = Self.micros(s.raw(v))
+            case "end_time": end = Self.micros(s.raw(v))
+            case "parent_id": parentId = s.string(v)
+            case "origin": origin = s.string(v)
+            case "namespace": namespace = s.string(v)
+            case "fault": fault = s.raw(v).equals("true")
+            case "error": error = s.raw(v).equals("true")
+            case "throttle": throttle = s.raw(v).equals("true")
             default: flatten(key, v, s, into: &fields)
             }
             return true
         }
-        guard let id = fields.removeValue(forKey: "id"), let name = fields.removeValue(forKey: "name"),
-            let trace = fields.removeValue(forKey: "trace_id") ?? traceId,
-            let start = fields.removeValue(forKey: "start_time").flatMap(Self.micros)
-        else { return false }
-        let end = fields.removeValue(forKey: "end_time").flatMap(Self.micros) ?? start
+        guard let id, let name, let trace = trace ?? traceId, let start else { return false }
         var e = TraceEntity(
-            id: id, traceId: trace, name: name, start: start, end: end, isSegment: isDocument && !isSubsegmentDocument)
-        e.parentId = fields.removeValue(forKey: "parent_id") ?? parent
-        e.origin = fields.removeValue(forKey: "origin")
-        e.namespace = fields.removeValue(forKey: "namespace")
-        e.fault = fields.removeValue(forKey: "fault") == "true"
-        e.error = fields.removeValue(forKey: "error") == "true"
-        e.throttle = fields.removeValue(forKey: "throttle") == "true"
+            id: id, traceId: trace, name: name, start: start, end: end ?? start,
+            isSegment: isDocument && !isSubsegmentDocument)
+        e.parentId = parentId ?? parent
+        e.origin = origin
+        e.namespace = namespace
+        e.fault = fault
+        e.error = error
+        e.throttle = throttle
         e.fields = fields
+        e.classify()
         out.append(e)
         for child in children where child.kind == .object {
             guard read(child, s, parent: id, traceId: trace, isDocument: false, into: &out) else { return false }
@@ -75,7 +87,7 @@ public enum XRayDocumentReader {
 
     /// Leaves by dotted path; array elements by index.
     private static func flatten(
-        _ path: String, _ v: JSONScanner.Value, _ s: JSONScanner, into fields: inout [String: String]
+        _ path: String, _ v: JSONScanner.Value, _ s: JSONScanner, into fields: inout [(key: String, value: String)]
     ) {
         switch v.kind {
         case .object:
@@ -91,26 +103,46 @@ public enum XRayDocumentReader {
                 return true
             }
         case .null: break
-        default: fields[path] = s.string(v)
+        default: fields.append((path, s.string(v)))
         }
     }
 
     /// Epoch seconds with up to six decimals, as the writer writes them, to
     /// whole microseconds without a trip through floating point.
     static func micros(_ text: String) -> EpochMicros? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0]) else {
-            return Double(text).map { EpochMicros(($0 * 1_000_000).rounded()) }
-        }
-        var frac: Int64 = 0
-        if parts.count == 2 {
-            let digits = parts[1].prefix(6)
-            guard digits.allSatisfy(\.isNumber), let f = Int64(digits.isEmpty ? "0" : String(digits)) else {
-                return nil
+        var t = text
+        return t.withUTF8 { micros(ByteView($0)) }
+    }
+
+    static func micros(_ text: ByteView) -> EpochMicros? {
+        var whole: Int64 = 0, frac: Int64 = 0, fracDigits = 0, digits = 0
+        var negative = false, inFraction = false
+        for i in 0..<text.count {
+            let b = text[i]
+            switch b {
+            case ASCII.minus where i == 0: negative = true
+            case ASCII.dot where !inFraction: inFraction = true
+            case ASCII.zero...ASCII.nine:
+                let d = Int64(b - ASCII.zero)
+                if inFraction {
+                    if fracDigits < 6 {
+                        frac = frac * 10 + d
+                        fracDigits += 1
+                    }
+                } else {
+                    guard digits < 12 else { return nil }
+                    whole = whole * 10 + d
+                    digits += 1
+                }
+            default:
+                // An exponent or anything else: as a Double.
+                let d = Double(String(decoding: text, as: UTF8.self))
+                return d.flatMap { $0.isFinite && abs($0) < 1e12 ? EpochMicros(($0 * 1e6).rounded()) : nil }
             }
-            frac = f
-            for _ in digits.count..<6 { frac *= 10 }
         }
-        return whole * 1_000_000 + (whole < 0 ? -frac : frac)
+        guard digits > 0 else { return nil }
+        for _ in fracDigits..<6 { frac *= 10 }
+        let us = whole * 1_000_000 + frac
+        return negative ? -us : us
     }
 }
