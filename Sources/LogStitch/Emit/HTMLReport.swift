@@ -173,7 +173,12 @@ public struct HTMLReport {
     func routesSection(_ traces: [TraceWaterfall]) -> String {
         // The slowest shown trace of each route, to open from its row.
         var example: [String: String] = [:]
-        for t in traces where example[t.title] == nil { example[t.title] = t.traceId }
+        for t in traces {
+            guard let root = t.rows.first?.entity, root.role == .apiGateway else { continue }
+            let key = [root["aws.api_gateway.stage"] ?? "", root["http.request.method"] ?? "", t.route ?? ""]
+                .joined(separator: " ")
+            if example[key] == nil { example[key] = t.traceId }
+        }
         let keys = totals.routes.keys.sorted { a, b in
             let x = totals.routes[a]!.requests, y = totals.routes[b]!.requests
             return x != y ? x > y : ReportAccumulator.RouteKey.precedes(a, b)
@@ -183,8 +188,10 @@ public struct HTMLReport {
         for key in keys.prefix(Self.maxRows) {
             let r = totals.routes[key]!
             let p = r.latency.percentiles([50, 90, 95, 99]) + [r.latency.max]
-            let title = [key.method, key.route].filter { !$0.isEmpty }.joined(separator: " ")
-            let link = example[title].map { "<a href=\"#trace-\($0)\">\(HTML.escape(String($0.suffix(8))))</a>" } ?? ""
+            let link =
+                example[[key.stage, key.method, key.route].joined(separator: " ")].map {
+                    "<a href=\"#trace-\($0)\">\(HTML.escape(String($0.suffix(8))))</a>"
+                } ?? ""
             s +=
                 "<tr><td>\(HTML.escape(key.stage))</td><td>\(HTML.escape(key.method))</td><td class=\"mono\">\(HTML.escape(key.route))</td>"
             s +=
@@ -337,7 +344,7 @@ public struct HTMLReport {
 
     static func percent(_ part: Int, _ whole: Int) -> String {
         guard whole > 0 else { return "–" }
-        return ReportEmitter.decimal(Int64(part) * 1000 / Int64(whole), divisor: 10, places: 1) + "%"
+        return ReportEmitter.decimal(Int64(part) * 100, divisor: Int64(whole), places: 1) + "%"
     }
 
     static func bytes(_ n: Int64) -> String {

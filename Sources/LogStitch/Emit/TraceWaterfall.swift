@@ -59,12 +59,16 @@ public struct TraceWaterfall: Sendable {
     public var title: String {
         guard let root = rows.first?.entity else { return "empty trace" }
         if root.role == .apiGateway {
-            let method = root["http.request.method"]
-            let route = root["annotations.route"] ?? root["metadata.logstitch.route"]
-            let text = [method, route].compactMap { $0 }.joined(separator: " ")
+            let text = [root["http.request.method"], route].compactMap { $0 }.joined(separator: " ")
             return text.isEmpty ? root.name : text
         }
         return root.name
+    }
+
+    /// The request's route, when the trace has one.
+    public var route: String? {
+        guard let root = rows.first?.entity, root.role == .apiGateway else { return nil }
+        return root["annotations.route"] ?? root["metadata.logstitch.route"]
     }
 
     /// The HTTP status of the request, when there is one.
