@@ -196,15 +196,10 @@ public struct HTMLReport {
                 "<tr><td>\(HTML.escape(key.stage))</td><td>\(HTML.escape(key.method))</td><td class=\"mono\">\(HTML.escape(key.route))</td>"
             s +=
                 "<td class=\"num\">\(r.requests)</td><td class=\"num\">\(r.errors4xx)</td><td class=\"num\">\(r.faults5xx)</td><td class=\"num\">\(r.throttles)</td>"
-            s += p.map { "<td class=\"num\">\(ReportEmitter.ms($0))</td>" }.joined()
+            s += Self.msCells(p)
             s += "<td>\(SVGChart.histogram(r.latency))</td><td>\(link)</td></tr>"
         }
-        s += "</tbody></table>"
-        if keys.count > Self.maxRows {
-            s += "<p class=\"note\">\(keys.count - Self.maxRows) more routes in routes.csv.</p>"
-        }
-        if keys.isEmpty { s += "<p class=\"empty\">No API Gateway requests.</p>" }
-        return s + "</section>"
+        return s + Self.tableEnd(count: keys.count, more: "routes in routes.csv", empty: "No API Gateway requests.")
     }
 
     func functionsSection() -> String {
@@ -222,16 +217,12 @@ public struct HTMLReport {
                 "<tr><td class=\"mono\">\(HTML.escape(name))</td><td class=\"num\">\(f.invocations)</td><td class=\"num\">\(f.coldStarts)</td>"
             s +=
                 "<td class=\"num\">\(Self.percent(f.coldStarts, f.invocations))</td><td class=\"num\">\(f.errors)</td><td class=\"num\">\(f.timeouts)</td>"
-            s += (d + i).map { "<td class=\"num\">\(ReportEmitter.ms($0))</td>" }.joined()
+            s += Self.msCells(d + i)
             s +=
                 "<td class=\"num\">\(f.memoryMB.map(String.init) ?? "")</td><td class=\"num\">\(f.maxMemoryUsedMB.map(String.init) ?? "")</td></tr>"
         }
-        s += "</tbody></table>"
-        if names.count > Self.maxRows {
-            s += "<p class=\"note\">\(names.count - Self.maxRows) more functions in functions.csv.</p>"
-        }
-        if names.isEmpty { s += "<p class=\"empty\">No Lambda invocations.</p>" }
-        return s + "</section>"
+        return s
+            + Self.tableEnd(count: names.count, more: "functions in functions.csv", empty: "No Lambda invocations.")
     }
 
     func queriesSection(_ linked: Set<String>) -> String {
@@ -256,15 +247,10 @@ public struct HTMLReport {
             s +=
                 "<td>\(HTML.escape(key.engine))</td><td>\(HTML.escape(key.instance))</td><td>\(HTML.escape(key.database))</td>"
             s += "<td class=\"num\">\(c.count)</td><td class=\"num\">\(ReportEmitter.ms(c.totalUs))</td>"
-            s += p.map { "<td class=\"num\">\(ReportEmitter.ms($0))</td>" }.joined()
+            s += Self.msCells(p)
             s += "<td class=\"num\">\(c.attributed)</td><td>\(example)</td></tr>"
         }
-        s += "</tbody></table>"
-        if keys.count > Self.maxRows {
-            s += "<p class=\"note\">\(keys.count - Self.maxRows) more classes in queries.csv.</p>"
-        }
-        if keys.isEmpty { s += "<p class=\"empty\">No slow-log statements.</p>" }
-        return s + "</section>"
+        return s + Self.tableEnd(count: keys.count, more: "classes in queries.csv", empty: "No slow-log statements.")
     }
 
     func slowestSection(_ traces: [TraceWaterfall]) -> String {
@@ -315,6 +301,19 @@ public struct HTMLReport {
                 "<p class=\"note\">\(t.rows.count - Self.maxWaterfallRows) more entities: see `logstitch show \(t.traceId)`.</p>"
         }
         return s + "</div></article>"
+    }
+
+    /// Closes a section's table: how many rows it left out, or that it had none.
+    static func tableEnd(count: Int, more: String, empty: String) -> String {
+        var s = "</tbody></table>"
+        if count > maxRows { s += "<p class=\"note\">\(count - maxRows) more \(more).</p>" }
+        if count == 0 { s += "<p class=\"empty\">\(empty)</p>" }
+        return s + "</section>"
+    }
+
+    /// Milliseconds as right-aligned cells.
+    static func msCells(_ values: [Int64?]) -> String {
+        values.map { "<td class=\"num\">\(ReportEmitter.ms($0))</td>" }.joined()
     }
 
     static func roleClass(_ r: TraceEntity.Role) -> String {
