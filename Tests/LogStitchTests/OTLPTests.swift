@@ -143,6 +143,63 @@ import Testing
             ])
     }
 
+    /// A function document past 64 KB hangs its statements from its
+    /// `Invocation` as independent subsegment documents: they are spans of
+    /// the function's resource, children of the Invocation span, and the
+    /// waterfall draws them there.
+    @Test func independentSubsegmentsJoinTheirFunctionsResourceAndParent() throws {
+        let rid: RequestId = "3f2b8c1e-5d4a-4e6f-9a0b-1c2d3e4f5a01"
+        let start = Timestamp.micros(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0)
+        var file = ParsedFile()
+        let s = LambdaEvent(kind: .start)
+        s.requestId = rid
+        s.time = start
+        s.logGroup = "/aws/lambda/f"
+        let r = LambdaEvent(kind: .report)
+        r.requestId = rid
+        r.time = start + 10_000_000
+        r.durationUs = 10_000_000
+        r.logGroup = "/aws/lambda/f"
+        r.traceId = TraceId(validating: "1-65920080-8f1c6d2a4b3e5f6a7b8c9d0e")
+        file.lambdaEvents = [s, r]
+        for i in 0..<300 {
+            let q = SlowQuery(engine: .mysql)
+            q.instance = "db1"
+            q.database = "orders"
+            q.end = start + 1_000_000 + Int64(i) * 10_000
+            q.durationUs = 5_000
+            q.text =
+                "SELECT * FROM orders WHERE id = \(i) AND note = '" + String(repeating: "x", count: 300)
+                + "' /*request_id='\(rid)'*/"
+            SlowQueryFinisher.finish(q)
+            file.queries.append(q)
+        }
+        let model = Correlator(options: CorrelationOptions()).correlate([file], files: [InputFile(index: 0, path: "x")])
+        let ndjson = SegmentDocumentWriter(model: model, options: CorrelationOptions()).ndjson()
+        var skipped = 0
+        let docs = ndjson.withUnsafeBytes { XRayDocumentReader.entities(ndjson: $0, skipped: &skipped) }
+        #expect(skipped == 0)
+        #expect(docs.count == 302)
+        #expect(docs[2].first?.isSegment == false)
+        var w = JSONWriter()
+        OTLPTraceWriter.write(trace: docs, to: &w)
+        let line = try JSONSerialization.jsonObject(with: Data(w.bytes)) as! [String: Any]
+        #expect((line["resourceSpans"] as! [Any]).count == 1)
+        let spans = Self.spans(line)
+        #expect(spans.count == docs.reduce(0) { $0 + $1.count })
+        let invocation = spans.first { $0.span["name"] as? String == "Invocation" }!.span["spanId"] as! String
+        let statements = spans.filter { Self.attributes($0.span["attributes"])["db.system.name"] != nil }
+        #expect(statements.count == 300)
+        #expect(statements.allSatisfy { $0.span["parentSpanId"] as? String == invocation })
+        #expect(statements.allSatisfy { $0.span["kind"] as? Int == 3 && $0.span["name"] as? String == "SELECT orders" })
+        let waterfall = TraceWaterfall(documents: docs)
+        let at = waterfall.rows.firstIndex { $0.entity.name == "Invocation" }!
+        #expect(
+            waterfall.rows[(at + 1)...].prefix(300).allSatisfy {
+                $0.entity.role == .statement && $0.depth == waterfall.rows[at].depth + 1
+            })
+    }
+
     @Test func traceIdsConvertBothWays() {
         #expect(TraceEntity.otlpTraceId("1-65920081-8F1C6D2A4B3E5F6A7B8C9D01") == "659200818f1c6d2a4b3e5f6a7b8c9d01")
         #expect(TraceEntity.xrayTraceId("659200818f1c6d2a4b3e5f6a7b8c9d01") == "1-65920081-8f1c6d2a4b3e5f6a7b8c9d01")
