@@ -16,7 +16,8 @@ struct Logstitch: ParsableCommand {
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read log files and write segments.ndjson, the CSV reports, report.html, summary.json and rejects.csv.",
+        abstract:
+            "Read log files and write segments.ndjson, the CSV reports, report.html, summary.json and rejects.csv.",
         discussion: """
             Exit status: 0 every input was read and parsed; 3 outputs written but some input was rejected \
             (see rejects.csv); 2 usage error; 1 fatal error (nothing new written).
