@@ -105,10 +105,12 @@ enum SVGChart {
         return s + "</svg>"
     }
 
+    /// The axis top: the least of 1, 2, 2.5, 5 or 10 times a power of ten at or above `v`.
     static func niceCeiling(_ v: Double) -> Double {
+        guard v > 0, v.isFinite else { return 1 }
         var step = 1.0
-        while step * 10 < v { step *= 10 }
-        while step > v * 10 { step /= 10 }
+        while step * 10 <= v { step *= 10 }
+        while step > v { step /= 10 }
         for m in [1.0, 2.0, 2.5, 5.0, 10.0] where step * m >= v { return step * m }
         return step * 10
     }
