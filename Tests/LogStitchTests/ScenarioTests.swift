@@ -246,11 +246,17 @@ import Testing
     @Test func sameBytesWhateverTheInputOrder() throws {
         let files = try InputDiscovery.expand([Self.sample]).map(\.path)
         let a = makeTempDir(), b = makeTempDir()
-        _ = try ConvertJob.run(Self.options(files, out: a))
+        var forward = Self.options(files, out: a)
+        forward.otlp = true
+        _ = try ConvertJob.run(forward)
         var reversed = Self.options(files.reversed(), out: b)
         reversed.jobs = 1
+        reversed.otlp = true
         _ = try ConvertJob.run(reversed)
-        for name in ["segments.ndjson", "requests.csv", "routes.csv", "functions.csv", "queries.csv", "rejects.csv"] {
+        for name in [
+            "segments.ndjson", "requests.csv", "routes.csv", "functions.csv", "queries.csv", "rejects.csv",
+            "report.html", "traces.otlp.jsonl",
+        ] {
             let x = FileManager.default.contents(atPath: a + "/" + name)
             let y = FileManager.default.contents(atPath: b + "/" + name)
             #expect(x != nil && x == y, "\(name) differs")
